@@ -1,0 +1,407 @@
+"""Syntax tree -> SymPy expression, checking shapes as it goes.
+
+User formulas, rule patterns' results and claims all go through ``Builder``, so the
+meaning of ``*``, ``'``, ``.*`` or ``tr`` is defined once. A 1 x 1 matrix is read as a
+scalar wherever a scalar fits, as on paper.
+
+>>> from sympy import MatrixSymbol, symbols
+>>> m, n = symbols("m n", integer=True, positive=True)
+>>> env = {"W": MatrixSymbol("W", m, n), "a": MatrixSymbol("a", n, 1)}
+>>> Builder(env).build_text("W*a").shape
+(m, 1)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+from sympy import (
+    Determinant,
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    Inverse,
+    KroneckerProduct,
+    MatPow,
+    OneMatrix,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from . import syntax
+from .errors import MatDerivError
+from .objects import (
+    ELEMENTWISE,
+    AbstractFunction,
+    AbstractGradient,
+    CommutationMatrix,
+    Elementwise,
+    FrobeniusNorm,
+    Inner,
+    MatDiff,
+    ScalarDiff,
+    ScalarOf,
+    SumEntries,
+    Vec,
+    Vecr,
+    is_matrix,
+    mat_add,
+    mat_mul,
+)
+
+#: Largest integer power of a matrix that is expanded by the product rule.
+MAX_MATRIX_POWER = 64
+
+#: Functions of the formula grammar, each with its arity, for error messages and docs.
+FUNCTIONS = {
+    "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": 1, "norm": 1, "dot": 2,
+    "inner": 2, "vec": 1, "vecr": 1, "I": 1, "K": 2, "diag": 1, "ones": None,
+    **{name: 1 for name in ELEMENTWISE},
+}
+
+#: Functions only the rule catalog uses: the differential, 1 x 1 as scalar, dimensions.
+RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1}
+
+
+def describe_shape(expr) -> str:
+    if not is_matrix(expr):
+        return "scalar"
+    rows, cols = expr.shape
+    return f"{rows}x{cols}"
+
+
+def is_one_by_one(expr) -> bool:
+    return is_matrix(expr) and expr.shape[0] == 1 and expr.shape[1] == 1
+
+
+def as_scalar(expr):
+    """A 1 x 1 matrix read as a scalar; scalars unchanged."""
+    if is_one_by_one(expr):
+        return expr.matrix if isinstance(expr, ScalarOf) else ScalarOf(expr)
+    return expr
+
+
+def scalar_as_matrix(expr):
+    """The inverse of ``as_scalar`` where a 1 x 1 matrix is needed."""
+    if isinstance(expr, ScalarOf):
+        return expr.matrix
+    return expr
+
+
+class Builder:
+    """Builds SymPy expressions from syntax trees over an environment of names.
+
+    ``env`` maps names to SymPy objects: MatrixSymbols, scalar Symbols, dimension
+    Symbols, or (for rules) whatever a pattern variable matched. ``functions`` maps
+    abstract function names bound by a rule pattern to the user's names.
+    """
+
+    def __init__(self, env, *, source: str | None = None, rule_mode: bool = False,
+                 functions: dict | None = None):
+        self.env = env
+        self.source = source
+        self.rule_mode = rule_mode
+        self.functions = functions or {}
+
+    def build_text(self, text: str):
+        self.source = text
+        return self.build(syntax.parse(text))
+
+    # -- errors -----------------------------------------------------------
+    def error(self, message: str, node):
+        raise MatDerivError(message, source=self.source, span=getattr(node, "span", None))
+
+    # -- dispatch ---------------------------------------------------------
+    def build(self, node):
+        method = getattr(self, "build_" + type(node).__name__.lower())
+        return method(node)
+
+    def build_num(self, node):
+        value = Fraction(node.value)
+        return sympy.Rational(value.numerator, value.denominator)
+
+    def build_name(self, node):
+        if node.id in self.env:
+            return self.env[node.id]
+        if node.id in FUNCTIONS or node.id in RULE_FUNCTIONS and self.rule_mode:
+            self.error(f"{node.id!r} is a function: write {node.id}(...)", node)
+        self.error(f"unknown name {node.id!r}: declare its shape (e.g. -s {node.id}=m,n)", node)
+
+    def build_unary(self, node):
+        value = self.build(node.operand)
+        return value if node.op == "+" else self.negate(value)
+
+    def build_postfix(self, node):
+        value = self.build(node.operand)
+        return Transpose(value) if is_matrix(value) else value
+
+    def build_binary(self, node):
+        left = self.build(node.left)
+        right = self.build(node.right)
+        op = node.op
+        if op in ("+", "-"):
+            return self.add(left, self.negate(right) if op == "-" else right, node)
+        if op in ("*", "@"):
+            return self.multiply(left, right, node)
+        if op == "/":
+            return self.divide(left, right, node)
+        if op == ".*":
+            return self.hadamard(left, right, node)
+        if op == "./":
+            return self.hadamard(left, self.hadamard_power(right, sympy.Integer(-1), node), node)
+        if op == "^":
+            return self.power(left, right, node)
+        if op == ".^":
+            return self.hadamard_power(left, right, node)
+        self.error(f"unknown operator {op!r}", node)
+
+    # -- arithmetic -------------------------------------------------------
+    @staticmethod
+    def negate(value):
+        return mat_mul(-1, value) if is_matrix(value) else -value
+
+    def add(self, left, right, node):
+        if is_matrix(left) and is_matrix(right):
+            if left.shape != right.shape:
+                if is_one_by_one(left) or is_one_by_one(right):
+                    return self.add(as_scalar(left), as_scalar(right), node)
+                self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}", node)
+            return mat_add(left, right)
+        if not is_matrix(left) and not is_matrix(right):
+            return left + right
+        matrix, scalar = (left, right) if is_matrix(left) else (right, left)
+        if is_one_by_one(matrix):
+            return as_scalar(matrix) + scalar
+        # Element-wise broadcasting, as on paper: 1 + exp(X) adds 1 to every entry.
+        return mat_add(matrix, mat_mul(scalar, OneMatrix(*matrix.shape)))
+
+    def multiply(self, left, right, node):
+        if not is_matrix(left) or not is_matrix(right):
+            if is_matrix(left) or is_matrix(right):
+                return mat_mul(left, right)
+            return left * right
+        if left.shape[1] == right.shape[0]:
+            return mat_mul(left, right)
+        if is_one_by_one(left):
+            return mat_mul(as_scalar(left), right)
+        if is_one_by_one(right):
+            return mat_mul(as_scalar(right), left)
+        self.error(f"cannot multiply {describe_shape(left)} by {describe_shape(right)}: "
+                   f"{left.shape[1]} columns against {right.shape[0]} rows", node)
+
+    def divide(self, left, right, node):
+        right = as_scalar(right)
+        if is_matrix(right):
+            self.error(f"cannot divide by a {describe_shape(right)} matrix "
+                       "(use inv(A) or ./ for element-wise division)", node)
+        if right == 0:
+            self.error("division by zero", node)
+        return self.multiply(left, sympy.Pow(right, -1), node)
+
+    def hadamard(self, left, right, node):
+        if not is_matrix(left) or not is_matrix(right):
+            return self.multiply(as_scalar(left), as_scalar(right), node)
+        if left.shape != right.shape:
+            if is_one_by_one(left) or is_one_by_one(right):
+                return self.multiply(as_scalar(left), as_scalar(right), node)
+            self.error(f"cannot take the element-wise product of {describe_shape(left)} "
+                       f"and {describe_shape(right)}", node)
+        return HadamardProduct(left, right)
+
+    def constant_exponent(self, exponent, node):
+        exponent = as_scalar(exponent)
+        if is_matrix(exponent) or not exponent.is_number:
+            self.error("the exponent must be a number", node)
+        return exponent
+
+    def power(self, base, exponent, node):
+        if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
+            # Rules write A^(k-1) with k bound to an integer; it is checked when bound.
+            if is_matrix(base):
+                return MatPow(base, exponent).doit() if exponent == 1 else MatPow(base, exponent)
+            return base ** exponent
+        if not is_matrix(base) or is_one_by_one(base):
+            return as_scalar(base) ** as_scalar(exponent)
+        exponent = self.constant_exponent(exponent, node)
+        if base.shape[0] != base.shape[1]:
+            self.error(f"cannot raise a non-square {describe_shape(base)} matrix to a power", node)
+        if not exponent.is_integer:
+            self.error("a matrix power must be an integer (use .^ for element-wise powers)", node)
+        if abs(exponent) > MAX_MATRIX_POWER:
+            self.error(f"matrix power {exponent} is beyond the limit of {MAX_MATRIX_POWER}", node)
+        if exponent == 0:
+            return Identity(base.shape[0])
+        if exponent < 0:
+            base, exponent = Inverse(base), -exponent
+        return base if exponent == 1 else MatPow(base, exponent)
+
+    def hadamard_power(self, base, exponent, node):
+        if not is_matrix(base) or is_one_by_one(base):
+            return as_scalar(base) ** as_scalar(exponent)
+        if self.rule_mode and not is_matrix(exponent):
+            return HadamardPower(base, exponent)
+        exponent = self.constant_exponent(exponent, node)
+        return base if exponent == 1 else HadamardPower(base, exponent)
+
+    # -- functions --------------------------------------------------------
+    def build_call(self, node):
+        name = node.name
+        if node.prime:
+            return self.abstract_gradient(node)
+        known = name in FUNCTIONS or (self.rule_mode and name in RULE_FUNCTIONS)
+        if not known or name in self.functions:
+            return self.abstract_function(node)
+        arity = FUNCTIONS.get(name, RULE_FUNCTIONS.get(name))
+        if arity is not None and len(node.args) != arity:
+            self.error(f"{name} takes {arity} argument{'s' * (arity != 1)}, "
+                       f"not {len(node.args)}", node)
+        args = [self.build(arg) for arg in node.args]
+        return getattr(self, "call_" + name)(node, *args)
+
+    def square(self, name, value, node):
+        value = scalar_as_matrix(value)
+        if not is_matrix(value):
+            return value
+        if value.shape[0] != value.shape[1]:
+            self.error(f"{name} needs a square matrix, but its argument is "
+                       f"{describe_shape(value)}", node)
+        return value
+
+    def call_tr(self, node, value):
+        value = self.square("tr", value, node)
+        return Trace(value) if is_matrix(value) else value
+
+    def call_det(self, node, value):
+        value = self.square("det", value, node)
+        return Determinant(value) if is_matrix(value) else value
+
+    def call_logdet(self, node, value):
+        return sympy.log(self.call_det(node, value))
+
+    def call_inv(self, node, value):
+        value = self.square("inv", value, node)
+        if not is_matrix(value):
+            return sympy.Pow(value, -1)
+        return Inverse(value)
+
+    def call_kron(self, node, *values):
+        if len(values) < 2:
+            self.error("kron takes two or more arguments", node)
+        if not all(is_matrix(v) for v in values):
+            self.error("kron takes matrices (use * to scale by a scalar)", node)
+        return KroneckerProduct(*values)
+
+    def call_sum(self, node, value):
+        return SumEntries(value) if is_matrix(value) and not is_one_by_one(value) \
+            else as_scalar(value)
+
+    def call_norm(self, node, value):
+        if not is_matrix(value):
+            return sympy.Abs(value)
+        return FrobeniusNorm(value)
+
+    def call_dot(self, node, left, right):
+        return self.call_inner(node, left, right)
+
+    def call_inner(self, node, left, right):
+        left, right = scalar_as_matrix(left), scalar_as_matrix(right)
+        if not is_matrix(left) or not is_matrix(right):
+            return self.multiply(as_scalar(left), as_scalar(right), node)
+        if left.shape != right.shape:
+            self.error(f"inner product of {describe_shape(left)} and {describe_shape(right)}",
+                       node)
+        return Inner(left, right)
+
+    def call_vec(self, node, value):
+        return Vec(value) if is_matrix(value) else value
+
+    def call_vecr(self, node, value):
+        return Vecr(value) if is_matrix(value) else value
+
+    def dimension(self, value, node):
+        value = as_scalar(value)
+        if is_matrix(value) or not (value.is_integer or value.is_Symbol or value.is_Mul):
+            self.error("a size must be a dimension name or a positive integer", node)
+        return value
+
+    def call_I(self, node, size):
+        return Identity(self.dimension(size, node))
+
+    def call_K(self, node, rows, cols):
+        return CommutationMatrix(self.dimension(rows, node), self.dimension(cols, node))
+
+    def call_ones(self, node, *sizes):
+        if len(sizes) not in (1, 2):
+            self.error("ones takes one or two sizes", node)
+        rows = self.dimension(sizes[0], node)
+        cols = self.dimension(sizes[1], node) if len(sizes) == 2 else sympy.Integer(1)
+        return OneMatrix(rows, cols)
+
+    def call_diag(self, node, value):
+        if not is_matrix(value) or value.shape[1] != 1:
+            self.error("diag takes a column vector", node)
+        return DiagMatrix(value)
+
+    def call_d(self, node, value):
+        return MatDiff(value) if is_matrix(value) else ScalarDiff(value)
+
+    def call_scalar(self, node, value):
+        return as_scalar(value)
+
+    def call_rows(self, node, value):
+        return value.shape[0] if is_matrix(value) else sympy.Integer(1)
+
+    def call_cols(self, node, value):
+        return value.shape[1] if is_matrix(value) else sympy.Integer(1)
+
+    def elementwise(self, name, node, value):
+        if is_matrix(value) and not is_one_by_one(value):
+            return Elementwise(name, value)
+        return ELEMENTWISE[name](as_scalar(value))
+
+    def abstract_function(self, node):
+        name = self.functions.get(node.name, node.name)
+        if name in self.env:
+            self.error(f"{name!r} is a {describe_shape(self.env[name])} "
+                       "matrix, not a function", node)
+        if len(node.args) != 1:
+            self.error(f"abstract function {name} takes one matrix argument", node)
+        value = self.build(node.args[0])
+        return AbstractFunction(name, scalar_as_matrix(value) if is_matrix(value)
+                                else self.need_matrix(name, value, node))
+
+    def abstract_gradient(self, node):
+        name = self.functions.get(node.name, node.name)
+        if name in FUNCTIONS or name in self.env:
+            self.error(f"{name}' is not defined: only an abstract function has a "
+                       "gradient written f'(Y)", node)
+        if len(node.args) != 1:
+            self.error(f"{name}' takes one matrix argument", node)
+        value = self.build(node.args[0])
+        if not is_matrix(value):
+            self.need_matrix(name, value, node)
+        return AbstractGradient(name, scalar_as_matrix(value))
+
+    def need_matrix(self, name, value, node):
+        if isinstance(value, ScalarOf):
+            return value.matrix
+        self.error(f"abstract function {name} needs a matrix or vector argument", node)
+
+
+def _make_elementwise(name):
+    def call(self, node, value):
+        return self.elementwise(name, node, value)
+    call.__name__ = "call_" + name
+    return call
+
+
+for _name in ELEMENTWISE:
+    setattr(Builder, "call_" + _name, _make_elementwise(_name))
+
+
+def zero_like(expr):
+    """The zero of expr's shape."""
+    return ZeroMatrix(*expr.shape) if is_matrix(expr) else sympy.Integer(0)

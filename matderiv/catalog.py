@@ -1,0 +1,182 @@
+"""The rule catalog: one small record per rule, loaded from the TOML files in ``rules/``.
+
+A rule prints as ``pattern => result``; its pattern and result are written in the
+formula grammar and read by the same parser as user formulas.
+
+>>> rule = catalog().rule("d-inverse")
+>>> str(rule)
+'d(inv(X)) => -inv(X)*d(X)*inv(X)'
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib import resources
+
+from . import syntax
+from .build import Builder, zero_like
+from .conditions import check, parse_condition
+from .errors import MatDerivError
+from .matcher import EMPTY, match, variables
+from .objects import is_matrix
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+#: Phases in the order the engine runs them; each is a named rule set.
+PHASES = ("differential", "gradient", "vec", "vecr", "simplification")
+
+_KEYS = {"name", "pattern", "result", "when", "latex", "source", "examples", "phase", "note"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """A formula the rule is used for: also a test (derived, used, checked numerically)."""
+
+    formula: str
+    wrt: str
+    shapes: dict
+    vec: str = "col"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    phase: str
+    pattern: str
+    result: str
+    when: tuple[str, ...] = ()
+    latex: str = ""
+    source: str = ""
+    note: str = ""
+    examples: tuple[Example, ...] = field(default=(), compare=False)
+    file: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.pattern} => {self.result}"
+        return text + (f"   when {', '.join(self.when)}" if self.when else "")
+
+    @cached_property
+    def pattern_tree(self):
+        return syntax.parse(self.pattern)
+
+    @cached_property
+    def result_tree(self):
+        return syntax.parse(self.result)
+
+    @cached_property
+    def conditions(self):
+        return tuple(parse_condition(text) for text in self.when)
+
+    def validate(self) -> None:
+        """Parse pattern, result and conditions; every result name must be bound."""
+        names = variables(self.pattern_tree)
+        for _, args in self.conditions:
+            unbound = [a for a in args if a not in names]
+            if unbound:
+                raise MatDerivError(f"rule {self.name}: condition names unbound {unbound}")
+        free = {n for n in variables(self.result_tree) if n.startswith("fn:")} - names
+        if free:
+            raise MatDerivError(f"rule {self.name}: result uses unbound functions {free}")
+
+    def apply(self, expr, context):
+        """The rewritten expression and the bindings, or None when the rule does not apply."""
+        for bindings in match(self.pattern_tree, expr):
+            if not all(check(c, bindings, context, EMPTY) for c in self.conditions):
+                continue
+            try:
+                result = self.instantiate(bindings)
+            except MatDerivError:
+                continue  # the result does not build (shapes) for these bindings
+            if result == 0 and is_matrix(expr):
+                result = zero_like(expr)
+            if _shape(result) != _shape(expr):
+                raise MatDerivError(f"rule {self.name} is wrong: it turned {expr} "
+                                    f"({_shape(expr)}) into {result} ({_shape(result)})")
+            return result, bindings
+        return None
+
+    def instantiate(self, bindings):
+        env = {k: v for k, v in bindings.items() if k != EMPTY and not k.startswith("fn:")}
+        functions = {k[3:]: v for k, v in bindings.items() if k.startswith("fn:")}
+        return Builder(env, source=self.result, rule_mode=True, functions=functions) \
+            .build(self.result_tree)
+
+
+def _shape(expr):
+    return expr.shape if is_matrix(expr) else ()
+
+
+class Catalog:
+    """All rules, by phase, in catalog order (which is their priority)."""
+
+    def __init__(self, rules):
+        self.rules = tuple(rules)
+        names = [r.name for r in self.rules]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise MatDerivError(f"duplicate rule names in the catalog: {sorted(duplicates)}")
+        self._by_name = {r.name: r for r in self.rules}
+
+    def phase(self, name: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.phase == name)
+
+    def rule(self, name: str) -> Rule:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise MatDerivError(f"no rule named {name!r}") from None
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self):
+        return len(self.rules)
+
+
+def _rule_files():
+    root = resources.files("matderiv.rules")
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name, reverse=True):
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.name.endswith(".toml"):
+                yield folder.name if folder != root else "", entry
+
+
+def _read_rules(folder: str, entry):
+    data = tomllib.loads(entry.read_text(encoding="utf-8"))
+    for record in data.get("rule", []):
+        unknown = set(record) - _KEYS
+        if unknown:
+            raise MatDerivError(f"{entry.name}: rule {record.get('name')}: unknown keys "
+                                f"{sorted(unknown)}")
+        phase = record.get("phase", folder)
+        if phase not in PHASES:
+            raise MatDerivError(f"{entry.name}: rule {record.get('name')}: unknown phase {phase!r}")
+        examples = tuple(Example(e["formula"], e["wrt"], dict(e["shapes"]), e.get("vec", "col"))
+                         for e in record.get("examples", []))
+        rule = Rule(name=record["name"], phase=phase, pattern=record["pattern"],
+                    result=record["result"], when=tuple(record.get("when", ())),
+                    latex=record.get("latex", ""), source=record.get("source", ""),
+                    note=record.get("note", ""), examples=examples,
+                    file=f"{folder}/{entry.name}" if folder else entry.name)
+        rule.validate()
+        yield rule
+
+
+@cache
+def catalog() -> Catalog:
+    """The catalog shipped with matderiv (``rules/``, installed as ``matderiv.rules``)."""
+    files = sorted(_rule_files(), key=lambda item: (PHASES.index(item[0])
+                                                    if item[0] in PHASES else 99, item[1].name))
+    return Catalog(rule for folder, entry in files for rule in _read_rules(folder, entry))
+
+
+__all__ = ["Rule", "Example", "Catalog", "catalog", "PHASES"]

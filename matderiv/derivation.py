@@ -1,0 +1,245 @@
+"""``derive``: formula -> Derivation, the one object holding a result and its steps.
+
+The phases run one way: differential (push ``d`` inward), identification (bring dF to
+``<G, dX>`` or ``J vec(dX)``), simplification. Each phase is a named rule set from the
+catalog and every rule application is recorded, so a proof is the recorded trace.
+
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> d.jacobian()
+KroneckerProduct(a.T, I)
+>>> d.jacobian(vec="row")
+KroneckerProduct(I, a.T)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+from sympy import Basic, Identity, MatAdd, MatMul, MatrixSymbol, ZeroMatrix
+
+from .build import Builder, is_one_by_one
+from .catalog import catalog
+from .errors import MatDerivError
+from .objects import (
+    AbstractFunction,
+    AbstractGradient,
+    Inner,
+    MatDiff,
+    ScalarDiff,
+    ScalarOf,
+    Vec,
+    Vecr,
+    is_matrix,
+    mat_add,
+    mat_mul,
+)
+from .rewrite import Context, ProofStep, bottom_up, push_inward, simplify_bottom_up
+from .shapes import declare
+from .tidy import tidy
+
+CONVENTIONS = {
+    "col": "vec stacks columns; J = d vec(F) / d vec(X), one row per entry of F, "
+           "one column per entry of X (numerator layout, Magnus & Neudecker)",
+    "row": "vecr stacks rows (seed 2's W-tilde); J = d vecr(F) / d vecr(X), "
+           "numerator layout",
+    "gradient": "gradient as matrix: G has the shape of X and G_ij = dF/dX_ij",
+}
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A finished phase: its name, the expression it started from, the result, the steps."""
+
+    name: str
+    start: Basic
+    result: Basic
+    steps: tuple[ProofStep, ...]
+
+
+class Derivation:
+    """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
+
+    def __init__(self, expr, variable, *, formula: str | None = None, env: dict | None = None):
+        self.expr = expr
+        self.variable = variable
+        self.formula = formula if formula is not None else str(expr)
+        self.env = env or {}
+        self._cache: dict = {}
+        start = MatDiff(expr) if is_matrix(expr) else ScalarDiff(expr)
+        context = Context(variable)
+        self.differential, self.differential_lines = push_inward(
+            start, catalog().phase("differential"), context)
+        self.differential_start = start
+
+    # -- shapes -----------------------------------------------------------
+    @property
+    def is_scalar(self) -> bool:
+        """True when F is a scalar (or a 1 x 1 matrix, read as one)."""
+        return not is_matrix(self.expr) or is_one_by_one(self.expr)
+
+    @property
+    def abstract_functions(self) -> tuple[str, ...]:
+        names = {a.function for a in self.expr.atoms(AbstractFunction, AbstractGradient)}
+        return tuple(sorted(names))
+
+    # -- results ----------------------------------------------------------
+    def gradient(self):
+        """dF/dX "as matrix" (seed 2, items 9-11): X's shape, G_ij = dF/dX_ij."""
+        if not self.is_scalar:
+            rows, cols = self.expr.shape
+            raise MatDerivError(f"the formula is a {rows}x{cols} matrix, not a scalar: it has "
+                                "a Jacobian (jacobian()), not a gradient")
+        return self.gradient_phases()[-1].result
+
+    def jacobian(self, vec: str = "col"):
+        """d vec(F) / d vec(X) (vec="col") or d vecr(F) / d vecr(X) (vec="row")."""
+        if vec not in ("col", "row"):
+            raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
+        return self.jacobian_phases(vec)[-1].result
+
+    def gradient_phases(self) -> tuple[Phase, ...]:
+        """Identification and simplification of the gradient, with their steps."""
+        if "gradient" not in self._cache:
+            self._cache["gradient"] = self._identify_gradient()
+        return self._cache["gradient"]
+
+    def jacobian_phases(self, vec: str = "col") -> tuple[Phase, ...]:
+        key = "jacobian-" + vec
+        if key not in self._cache:
+            self._cache[key] = self._identify_jacobian(vec)
+        return self._cache[key]
+
+    # -- identification ---------------------------------------------------
+    def _identify_gradient(self) -> tuple[Phase, ...]:
+        context = Context(self.variable, phase="identification")
+        start = self.differential
+        if is_matrix(start):
+            start = ScalarOf(start)
+        steps: list[ProofStep] = []
+        identified = bottom_up(start, catalog().phase("gradient"), context, steps)
+        raw = collect_gradient(identified, MatDiff(self.variable))
+        identification = Phase("gradient", start, identified, tuple(steps))
+        return identification, self._simplify(raw, context)
+
+    def _identify_jacobian(self, vec: str) -> tuple[Phase, ...]:
+        context = Context(self.variable, phase="identification")
+        stack = Vec if vec == "col" else Vecr
+        if self.is_scalar:
+            gradient_phases = self.gradient_phases()
+            gradient = gradient_phases[-1].result
+            row = sympy.Transpose(stack(gradient))
+            return (*gradient_phases, self._simplify(row, context))
+        start = stack(self.differential)
+        steps: list[ProofStep] = []
+        identified = bottom_up(start, catalog().phase("gradient") + catalog().phase(
+            "vec" if vec == "col" else "vecr"), context, steps)
+        raw = collect_jacobian(identified, stack(MatDiff(self.variable)))
+        identification = Phase("jacobian-" + vec, start, identified, tuple(steps))
+        return identification, self._simplify(raw, context)
+
+    def _simplify(self, expr, context) -> Phase:
+        steps: list[ProofStep] = []
+        start = expr
+        expr = tidy(expr).doit()
+        expr = simplify_bottom_up(expr, catalog().phase("simplification"), context, steps)
+        return Phase("simplification", start, expr.doit(), tuple(steps))
+
+    # -- convenience ------------------------------------------------------
+    def steps(self, kind: str = "gradient") -> tuple[ProofStep, ...]:
+        """Every rule application behind a result: "gradient", "jacobian-col", "jacobian-row"."""
+        differential = tuple(s for line in self.differential_lines for s in line.steps)
+        if kind == "gradient":
+            phases = self.gradient_phases()
+        elif kind in ("jacobian-col", "jacobian-row"):
+            phases = self.jacobian_phases(kind.split("-")[1])
+        else:
+            raise MatDerivError(f"unknown kind {kind!r}")
+        return differential + tuple(s for phase in phases for s in phase.steps)
+
+    def rules_used(self, kind: str = "gradient") -> list[str]:
+        return [step.rule.name for step in self.steps(kind)]
+
+    def check(self, **options):
+        """Check every result against central finite differences; raise on a mismatch."""
+        from .verify import verify
+        return verify(self, **options)
+
+    def __repr__(self) -> str:
+        return f"Derivation({self.formula!r}, wrt={self.variable})"
+
+
+def collect_gradient(expr, differential):
+    """G from a sum of terms c <G, dX>; raise if a term is not in that form."""
+    if expr == 0:
+        return ZeroMatrix(*differential.shape)
+    if isinstance(expr, sympy.Add):
+        return mat_add(*[collect_gradient(term, differential) for term in expr.args])
+    if isinstance(expr, Inner) and expr.args[1] == differential:
+        return expr.args[0]
+    if isinstance(expr, sympy.Mul):
+        linear = [a for a in expr.args if a.has(MatDiff)]
+        if len(linear) == 1:
+            constant = sympy.Mul(*[a for a in expr.args if not a.has(MatDiff)])
+            return mat_mul(constant, collect_gradient(linear[0], differential))
+    raise MatDerivError(f"cannot identify the gradient: no rule brings the term {expr} "
+                        f"to the form <G, {differential}>")
+
+
+def collect_jacobian(expr, stacked):
+    """J from a sum of terms J_k vec(dX); raise if a term is not in that form."""
+    if expr == stacked:
+        return Identity(stacked.shape[0])
+    if isinstance(expr, ZeroMatrix):
+        return ZeroMatrix(expr.shape[0], stacked.shape[0])
+    if isinstance(expr, MatAdd):
+        return mat_add(*[collect_jacobian(term, stacked) for term in expr.args])
+    if isinstance(expr, MatMul):
+        args = list(expr.args)
+        last = args[-1]
+        rest = args[:-1]
+        if is_matrix(last) and last.has(MatDiff) and not any(a.has(MatDiff) for a in rest):
+            return mat_mul(*rest, collect_jacobian(last, stacked))
+    raise MatDerivError(f"cannot identify the Jacobian: no rule brings the term {expr} "
+                        f"to the form J {stacked}")
+
+
+def derive(formula, wrt, shapes=None) -> Derivation:
+    """Differentiate ``formula`` with respect to ``wrt``.
+
+    ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
+    shape: ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}``) or a SymPy matrix
+    expression built from ``matderiv.matrix``/``vector``/``scalar``.
+    """
+    if isinstance(formula, str):
+        env = declare(shapes)
+        expr = Builder(env, source=formula).build_text(formula)
+        text = formula
+    elif isinstance(formula, Basic):
+        expr, text = formula, None
+        env = {s.name: s for s in formula.free_symbols if hasattr(s, "name")}
+        env.update(declare(shapes))
+    else:
+        raise MatDerivError(f"a formula must be text or a SymPy expression, "
+                            f"not {type(formula).__name__}")
+    variable = _variable(wrt, env, expr)
+    return Derivation(expr, variable, formula=text, env=env)
+
+
+def _variable(wrt, env, expr):
+    if isinstance(wrt, Basic):
+        variable = wrt
+    elif isinstance(wrt, str) and wrt in env:
+        variable = env[wrt]
+    elif isinstance(wrt, str):
+        raise MatDerivError(f"wrt {wrt!r} is not a name of the formula "
+                            "(declare its shape, or pick a name that occurs)")
+    else:
+        raise MatDerivError(f"wrt must be a name, not {type(wrt).__name__}")
+    if not isinstance(variable, MatrixSymbol):
+        raise MatDerivError(f"wrt {variable} is a scalar; derivatives with respect to a scalar "
+                            "are not supported yet: declare it as a 1x1 matrix (-s k=1,1)")
+    if not expr.has(variable):
+        raise MatDerivError(f"{variable} does not occur in the formula, so its derivative "
+                            f"with respect to {variable} is zero")
+    return variable

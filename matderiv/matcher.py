@@ -1,0 +1,353 @@
+"""Match a rule's pattern (a syntax tree) against a SymPy expression.
+
+A small purpose-built matcher, chosen over ``sympy.unify`` (no empty context, nested
+results, seconds per failed match on sums of 6-10 terms) and matchpy (inactive since
+2021). Patterns are written in the formula grammar; every name in a pattern is a
+variable. Products are associative and not commutative, so a product pattern is
+matched by a linear scan over the factors:
+
+* ``L`` and ``R`` are *context* variables: they match any run of factors, possibly
+  none; an empty run is the identity of the right size.  ``vec(L*d(X)*R)`` therefore
+  matches ``vec(A dX B)``, ``vec(dX B)`` and ``vec(dX)`` alike.
+* the last variable of a product pattern takes all remaining factors (``d(A*B)``
+  splits off the first factor); every other variable takes exactly one factor.
+
+Sums, scalar products and Hadamard products are commutative: a variable may take any
+one term, and the last variable takes the rest (``S``, the *rest* variable of a sum,
+may take none).
+
+>>> from sympy import MatrixSymbol
+>>> from matderiv.syntax import parse
+>>> A, X = MatrixSymbol("A", 2, 2), MatrixSymbol("X", 2, 2)
+>>> next(match(parse("L*X*R"), A*X))["R"]
+I
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import (
+    Determinant,
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    Inverse,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    MatPow,
+    OneMatrix,
+    Trace,
+    Transpose,
+)
+
+from . import syntax
+from .objects import (
+    ELEMENTWISE,
+    AbstractFunction,
+    AbstractGradient,
+    CommutationMatrix,
+    Elementwise,
+    FrobeniusNorm,
+    Inner,
+    MatDiff,
+    ScalarDiff,
+    ScalarOf,
+    SumEntries,
+    Vec,
+    Vecr,
+    is_matrix,
+    mat_add,
+    mat_mul,
+)
+
+CONTEXT_VARIABLES = ("L", "R")
+REST_VARIABLE = "S"
+EMPTY = "__empty__"  # bindings key: the context variables that matched no factor
+
+_UNARY_CLASSES = {
+    "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
+    "vec": Vec, "vecr": Vecr, "scalar": ScalarOf,
+}
+
+
+def variables(pattern) -> set[str]:
+    """The names a pattern binds (function variables are prefixed ``fn:``)."""
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, syntax.Name):
+            found.add(node.id)
+        elif isinstance(node, syntax.Call):
+            from .build import FUNCTIONS, RULE_FUNCTIONS
+            if node.prime or (node.name not in FUNCTIONS and node.name not in RULE_FUNCTIONS):
+                found.add("fn:" + node.name)
+            for arg in node.args:
+                walk(arg)
+        for child in ("operand", "left", "right"):
+            if hasattr(node, child):
+                walk(getattr(node, child))
+
+    walk(pattern)
+    return found
+
+
+def match(pattern, expr, bindings=None):
+    """Yield every binding dict under which ``pattern`` matches ``expr``."""
+    bindings = {} if bindings is None else bindings
+    yield from _MATCHERS[type(pattern)](pattern, expr, bindings)
+
+
+def _bind(name, value, bindings):
+    if name in bindings:
+        if bindings[name] == value:
+            yield bindings
+        return
+    yield {**bindings, name: value}
+
+
+def _match_name(pattern, expr, bindings):
+    yield from _bind(pattern.id, expr, bindings)
+
+
+def _match_num(pattern, expr, bindings):
+    from fractions import Fraction
+    value = Fraction(pattern.value)
+    if not is_matrix(expr) and expr == sympy.Rational(value.numerator, value.denominator):
+        yield bindings
+
+
+def _match_postfix(pattern, expr, bindings):
+    if isinstance(expr, Transpose):
+        yield from match(pattern.operand, expr.arg, bindings)
+
+
+def _match_unary(pattern, expr, bindings):
+    if pattern.op == "+":
+        yield from match(pattern.operand, expr, bindings)
+        return
+    negated = mat_mul(-1, expr) if is_matrix(expr) else -expr
+    coeff = negated.as_coeff_mmul()[0] if is_matrix(negated) else negated.as_coeff_Mul()[0]
+    if _leading_coefficient(expr) < 0 or coeff == 1:
+        yield from match(pattern.operand, negated, bindings)
+
+
+def _leading_coefficient(expr):
+    if isinstance(expr, MatMul):
+        coeff = expr.as_coeff_matrices()[0]
+    elif isinstance(expr, sympy.Mul):
+        coeff = expr.as_coeff_Mul()[0]
+    else:
+        return 1
+    return coeff if coeff.is_number and coeff.is_real else 1
+
+
+def _flatten(pattern, op):
+    if isinstance(pattern, syntax.Binary) and pattern.op in op:
+        return _flatten(pattern.left, op) + _flatten(pattern.right, op)
+    return [pattern]
+
+
+def _match_binary(pattern, expr, bindings):
+    op = pattern.op
+    if op in ("*", "@"):
+        yield from _match_product(_flatten(pattern, ("*", "@")), expr, bindings)
+    elif op == "+":
+        yield from _match_sum(_flatten(pattern, ("+",)), expr, bindings)
+    elif op == ".*":
+        if isinstance(expr, HadamardProduct):
+            yield from _match_commutative(_flatten(pattern, (".*",)), list(expr.args), bindings,
+                                          lambda args: HadamardProduct(*args)
+                                          if len(args) > 1 else args[0])
+    elif op == "^":
+        if isinstance(expr, MatPow) or (isinstance(expr, sympy.Pow) and not is_matrix(expr)):
+            base, exponent = expr.args
+            for b in match(pattern.left, base, bindings):
+                yield from match(pattern.right, exponent, b)
+    elif op == ".^":
+        if isinstance(expr, HadamardPower):
+            for b in match(pattern.left, expr.base, bindings):
+                yield from match(pattern.right, expr.exp, b)
+
+
+# -- products ---------------------------------------------------------------
+
+def product_factors(expr) -> list:
+    """The factors of a product, its scalar coefficient (if not 1) first."""
+    if isinstance(expr, MatMul):
+        coeff, matrices = expr.as_coeff_matrices()
+        return ([coeff] if coeff != 1 else []) + list(matrices)
+    if isinstance(expr, sympy.Mul):
+        return list(expr.args)
+    return [expr]
+
+
+def _run_value(run):
+    if len(run) == 1:
+        return run[0]
+    return mat_mul(*run)
+
+
+def _match_product(patterns, expr, bindings):
+    factors = product_factors(expr)
+    if not is_matrix(expr) and isinstance(expr, sympy.Mul):
+        yield from _match_commutative(patterns, factors, bindings, lambda args: sympy.Mul(*args))
+        return
+    shape = expr.shape if is_matrix(expr) else None
+    yield from _match_sequence(patterns, factors, 0, shape, bindings)
+
+
+def _empty_value(shape, at_start):
+    if shape is None:
+        return sympy.Integer(1)
+    return Identity(shape[0] if at_start else shape[1])
+
+
+def _match_sequence(patterns, factors, start, shape, bindings):
+    """Match patterns against factors[start:], consuming all of them."""
+    if not patterns:
+        if start == len(factors):
+            yield bindings
+        return
+    first, rest = patterns[0], patterns[1:]
+    remaining = len(factors) - start
+    if isinstance(first, syntax.Name) and first.id in CONTEXT_VARIABLES:
+        for k in range(0, remaining + 1):
+            if k == 0:
+                value = _empty_value(shape, at_start=start == 0)
+                b = {**bindings, EMPTY: bindings.get(EMPTY, frozenset()) | {first.id}}
+            else:
+                value, b = _run_value(factors[start:start + k]), bindings
+            for b2 in _bind(first.id, value, b):
+                yield from _match_sequence(rest, factors, start + k, shape, b2)
+        return
+    if remaining == 0:
+        return
+    if isinstance(first, syntax.Name) and not rest:
+        yield from _bind(first.id, _run_value(factors[start:]), bindings)
+        return
+    for b in match(first, factors[start], bindings):
+        yield from _match_sequence(rest, factors, start + 1, shape, b)
+
+
+def _match_commutative(patterns, args, bindings, combine):
+    """Each pattern but the last takes one argument (any); the last takes the rest."""
+    if not patterns:
+        if not args:
+            yield bindings
+        return
+    first, rest = patterns[0], patterns[1:]
+    if not rest:
+        if isinstance(first, syntax.Name) and first.id == REST_VARIABLE and not args:
+            yield from _bind(first.id, sympy.Integer(0), bindings)
+        elif args:
+            yield from match(first, combine(args) if len(args) > 1 else args[0], bindings)
+        return
+    for i, arg in enumerate(args):
+        for b in match(first, arg, bindings):
+            yield from _match_commutative(rest, args[:i] + args[i + 1:], b, combine)
+
+
+def _match_sum(patterns, expr, bindings):
+    if isinstance(expr, MatAdd):
+        terms, combine = list(expr.args), lambda ts: mat_add(*ts)
+    elif isinstance(expr, sympy.Add):
+        terms, combine = list(expr.args), lambda ts: sympy.Add(*ts)
+    else:
+        return
+    if isinstance(patterns[-1], syntax.Name) and patterns[-1].id == REST_VARIABLE \
+            and is_matrix(expr):
+        # The rest of a matrix sum may be empty: the zero matrix.
+        rest_zero = sympy.ZeroMatrix(*expr.shape)
+        for b in _match_commutative(patterns[:-1], terms, bindings, combine):
+            yield from _bind(REST_VARIABLE, rest_zero, b)
+    yield from _match_commutative(patterns, terms, bindings, combine)
+
+
+# -- calls ------------------------------------------------------------------
+
+def _match_call(pattern, expr, bindings):
+    name = pattern.name
+    if pattern.prime:
+        if isinstance(expr, AbstractGradient):
+            for b in _bind("fn:" + name, expr.function, bindings):
+                yield from match(pattern.args[0], expr.arg, b)
+        return
+    if name in _UNARY_CLASSES:
+        if isinstance(expr, _UNARY_CLASSES[name]):
+            yield from match(pattern.args[0], expr.args[0], bindings)
+        elif name == "inv" and isinstance(expr, MatPow) and expr.exp == -1:
+            yield from match(pattern.args[0], expr.base, bindings)
+        return
+    if name in ("I", "K", "ones"):
+        cls = {"I": Identity, "K": CommutationMatrix, "ones": OneMatrix}[name]
+        if isinstance(expr, cls):
+            sizes = (expr.rows,) if name == "I" else expr.args if name == "K" else expr.shape
+            yield from _match_all(list(pattern.args), list(sizes), bindings)
+        return
+    if name == "d":
+        if isinstance(expr, (MatDiff, ScalarDiff)):
+            yield from match(pattern.args[0], expr.arg, bindings)
+        return
+    if name == "logdet":
+        if isinstance(expr, sympy.log) and isinstance(expr.args[0], Determinant):
+            yield from match(pattern.args[0], expr.args[0].arg, bindings)
+        return
+    if name in ("inner", "dot"):
+        if isinstance(expr, Inner):
+            for b in match(pattern.args[0], expr.args[0], bindings):
+                yield from match(pattern.args[1], expr.args[1], b)
+        return
+    if name == "kron":
+        if isinstance(expr, KroneckerProduct):
+            yield from _match_kron(list(pattern.args), list(expr.args), bindings)
+        return
+    if name in ELEMENTWISE:
+        if isinstance(expr, Elementwise) and expr.function == name:
+            yield from match(pattern.args[0], expr.arg, bindings)
+        elif not is_matrix(expr) and _is_scalar_function(expr, name):
+            yield from match(pattern.args[0], expr.args[0], bindings)
+        return
+    from .build import FUNCTIONS, RULE_FUNCTIONS
+    if name not in FUNCTIONS and name not in RULE_FUNCTIONS and isinstance(expr, AbstractFunction):
+        for b in _bind("fn:" + name, expr.function, bindings):
+            yield from match(pattern.args[0], expr.arg, b)
+
+
+def _match_all(patterns, values, bindings):
+    if len(patterns) != len(values):
+        return
+    if not patterns:
+        yield bindings
+        return
+    for b in match(patterns[0], values[0], bindings):
+        yield from _match_all(patterns[1:], values[1:], b)
+
+
+def _is_scalar_function(expr, name) -> bool:
+    if name == "sqrt":
+        return isinstance(expr, sympy.Pow) and expr.exp == sympy.Rational(1, 2)
+    if name == "log" and isinstance(expr, sympy.log) and isinstance(expr.args[0], Determinant):
+        return True
+    return expr.func is ELEMENTWISE[name]
+
+
+def _match_kron(patterns, args, bindings):
+    if len(patterns) == 1:
+        value = args[0] if len(args) == 1 else KroneckerProduct(*args)
+        yield from match(patterns[0], value, bindings)
+        return
+    if len(args) < len(patterns):
+        return
+    for b in match(patterns[0], args[0], bindings):
+        yield from _match_kron(patterns[1:], args[1:], b)
+
+
+_MATCHERS = {
+    syntax.Name: _match_name,
+    syntax.Num: _match_num,
+    syntax.Postfix: _match_postfix,
+    syntax.Unary: _match_unary,
+    syntax.Binary: _match_binary,
+    syntax.Call: _match_call,
+}

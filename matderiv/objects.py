@@ -1,0 +1,397 @@
+"""SymPy objects that SymPy itself lacks, so results stay SymPy expressions.
+
+Each class prints itself in plain text and LaTeX, knows its shape, and gives its
+entries (``_entry``) so ``as_explicit()`` works for concrete sizes.
+
+>>> from sympy import symbols, MatrixSymbol
+>>> m, n = symbols("m n", integer=True, positive=True)
+>>> CommutationMatrix(m, n).shape
+(m*n, m*n)
+>>> str(Elementwise("tanh", MatrixSymbol("X", m, n)))
+'tanh(X)'
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Expr, Integer, KroneckerDelta, floor
+from sympy.core.symbol import Str
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+
+def _name(arg) -> str:
+    return arg.name if isinstance(arg, Str) else str(arg)
+
+
+def _str(name):
+    # Rebuilding a node with func(*args) passes the Str back in.
+    return name if isinstance(name, Str) else Str(name)
+
+
+class sigmoid(sympy.Function):
+    """The logistic function 1 / (1 + exp(-x))."""
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sympy.exp(-x))
+
+    def _latex(self, printer):
+        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+
+
+#: Element-wise function names and the scalar function each applies to an entry.
+ELEMENTWISE = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "tanh": sympy.tanh,
+    "sigmoid": sigmoid,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "sqrt": sympy.sqrt,
+}
+
+
+class CommutationMatrix(MatrixExpr):
+    """K(m, n), the mn x mn permutation with K(m, n) vec(A) = vec(A') for A of shape m x n.
+
+    This is Magnus & Neudecker's K_{mn}; its transpose (and inverse) is K(n, m).
+    """
+
+    def __new__(cls, m, n):
+        return super().__new__(cls, sympy.sympify(m), sympy.sympify(n))
+
+    @property
+    def shape(self):
+        m, n = self.args
+        return (m * n, m * n)
+
+    def _entry(self, i, j, **kwargs):
+        m, n = self.args
+        # Row i of K holds vec(A')_i = A[i // n, i % n], which is vec(A)_{(i % n) m + i // n}.
+        return KroneckerDelta(j, (i % n) * m + floor(i / n))
+
+    def _eval_transpose(self):
+        m, n = self.args
+        return CommutationMatrix(n, m)
+
+    def _eval_inverse(self):
+        return self._eval_transpose()
+
+    def doit(self, **hints):
+        m, n = self.args
+        if m == 1 or n == 1:
+            return sympy.Identity(m * n)
+        return self
+
+    def _sympystr(self, printer):
+        return "K(%s, %s)" % (printer._print(self.args[0]), printer._print(self.args[1]))
+
+    def _latex(self, printer):
+        return r"K_{%s,%s}" % (printer._print(self.args[0]), printer._print(self.args[1]))
+
+
+class Elementwise(MatrixExpr):
+    """A scalar function applied to every entry of a matrix: ``tanh(X)``."""
+
+    def __new__(cls, name, arg):
+        return super().__new__(cls, _str(name), arg)
+
+    @property
+    def function(self) -> str:
+        return _name(self.args[0])
+
+    @property
+    def arg(self):
+        return self.args[1]
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def _entry(self, i, j, **kwargs):
+        return ELEMENTWISE[self.function](self.arg._entry(i, j, **kwargs))
+
+    def _sympystr(self, printer):
+        return "%s(%s)" % (self.function, printer._print(self.arg))
+
+    def _latex(self, printer):
+        name = r"\sigma" if self.function == "sigmoid" else "\\" + self.function
+        if self.function == "sqrt":
+            name = r"\operatorname{sqrt}"
+        return r"%s\left(%s\right)" % (name, printer._print(self.arg))
+
+
+class AbstractFunction(Expr):
+    """An unspecified smooth scalar function of a matrix, ``f(Y)`` (seed 2, items 9-11)."""
+
+    is_commutative = True
+
+    def __new__(cls, name, arg):
+        return super().__new__(cls, _str(name), arg)
+
+    @property
+    def function(self) -> str:
+        return _name(self.args[0])
+
+    @property
+    def arg(self):
+        return self.args[1]
+
+    def _sympystr(self, printer):
+        return "%s(%s)" % (self.function, printer._print(self.arg))
+
+    def _latex(self, printer):
+        return r"%s\left(%s\right)" % (self.function, printer._print(self.arg))
+
+
+class AbstractGradient(MatrixExpr):
+    """``f'(Y)``: the gradient of an abstract f at Y, of Y's shape, entries dz/dY_ij."""
+
+    def __new__(cls, name, arg):
+        return super().__new__(cls, _str(name), arg)
+
+    @property
+    def function(self) -> str:
+        return _name(self.args[0])
+
+    @property
+    def arg(self):
+        return self.args[1]
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def _entry(self, i, j, **kwargs):
+        return sympy.Function(self.function + "_prime")(self.arg._entry(i, j, **kwargs))
+
+    def _sympystr(self, printer):
+        return "%s'(%s)" % (self.function, printer._print(self.arg))
+
+    def _latex(self, printer):
+        return r"%s'\left(%s\right)" % (self.function, printer._print(self.arg))
+
+
+class ScalarOf(Expr):
+    """A 1 x 1 matrix read as a scalar, as on paper: ``(a'x) (Bx)``."""
+
+    is_commutative = True
+
+    def __new__(cls, matrix):
+        return super().__new__(cls, matrix)
+
+    @property
+    def matrix(self):
+        return self.args[0]
+
+    def _sympystr(self, printer):
+        return "(%s)" % printer._print(self.matrix)
+
+    def _latex(self, printer):
+        return r"\left(%s\right)" % printer._print(self.matrix)
+
+
+class FrobeniusNorm(Expr):
+    """``norm(A)``, the Frobenius norm sqrt(tr(A'A))."""
+
+    is_commutative = True
+
+    def __new__(cls, matrix):
+        return super().__new__(cls, matrix)
+
+    @property
+    def matrix(self):
+        return self.args[0]
+
+    def _eval_power(self, exponent):
+        # ||A||^2 is tr(A'A); keeping it a trace lets the product rule see both factors.
+        if exponent == 2:
+            return sympy.Trace(sympy.Transpose(self.matrix) * self.matrix)
+        return None
+
+    def _sympystr(self, printer):
+        return "norm(%s)" % printer._print(self.matrix)
+
+    def _latex(self, printer):
+        return r"\left\Vert %s\right\Vert_F" % printer._print(self.matrix)
+
+
+class SumEntries(Expr):
+    """``sum(A)``, the sum of all entries of A (1' A 1)."""
+
+    is_commutative = True
+
+    def __new__(cls, matrix):
+        return super().__new__(cls, matrix)
+
+    @property
+    def matrix(self):
+        return self.args[0]
+
+    def _sympystr(self, printer):
+        return "sum(%s)" % printer._print(self.matrix)
+
+    def _latex(self, printer):
+        return r"\operatorname{sum}\left(%s\right)" % printer._print(self.matrix)
+
+
+class Inner(Expr):
+    """The Frobenius inner product <A, B> = tr(A'B) = sum of A .* B."""
+
+    is_commutative = True
+
+    def __new__(cls, left, right):
+        return super().__new__(cls, left, right)
+
+    def _sympystr(self, printer):
+        return "<%s, %s>" % (printer._print(self.args[0]), printer._print(self.args[1]))
+
+    def _latex(self, printer):
+        return r"\left\langle %s, %s\right\rangle" % (
+            printer._print(self.args[0]), printer._print(self.args[1]))
+
+
+def _diff_str(printer, arg) -> str:
+    text = printer._print(arg)
+    return "d" + text if getattr(arg, "is_symbol", False) or isinstance(arg, sympy.MatrixSymbol) \
+        else "d(%s)" % text
+
+
+def _diff_latex(printer, arg) -> str:
+    text = printer._print(arg)
+    if isinstance(arg, (sympy.MatrixSymbol, sympy.Symbol)):
+        return r"\mathrm{d}%s" % text
+    return r"\mathrm{d}\left(%s\right)" % text
+
+
+class MatDiff(MatrixExpr):
+    """The differential d(M) of a matrix expression, pushed inward one rule at a time."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def _sympystr(self, printer):
+        return _diff_str(printer, self.arg)
+
+    def _latex(self, printer):
+        return _diff_latex(printer, self.arg)
+
+
+class ScalarDiff(Expr):
+    """The differential d(s) of a scalar expression."""
+
+    is_commutative = True
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    def _sympystr(self, printer):
+        return _diff_str(printer, self.arg)
+
+    def _latex(self, printer):
+        return _diff_latex(printer, self.arg)
+
+
+class Vec(MatrixExpr):
+    """vec(A): the columns of A stacked into one column (Magnus & Neudecker)."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        rows, cols = self.arg.shape
+        return (rows * cols, Integer(1))
+
+    def _entry(self, i, j, **kwargs):
+        rows = self.arg.shape[0]
+        return self.arg._entry(i % rows, floor(i / rows), **kwargs)
+
+    def _sympystr(self, printer):
+        return "vec(%s)" % printer._print(self.arg)
+
+    def _latex(self, printer):
+        return r"\operatorname{vec}\left(%s\right)" % printer._print(self.arg)
+
+
+class Vecr(MatrixExpr):
+    """vecr(A): the rows of A stacked into one column (seed 2's W-tilde); vecr(A) = vec(A')."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        rows, cols = self.arg.shape
+        return (rows * cols, Integer(1))
+
+    def _entry(self, i, j, **kwargs):
+        cols = self.arg.shape[1]
+        return self.arg._entry(floor(i / cols), i % cols, **kwargs)
+
+    def _sympystr(self, printer):
+        return "vecr(%s)" % printer._print(self.arg)
+
+    def _latex(self, printer):
+        return r"\operatorname{vecr}\left(%s\right)" % printer._print(self.arg)
+
+
+def is_matrix(expr) -> bool:
+    """True for matrix expressions (including 1 x 1 ones), False for scalars."""
+    return bool(getattr(expr, "is_Matrix", False))
+
+
+def _factors(expr):
+    return expr.args if isinstance(expr, sympy.MatMul) else (expr,)
+
+
+def _terms(expr):
+    return expr.args if isinstance(expr, sympy.MatAdd) else (expr,)
+
+
+def mat_mul(*factors):
+    """A flat product: nested products are spliced in, scalar factors multiplied together.
+
+    >>> from sympy import MatrixSymbol
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> mat_mul(mat_mul(2, A), mat_mul(3, B)).args
+    (6, A, B)
+    """
+    flat = [f for factor in factors for f in _factors(factor)]
+    scalars = [f for f in flat if not is_matrix(f)]
+    matrices = [f for f in flat if is_matrix(f)]
+    if not matrices:
+        return sympy.Mul(*scalars)
+    coeff = sympy.Mul(*scalars)
+    if coeff == 1:
+        return matrices[0] if len(matrices) == 1 else sympy.MatMul(*matrices)
+    return sympy.MatMul(coeff, *matrices)
+
+
+def mat_add(*terms):
+    """A flat sum of matrices."""
+    flat = [t for term in terms for t in _terms(term)]
+    return flat[0] if len(flat) == 1 else sympy.MatAdd(*flat)

@@ -1,0 +1,137 @@
+"""Rule application with tracing: the proof is simply the list of steps taken.
+
+Strategies are tiny: ``apply_first`` tries a phase's rules in catalog order at one
+node; ``push_inward`` applies it at every outermost ``d(.)`` once per pass (one proof
+line per pass, as on paper); ``bottom_up`` rewrites children first and repeats at a
+node until no rule applies. A missing rule raises; it never returns zero.
+
+>>> from sympy import MatrixSymbol
+>>> from matderiv.catalog import catalog
+>>> from matderiv.objects import MatDiff
+>>> A, X = MatrixSymbol("A", 2, 3), MatrixSymbol("X", 3, 4)
+>>> dF, lines = push_inward(MatDiff(A*X), catalog().phase("differential"), Context(X))
+>>> dF, [step.rule.name for step in lines[0].steps]
+(A*dX, ['d-linear'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sympy import Basic
+from sympy.core.symbol import Str
+
+from .errors import MatDerivError
+from .objects import MatDiff, ScalarDiff
+from .tidy import rebuild, tidy
+
+#: Most rule applications one derivation may take before it is stopped.
+MAX_STEPS = 20_000
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One rule application: ``before`` became ``after`` by ``rule`` under ``bindings``."""
+
+    rule: object
+    before: Basic
+    after: Basic
+    bindings: dict
+
+    def __str__(self) -> str:
+        return f"{self.before} = {self.after}   [{self.rule.name}]"
+
+
+@dataclass(frozen=True)
+class ProofLine:
+    """The whole expression after one pass, and the steps that pass took."""
+
+    expr: Basic
+    steps: tuple
+
+
+@dataclass
+class Context:
+    """What conditions need to know: the variable, and the step budget."""
+
+    variable: Basic
+    phase: str = "differential"
+    steps_taken: int = 0
+    max_steps: int = MAX_STEPS
+
+    def count(self):
+        self.steps_taken += 1
+        if self.steps_taken > self.max_steps:
+            raise MatDerivError(f"derivation stopped after {self.max_steps} rule applications "
+                                "(the step budget); the formula is too large")
+
+
+def apply_first(rules, expr, context):
+    """The first rule of ``rules`` that applies at ``expr``: (after, ProofStep) or None."""
+    for rule in rules:
+        found = rule.apply(expr, context)
+        if found is not None:
+            after, bindings = found
+            context.count()
+            return after, ProofStep(rule, expr, after, bindings)
+    return None
+
+
+def _is_differential(expr) -> bool:
+    return isinstance(expr, (MatDiff, ScalarDiff))
+
+
+def _has_differential(expr) -> bool:
+    return isinstance(expr, Basic) and expr.has(MatDiff, ScalarDiff)
+
+
+def push_inward(expr, rules, context):
+    """Push every d(.) inward to d(variable); one ProofLine per pass."""
+    lines = []
+    while True:
+        steps: list[ProofStep] = []
+        new = _push_once(expr, rules, context, steps)
+        if not steps:
+            return expr, lines
+        new = tidy(new)
+        lines.append(ProofLine(new, tuple(steps)))
+        expr = new
+
+
+def _push_once(expr, rules, context, steps):
+    if _is_differential(expr):
+        if expr.arg == context.variable:
+            return expr
+        found = apply_first(rules, expr, context)
+        if found is None:
+            raise MatDerivError(f"no differential rule applies to {expr}: "
+                                f"{type(expr.arg).__name__} is not supported")
+        steps.append(found[1])
+        return found[0]
+    if not _has_differential(expr) or isinstance(expr, Str):
+        return expr
+    return expr.func(*[_push_once(arg, rules, context, steps) for arg in expr.args])
+
+
+def bottom_up(expr, rules, context, steps):
+    """Rewrite the parts holding a differential, children first, to a fixed point."""
+    if not _has_differential(expr) or _is_differential(expr):
+        return expr
+    expr = rebuild(expr, [bottom_up(arg, rules, context, steps) for arg in expr.args])
+    found = apply_first(rules, expr, context)
+    if found is None:
+        return expr
+    steps.append(found[1])
+    return bottom_up(tidy(found[0]), rules, context, steps)
+
+
+def simplify_bottom_up(expr, rules, context, steps):
+    """Like ``bottom_up`` but over the whole expression (results hold no differential)."""
+    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
+        return expr
+    expr = rebuild(expr, [simplify_bottom_up(a, rules, context, steps) for a in expr.args])
+    found = apply_first(rules, expr, context)
+    if found is None:
+        return expr
+    steps.append(found[1])
+    return simplify_bottom_up(tidy(found[0]), rules, context, steps)

@@ -1,0 +1,94 @@
+"""Canonical clean-up between rule applications: zeros vanish, products flatten.
+
+``tidy`` rebuilds an expression bottom-up, dropping zero terms and factors, flattening
+nested sums and products and removing identity factors (SymPy's own MatMul/MatAdd
+canonicalisation), and nothing else: it never reorders what a proof shows.
+
+>>> from sympy import MatrixSymbol, ZeroMatrix, MatAdd, MatMul, Identity
+>>> A = MatrixSymbol("A", 2, 2)
+>>> tidy(MatAdd(MatMul(Identity(2), A), ZeroMatrix(2, 2)))
+A
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import (
+    Basic,
+    HadamardProduct,
+    Identity,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    OneMatrix,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+from sympy.core.symbol import Str
+
+from .objects import (
+    FrobeniusNorm,
+    Inner,
+    MatDiff,
+    ScalarDiff,
+    ScalarOf,
+    SumEntries,
+    Vec,
+    Vecr,
+    is_matrix,
+    mat_add,
+    mat_mul,
+)
+
+_ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
+
+
+def is_zero(expr) -> bool:
+    return isinstance(expr, ZeroMatrix) or (not is_matrix(expr) and expr == 0)
+
+
+def tidy(expr):
+    """Rebuild ``expr`` with zeros removed and products and sums flattened."""
+    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
+        return expr
+    return rebuild(expr, [tidy(arg) for arg in expr.args])
+
+
+def rebuild(expr, args):
+    """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
+    if isinstance(expr, MatMul):
+        if any(is_zero(a) for a in args):
+            return ZeroMatrix(*expr.shape)
+        product = mat_mul(*args)
+        return product.doit(deep=False) if isinstance(product, MatMul) else product
+    if isinstance(expr, MatAdd):
+        terms = [a for a in args if not is_zero(a)]
+        if not terms:
+            return ZeroMatrix(*expr.shape)
+        total = mat_add(*terms)
+        return total.doit(deep=False) if isinstance(total, MatAdd) else total
+    if isinstance(expr, HadamardProduct):
+        if any(is_zero(a) for a in args):
+            return ZeroMatrix(*expr.shape)
+        kept = [a for a in args if not isinstance(a, OneMatrix)]
+        if not kept:
+            return OneMatrix(*expr.shape)
+        return kept[0] if len(kept) == 1 else HadamardProduct(*kept)
+    if isinstance(expr, (KroneckerProduct, Vec, Vecr, MatDiff)):
+        if any(is_zero(a) for a in args):
+            return ZeroMatrix(*expr.shape)
+    if isinstance(expr, Transpose):
+        arg = args[0]
+        if is_zero(arg):
+            return ZeroMatrix(*expr.shape)
+        if isinstance(arg, Transpose):
+            return arg.arg
+        if isinstance(arg, (Identity, OneMatrix)) and arg.shape[0] == arg.shape[1]:
+            return arg
+        return Transpose(arg)
+    if isinstance(expr, _ZERO_IF_ANY_ZERO) and any(is_zero(a) for a in args):
+        return sympy.Integer(0)
+    if isinstance(expr, ScalarOf) and not is_matrix(args[0]):
+        return args[0]
+    return expr.func(*args)

@@ -1,0 +1,1 @@
+"""The rule catalog (TOML data). Installed as the package ``matderiv.rules``."""
