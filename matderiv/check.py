@@ -1,0 +1,142 @@
+"""Numeric verification: random points and central finite differences.
+
+>>> import numpy as np
+>>> from matderiv import derive
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> values = random_values(d.expr, d.variable, np.random.default_rng(0))
+>>> numeric_jacobian(d.expr, d.variable, values).shape == (values["m"], values["m"] * values["n"])
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
+
+from .errors import MatDerivError
+from .evaluate import evaluate
+from .objects import Elementwise, FrobeniusNorm
+
+
+def _needs_positive(expr) -> bool:
+    """log, sqrt, fractional or negative element-wise powers want positive entries."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, Elementwise) and node.function in ("log", "sqrt"):
+            return True
+        if isinstance(node, sympy.log) and not isinstance(node.args[0], Determinant):
+            return True
+        if isinstance(node, (HadamardPower, sympy.Pow)) and not isinstance(node.args[0],
+                                                                            FrobeniusNorm):
+            exponent = node.args[1]
+            if exponent.is_number and (not exponent.is_integer or exponent < 0):
+                return True
+    return False
+
+
+def _inverted_symbols(expr) -> set:
+    """Square matrices inside inv, det, log det or negative powers: made well conditioned."""
+    found = set()
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
+                                                        and node.exp < 0):
+            found |= {s for s in node.atoms(MatrixSymbol) if s.shape[0] == s.shape[1]}
+    return found
+
+
+def random_values(expr, variable, rng, sizes=None) -> dict:
+    """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
+    symbols = expr.atoms(MatrixSymbol) | {variable}
+    dims = sorted({d for s in symbols for d in s.shape if d.is_Symbol}, key=str)
+    given = {str(k): v for k, v in (sizes or {}).items()}
+    pool = list(rng.permutation([2, 3, 4, 5]))
+    values: dict = {}
+    for i, dim in enumerate(dims):
+        values[dim.name] = int(given.get(dim.name, pool[i % len(pool)]))
+    positive = _needs_positive(expr)
+    inverted = _inverted_symbols(expr)
+    substitution = {dim: values[dim.name] for dim in dims}
+    for symbol in sorted(symbols, key=str):
+        rows, cols = (int(d.subs(substitution)) for d in symbol.shape)
+        if positive:
+            array = rng.uniform(0.5, 1.5, size=(rows, cols))
+        else:
+            array = rng.uniform(-1.0, 1.0, size=(rows, cols))
+        if symbol in inverted:
+            array = array + rows * np.eye(rows)
+        values[symbol.name] = array
+    for symbol in sorted(expr.free_symbols - set(symbols), key=str):
+        if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
+            values[symbol.name] = float(rng.uniform(0.5, 1.5))
+    return values
+
+
+def _weights(shape, seed):
+    i, j = np.indices(shape)
+    return 0.5 + 0.3 * np.sin(i + 2 * j + seed), 0.2 * np.cos(3 * i + j + seed)
+
+
+def test_functions(names) -> dict:
+    """Smooth numeric stand-ins (f, grad f) for abstract functions, for checks only.
+
+    f(Y) = sum(C .* sin(Y)) + 0.5 * sum(D .* Y)^2, with fixed C and D of Y's shape.
+    """
+    functions = {}
+    for seed, name in enumerate(sorted(names), start=1):
+        def f(y, seed=seed):
+            c, d = _weights(y.shape, seed)
+            return float(np.sum(c * np.sin(y)) + 0.5 * np.sum(d * y) ** 2)
+
+        def grad(y, seed=seed):
+            c, d = _weights(y.shape, seed)
+            return c * np.cos(y) + np.sum(d * y) * d
+        functions[name] = (f, grad)
+    return functions
+
+
+def _flat(value, order) -> np.ndarray:
+    return np.atleast_2d(np.asarray(value, dtype=float)).reshape(-1, order=order)
+
+
+def numeric_jacobian(expr, variable, values, *, functions=None, vec="col", h=1e-6):
+    """Central differences of vec(expr) (vecr for vec="row") by vec(variable)."""
+    order = "F" if vec == "col" else "C"
+    base = np.array(values[variable.name], dtype=float)
+    columns = []
+    for k in range(base.size):
+        index = np.unravel_index(k, base.shape, order=order)
+        step = h * max(1.0, abs(base[index]))
+        plus, minus = base.copy(), base.copy()
+        plus[index] += step
+        minus[index] -= step
+        f_plus = evaluate(expr, {**values, variable.name: plus}, functions=functions)
+        f_minus = evaluate(expr, {**values, variable.name: minus}, functions=functions)
+        columns.append((_flat(f_plus, order) - _flat(f_minus, order)) / (2 * step))
+    return np.stack(columns, axis=1)
+
+
+def numeric_gradient(expr, variable, values, *, functions=None, h=1e-6):
+    """G[i, j] = d expr / d X[i, j] for a scalar (or 1 x 1) expr."""
+    row = numeric_jacobian(expr, variable, values, functions=functions, vec="col", h=h)
+    if row.shape[0] != 1:
+        raise MatDerivError("numeric_gradient needs a scalar expression")
+    shape = np.asarray(values[variable.name]).shape
+    return row.reshape(shape, order="F")
+
+
+def assert_close(computed, expected, *, what, rtol=1e-5, atol=1e-6):
+    """Raise MatDerivError naming the worst entry when computed differs from expected."""
+    computed = np.atleast_2d(np.asarray(computed, dtype=float))
+    expected = np.atleast_2d(np.asarray(expected, dtype=float))
+    if computed.shape != expected.shape:
+        raise MatDerivError(f"{what}: shape {computed.shape}, finite differences give "
+                            f"{expected.shape}")
+    if not np.all(np.isfinite(expected)):
+        raise MatDerivError(f"{what}: the formula is not finite at the random point")
+    error = np.abs(computed - expected)
+    bound = atol + rtol * np.abs(expected)
+    if not np.all(error <= bound) or not np.all(np.isfinite(computed)):
+        where = np.unravel_index(int(np.nanargmax(error - bound)), error.shape)
+        raise MatDerivError(f"{what} is WRONG: entry {tuple(int(i) for i in where)} is "
+                            f"{computed[where]:.6g}, finite differences give {expected[where]:.6g}")
+    return float(np.max(error)) if error.size else 0.0

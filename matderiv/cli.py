@@ -1,0 +1,105 @@
+"""The ``matderiv`` command: a thin face over the Python API.
+
+Every error the user can cause ends in one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .errors import MatDerivError
+
+EXAMPLE = "matderiv derive 'W*a' --wrt W -s W=m,n -s a=n,1"
+
+
+def _shapes(values) -> dict:
+    shapes = {}
+    for value in values:
+        name, sep, sizes = value.partition("=")
+        if not sep or not name.strip():
+            raise MatDerivError(f"-s {value!r}: write NAME=ROWS,COLS (e.g. -s W=m,n), "
+                                "NAME=ROWS for a vector, NAME= for a scalar")
+        name = name.strip()
+        if name in shapes:
+            raise MatDerivError(f"-s {name}: shape given twice")
+        shapes[name] = tuple(part.strip() for part in sizes.split(",") if part.strip())
+        if len(shapes[name]) > 2:
+            raise MatDerivError(f"-s {value!r}: a matrix has two sizes")
+    return shapes
+
+
+class _Group(click.Group):
+    """Turns MatDerivError into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MatDerivError as error:
+            click.echo(f"matderiv: error: {error.one_line()}", err=True)
+            sys.exit(2)
+        except RecursionError:
+            click.echo("matderiv: error: the formula is nested too deeply", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, help=f"Symbolic matrix calculus that shows its work.\n\nExample:\n\n  {EXAMPLE}")
+@click.version_option(package_name="matderiv")
+def main():
+    pass
+
+
+@main.command(help="Derive the Jacobian or gradient of FORMULA with respect to a variable.\n\n"
+                   f"Example:\n\n  {EXAMPLE}\n\n"
+                   "  matderiv derive 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p --gradient")
+@click.argument("formula")
+@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name: -s W=m,n (matrix), -s a=n,1 or -s a=n (vector), -s k= (scalar).")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
+              help="col: vec stacks columns; row: vecr stacks rows (seed 2's W-tilde).")
+@click.option("--gradient", "kind", flag_value="gradient",
+              help="The gradient as a matrix of X's shape (scalar formulas).")
+@click.option("--jacobian", "kind", flag_value="jacobian",
+              help="The Jacobian d vec(F) / d vec(X) (default for matrix formulas).")
+@click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
+              show_default=True)
+@click.option("--check", is_flag=True, help="Also check the result against finite differences.")
+def derive(formula, wrt, shapes, vec, kind, fmt, check):
+    from .derivation import derive as derive_api
+    from .report import derivation_report
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    if kind is None:
+        kind = "gradient" if derivation.is_scalar else "jacobian"
+    report = derivation_report(derivation, kind=kind, vec=vec, check=check)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    elif fmt == "latex":
+        click.echo(report["statement"]["latex"])
+    else:
+        click.echo(report["statement"]["text"])
+        click.echo(f"  convention: {report['convention']}")
+        if check:
+            click.echo(f"  check: {report['check']['summary']}")
+
+
+@main.command(help="List the rule catalog: name, pattern => result, source.\n\n"
+                   "Example:\n\n  matderiv rules --phase differential")
+@click.option("--phase", default=None, help="Only the rules of one phase.")
+def rules(phase):
+    from .catalog import PHASES, catalog
+
+    if phase is not None and phase not in PHASES:
+        raise MatDerivError(f"unknown phase {phase!r}; phases: {', '.join(PHASES)}")
+    for rule in catalog():
+        if phase is None or rule.phase == phase:
+            click.echo(f"{rule.name:22s} {rule}")
+            if rule.source:
+                click.echo(f"{'':22s}   ({rule.source})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

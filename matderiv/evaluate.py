@@ -1,0 +1,241 @@
+"""Numeric evaluation of any expression matderiv builds or returns.
+
+Sizes are read off the arrays given (``m``, ``n`` from W's shape) or given directly.
+
+>>> import numpy as np
+>>> from matderiv import derive
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> evaluate(d.jacobian(), {"W": np.zeros((2, 3)), "a": np.array([1.0, 2.0, 3.0])}).shape
+(2, 6)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+from sympy import (
+    Determinant,
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    Inverse,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    MatPow,
+    MatrixSymbol,
+    OneMatrix,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from .errors import MatDerivError
+from .objects import (
+    AbstractFunction,
+    AbstractGradient,
+    CommutationMatrix,
+    Elementwise,
+    FrobeniusNorm,
+    Inner,
+    ScalarOf,
+    SumEntries,
+    Vec,
+    Vecr,
+    is_matrix,
+    sigmoid,
+)
+
+_NUMPY_FUNCTIONS = {
+    "exp": np.exp, "log": np.log, "tanh": np.tanh, "sin": np.sin, "cos": np.cos,
+    "sqrt": np.sqrt, "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+}
+_SCALAR_FUNCTIONS = {
+    sympy.exp: np.exp, sympy.log: np.log, sympy.tanh: np.tanh, sympy.sin: np.sin,
+    sympy.cos: np.cos, sympy.Abs: np.abs, sigmoid: _NUMPY_FUNCTIONS["sigmoid"],
+}
+
+
+def commutation_matrix(m: int, n: int) -> np.ndarray:
+    """K(m, n) as an array: K vec(A) = vec(A') for A of shape m x n."""
+    k = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[i * n + j, j * m + i] = 1.0
+    return k
+
+
+def infer_sizes(expr, values) -> dict:
+    """Dimension symbol -> int, from the shapes of the given arrays."""
+    sizes: dict = {}
+    for name, value in values.items():
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            sizes[sympy.Symbol(name, integer=True, positive=True)] = int(value)
+    for symbol in expr.atoms(MatrixSymbol):
+        if symbol.name not in values:
+            continue
+        array = _as_matrix(values[symbol.name], symbol)
+        for declared, actual in zip(symbol.shape, array.shape):
+            if declared.is_Integer:
+                if int(declared) != actual:
+                    raise MatDerivError(f"{symbol.name} has {actual} where its shape says "
+                                        f"{declared}")
+            elif declared.is_Symbol:
+                if sizes.setdefault(declared, actual) != actual:
+                    raise MatDerivError(f"size {declared} is {sizes[declared]} elsewhere but "
+                                        f"{actual} in {symbol.name}")
+    return sizes
+
+
+def _as_matrix(value, symbol) -> np.ndarray:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        array = array.reshape(1, 1)
+    elif array.ndim == 1:
+        array = array.reshape(-1, 1) if symbol.shape[1] == 1 else array.reshape(1, -1)
+    if array.ndim != 2:
+        raise MatDerivError(f"value of {symbol.name} must be a matrix, not {array.ndim}-D")
+    return array
+
+
+class _Evaluator:
+    def __init__(self, values, sizes, functions):
+        self.values = values
+        self.sizes = sizes
+        self.functions = functions or {}
+
+    def size(self, expr) -> int:
+        value = expr.subs(self.sizes) if isinstance(expr, sympy.Basic) else expr
+        try:
+            return int(value)
+        except TypeError:
+            raise MatDerivError(f"size {expr} is not known: give a value for every "
+                                "matrix that uses it") from None
+
+    def shape(self, expr) -> tuple[int, int]:
+        return self.size(expr.shape[0]), self.size(expr.shape[1])
+
+    def __call__(self, expr):
+        handler = _HANDLERS.get(type(expr))
+        if handler is None:
+            for cls, candidate in _HANDLERS.items():
+                if isinstance(expr, cls):
+                    handler = candidate
+                    break
+        if handler is None:
+            if not is_matrix(expr) and expr.is_number:
+                return float(expr)
+            raise MatDerivError(f"cannot evaluate {type(expr).__name__}: {expr}")
+        result = handler(self, expr)
+        if is_matrix(expr):
+            result = np.asarray(result, dtype=float)
+            if result.ndim < 2:
+                result = np.broadcast_to(result, self.shape(expr)).copy()
+        return result
+
+
+def _matrix_symbol(ev, expr):
+    if expr.name not in ev.values:
+        raise MatDerivError(f"no value given for {expr.name}")
+    return _as_matrix(ev.values[expr.name], expr)
+
+
+def _symbol(ev, expr):
+    if expr.name in ev.values:
+        return float(ev.values[expr.name])
+    if expr in ev.sizes:
+        return float(ev.sizes[expr])
+    raise MatDerivError(f"no value given for {expr.name}")
+
+
+def _product(ev, expr):
+    result = 1.0
+    for arg in expr.args:
+        value = ev(arg)
+        if isinstance(result, np.ndarray) and isinstance(value, np.ndarray):
+            result = result @ value
+        else:
+            result = result * value
+    return result
+
+
+def _sum(ev, expr):
+    return sum(ev(arg) for arg in expr.args)
+
+
+def _pow(ev, expr):
+    return ev(expr.base) ** ev(expr.exp)
+
+
+def _mat_pow(ev, expr):
+    exponent = int(expr.exp)
+    base = ev(expr.base)
+    if exponent < 0:
+        base, exponent = np.linalg.inv(base), -exponent
+    return np.linalg.matrix_power(base, exponent)
+
+
+def _abstract(ev, expr, index):
+    if expr.function not in ev.functions:
+        raise MatDerivError(f"no numeric stand-in given for the abstract function {expr.function}")
+    return ev.functions[expr.function][index](ev(expr.arg))
+
+
+def _vec(order):
+    return lambda ev, expr: ev(expr.arg).reshape(-1, 1, order=order)
+
+
+_HANDLERS = {
+    MatrixSymbol: _matrix_symbol,
+    sympy.Symbol: _symbol,
+    sympy.Add: _sum,
+    sympy.Mul: _product,
+    sympy.Pow: _pow,
+    MatAdd: _sum,
+    MatMul: _product,
+    MatPow: _mat_pow,
+    Transpose: lambda ev, e: ev(e.arg).T,
+    Inverse: lambda ev, e: np.linalg.inv(ev(e.arg)),
+    Trace: lambda ev, e: float(np.trace(ev(e.arg))),
+    Determinant: lambda ev, e: float(np.linalg.det(ev(e.arg))),
+    HadamardProduct: lambda ev, e: np.prod([ev(a) for a in e.args], axis=0),
+    HadamardPower: lambda ev, e: ev(e.base) ** ev(e.exp),
+    KroneckerProduct: lambda ev, e: _kron([ev(a) for a in e.args]),
+    Identity: lambda ev, e: np.eye(ev.size(e.rows)),
+    ZeroMatrix: lambda ev, e: np.zeros(ev.shape(e)),
+    OneMatrix: lambda ev, e: np.ones(ev.shape(e)),
+    DiagMatrix: lambda ev, e: np.diag(ev(e.args[0]).ravel()),
+    CommutationMatrix: lambda ev, e: commutation_matrix(ev.size(e.args[0]), ev.size(e.args[1])),
+    Elementwise: lambda ev, e: _NUMPY_FUNCTIONS[e.function](ev(e.arg)),
+    AbstractFunction: lambda ev, e: float(_abstract(ev, e, 0)),
+    AbstractGradient: lambda ev, e: _abstract(ev, e, 1),
+    ScalarOf: lambda ev, e: float(ev(e.matrix)[0, 0]),
+    FrobeniusNorm: lambda ev, e: float(np.linalg.norm(ev(e.matrix))),
+    SumEntries: lambda ev, e: float(np.sum(ev(e.matrix))),
+    Inner: lambda ev, e: float(np.sum(ev(e.args[0]) * ev(e.args[1]))),
+    Vec: _vec("F"),
+    Vecr: _vec("C"),
+    sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](ev(e.args[0])),
+}
+
+
+def _kron(arrays):
+    result = arrays[0]
+    for array in arrays[1:]:
+        result = np.kron(result, array)
+    return result
+
+
+def evaluate(expr, values, *, functions=None):
+    """Evaluate ``expr`` at ``values`` (name -> number or array): a float or a 2-D array.
+
+    ``functions`` maps an abstract function's name to numeric (f, grad f) stand-ins.
+    """
+    sizes = infer_sizes(expr, values)
+    evaluator = _Evaluator(values, sizes, functions)
+    with np.errstate(all="ignore"):
+        result = evaluator(expr)
+    if isinstance(result, np.ndarray) and not is_matrix(expr):
+        result = float(result.reshape(-1)[0])
+    return result

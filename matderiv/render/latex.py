@@ -1,0 +1,59 @@
+r"""LaTeX (amsmath only): ``a^{T} \otimes I_{m}``, ``X^{-T}``, ``K_{m,n}``.
+
+>>> from sympy import MatrixSymbol, Identity, KroneckerProduct, symbols
+>>> m, n = symbols("m n", integer=True, positive=True)
+>>> to_latex(KroneckerProduct(MatrixSymbol("a", n, 1).T, Identity(m)))
+'a^{T} \\otimes I_{m}'
+"""
+
+from __future__ import annotations
+
+from sympy import Determinant, Inverse, Transpose
+from sympy.printing.latex import LatexPrinter
+
+
+class MatrixLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with sized identities, X^{-T} and amsmath-only output."""
+
+    def _print_Identity(self, expr):
+        return r"I_{%s}" % self._print(expr.rows)
+
+    def _print_OneMatrix(self, expr):
+        return r"\mathbf{1}_{%s\times %s}" % (self._print(expr.rows), self._print(expr.cols))
+
+    def _print_ZeroMatrix(self, expr):
+        return r"0_{%s\times %s}" % (self._print(expr.rows), self._print(expr.cols))
+
+    def _print_Transpose(self, expr):
+        if isinstance(expr.arg, Inverse):
+            return r"%s^{-T}" % self.parenthesize_super(self._print(expr.arg.arg))
+        return super()._print_Transpose(expr)
+
+    def _print_Inverse(self, expr):
+        if isinstance(expr.arg, Transpose):
+            return r"%s^{-T}" % self.parenthesize_super(self._print(expr.arg.arg))
+        return super()._print_Inverse(expr) if hasattr(super(), "_print_Inverse") \
+            else r"%s^{-1}" % self._print(expr.arg)
+
+    def _print_Trace(self, expr):
+        return r"\operatorname{tr}\left(%s\right)" % self._print(expr.arg)
+
+    def _print_Determinant(self, expr):
+        return r"\det\left(%s\right)" % self._print(expr.arg)
+
+    def _print_log(self, expr, exp=None):
+        if isinstance(expr.args[0], Determinant):
+            return r"\log\det\left(%s\right)" % self._print(expr.args[0].arg)
+        return super()._print_log(expr, exp)
+
+    def _print_DiagMatrix(self, expr):
+        return r"\operatorname{diag}\left(%s\right)" % self._print(expr.args[0])
+
+    def _print_HadamardPower(self, expr):
+        return r"%s^{\circ %s}" % (self.parenthesize_super(self._print(expr.base)),
+                                    self._print(expr.exp))
+
+
+def to_latex(expr) -> str:
+    """A LaTeX fragment of a result (amsmath only, no \\mathbb)."""
+    return MatrixLatexPrinter({"mat_symbol_style": "plain"}).doprint(expr)

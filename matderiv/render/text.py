@@ -1,0 +1,141 @@
+"""Plain Unicode text, as on paper: ``aᵀ ⊗ I_m``, ``f'(W X) Xᵀ``, ``X⁻ᵀ``.
+
+>>> from sympy import MatrixSymbol, Identity, KroneckerProduct, symbols
+>>> m, n = symbols("m n", integer=True, positive=True)
+>>> a = MatrixSymbol("a", n, 1)
+>>> to_text(KroneckerProduct(a.T, Identity(m)))
+'aᵀ ⊗ I_m'
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import (
+    Determinant,
+    HadamardProduct,
+    Inverse,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    Transpose,
+)
+from sympy.printing.str import StrPrinter
+
+_SIMPLE = (MatrixSymbol, sympy.Symbol, sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)
+
+
+def _size(size) -> str:
+    text = str(size).replace("*", "")
+    return text if len(text) == 1 or str(size).isdigit() else f"({text})"
+
+
+class TextPrinter(StrPrinter):
+    """SymPy's str printer with the notation of the seed notes."""
+
+    def _group(self, expr, strong=False) -> str:
+        text = self._print(expr)
+        loose = (MatAdd, sympy.Add) + ((MatMul, KroneckerProduct, HadamardProduct)
+                                         if strong else (KroneckerProduct, HadamardProduct))
+        if isinstance(expr, loose) or (strong and isinstance(expr, sympy.Mul)):
+            return f"({text})"
+        return text
+
+    def _print_Transpose(self, expr):
+        arg = expr.arg
+        if isinstance(arg, Inverse):
+            return self._group(arg.arg, strong=True) + "⁻ᵀ"
+        return self._group(arg, strong=True) + "ᵀ"
+
+    def _print_Inverse(self, expr):
+        if isinstance(expr.arg, Transpose):
+            return self._group(expr.arg.arg, strong=True) + "⁻ᵀ"
+        return self._group(expr.arg, strong=True) + "⁻¹"
+
+    def _print_MatPow(self, expr):
+        return f"{self._group(expr.base, strong=True)}^{self._print(expr.exp)}"
+
+    def _print_HadamardPower(self, expr):
+        return f"{self._group(expr.base, strong=True)}^∘{self._print(expr.exp)}"
+
+    def _print_Identity(self, expr):
+        return "I_" + _size(expr.rows)
+
+    def _print_ZeroMatrix(self, expr):
+        return "0"
+
+    def _print_OneMatrix(self, expr):
+        return "𝟏"
+
+    def _print_KroneckerProduct(self, expr):
+        return " ⊗ ".join(self._group(a) if not isinstance(a, KroneckerProduct)
+                          else f"({self._print(a)})" for a in expr.args)
+
+    def _print_HadamardProduct(self, expr):
+        return " ∘ ".join(self._group(a) for a in expr.args)
+
+    def _print_MatMul(self, expr):
+        coeff, matrices = expr.as_coeff_matrices()
+        parts = []
+        if coeff == -1:
+            prefix = "-"
+        elif coeff != 1:
+            prefix = self._group(coeff, strong=True) + " " if not coeff.is_Number \
+                else self._print(coeff) + " "
+        else:
+            prefix = ""
+        for m in matrices:
+            parts.append(self._group(m) if not isinstance(m, MatAdd) else f"({self._print(m)})")
+        return prefix + " ".join(parts)
+
+    def _print_MatAdd(self, expr):
+        # Positive terms first, as on paper: 1 - tanh(X)^2 rather than -tanh(X)^2 + 1.
+        terms = sorted((self._print(t) for t in expr.args), key=lambda t: t.startswith("-"))
+        text = terms[0]
+        for term in terms[1:]:
+            text += " - " + term[1:] if term.startswith("-") else " + " + term
+        return text
+
+    def _print_Trace(self, expr):
+        return f"tr({self._print(expr.arg)})"
+
+    def _print_Determinant(self, expr):
+        return f"det({self._print(expr.arg)})"
+
+    def _print_log(self, expr):
+        if isinstance(expr.args[0], Determinant):
+            return f"log det({self._print(expr.args[0].arg)})"
+        return f"log({self._print(expr.args[0])})"
+
+    def _print_DiagMatrix(self, expr):
+        return f"diag({self._print(expr.args[0])})"
+
+    def _print_CommutationMatrix(self, expr):
+        m, n = expr.args
+        return f"K_({self._print(m)},{self._print(n)})"
+
+    def _print_Elementwise(self, expr):
+        return f"{expr.function}({self._print(expr.arg)})"
+
+    def _print_Inner(self, expr):
+        return f"⟨{self._print(expr.args[0])}, {self._print(expr.args[1])}⟩"
+
+    def _print_FrobeniusNorm(self, expr):
+        return f"‖{self._print(expr.matrix)}‖_F"
+
+    def _print_ScalarOf(self, expr):
+        return f"({self._print(expr.matrix)})"
+
+    def _print_MatDiff(self, expr):
+        arg = expr.arg
+        return "d" + self._print(arg) if isinstance(arg, _SIMPLE) else f"d({self._print(arg)})"
+
+    _print_ScalarDiff = _print_MatDiff
+
+
+def to_text(expr) -> str:
+    """Unicode text of a result, for terminals."""
+    return TextPrinter().doprint(expr)
+
+
+

@@ -1,0 +1,67 @@
+"""A finished derivation as plain data: the statement in text and LaTeX, the convention.
+
+The CLI prints this and ``--format json`` dumps it; it holds strings only.
+
+>>> from matderiv import derive
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> derivation_report(d, kind="jacobian")["statement"]["text"]
+'∂vec(W a)/∂vec(W) = aᵀ ⊗ I_m'
+"""
+
+from __future__ import annotations
+
+from .derivation import CONVENTIONS
+from .errors import MatDerivError
+from .render import to_latex, to_text
+
+
+def _shape_text(expr) -> str:
+    shape = getattr(expr, "shape", None)
+    return "scalar" if shape is None else f"{to_text(shape[0])}×{to_text(shape[1])}"
+
+
+def statement(derivation, kind: str, vec: str = "col") -> dict:
+    """'∂vec(F)/∂vec(X) = J' or '∂F/∂X = G', in text and LaTeX."""
+    f_text, x_text = to_text(derivation.expr), to_text(derivation.variable)
+    f_tex, x_tex = to_latex(derivation.expr), to_latex(derivation.variable)
+    if kind == "gradient":
+        result = derivation.gradient()
+        text = f"∂{_wrap(f_text)}/∂{x_text} = {to_text(result)}"
+        tex = r"\frac{\partial %s}{\partial %s} = %s" % (f_tex, x_tex, to_latex(result))
+    elif kind == "jacobian":
+        result = derivation.jacobian(vec=vec)
+        op = "vec" if vec == "col" else "vecr"
+        text = f"∂{op}({f_text})/∂{op}({x_text}) = {to_text(result)}"
+        tex = r"\frac{\partial \operatorname{%s}(%s)}{\partial \operatorname{%s}(%s)} = %s" % (
+            op, f_tex, op, x_tex, to_latex(result))
+    else:
+        raise MatDerivError(f"unknown kind {kind!r}: gradient or jacobian")
+    return {"text": text, "latex": tex, "result": result}
+
+
+def _wrap(text: str) -> str:
+    return f"({text})" if " " in text and not text.startswith("(") else text
+
+
+def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = False) -> dict:
+    """Everything a front end shows about one result, as JSON-ready data."""
+    stated = statement(derivation, kind, vec)
+    result = stated.pop("result")
+    report = {
+        "formula": derivation.formula,
+        "wrt": str(derivation.variable),
+        "shapes": {name: _shape_text(value) for name, value in sorted(derivation.env.items())
+                   if hasattr(value, "shape") or not value.is_integer},
+        "kind": kind,
+        "vec": vec if kind == "jacobian" else None,
+        "convention": CONVENTIONS["gradient" if kind == "gradient" else vec],
+        "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
+        "shape": _shape_text(result),
+        "statement": stated,
+        "rules": derivation.rules_used("gradient" if kind == "gradient" else "jacobian-" + vec),
+    }
+    if check:
+        outcome = derivation.check()
+        report["check"] = {"passed": True, "summary": outcome.summary,
+                           "max_error": outcome.max_error}
+    return report
