@@ -45,7 +45,8 @@ class _Group(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=_Group, help=f"Symbolic matrix calculus that shows its work.\n\nExample:\n\n  {EXAMPLE}")
+@click.group(cls=_Group,
+             help=f"Symbolic matrix calculus that shows its work.\n\nExample:\n\n  {EXAMPLE}")
 @click.version_option(package_name="matderiv")
 def main():
     pass
@@ -57,7 +58,8 @@ def main():
 @click.argument("formula")
 @click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
-              help="Shape of a name: -s W=m,n (matrix), -s a=n,1 or -s a=n (vector), -s k= (scalar).")
+              help="Shape of a name: -s W=m,n (matrix), -s a=n,1 or -s a=n (vector), "
+                   "-s k= (scalar).")
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
               help="col: vec stacks columns; row: vecr stacks rows (seed 2's W-tilde).")
 @click.option("--gradient", "kind", flag_value="gradient",

@@ -76,7 +76,7 @@ def infer_sizes(expr, values) -> dict:
         if symbol.name not in values:
             continue
         array = _as_matrix(values[symbol.name], symbol)
-        for declared, actual in zip(symbol.shape, array.shape):
+        for declared, actual in zip(symbol.shape, array.shape, strict=True):
             if declared.is_Integer:
                 if int(declared) != actual:
                     raise MatDerivError(f"{symbol.name} has {actual} where its shape says "

@@ -31,7 +31,8 @@ class CheckReport:
 
     @property
     def summary(self) -> str:
-        sizes = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) or "fixed" for s in self.sizes)
+        sizes = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) or "fixed"
+                          for s in self.sizes)
         return (f"agrees with central finite differences ({', '.join(self.checked)}) at "
                 f"{self.points} random points, sizes {sizes}; largest deviation "
                 f"{self.max_error:.1e}")
