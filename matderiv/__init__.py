@@ -12,10 +12,14 @@ from .errors import MatDerivError
 from .shapes import matrix, scalar, vector
 
 
-def evaluate(expr, values, *, functions=None):
-    """Evaluate any result expression numerically: ``evaluate(J, {"a": a, "W": W})``."""
-    from .evaluate import evaluate as _evaluate
-    return _evaluate(expr, values, functions=functions)
+def evaluate(expr, values, *, functions=None, shapes=None):
+    """Evaluate any result expression numerically.
+
+    ``evaluate(J, {"W": W, "a": a}, shapes={"W": ("m", "n"), "a": ("n", 1)})``; or use
+    ``Derivation.evaluate``, which knows the shapes.
+    """
+    from .numeric import evaluate as _evaluate
+    return _evaluate(expr, values, functions=functions, shapes=shapes)
 
 
 __all__ = ["derive", "Derivation", "MatDerivError", "evaluate", "matrix", "vector", "scalar",

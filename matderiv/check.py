@@ -15,7 +15,7 @@ import sympy
 from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 
 from .errors import MatDerivError
-from .evaluate import evaluate
+from .numeric import evaluate
 from .objects import Elementwise, FrobeniusNorm
 
 
@@ -76,7 +76,7 @@ def _weights(shape, seed):
     return 0.5 + 0.3 * np.sin(i + 2 * j + seed), 0.2 * np.cos(3 * i + j + seed)
 
 
-def test_functions(names) -> dict:
+def stand_in_functions(names) -> dict:
     """Smooth numeric stand-ins (f, grad f) for abstract functions, for checks only.
 
     f(Y) = sum(C .* sin(Y)) + 0.5 * sum(D .* Y)^2, with fixed C and D of Y's shape.

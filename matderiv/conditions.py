@@ -39,6 +39,11 @@ def scalar(expr, *, context) -> bool:
     return not is_matrix(expr)
 
 
+def symbolic(expr, *, context) -> bool:
+    """A scalar that is not a number (numbers are SymPy's to place)."""
+    return not is_matrix(expr) and not expr.is_number
+
+
 def matrix(expr, *, context) -> bool:
     return is_matrix(expr)
 
@@ -55,7 +60,8 @@ def column(expr, *, context) -> bool:
     return is_matrix(expr) and expr.shape[1] == 1
 
 
-CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, matrix, square, integer, column)}
+CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
+                                                column)}
 
 _CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
 

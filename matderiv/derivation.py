@@ -36,7 +36,7 @@ from .objects import (
 )
 from .rewrite import Context, ProofStep, bottom_up, push_inward, simplify_bottom_up
 from .shapes import declare
-from .tidy import tidy
+from .tidy import pull_numeric_content, tidy
 
 CONVENTIONS = {
     "col": "vec stacks columns; J = d vec(F) / d vec(X), one row per entry of F, "
@@ -141,9 +141,9 @@ class Derivation:
     def _simplify(self, expr, context) -> Phase:
         steps: list[ProofStep] = []
         start = expr
-        expr = tidy(expr).doit()
+        expr = pull_numeric_content(tidy(expr).doit())
         expr = simplify_bottom_up(expr, catalog().phase("simplification"), context, steps)
-        return Phase("simplification", start, expr.doit(), tuple(steps))
+        return Phase("simplification", start, pull_numeric_content(expr.doit()), tuple(steps))
 
     # -- convenience ------------------------------------------------------
     def steps(self, kind: str = "gradient") -> tuple[ProofStep, ...]:
@@ -159,6 +159,12 @@ class Derivation:
 
     def rules_used(self, kind: str = "gradient") -> list[str]:
         return [step.rule.name for step in self.steps(kind)]
+
+    def evaluate(self, expr, values, *, functions=None):
+        """Evaluate a result (or any expression) at values, sizes read off the arrays."""
+        from .numeric import evaluate
+        symbols = [s for s in self.env.values() if isinstance(s, MatrixSymbol)]
+        return evaluate(expr, values, functions=functions, shapes=symbols)
 
     def check(self, **options):
         """Check every result against central finite differences; raise on a mismatch."""

@@ -92,3 +92,30 @@ def rebuild(expr, args):
     if isinstance(expr, ScalarOf) and not is_matrix(args[0]):
         return args[0]
     return expr.func(*args)
+
+
+def pull_numeric_content(expr):
+    """c (2x - 2a) -> 2c (x - a) where c is not a number, so scalars can cancel.
+
+    SymPy distributes a numeric coefficient over a sum (2 (x - a) becomes 2x - 2a);
+    inside a product with a symbolic coefficient, that hides cancellations such as
+    (1 / (2 sqrt(u))) (2x - 2a) = (x - a) / sqrt(u). This puts the common numeric
+    factor of the sum's terms back into the product's coefficient.
+    """
+    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
+        return expr
+    expr = expr.func(*[pull_numeric_content(a) for a in expr.args])
+    if not isinstance(expr, MatMul):
+        return expr
+    coeff, matrices = expr.as_coeff_matrices()
+    if coeff.is_number:
+        return expr
+    pulled, kept = sympy.Integer(1), []
+    for factor in matrices:
+        if isinstance(factor, MatAdd):
+            content = sympy.gcd_list([t.as_coeff_mmul()[0] for t in factor.args])
+            if content.is_Rational and content not in (0, 1):
+                factor = mat_add(*[mat_mul(1 / content, t) for t in factor.args])
+                pulled *= content
+        kept.append(factor)
+    return mat_mul(coeff * pulled, *kept) if pulled != 1 else expr

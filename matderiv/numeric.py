@@ -66,13 +66,17 @@ def commutation_matrix(m: int, n: int) -> np.ndarray:
     return k
 
 
-def infer_sizes(expr, values) -> dict:
-    """Dimension symbol -> int, from the shapes of the given arrays."""
+def infer_sizes(expr, values, symbols=()) -> dict:
+    """Dimension symbol -> int, from the shapes of the given arrays.
+
+    ``symbols`` are further MatrixSymbols whose declared shapes tell which sizes an
+    array gives (W's array gives m and n even where the result holds no W).
+    """
     sizes: dict = {}
     for name, value in values.items():
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             sizes[sympy.Symbol(name, integer=True, positive=True)] = int(value)
-    for symbol in expr.atoms(MatrixSymbol):
+    for symbol in expr.atoms(MatrixSymbol) | set(symbols):
         if symbol.name not in values:
             continue
         array = _as_matrix(values[symbol.name], symbol)
@@ -227,12 +231,17 @@ def _kron(arrays):
     return result
 
 
-def evaluate(expr, values, *, functions=None):
+def evaluate(expr, values, *, functions=None, shapes=None):
     """Evaluate ``expr`` at ``values`` (name -> number or array): a float or a 2-D array.
 
-    ``functions`` maps an abstract function's name to numeric (f, grad f) stand-ins.
+    ``shapes`` (as for ``derive``) declares names that are not in ``expr`` but whose
+    arrays fix its sizes; ``functions`` maps an abstract function's name to numeric
+    (f, grad f) stand-ins.
     """
-    sizes = infer_sizes(expr, values)
+    from .shapes import declare
+    declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)] \
+        if isinstance(shapes, dict) else list(shapes or ())
+    sizes = infer_sizes(expr, values, declared)
     evaluator = _Evaluator(values, sizes, functions)
     with np.errstate(all="ignore"):
         result = evaluator(expr)

@@ -1,0 +1,61 @@
+"""Shared test helpers: derive, compare with the expected textbook form, check numerically.
+
+``expect`` builds the expected result with matderiv's own grammar (``kron(a', I(m))``),
+compares it symbolically with the engine's result, and evaluates both against central
+finite differences at random points: a symbolic match alone never passes a test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import matderiv
+from matderiv.build import Builder
+from matderiv.check import (
+    assert_close,
+    numeric_gradient,
+    numeric_jacobian,
+    random_values,
+    stand_in_functions,
+)
+from matderiv.numeric import evaluate
+from matderiv.render import to_text
+
+
+def build_expected(text, derivation):
+    """The expected closed form, written in the formula grammar, canonicalised by SymPy."""
+    return Builder(derivation.env, source=text).build_text(text).doit()
+
+
+def numeric_reference(derivation, kind, vec, values, functions):
+    if kind == "gradient":
+        return numeric_gradient(derivation.expr, derivation.variable, values, functions=functions)
+    return numeric_jacobian(derivation.expr, derivation.variable, values, functions=functions,
+                            vec=vec)
+
+
+def expect(formula, wrt, shapes, *, gradient=None, jacobian=None, jacobian_row=None,
+           points=3, seed=1):
+    """Assert the textbook form(s) given and check each numerically; return the Derivation."""
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    claims = [("gradient", "col", gradient), ("jacobian", "col", jacobian),
+              ("jacobian", "row", jacobian_row)]
+    claims = [c for c in claims if c[2] is not None]
+    assert claims, "expect() needs at least one expected result"
+    rng = np.random.default_rng(seed)
+    functions = stand_in_functions(d.abstract_functions)
+    for kind, vec, text in claims:
+        result = d.gradient() if kind == "gradient" else d.jacobian(vec=vec)
+        expected = build_expected(text, d)
+        assert result == expected, (
+            f"{formula} wrt {wrt} ({kind}, vec={vec}): got {to_text(result)}, "
+            f"expected {to_text(expected)}")
+        for _ in range(points):
+            values = random_values(d.expr, d.variable, rng)
+            reference = numeric_reference(d, kind, vec, values, functions)
+            assert_close(evaluate(result, values, functions=functions), reference,
+                         what=f"{formula} {kind} vec={vec}")
+            assert_close(evaluate(expected, values, functions=functions), reference,
+                         what=f"expected form of {formula} {kind} vec={vec}")
+    d.check()
+    return d

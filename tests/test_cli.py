@@ -1,0 +1,74 @@
+"""The command line: results, formats, and bad input as one line with exit code 2."""
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from matderiv.cli import main
+
+SEED = ["derive", "W*a", "--wrt", "W", "-s", "W=m,n", "-s", "a=n,1"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_derive_text():
+    out = run(*SEED)
+    assert out.exit_code == 0, out.output
+    assert "∂vec(W a)/∂vec(W) = aᵀ ⊗ I_m" in out.output
+    assert "vec stacks columns" in out.output
+
+
+def test_derive_row_convention_and_check():
+    out = run(*SEED, "--vec", "row", "--check")
+    assert out.exit_code == 0, out.output
+    assert "I_m ⊗ aᵀ" in out.output and "agrees with central finite differences" in out.output
+
+
+def test_derive_gradient_latex():
+    out = run("derive", "f(W*X)", "--wrt", "X", "-s", "W=m,n", "-s", "X=n,b", "--format", "latex")
+    assert out.exit_code == 0, out.output
+    assert r"W^{T} f'\left(W X\right)" in out.output
+
+
+def test_derive_json():
+    out = run(*SEED, "--format", "json", "--check")
+    data = json.loads(out.output)
+    assert data["result"]["latex"] == r"a^{T} \otimes I_{m}"
+    assert data["vec"] == "col" and "numerator layout" in data["convention"]
+    assert data["check"]["passed"] is True
+    assert data["rules"] == ["d-linear", "vec-product"]
+
+
+def test_scalar_shape_and_vector_shorthand():
+    out = run("derive", "k*x'*A*x", "--wrt", "x", "-s", "k=", "-s", "x=n", "-s", "A=n,n",
+              "--check")
+    assert out.exit_code == 0, out.output
+    assert "k (A + Aᵀ) x" in out.output
+
+
+def test_errors_exit_2_with_one_line():
+    for args in (["derive", "W*b", "--wrt", "W", "-s", "W=m,n", "-s", "b=m,1"],
+                 ["derive", "W*(a", "--wrt", "W", "-s", "W=m,n", "-s", "a=n,1"],
+                 ["derive", "W*a", "--wrt", "W", "-s", "W"],
+                 ["rules", "--phase", "nope"]):
+        out = subprocess.run([sys.executable, "-m", "matderiv.cli", *args],
+                             capture_output=True, text=True)
+        assert out.returncode == 2, (args, out.stderr)
+        assert out.stderr.count("\n") == 1 and out.stderr.startswith("matderiv: error:")
+        assert "Traceback" not in out.stderr
+
+
+def test_missing_wrt_is_a_usage_error():
+    out = subprocess.run([sys.executable, "-m", "matderiv.cli", "derive", "W*a"],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "--wrt" in out.stderr
+
+
+def test_help_has_examples():
+    assert "matderiv derive 'W*a'" in run("--help").output
+    assert "Example" in run("derive", "--help").output
+    assert "Example" in run("rules", "--help").output

@@ -1,0 +1,86 @@
+"""Bad input: one MatDerivError naming the cause and the place; nothing is evaluated."""
+
+import pytest
+
+import matderiv
+from matderiv import MatDerivError
+
+SH = {"W": ("m", "n"), "a": ("n", 1), "X": ("n", "n"), "b": ("m", 1)}
+
+
+@pytest.mark.parametrize("formula, message, column", [
+    ("W*", "ends where an operand was expected", 3),
+    ("(W*a", r"unbalanced '\('", 1),
+    ("W*a)", r"unbalanced '\)'", 4),
+    ("W a", "missing operator", 3),
+    ("W*$", r"unexpected character '\$'", 3),
+    ("W.__class__", "attribute access is not allowed", 2),
+    ("tr(X,)", "operand", 6),
+])
+def test_syntax_errors_name_the_position(formula, message, column):
+    with pytest.raises(MatDerivError, match=message) as info:
+        matderiv.derive(formula, wrt="W", shapes=SH)
+    assert f"column {column}" in str(info.value)
+    assert "^" in str(info.value)  # the caret under the formula
+
+
+@pytest.mark.parametrize("formula, wrt, message", [
+    ("W*Q", "W", "unknown name 'Q'"),
+    ("W*b", "W", "cannot multiply mxn by mx1"),
+    ("det(W)", "W", "det needs a square matrix"),
+    ("inv(W)", "W", "inv needs a square matrix"),
+    ("logdet(W*a)", "W", "needs a square matrix"),
+    ("W*a", "X", "does not occur in the formula"),
+    ("W*a", "Z", "not a name of the formula"),
+    ("W + a", "W", "cannot add"),
+    ("X .* W", "X", "element-wise product"),
+    ("X^0.5", "X", "must be an integer"),
+    ("W(a)", "W", "not a function"),
+    ("", "W", "empty"),
+])
+def test_semantic_errors(formula, wrt, message):
+    with pytest.raises(MatDerivError, match=message):
+        matderiv.derive(formula, wrt=wrt, shapes=SH)
+
+
+@pytest.mark.parametrize("shapes, message", [
+    ({"W": ("m", 0)}, "must be positive"),
+    ({"W": ("m", -2)}, "must be positive"),
+    ({"W": ("m", "n+1")}, "not a name or a positive integer"),
+    ({"W": ("m", "n", "p")}, "has 3 sizes"),
+    ({"W": ("m", "W")}, "names both a matrix and a size"),
+    ({"tr": ("m", "n")}, "function of the grammar"),
+])
+def test_bad_shapes(shapes, message):
+    with pytest.raises(MatDerivError, match=message):
+        matderiv.derive("W", wrt="W", shapes=shapes)
+
+
+@pytest.mark.parametrize("formula", [
+    "__import__('os').system('id')", "lambda: 0", "().__class__.__bases__", "f(x=1)",
+    "'text'", "(x := 1)", "W\x00a",
+])
+def test_code_is_never_run(formula):
+    with pytest.raises(MatDerivError):
+        matderiv.derive(formula, wrt="W", shapes=SH)
+
+
+def test_limits_are_errors_not_crashes():
+    with pytest.raises(MatDerivError, match="nested more than"):
+        matderiv.derive("(" * 300 + "W" + ")" * 300, wrt="W", shapes=SH)
+    with pytest.raises(MatDerivError, match="more than 4000 tokens"):
+        matderiv.derive("W" + "+W" * 5000, wrt="W", shapes=SH)
+    with pytest.raises(MatDerivError, match="characters long"):
+        matderiv.derive("W" + "+W" * 20000, wrt="W", shapes=SH)
+    with pytest.raises(MatDerivError, match="beyond the limit"):
+        matderiv.derive("X^1000000", wrt="X", shapes=SH)
+
+
+def test_gradient_of_matrix_formula_is_refused():
+    with pytest.raises(MatDerivError, match="not a scalar"):
+        matderiv.derive("W*a", wrt="W", shapes=SH).gradient()
+
+
+def test_bad_vec_convention():
+    with pytest.raises(MatDerivError, match="vec must be"):
+        matderiv.derive("W*a", wrt="W", shapes=SH).jacobian(vec="diag")
