@@ -241,7 +241,7 @@ class Builder:
     def hadamard_power(self, base, exponent, node):
         if not is_matrix(base) or is_one_by_one(base):
             return as_scalar(base) ** as_scalar(exponent)
-        if self.rule_mode and not is_matrix(exponent):
+        if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
             return HadamardPower(base, exponent)
         exponent = self.constant_exponent(exponent, node)
         return base if exponent == 1 else HadamardPower(base, exponent)

@@ -22,11 +22,13 @@ from sympy import (
 )
 from sympy.printing.str import StrPrinter
 
+from ..objects import ScalarOf
+
 _SIMPLE = (MatrixSymbol, sympy.Symbol, sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)
 
 
 def _size(size) -> str:
-    text = str(size).replace("*", "")
+    text = str(size).replace("**", "^").replace("*", "")
     return text if len(text) == 1 or str(size).isdigit() else f"({text})"
 
 
@@ -95,6 +97,14 @@ class TextPrinter(StrPrinter):
         for term in terms[1:]:
             text += " - " + term[1:] if term.startswith("-") else " + " + term
         return text
+
+    def _print_Pow(self, expr, rational=False):
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Function(self, expr):
+        if len(expr.args) == 1 and isinstance(expr.args[0], ScalarOf):
+            return expr.func.__name__ + self._print(expr.args[0])
+        return super()._print_Function(expr)
 
     def _print_Trace(self, expr):
         return f"tr({self._print(expr.arg)})"
