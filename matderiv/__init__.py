@@ -22,6 +22,13 @@ def evaluate(expr, values, *, functions=None, shapes=None):
     return _evaluate(expr, values, functions=functions, shapes=shapes)
 
 
-__all__ = ["derive", "Derivation", "MatDerivError", "evaluate", "matrix", "vector", "scalar",
+def document(derivations, *, proof: str = "rules", title: str = "Matrix derivatives") -> str:
+    """A standalone LaTeX document holding several derivations with their proofs."""
+    from .render.proof_latex import document as _document
+    return _document([d.latex(proof=proof) for d in derivations], title=title)
+
+
+__all__ = ["document", "derive", "Derivation", "MatDerivError", "evaluate", "matrix", "vector",
+           "scalar",
            "catalog", "CONVENTIONS"]
 __version__ = "0.1.0"

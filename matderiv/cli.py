@@ -88,6 +88,44 @@ def derive(formula, wrt, shapes, vec, kind, fmt, check):
             click.echo(f"  check: {report['check']['summary']}")
 
 
+@main.command(help="Prove the derivative of FORMULA rule by rule.\n\n"
+                   "Example:\n\n  matderiv prove 'W*a' --wrt W -s W=m,n -s a=n,1\n\n"
+                   "  matderiv prove 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p "
+                   "-o proof.tex")
+@click.argument("formula")
+@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
+@click.option("--style", type=click.Choice(["rules"]), default="rules", show_default=True,
+              help="rules: the chain of equalities, each naming its rule.")
+@click.option("--format", "fmt", type=click.Choice(["text", "latex", "md"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to a file; a .tex file is a standalone document.")
+def prove(formula, wrt, shapes, vec, style, fmt, output):
+    from .derivation import derive as derive_api
+    from .output import write_atomically
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    kind = "gradient" if derivation.is_scalar else "jacobian"
+    if output and output.endswith(".tex"):
+        from .render.proof_latex import document
+        text = document([derivation.latex(proof=style, kind=kind, vec=vec)],
+                        title=f"Derivative of {formula}")
+    elif fmt == "latex":
+        text = derivation.latex(proof=style, kind=kind, vec=vec)
+    elif fmt == "md":
+        text = "```\n" + derivation.proof_text(style, kind=kind, vec=vec) + "```\n"
+    else:
+        text = derivation.proof_text(style, kind=kind, vec=vec)
+    if output:
+        write_atomically(output, text)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
 @main.command(help="List the rule catalog: name, pattern => result, source.\n\n"
                    "Example:\n\n  matderiv rules --phase differential")
 @click.option("--phase", default=None, help="Only the rules of one phase.")

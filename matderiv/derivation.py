@@ -49,12 +49,17 @@ CONVENTIONS = {
 
 @dataclass(frozen=True)
 class Phase:
-    """A finished phase: its name, the expression it started from, the result, the steps."""
+    """A finished phase: its name, the expression it started from, the result, the steps.
+
+    ``canonical`` is the start in SymPy's canonical form (transposes distributed,
+    identities dropped), where the phase's rule steps begin; None when no such step.
+    """
 
     name: str
     start: Basic
     result: Basic
     steps: tuple[ProofStep, ...]
+    canonical: Basic | None = None
 
 
 class Derivation:
@@ -140,10 +145,11 @@ class Derivation:
 
     def _simplify(self, expr, context) -> Phase:
         steps: list[ProofStep] = []
-        start = expr
-        expr = pull_numeric_content(tidy(expr).doit())
-        expr = simplify_bottom_up(expr, catalog().phase("simplification"), context, steps)
-        return Phase("simplification", start, pull_numeric_content(expr.doit()), tuple(steps))
+        start = tidy(expr)
+        canonical = pull_numeric_content(start.doit())
+        expr = simplify_bottom_up(canonical, catalog().phase("simplification"), context, steps)
+        return Phase("simplification", start, pull_numeric_content(expr.doit()), tuple(steps),
+                     canonical)
 
     # -- convenience ------------------------------------------------------
     def steps(self, kind: str = "gradient") -> tuple[ProofStep, ...]:
@@ -165,6 +171,33 @@ class Derivation:
         from .numeric import evaluate
         symbols = [s for s in self.env.values() if isinstance(s, MatrixSymbol)]
         return evaluate(expr, values, functions=functions, shapes=symbols)
+
+    def proof(self, style: str = "rules", *, kind: str | None = None, vec: str = "col"):
+        """The proof of the result as data: ``style`` "rules" (or "elementwise")."""
+        from .proof import rules_proof
+        kind = kind or ("gradient" if self.is_scalar else "jacobian")
+        if style == "rules":
+            return rules_proof(self, kind, vec)
+        if style == "elementwise":
+            from .elementwise import elementwise_proof
+            return elementwise_proof(self, kind, vec)
+        raise MatDerivError(f"unknown proof style {style!r}: rules or elementwise")
+
+    def proof_text(self, style: str = "rules", **options) -> str:
+        """The proof as Unicode text for a terminal."""
+        from .render.proof_text import proof_to_text
+        styles = ("rules", "elementwise") if style == "both" else (style,)
+        return "\n".join(proof_to_text(self.proof(s, **options)) for s in styles)
+
+    def latex(self, proof: str = "rules", **options) -> str:
+        """A LaTeX fragment (amsmath only): the result with its proof(s)."""
+        from .render.proof_latex import proof_to_latex
+        styles = ("rules", "elementwise") if proof == "both" else (proof,)
+        return "\n".join(proof_to_latex(self.proof(s, **options)) for s in styles)
+
+    def _repr_latex_(self) -> str:
+        from .render.proof_latex import statement_latex
+        return "$$%s$$" % statement_latex(self.proof("rules"))
 
     def check(self, **options):
         """Check every result against central finite differences; raise on a mismatch."""

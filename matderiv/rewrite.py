@@ -72,6 +72,7 @@ def apply_first(rules, expr, context):
         found = rule.apply(expr, context)
         if found is not None:
             after, bindings = found
+            after = tidy(after)  # the proof shows A'G, not A'*I*G
             context.count()
             return after, ProofStep(rule, expr, after, bindings)
     return None

@@ -1,0 +1,136 @@
+"""Proofs as data, generated from the recorded trace, never written per formula.
+
+A rules proof ("Version 1" of seed 1) is the chain of equalities the engine walked:
+the differential pushed inward pass by pass, then identification and simplification,
+each line naming the catalog rules that justify it.
+
+>>> from matderiv import derive
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> [line.rules for line in rules_proof(d, "jacobian").sections[0].lines]
+[(), ('d-linear',)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sympy import Basic
+
+from .derivation import CONVENTIONS, Derivation
+from .errors import MatDerivError
+from .tidy import tidy
+
+
+@dataclass(frozen=True)
+class Line:
+    """``lhs = rhs`` (lhs None: continues the chain ``= rhs``), justified by ``rules``."""
+
+    rhs: Basic
+    rules: tuple[str, ...] = ()
+    lhs: Basic | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    lines: tuple[Line, ...]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A finished proof: what it proves, its sections, and the rules it cites."""
+
+    style: str
+    kind: str
+    vec: str
+    formula: Basic
+    variable: Basic
+    result: Basic
+    convention: str
+    sections: tuple[Section, ...]
+    rules: tuple  # the Rule records cited, in order of first use
+
+
+def _chain(start, steps):
+    """Replay local rule steps on the whole expression: one line per step.
+
+    A step whose left side no longer stands literally in the expression (the engine
+    tidied around it) is shown on its own, as 'where before = after'.
+    """
+    current, lines = start, []
+    for step in steps:
+        replaced = current.xreplace({step.before: step.after})
+        if replaced != current:
+            current = tidy(replaced)
+            lines.append(Line(current, (step.rule.name,)))
+        else:
+            lines.append(Line(step.after, (step.rule.name,), lhs=step.before))
+    return current, lines
+
+
+def rules_proof(derivation: Derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
+    """The rule-by-rule proof of ``derivation``'s gradient or Jacobian."""
+    if kind not in ("gradient", "jacobian"):
+        raise MatDerivError(f"unknown kind {kind!r}: gradient or jacobian")
+    if kind == "gradient":
+        result = derivation.gradient()
+        phases = derivation.gradient_phases()
+    else:
+        result = derivation.jacobian(vec=vec)
+        phases = derivation.jacobian_phases(vec)
+    cited: dict = {}
+    differential = [Line(derivation.differential_start)]
+    for line in derivation.differential_lines:
+        names = tuple(dict.fromkeys(step.rule.name for step in line.steps))
+        differential.append(Line(line.expr, names))
+        for step in line.steps:
+            cited.setdefault(step.rule.name, step.rule)
+    sections = [Section("Differential", tuple(differential),
+                        "Push d inward, one rule at a time, until only d"
+                        f"{derivation.variable} is left.")]
+    for phase in phases:
+        for step in phase.steps:
+            cited.setdefault(step.rule.name, step.rule)
+        if phase.name == "simplification":
+            if not phase.steps and phase.start == phase.result:
+                continue
+            lines = [Line(phase.start)]
+            if phase.canonical != phase.start:
+                lines.append(Line(phase.canonical, ("canonical form",)))
+            end, chained = _chain(phase.canonical, phase.steps)
+            lines += chained
+            if end != phase.result:
+                lines.append(Line(phase.result, ("canonical form",)))
+            sections.append(Section("Simplification", tuple(lines),
+                                    "Bring the result to its short textbook form."))
+        else:
+            end, lines = _chain(phase.start, phase.steps)
+            sections.append(Section("Identification", (Line(phase.start), *lines),
+                                    _identification_text(phase.name, derivation)))
+    sections.append(Section("Conclusion", (), _conclusion(derivation, kind, vec)))
+    convention = CONVENTIONS["gradient" if kind == "gradient" else vec]
+    return Proof("rules", kind, vec if kind == "jacobian" else None, derivation.expr,
+                 derivation.variable, result, convention, tuple(sections),
+                 tuple(cited.values()))
+
+
+def _identification_text(phase: str, derivation) -> str:
+    x = derivation.variable
+    if phase == "gradient":
+        return f"Bring each term to the form <G, d{x}> = tr(G' d{x})."
+    stack = "vec" if phase.endswith("col") else "vecr"
+    return f"Bring {stack}(dF) to the form J {stack}(d{x})."
+
+
+def _conclusion(derivation, kind, vec) -> str:
+    x = derivation.variable
+    if kind == "gradient":
+        return (f"Since dF = <G, d{x}> for every d{x}, G is the gradient "
+                f"dF/d{x} (as a matrix of {x}'s shape).")
+    stack = "vec" if vec == "col" else "vecr"
+    return (f"Since {stack}(dF) = J {stack}(d{x}) for every d{x}, J is the Jacobian "
+            f"d {stack}(F) / d {stack}({x}).")
+
+
+__all__ = ["Proof", "Section", "Line", "rules_proof"]

@@ -1,0 +1,58 @@
+"""A Proof as plain Unicode text that reads well at 80 columns.
+
+>>> from matderiv import derive
+>>> print(derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)}).proof_text())
+... # doctest: +ELLIPSIS
+Proof that ∂vec(W a)/∂vec(W) = aᵀ ⊗ I_m
+...
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from .text import to_text
+
+WIDTH = 80
+
+
+def statement_text(proof) -> str:
+    f, x, r = to_text(proof.formula), to_text(proof.variable), to_text(proof.result)
+    if proof.kind == "gradient":
+        f = f"({f})" if " " in f else f
+        return f"∂{f}/∂{x} = {r}"
+    op = "vec" if proof.vec == "col" else "vecr"
+    return f"∂{op}({f})/∂{op}({x}) = {r}"
+
+
+def _line(line, first: bool) -> list[str]:
+    rhs = to_text(line.rhs)
+    if line.lhs is not None:
+        body = f"  where {to_text(line.lhs)} = {rhs}"
+    else:
+        body = ("    " if first else "  = ") + rhs
+    tag = f"[{', '.join(line.rules)}]" if line.rules else ""
+    if not tag:
+        return [body]
+    if len(body) + 2 + len(tag) <= WIDTH:
+        return [body + " " * (WIDTH - len(body) - len(tag)) + tag]
+    return [body, " " * (WIDTH - len(tag)) + tag]
+
+
+def proof_to_text(proof) -> str:
+    """The whole proof, with the rules it cites listed at the end."""
+    out = [f"Proof that {statement_text(proof)}", f"Convention: {proof.convention}", ""]
+    for section in proof.sections:
+        heading = section.heading + (f". {section.text}" if section.text else ".")
+        out += textwrap.wrap(heading, WIDTH)
+        for i, line in enumerate(section.lines):
+            out += _line(line, first=i == 0)
+        out.append("")
+    if proof.rules:
+        out.append("Rules used:")
+        for rule in proof.rules:
+            out.append(f"  {rule.name}: {rule}")
+            if rule.source:
+                out += textwrap.wrap(f"({rule.source})", WIDTH, initial_indent="    ",
+                                     subsequent_indent="    ")
+    return "\n".join(out).rstrip() + "\n"
