@@ -97,8 +97,10 @@ def derive(formula, wrt, shapes, vec, kind, fmt, check):
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
-@click.option("--style", type=click.Choice(["rules"]), default="rules", show_default=True,
-              help="rules: the chain of equalities, each naming its rule.")
+@click.option("--style", type=click.Choice(["rules", "elementwise", "both"]), default="rules",
+              show_default=True,
+              help="rules: the chain of equalities, each naming its rule; elementwise: one "
+                   "entry with index sums, differentiated and laid out; both.")
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "md"]), default="text",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,

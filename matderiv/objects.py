@@ -166,7 +166,9 @@ class AbstractGradient(MatrixExpr):
         return self.arg.shape
 
     def _entry(self, i, j, **kwargs):
-        return sympy.Function(self.function + "_prime")(self.arg._entry(i, j, **kwargs))
+        # An entry of an unknown gradient is itself unknown: f'(Y)_ij.
+        from sympy.matrices.expressions.matexpr import MatrixElement
+        return MatrixElement(self, i, j)
 
     def _sympystr(self, printer):
         return "%s'(%s)" % (self.function, printer._print(self.arg))

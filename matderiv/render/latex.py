@@ -8,7 +8,7 @@ r"""LaTeX (amsmath only): ``a^{T} \otimes I_{m}``, ``X^{-T}``, ``K_{m,n}``.
 
 from __future__ import annotations
 
-from sympy import Determinant, Inverse, Transpose
+from sympy import Add, Determinant, Inverse, Transpose
 from sympy.printing.latex import LatexPrinter
 
 
@@ -52,6 +52,34 @@ class MatrixLatexPrinter(LatexPrinter):
     def _print_HadamardPower(self, expr):
         return r"%s^{\circ %s}" % (self.parenthesize_super(self._print(expr.base)),
                                     self._print(expr.exp))
+
+
+    def _print_MatrixElement(self, expr):
+        parent, i, j = expr.args
+        name = self._print(parent)
+        if not parent.is_symbol:
+            name = r"\left(%s\right)" % name
+        indices = [i] if parent.shape[1] == 1 and j == 0 else [i, j]
+        sep = "" if all(index.is_Symbol for index in indices) else ","
+        return r"%s_{%s}" % (name, sep.join(self._print(index) for index in indices))
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        i, j = expr.args[:2]
+        sep = "" if i.is_Symbol and j.is_Symbol else ","
+        return r"\delta_{%s%s%s}" % (self._print(i), sep, self._print(j))
+
+    def _print_Sum(self, expr):
+        limits = "".join(r"\sum_{%s=%s}^{%s} " % (self._print(k), self._print(lo + 1),
+                                                  self._print(hi + 1))
+                         for k, lo, hi in expr.limits)
+        body = self._print(expr.function)
+        if isinstance(expr.function, Add):
+            body = r"\left(%s\right)" % body
+        return limits + body
+
+    def _print_Derivative(self, expr):
+        return r"\frac{\partial %s}{\partial %s}" % (self._print(expr.expr),
+                                                   self._print(expr.variables[0]))
 
 
 def to_latex(expr) -> str:

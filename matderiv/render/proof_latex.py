@@ -16,7 +16,8 @@ _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
 def escape(text: str) -> str:
     """Plain text made safe for LaTeX (ASCII only; other characters spelled out)."""
     out = "".join(_ESCAPES.get(ch, ch) for ch in text)
-    replacements = {"∂": "d", "⊗": "(x)", "ᵀ": "'", "−": "-", "—": "--", "–": "--"}
+    replacements = {"∂": r"$\partial$", "⊗": r"$\otimes$", "ᵀ": r"$^T$", "δ": r"$\delta$",
+                    "·": r"$\cdot$", "Σ": r"$\Sigma$", "−": "-", "—": "--", "–": "--"}
     for old, new in replacements.items():
         out = out.replace(old, new)
     return out.encode("ascii", "replace").decode("ascii")
@@ -46,7 +47,9 @@ def proof_to_latex(proof) -> str:
         out.append(r"\begin{align*}")
         rows = []
         for i, line in enumerate(section.lines):
-            if line.lhs is not None:
+            if line.lhs is not None and proof.style == "elementwise":
+                rows.append(r"%s &= %s" % (to_latex(line.lhs), to_latex(line.rhs)))
+            elif line.lhs is not None:
                 rows.append(r"&\text{where } %s = %s %s" % (to_latex(line.lhs),
                                                             to_latex(line.rhs), _tag(line.rules)))
             elif i == 0:

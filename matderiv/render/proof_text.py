@@ -25,9 +25,11 @@ def statement_text(proof) -> str:
     return f"∂{op}({f})/∂{op}({x}) = {r}"
 
 
-def _line(line, first: bool) -> list[str]:
+def _line(line, first: bool, style: str = "rules") -> list[str]:
     rhs = to_text(line.rhs)
-    if line.lhs is not None:
+    if line.lhs is not None and style == "elementwise":
+        body = f"    {to_text(line.lhs)} = {rhs}"
+    elif line.lhs is not None:
         body = f"  where {to_text(line.lhs)} = {rhs}"
     else:
         body = ("    " if first else "  = ") + rhs
@@ -41,12 +43,13 @@ def _line(line, first: bool) -> list[str]:
 
 def proof_to_text(proof) -> str:
     """The whole proof, with the rules it cites listed at the end."""
-    out = [f"Proof that {statement_text(proof)}", f"Convention: {proof.convention}", ""]
+    title = "Proof" if proof.style == "rules" else "Element-wise proof"
+    out = [f"{title} that {statement_text(proof)}", f"Convention: {proof.convention}", ""]
     for section in proof.sections:
         heading = section.heading + (f". {section.text}" if section.text else ".")
         out += textwrap.wrap(heading, WIDTH)
         for i, line in enumerate(section.lines):
-            out += _line(line, first=i == 0)
+            out += _line(line, first=i == 0, style=proof.style)
         out.append("")
     if proof.rules:
         out.append("Rules used:")

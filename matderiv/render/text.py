@@ -106,6 +106,42 @@ class TextPrinter(StrPrinter):
             return expr.func.__name__ + self._print(expr.args[0])
         return super()._print_Function(expr)
 
+    def _print_MatrixElement(self, expr):
+        parent, i, j = expr.args
+        name = self._print(parent) if isinstance(parent, _SIMPLE) else \
+            f"({self._print(parent)})"
+        indices = [i] if parent.shape[1] == 1 and j == 0 else [i, j]
+        if all(index.is_Symbol for index in indices):
+            return f"{name}_{''.join(map(self._print, indices))}"
+        return f"{name}_({', '.join(map(self._print, indices))})"
+
+    def _print_KroneckerDelta(self, expr):
+        i, j = expr.args[:2]
+        if i.is_Symbol and j.is_Symbol:
+            return f"δ_{self._print(i)}{self._print(j)}"
+        return f"δ_({self._print(i)}, {self._print(j)})"
+
+    def _print_Sum(self, expr):
+        limits = " ".join(f"Σ_{{{self._print(k)}={self._print(lo + 1)}..{self._print(hi + 1)}}}"
+                          for k, lo, hi in expr.limits)
+        body = self._print(expr.function)
+        if isinstance(expr.function, sympy.Add):
+            body = f"({body})"
+        return f"{limits} {body}"
+
+    def _print_Piecewise(self, expr):
+        (value, condition), (otherwise, _) = expr.args
+        return f"{self._print(value)} if {self._print(condition)}, else {self._print(otherwise)}"
+
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_And(self, expr):
+        return " and ".join(self._print(a) for a in expr.args)
+
+    def _print_Derivative(self, expr):
+        return f"∂{self._print(expr.expr)}/∂{self._print(expr.variables[0])}"
+
     def _print_Trace(self, expr):
         return f"tr({self._print(expr.arg)})"
 
