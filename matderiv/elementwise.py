@@ -64,19 +64,19 @@ def _index_form(expr):
         k = Dummy("k", **_INDEX)
         return Sum(_entry(expr.arg, k, k), (k, 0, expr.arg.shape[0] - 1))
     if isinstance(expr, SumEntries):
-        return _sum_all(expr.matrix, lambda k, l: _entry(expr.matrix, k, l))
+        return _sum_all(expr.matrix, lambda k, c: _entry(expr.matrix, k, c))
     if isinstance(expr, Inner):
         left, right = expr.args
-        return _sum_all(left, lambda k, l: _entry(left, k, l) * _entry(right, k, l))
+        return _sum_all(left, lambda k, c: _entry(left, k, c) * _entry(right, k, c))
     if isinstance(expr, FrobeniusNorm):
-        return sympy.sqrt(_sum_all(expr.matrix, lambda k, l: _entry(expr.matrix, k, l) ** 2))
+        return sympy.sqrt(_sum_all(expr.matrix, lambda k, c: _entry(expr.matrix, k, c) ** 2))
     return expr
 
 
 def _sum_all(matrix, body):
-    k, l = Dummy("k", **_INDEX), Dummy("l", **_INDEX)
+    k, c = Dummy("k", **_INDEX), Dummy("l", **_INDEX)
     rows, cols = matrix.shape
-    return Sum(body(k, l), (k, 0, rows - 1), (l, 0, cols - 1))
+    return Sum(body(k, c), (k, 0, rows - 1), (c, 0, cols - 1))
 
 
 def _entry(matrix, i, j):
@@ -100,15 +100,15 @@ def differentiate_entry(expr, element):
     replaced = expr.xreplace({node: stand_in})
     outer = sympy.diff(replaced, stand_in).xreplace({stand_in: node})
     matrix = node.arg
-    k, l = Dummy("k", **_INDEX), Dummy("l", **_INDEX)
+    k, c = Dummy("k", **_INDEX), Dummy("l", **_INDEX)
     if isinstance(node, Determinant):
-        # Jacobi: ∂det(M)/∂M_kl = det(M) (M⁻¹)_lk
-        weight = node * sympy.Inverse(matrix)[l, k]
+        # Jacobi: ∂det(M)/∂M_kc = det(M) (M⁻¹)_ck
+        weight = node * sympy.Inverse(matrix)[c, k]
     else:
-        weight = MatrixElement(AbstractGradient(node.function, matrix), k, l)
-    inner = differentiate_entry(_entry(matrix, k, l), element)
+        weight = MatrixElement(AbstractGradient(node.function, matrix), k, c)
+    inner = differentiate_entry(_entry(matrix, k, c), element)
     rows, cols = matrix.shape
-    chain = Sum(weight * inner, (k, 0, rows - 1), (l, 0, cols - 1)).doit()
+    chain = Sum(weight * inner, (k, 0, rows - 1), (c, 0, cols - 1)).doit()
     rest = differentiate_entry(replaced, element).xreplace({stand_in: node}) \
         if replaced.has(element) else 0
     return collapse_deltas((outer * chain + rest).doit())
