@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 
 from . import syntax
 from .build import Builder, zero_like
@@ -138,8 +139,19 @@ class Catalog:
         return len(self.rules)
 
 
+def _catalog_root():
+    """Installed: the package matderiv.rules. From a source checkout: ../rules."""
+    try:
+        return resources.files("matderiv.rules")
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parent.parent / "rules"
+        if not source.is_dir():
+            raise MatDerivError("the rule catalog is missing: reinstall matderiv") from None
+        return source
+
+
 def _rule_files():
-    root = resources.files("matderiv.rules")
+    root = _catalog_root()
     stack = [root]
     while stack:
         folder = stack.pop()

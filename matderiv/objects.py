@@ -208,12 +208,6 @@ class FrobeniusNorm(Expr):
     def matrix(self):
         return self.args[0]
 
-    def _eval_power(self, exponent):
-        # ||A||^2 is tr(A'A); keeping it a trace lets the product rule see both factors.
-        if exponent == 2:
-            return sympy.Trace(sympy.Transpose(self.matrix) * self.matrix)
-        return None
-
     def _sympystr(self, printer):
         return "norm(%s)" % printer._print(self.matrix)
 

@@ -55,3 +55,14 @@ def test_cli_rules_lists_catalog():
     out = CliRunner().invoke(main, ["rules", "--phase", "differential"])
     assert out.exit_code == 0
     assert "d-inverse" in out.output and "d(inv(X)) => -inv(X)*d(X)*inv(X)" in out.output
+
+
+def test_catalog_found_in_a_source_checkout(monkeypatch):
+    """Without an install (python cli.py from the repository), rules/ is read directly."""
+    from matderiv import catalog as catalog_module
+
+    def not_installed(name):
+        raise ModuleNotFoundError(name)
+    monkeypatch.setattr(catalog_module.resources, "files", not_installed)
+    root = catalog_module._catalog_root()
+    assert (root / "differential" / "1-structure.toml").is_file()

@@ -35,6 +35,9 @@ def _size(size) -> str:
 class TextPrinter(StrPrinter):
     """SymPy's str printer with the notation of the seed notes."""
 
+    # Our objects' own _sympystr gives grammar-like str(); here the paper notation wins.
+    printmethod = "_matderiv_text"
+
     def _group(self, expr, strong=False) -> str:
         text = self._print(expr)
         loose = (MatAdd, sympy.Add) + ((MatMul, KroneckerProduct, HadamardProduct)
@@ -158,7 +161,22 @@ class TextPrinter(StrPrinter):
 
     def _print_CommutationMatrix(self, expr):
         m, n = expr.args
-        return f"K_({self._print(m)},{self._print(n)})"
+        return f"K({self._print(m)}, {self._print(n)})"
+
+    def _print_SumEntries(self, expr):
+        return f"sum({self._print(expr.matrix)})"
+
+    def _print_AbstractFunction(self, expr):
+        return f"{expr.function}({self._print(expr.arg)})"
+
+    def _print_AbstractGradient(self, expr):
+        return f"{expr.function}'({self._print(expr.arg)})"
+
+    def _print_Vec(self, expr):
+        return f"vec({self._print(expr.arg)})"
+
+    def _print_Vecr(self, expr):
+        return f"vecr({self._print(expr.arg)})"
 
     def _print_Elementwise(self, expr):
         return f"{expr.function}({self._print(expr.arg)})"
