@@ -59,7 +59,9 @@ def test_cli_rules_lists_catalog():
 
 def test_catalog_found_in_a_source_checkout(monkeypatch):
     """Without an install (python cli.py from the repository), rules/ is read directly."""
-    from matderiv import catalog as catalog_module
+    import importlib
+    # matderiv.catalog is the function; the module is reached by its full name.
+    catalog_module = importlib.import_module("matderiv.catalog")
 
     def not_installed(name):
         raise ModuleNotFoundError(name)
