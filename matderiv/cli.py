@@ -88,12 +88,13 @@ def derive(formula, wrt, shapes, vec, kind, fmt, check):
             click.echo(f"  check: {report['check']['summary']}")
 
 
-@main.command(help="Prove the derivative of FORMULA rule by rule.\n\n"
-                   "Example:\n\n  matderiv prove 'W*a' --wrt W -s W=m,n -s a=n,1\n\n"
+@main.command(help="Prove the derivative of FORMULA rule by rule and element by element.\n\n"
+                   "Example:\n\n  matderiv prove 'W*a' --wrt W -s W=m,n -s a=n,1 --style both\n\n"
                    "  matderiv prove 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p "
-                   "-o proof.tex")
-@click.argument("formula")
-@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+                   "-o proof.tex --pdf\n\n"
+                   "  matderiv prove --batch derivations.toml -o all.tex")
+@click.argument("formula", required=False)
+@click.option("--wrt", help="The variable, a matrix or vector name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
@@ -105,27 +106,95 @@ def derive(formula, wrt, shapes, vec, kind, fmt, check):
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to a file; a .tex file is a standalone document.")
-def prove(formula, wrt, shapes, vec, style, fmt, output):
-    from .derivation import derive as derive_api
+@click.option("--pdf", is_flag=True, help="With -o FILE.tex: also compile it with pdflatex.")
+@click.option("--batch", type=click.Path(dir_okay=False), default=None,
+              help="Prove every [[derivation]] of a TOML file into one document.")
+def prove(formula, wrt, shapes, vec, style, fmt, output, pdf, batch):
     from .output import write_atomically
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
-    kind = "gradient" if derivation.is_scalar else "jacobian"
-    if output and output.endswith(".tex"):
-        from .render.proof_latex import document
-        text = document([derivation.latex(proof=style, kind=kind, vec=vec)],
-                        title=f"Derivative of {formula}")
-    elif fmt == "latex":
-        text = derivation.latex(proof=style, kind=kind, vec=vec)
-    elif fmt == "md":
-        text = "```\n" + derivation.proof_text(style, kind=kind, vec=vec) + "```\n"
+    if pdf and not (output and output.endswith(".tex")):
+        raise MatDerivError("--pdf needs -o FILE.tex")
+    if batch:
+        if formula or wrt:
+            raise MatDerivError("give either FORMULA --wrt X or --batch FILE, not both")
+        text, failed = _prove_batch(batch, style, fmt, output)
     else:
-        text = derivation.proof_text(style, kind=kind, vec=vec)
+        if not formula or not wrt:
+            raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
+        text, failed = _prove_one(formula, wrt, shapes, vec, style, fmt, output), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {output}")
+        if pdf:
+            _compile(output)
     else:
         click.echo(text, nl=False)
+    if failed:
+        sys.exit(2)
+
+
+def _render(derivation, style, fmt, vec, standalone, title):
+    kind = "gradient" if derivation.is_scalar else "jacobian"
+    if standalone:
+        from .render.proof_latex import document
+        return document([derivation.latex(proof=style, kind=kind, vec=vec)], title=title)
+    if fmt == "latex":
+        return derivation.latex(proof=style, kind=kind, vec=vec)
+    text = derivation.proof_text(style, kind=kind, vec=vec)
+    return "```\n" + text + "```\n" if fmt == "md" else text
+
+
+def _prove_one(formula, wrt, shapes, vec, style, fmt, output):
+    from .derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    standalone = bool(output and output.endswith(".tex"))
+    return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}")
+
+
+def _prove_batch(path, style, fmt, output):
+    from .batch import derive_entry, read_batch
+    from .render.proof_latex import document
+
+    title, raw_entries = read_batch(path)
+    entries = []
+    # A progress bar on stderr, for batches that take more than a moment.
+    with click.progressbar(list(enumerate(raw_entries, start=1)), label="deriving",
+                           file=sys.stderr, show_pos=True) as progress:
+        for number, raw in progress:
+            entries.append(derive_entry(number, raw))
+    failed = [e for e in entries if e.error]
+    for entry in failed:
+        click.echo(f"matderiv: error: {entry.name}: {entry.error}", err=True)
+    good = [e for e in entries if not e.error]
+    if output and output.endswith(".tex") or fmt == "latex":
+        fragments = []
+        for entry in good:
+            kind = "gradient" if entry.derivation.is_scalar else "jacobian"
+            fragments.append(entry.derivation.latex(proof=style, kind=kind, vec=entry.vec))
+        text = document(fragments, title=title) if output and output.endswith(".tex") \
+            else "\n".join(fragments)
+    else:
+        text = "\n".join(_render(e.derivation, style, fmt, e.vec, False, title) for e in good)
+    return text, len(failed)
+
+
+def _compile(path):
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        click.echo("matderiv: pdflatex is not installed, so no PDF was made "
+                   f"({path} is written; on Debian: apt-get install texlive-latex-base)",
+                   err=True)
+        return
+    folder, name = os.path.split(os.path.abspath(path))
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name],
+                         cwd=folder, capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        raise MatDerivError(f"pdflatex failed on {path}; see {path[:-4]}.log")
+    click.echo(f"wrote {path[:-4]}.pdf")
 
 
 @main.command(help="List the rule catalog: name, pattern => result, source.\n\n"

@@ -137,3 +137,76 @@ def test_document_of_all_proofs_compiles(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:]
     assert (tmp_path / "all.pdf").stat().st_size > 1000
+
+
+BATCH = """
+title = "Seed results"
+[[derivation]]
+name = "seed 1"
+formula = "W*a"
+wrt = "W"
+shapes = { W = "m,n", a = "n,1" }
+[[derivation]]
+name = "broken"
+formula = "W*b"
+wrt = "W"
+shapes = { W = "m,n", b = "m,1" }
+[[derivation]]
+formula = "f(W*X)"
+wrt = "X"
+shapes = { W = "m,n", X = "n,b" }
+vec = "row"
+"""
+
+
+def _cli(*args):
+    import subprocess as sp
+    import sys
+    return sp.run([sys.executable, "-m", "matderiv.cli", *args], capture_output=True, text=True)
+
+
+def test_batch_derives_good_entries_and_names_the_bad_one(tmp_path):
+    batch = tmp_path / "b.toml"
+    batch.write_text(BATCH)
+    out = _cli("prove", "--batch", str(batch), "--style", "both", "-o", str(tmp_path / "b.tex"))
+    assert out.returncode == 2
+    assert "matderiv: error: broken: cannot multiply" in out.stderr
+    tex = (tmp_path / "b.tex").read_text()
+    assert r"\title{Seed results}" in tex
+    assert tex.count(r"\section*{") == 3  # conventions + the two good derivations
+    assert r"W^{T} f'\left(W X\right)" in tex
+
+
+def test_batch_file_errors(tmp_path):
+    assert "does not exist" in _cli("prove", "--batch", str(tmp_path / "none.toml")).stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text("x = [")
+    out = _cli("prove", "--batch", str(bad))
+    assert out.returncode == 2 and "not valid TOML" in out.stderr
+    empty = tmp_path / "empty.toml"
+    empty.write_text("title = 'x'\n")
+    assert "no [[derivation]]" in _cli("prove", "--batch", str(empty)).stderr
+
+
+def test_pdf_needs_a_tex_output():
+    out = _cli("prove", "W*a", "--wrt", "W", "-s", "W=m,n", "-s", "a=n,1", "--pdf")
+    assert out.returncode == 2 and "--pdf needs -o FILE.tex" in out.stderr
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None,
+                    reason="pdflatex is not installed (.ci/run installs texlive-latex-base)")
+def test_cli_pdf_compiles(tmp_path):
+    out = _cli("prove", "f(W*X)", "--wrt", "W", "-s", "W=m,n", "-s", "X=n,b", "--style", "both",
+               "-o", str(tmp_path / "p.tex"), "--pdf")
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "p.pdf").stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None,
+                    reason="pdflatex is not installed (.ci/run installs texlive-latex-base)")
+def test_document_of_all_elementwise_proofs_compiles(tmp_path):
+    derivations = [matderiv.derive(f, wrt=w, shapes=s) for f, w, s in PROVEN]
+    (tmp_path / "e.tex").write_text(matderiv.document(derivations, proof="both"))
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "e.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:]
