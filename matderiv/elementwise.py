@@ -236,8 +236,90 @@ def _size_sets(derivation):
             for c in choices]
 
 
+#: Largest number of Jacobian entries compared symbolically (each is one simplification).
+MAX_SYMBOLIC_ENTRIES = 100
+
+
+def _positions(derivation, kind, vec, f_shape, x_shape):
+    """(i, j, p, q) with the row and column of ∂F_ij/∂X_pq in the result, 0-based."""
+    order = "F" if vec == "col" else "C"
+    for i, j in itertools.product(range(f_shape[0]), range(f_shape[1])):
+        for p, q in itertools.product(range(x_shape[0]), range(x_shape[1])):
+            if kind == "gradient":
+                yield (i, j, p, q), (p, q)
+            else:
+                yield (i, j, p, q), (int(np.ravel_multi_index((i, j), f_shape, order=order)),
+                                     int(np.ravel_multi_index((p, q), x_shape, order=order)))
+
+
+def _explicit_elements(expr):
+    """Entries of inverses and determinants written out in the matrices' own entries."""
+    replacements = {}
+    for element in expr.atoms(MatrixElement):
+        parent = element.args[0]
+        if isinstance(parent, sympy.Inverse):
+            inverse = parent.arg.as_explicit().inv()
+            replacements[element] = inverse[int(element.args[1]), int(element.args[2])]
+    for node in expr.atoms(Determinant):
+        replacements[node] = node.arg.as_explicit().det()
+    for node in expr.atoms(ScalarOf):
+        replacements[node] = node.matrix.as_explicit()[0, 0]
+    return expr.xreplace(replacements) if replacements else expr
+
+
+def _same(a, b) -> bool:
+    difference = a - b
+    if difference == 0 or sympy.expand(difference) == 0:
+        return True
+    return sympy.cancel(sympy.together(difference)) == 0
+
+
+def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
+    """Exact comparison with every matrix entry kept a symbol, at concrete ``sizes``.
+
+    True when every entry agrees exactly; False when undecided (then the numeric
+    check alone stands). A definite mismatch is caught by the numeric check.
+    """
+    substitution = {Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
+    result = derivation.gradient() if kind == "gradient" else derivation.jacobian(vec=vec)
+    # xreplace, not subs: subs may replace only some sizes of a MatrixSymbol.
+    concrete = result.xreplace(substitution)
+    if not is_matrix(concrete):
+        return False
+    rows, cols = (int(d) for d in concrete.shape)
+    if rows * cols > MAX_SYMBOLIC_ENTRIES:
+        return False
+    explicit = _explicit_elements(concrete.as_explicit())
+    X = derivation.variable
+    x_shape = tuple(int(d.subs(substitution)) for d in X.shape)
+    f_shape = (1, 1) if derivation.is_scalar else \
+        tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
+    formula = partial.xreplace(substitution)
+    for at, (row, col) in _positions(derivation, kind, vec, f_shape, x_shape):
+        at = {index: sympy.Integer(v) for index, v in zip(indices, at, strict=True)}
+        entry = _explicit_elements(formula.xreplace(at).doit())
+        if not _same(entry, explicit[row, col]):
+            return False
+    return True
+
+
 def _verify_entries(derivation, kind, vec, partial, indices) -> str:
     """Compare the entry formula with the closed form at every entry; raise if any differ."""
+    numeric = _verify_numerically(derivation, kind, vec, partial, indices)
+    sizes = _size_sets(derivation)[0]
+    try:
+        exact = _symbolic_check(derivation, kind, vec, partial, indices, sizes)
+    except (TypeError, ValueError, NotImplementedError, AttributeError, ZeroDivisionError):
+        exact = False
+    if not exact:
+        return numeric
+    shown = ", ".join(f"{k}={v}" for k, v in sizes.items())
+    return (f"checked exactly at every entry for sizes {shown} (every matrix entry kept a "
+            f"symbol), and {numeric}")
+
+
+def _verify_numerically(derivation, kind, vec, partial, indices) -> str:
+    """At every entry, with random values, for two sets of sizes; raise on a mismatch."""
     rng = np.random.default_rng(11)
     functions = stand_in_functions(derivation.abstract_functions)
     X = derivation.variable

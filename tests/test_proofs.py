@@ -131,7 +131,15 @@ def test_cli_prove_unwritable_path_leaves_nothing(tmp_path):
 @pytest.mark.skipif(shutil.which("pdflatex") is None,
                     reason="pdflatex is not installed (.ci/run installs texlive-latex-base)")
 def test_document_of_all_proofs_compiles(tmp_path):
-    derivations = [matderiv.derive(f, wrt=w, shapes=s) for f, w, s in PROVEN]
+    """Every seed result and every Cookbook result of the test suite, in one document."""
+    from test_cookbook import GRADIENTS
+    from test_seeds import W_X, W_a, W_x
+    seeds = [("W*a", "W", W_a), ("W*x", "W", W_x), ("W*X", "W", W_X), ("W*X", "X", W_X),
+             ("f(W*x)", "W", W_x), ("(B*x)'*(C*x)", "x", {"B": ("m", "n"), "C": ("m", "n"),
+                                                           "x": ("n", 1)}),
+             ("A*(B*x)", "x", {"A": ("m", "m"), "B": ("m", "n"), "x": ("n", 1)})]
+    cookbook = [(f, w, s) for _, f, w, s, _ in GRADIENTS]
+    derivations = [matderiv.derive(f, wrt=w, shapes=s) for f, w, s in PROVEN + seeds + cookbook]
     (tmp_path / "all.tex").write_text(matderiv.document(derivations, title="All proofs"))
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)

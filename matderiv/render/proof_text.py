@@ -44,7 +44,8 @@ def _line(line, first: bool, style: str = "rules") -> list[str]:
 def proof_to_text(proof) -> str:
     """The whole proof, with the rules it cites listed at the end."""
     title = "Proof" if proof.style == "rules" else "Element-wise proof"
-    out = [f"{title} that {statement_text(proof)}", f"Convention: {proof.convention}", ""]
+    out = [f"{title} that {statement_text(proof)}",
+           *textwrap.wrap(f"Convention: {proof.convention}", WIDTH), ""]
     for section in proof.sections:
         heading = section.heading + (f". {section.text}" if section.text else ".")
         out += textwrap.wrap(heading, WIDTH)
