@@ -140,3 +140,21 @@ def assert_close(computed, expected, *, what, rtol=1e-5, atol=1e-6):
         raise MatDerivError(f"{what} is WRONG: entry {tuple(int(i) for i in where)} is "
                             f"{computed[where]:.6g}, finite differences give {expected[where]:.6g}")
     return float(np.max(error)) if error.size else 0.0
+
+
+def numeric_hessian(expr, variable, values, *, functions=None, h=1e-4):
+    """Central differences of the numeric gradient: d² expr / d vec(X) d vec(X)'."""
+    base = np.array(values[variable.name], dtype=float)
+    columns = []
+    for k in range(base.size):
+        index = np.unravel_index(k, base.shape, order="F")
+        step = h * max(1.0, abs(base[index]))
+        plus, minus = base.copy(), base.copy()
+        plus[index] += step
+        minus[index] -= step
+        g_plus = numeric_gradient(expr, variable, {**values, variable.name: plus},
+                                  functions=functions)
+        g_minus = numeric_gradient(expr, variable, {**values, variable.name: minus},
+                                   functions=functions)
+        columns.append((_flat(g_plus, "F") - _flat(g_minus, "F")) / (2 * step))
+    return np.stack(columns, axis=1)

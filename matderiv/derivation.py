@@ -103,6 +103,25 @@ class Derivation:
             raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
         return self.jacobian_phases(vec)[-1].result
 
+    def hessian(self):
+        """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X).
+
+        Symmetric for smooth F; its steps are those of ``gradient_derivation()``.
+        """
+        return self.gradient_derivation().jacobian(vec="col")
+
+    def gradient_derivation(self) -> Derivation:
+        """The gradient G as a formula of its own, derived again by X (for the Hessian)."""
+        if "hessian" not in self._cache:
+            gradient = self.gradient()
+            if not gradient.has(self.variable):
+                from sympy import ZeroMatrix
+                size = self.variable.shape[0] * self.variable.shape[1]
+                self._cache["hessian"] = _Constant(ZeroMatrix(size, size))
+            else:
+                self._cache["hessian"] = Derivation(gradient, self.variable, env=self.env)
+        return self._cache["hessian"]
+
     def gradient_phases(self) -> tuple[Phase, ...]:
         """Identification and simplification of the gradient, with their steps."""
         if "gradient" not in self._cache:
@@ -206,6 +225,16 @@ class Derivation:
 
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable})"
+
+
+class _Constant:
+    """A gradient that does not depend on X: its Jacobian (the Hessian) is zero."""
+
+    def __init__(self, zero):
+        self.zero = zero
+
+    def jacobian(self, vec="col"):
+        return self.zero
 
 
 def collect_gradient(expr, differential):

@@ -15,6 +15,7 @@ import numpy as np
 from .check import (
     assert_close,
     numeric_gradient,
+    numeric_hessian,
     numeric_jacobian,
     random_values,
     stand_in_functions,
@@ -45,7 +46,7 @@ class CheckReport:
 
 
 def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
-           atol: float = 1e-6) -> CheckReport:
+           atol: float = 1e-6, hessian: bool = False) -> CheckReport:
     """Raise MatDerivError if a result differs from finite differences; else a report."""
     rng = np.random.default_rng(seed)
     functions = stand_in_functions(derivation.abstract_functions)
@@ -54,6 +55,12 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
     for _ in range(points):
         values = random_values(expr, variable, rng)
         sizes.append({k: v for k, v in values.items() if isinstance(v, int)})
+        if derivation.is_scalar and hessian:
+            expected = numeric_hessian(expr, variable, values, functions=functions)
+            computed = evaluate(derivation.hessian(), values, functions=functions)
+            worst = max(worst, assert_close(computed, expected, what="the Hessian",
+                                            rtol=1e-4, atol=1e-5))
+            checked.append("Hessian")
         if derivation.is_scalar:
             expected = numeric_gradient(expr, variable, values, functions=functions)
             computed = evaluate(derivation.gradient(), values, functions=functions)
