@@ -47,6 +47,15 @@ CONVENTIONS = {
 }
 
 
+def convention(kind: str, vec: str = "col", variable=None) -> str:
+    """The convention in force, in words, naming the user's variable."""
+    text = CONVENTIONS["gradient" if kind == "gradient" else vec]
+    if variable is not None and kind == "gradient":
+        name = str(variable)
+        text = text.replace("shape of X", f"shape of {name}").replace("dX_ij", f"d{name}_ij")
+    return text
+
+
 @dataclass(frozen=True)
 class Phase:
     """A finished phase: its name, the expression it started from, the result, the steps.
@@ -94,7 +103,7 @@ class Derivation:
         if not self.is_scalar:
             rows, cols = self.expr.shape
             raise MatDerivError(f"the formula is a {rows}x{cols} matrix, not a scalar: it has "
-                                "a Jacobian (jacobian()), not a gradient")
+                                "a Jacobian, not a gradient (jacobian(); --jacobian in the CLI)")
         return self.gradient_phases()[-1].result
 
     def jacobian(self, vec: str = "col"):

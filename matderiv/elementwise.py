@@ -26,7 +26,7 @@ from sympy import Derivative, Determinant, Dummy, Sum, Symbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .check import random_values, stand_in_functions
-from .derivation import CONVENTIONS
+from .derivation import CONVENTIONS, convention
 from .errors import MatDerivError
 from .numeric import evaluate
 from .objects import (
@@ -189,9 +189,8 @@ def elementwise_proof(derivation, kind: str = "jacobian", vec: str = "col") -> P
         Section("Closed form", (Line(result, lhs=Symbol("J" if kind == "jacobian" else "G")),),
                 f"The closed form has this entry at that position: {checked}."),
     ]
-    convention = CONVENTIONS["gradient" if kind == "gradient" else vec]
     return Proof("elementwise", kind, vec if kind == "jacobian" else None, F, X, result,
-                 convention, tuple(sections), ())
+                 convention(kind, vec, X), tuple(sections), ())
 
 
 def _case_split(partial):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sympy import Basic
 
-from .derivation import CONVENTIONS, Derivation
+from .derivation import Derivation, convention
 from .errors import MatDerivError
 from .tidy import tidy
 
@@ -109,9 +109,9 @@ def rules_proof(derivation: Derivation, kind: str = "jacobian", vec: str = "col"
             sections.append(Section("Identification", (Line(phase.start), *lines),
                                     _identification_text(phase.name, derivation)))
     sections.append(Section("Conclusion", (), _conclusion(derivation, kind, vec)))
-    convention = CONVENTIONS["gradient" if kind == "gradient" else vec]
+    stated = convention(kind, vec, derivation.variable)
     return Proof("rules", kind, vec if kind == "jacobian" else None, derivation.expr,
-                 derivation.variable, result, convention, tuple(sections),
+                 derivation.variable, result, stated, tuple(sections),
                  tuple(cited.values()))
 
 

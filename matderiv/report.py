@@ -10,7 +10,7 @@ The CLI prints this and ``--format json`` dumps it; it holds strings only.
 
 from __future__ import annotations
 
-from .derivation import CONVENTIONS
+from .derivation import convention
 from .errors import MatDerivError
 from .render import to_latex, to_text
 
@@ -54,7 +54,7 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
                    if hasattr(value, "shape") or not value.is_integer},
         "kind": kind,
         "vec": vec if kind == "jacobian" else None,
-        "convention": CONVENTIONS["gradient" if kind == "gradient" else vec],
+        "convention": convention(kind, vec, derivation.variable),
         "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
         "shape": _shape_text(result),
         "statement": stated,

@@ -58,7 +58,10 @@ class TextPrinter(StrPrinter):
         return self._group(expr.arg, strong=True) + "⁻¹"
 
     def _print_MatPow(self, expr):
-        return f"{self._group(expr.base, strong=True)}^{self._print(expr.exp)}"
+        base = self._group(expr.base, strong=True)
+        if isinstance(expr.base, (Transpose, Inverse)):
+            base = f"({base})"  # (Xᵀ)^2, not the ambiguous Xᵀ^2
+        return f"{base}^{self._print(expr.exp)}"
 
     def _print_HadamardPower(self, expr):
         return f"{self._group(expr.base, strong=True)}^∘{self._print(expr.exp)}"
@@ -154,6 +157,8 @@ class TextPrinter(StrPrinter):
     def _print_log(self, expr):
         if isinstance(expr.args[0], Determinant):
             return f"log det({self._print(expr.args[0].arg)})"
+        if isinstance(expr.args[0], ScalarOf):
+            return "log" + self._print(expr.args[0])
         return f"log({self._print(expr.args[0])})"
 
     def _print_DiagMatrix(self, expr):
