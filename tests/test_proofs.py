@@ -218,3 +218,11 @@ def test_document_of_all_elementwise_proofs_compiles(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "e.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+@pytest.mark.parametrize("formula, wrt, shapes", PROVEN, ids=[p[0] for p in PROVEN])
+def test_text_proofs_fit_80_columns(formula, wrt, shapes):
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    for line in d.proof_text("both").splitlines():
+        # an equation longer than the page stays whole; everything else is wrapped
+        assert len(line) <= 80 or line.startswith(("    ", "  = ")), line

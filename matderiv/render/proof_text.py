@@ -44,8 +44,10 @@ def _line(line, first: bool, style: str = "rules") -> list[str]:
 def proof_to_text(proof) -> str:
     """The whole proof, with the rules it cites listed at the end."""
     title = "Proof" if proof.style == "rules" else "Element-wise proof"
-    out = [f"{title} that {statement_text(proof)}",
-           *textwrap.wrap(f"Convention: {proof.convention}", WIDTH), ""]
+    heading = f"{title} that {statement_text(proof)}"
+    if len(heading) > WIDTH:  # the statement on a line of its own
+        heading = f"{title} that\n    {statement_text(proof)}"
+    out = [heading, *textwrap.wrap(f"Convention: {proof.convention}", WIDTH), ""]
     for section in proof.sections:
         heading = section.heading + (f". {section.text}" if section.text else ".")
         out += textwrap.wrap(heading, WIDTH)
@@ -55,7 +57,8 @@ def proof_to_text(proof) -> str:
     if proof.rules:
         out.append("Rules used:")
         for rule in proof.rules:
-            out.append(f"  {rule.name}: {rule}")
+            out += textwrap.wrap(f"{rule.name}: {rule}", WIDTH, initial_indent="  ",
+                                 subsequent_indent="      ", break_long_words=False)
             if rule.source:
                 out += textwrap.wrap(f"({rule.source})", WIDTH, initial_indent="    ",
                                      subsequent_indent="    ")
