@@ -23,6 +23,15 @@ def _name(arg) -> str:
     return arg.name if isinstance(arg, Str) else str(arg)
 
 
+def _size(value):
+    """A matrix size as SymPy: ints become Integers; SymPy sizes pass through."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Integer(value)
+    if isinstance(value, sympy.Basic):
+        return value
+    raise TypeError(f"a size must be an int or a SymPy expression, not {value!r}")
+
+
 def _str(name):
     # Rebuilding a node with func(*args) passes the Str back in.
     return name if isinstance(name, Str) else Str(name)
@@ -61,7 +70,7 @@ class CommutationMatrix(MatrixExpr):
     """
 
     def __new__(cls, m, n):
-        return super().__new__(cls, sympy.sympify(m), sympy.sympify(n))
+        return super().__new__(cls, _size(m), _size(n))
 
     @property
     def shape(self):
@@ -303,8 +312,10 @@ class ScalarDiff(Expr):
         return _diff_latex(printer, self.arg)
 
 
-class Vec(MatrixExpr):
-    """vec(A): the columns of A stacked into one column (Magnus & Neudecker)."""
+class _Stacked(MatrixExpr):
+    """A matrix stacked into one column; subclasses say in which order."""
+
+    operator = ""
 
     def __new__(cls, arg):
         return super().__new__(cls, arg)
@@ -317,42 +328,32 @@ class Vec(MatrixExpr):
     def shape(self):
         rows, cols = self.arg.shape
         return (rows * cols, Integer(1))
+
+    def _sympystr(self, printer):
+        return "%s(%s)" % (self.operator, printer._print(self.arg))
+
+    def _latex(self, printer):
+        return r"\operatorname{%s}\left(%s\right)" % (self.operator, printer._print(self.arg))
+
+
+class Vec(_Stacked):
+    """vec(A): the columns of A stacked into one column (Magnus & Neudecker)."""
+
+    operator = "vec"
 
     def _entry(self, i, j, **kwargs):
         rows = self.arg.shape[0]
         return self.arg._entry(i % rows, floor(i / rows), **kwargs)
 
-    def _sympystr(self, printer):
-        return "vec(%s)" % printer._print(self.arg)
 
-    def _latex(self, printer):
-        return r"\operatorname{vec}\left(%s\right)" % printer._print(self.arg)
-
-
-class Vecr(MatrixExpr):
+class Vecr(_Stacked):
     """vecr(A): the rows of A stacked into one column (seed 2's W-tilde); vecr(A) = vec(A')."""
 
-    def __new__(cls, arg):
-        return super().__new__(cls, arg)
-
-    @property
-    def arg(self):
-        return self.args[0]
-
-    @property
-    def shape(self):
-        rows, cols = self.arg.shape
-        return (rows * cols, Integer(1))
+    operator = "vecr"
 
     def _entry(self, i, j, **kwargs):
         cols = self.arg.shape[1]
         return self.arg._entry(floor(i / cols), i % cols, **kwargs)
-
-    def _sympystr(self, printer):
-        return "vecr(%s)" % printer._print(self.arg)
-
-    def _latex(self, printer):
-        return r"\operatorname{vecr}\left(%s\right)" % printer._print(self.arg)
 
 
 def is_matrix(expr) -> bool:

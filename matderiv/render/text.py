@@ -178,10 +178,9 @@ class TextPrinter(StrPrinter):
         return f"{expr.function}'({self._print(expr.arg)})"
 
     def _print_Vec(self, expr):
-        return f"vec({self._print(expr.arg)})"
+        return f"{expr.operator}({self._print(expr.arg)})"
 
-    def _print_Vecr(self, expr):
-        return f"vecr({self._print(expr.arg)})"
+    _print_Vecr = _print_Vec
 
     def _print_Elementwise(self, expr):
         return f"{expr.function}({self._print(expr.arg)})"
