@@ -143,6 +143,11 @@ class Builder:
         right = self.build(node.right)
         op = node.op
         if op in ("+", "-"):
+            if self.rule_mode and is_matrix(left) != is_matrix(right) and not (
+                    isinstance(node.left, syntax.Num) or isinstance(node.right, syntax.Num)):
+                # In a rule, only a number written in the rule is spread over a matrix
+                # (1 - tanh(A).^2); a bound scalar added to a matrix is a failed match.
+                self.error("a rule result adds a scalar to a matrix", node)
             return self.add(left, self.negate(right) if op == "-" else right, node)
         if op in ("*", "@"):
             return self.multiply(left, right, node)
@@ -218,6 +223,9 @@ class Builder:
         return exponent
 
     def power(self, base, exponent, node):
+        if is_matrix(exponent) and not is_one_by_one(exponent):
+            self.error("an exponent must be a scalar (use exp(X) for the element-wise "
+                       "exponential)", node)
         if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
             # Rules write A^(k-1) with k bound to an integer; it is checked when bound.
             if is_matrix(base):

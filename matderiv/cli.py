@@ -35,6 +35,8 @@ class _Group(click.Group):
     """Turns MatDerivError into one line on stderr and exit code 2."""
 
     def invoke(self, ctx):
+        import warnings
+        warnings.simplefilter("ignore")  # numeric warnings are reported as results, not noise
         try:
             return super().invoke(ctx)
         except MatDerivError as error:
@@ -43,6 +45,11 @@ class _Group(click.Group):
         except RecursionError:
             click.echo("matderiv: error: the formula is nested too deeply", err=True)
             sys.exit(2)
+        except (TypeError, ValueError, AttributeError, NotImplementedError,
+                ArithmeticError) as error:
+            click.echo(f"matderiv: internal error: {type(error).__name__}: {error} "
+                       "(please report this formula)", err=True)
+            sys.exit(3)
 
 
 @click.group(cls=_Group,
@@ -160,7 +167,8 @@ def _prove_batch(path, style, fmt, output):
     entries = []
     # A progress bar on stderr, for batches that take more than a moment.
     with click.progressbar(list(enumerate(raw_entries, start=1)), label="deriving",
-                           file=sys.stderr, show_pos=True) as progress:
+                           file=sys.stderr, show_pos=True,
+                           **({"hidden": True} if not sys.stderr.isatty() else {})) as progress:
         for number, raw in progress:
             entries.append(derive_entry(number, raw))
     failed = [e for e in entries if e.error]
@@ -185,10 +193,9 @@ def _compile(path):
     import subprocess
 
     if shutil.which("pdflatex") is None:
-        click.echo("matderiv: pdflatex is not installed, so no PDF was made "
-                   f"({path} is written; on Debian: apt-get install texlive-latex-base)",
-                   err=True)
-        return
+        raise MatDerivError("pdflatex is not installed, so no PDF was made "
+                            f"({path} is written; on Debian: apt-get install "
+                            "texlive-latex-base)")
     folder, name = os.path.split(os.path.abspath(path))
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name],
                          cwd=folder, capture_output=True, text=True, timeout=600)

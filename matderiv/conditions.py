@@ -56,12 +56,17 @@ def integer(expr, *, context) -> bool:
     return not is_matrix(expr) and bool(expr.is_Integer)
 
 
+def power(expr, *, context) -> bool:
+    """An integer exponent of at least 2."""
+    return not is_matrix(expr) and bool(expr.is_Integer) and expr >= 2
+
+
 def column(expr, *, context) -> bool:
     return is_matrix(expr) and expr.shape[1] == 1
 
 
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
-                                                column)}
+                                                power, column)}
 
 _CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
 

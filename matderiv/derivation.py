@@ -20,7 +20,7 @@ from sympy import Basic, Identity, MatAdd, MatMul, MatrixSymbol, ZeroMatrix
 
 from .build import Builder, is_one_by_one
 from .catalog import catalog
-from .errors import MatDerivError
+from .errors import MatDerivError, guarded
 from .objects import (
     AbstractFunction,
     AbstractGradient,
@@ -36,7 +36,7 @@ from .objects import (
 )
 from .rewrite import Context, ProofStep, bottom_up, push_inward, simplify_bottom_up
 from .shapes import declare
-from .tidy import pull_numeric_content, tidy
+from .tidy import canonical, pull_numeric_content, tidy
 
 CONVENTIONS = {
     "col": "vec stacks columns; J = d vec(F) / d vec(X), one row per entry of F, "
@@ -98,6 +98,7 @@ class Derivation:
         return tuple(sorted(names))
 
     # -- results ----------------------------------------------------------
+    @guarded
     def gradient(self):
         """dF/dX "as matrix" (seed 2, items 9-11): X's shape, G_ij = dF/dX_ij."""
         if not self.is_scalar:
@@ -106,12 +107,14 @@ class Derivation:
                                 "a Jacobian, not a gradient (jacobian(); --jacobian in the CLI)")
         return self.gradient_phases()[-1].result
 
+    @guarded
     def jacobian(self, vec: str = "col"):
         """d vec(F) / d vec(X) (vec="col") or d vecr(F) / d vecr(X) (vec="row")."""
         if vec not in ("col", "row"):
             raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
         return self.jacobian_phases(vec)[-1].result
 
+    @guarded
     def hessian(self):
         """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X).
 
@@ -174,10 +177,12 @@ class Derivation:
     def _simplify(self, expr, context) -> Phase:
         steps: list[ProofStep] = []
         start = tidy(expr)
-        canonical = pull_numeric_content(start.doit())
-        expr = simplify_bottom_up(canonical, catalog().phase("simplification"), context, steps)
-        return Phase("simplification", start, pull_numeric_content(expr.doit()), tuple(steps),
-                     canonical)
+        first = pull_numeric_content(canonical(start))
+        expr = simplify_bottom_up(first, catalog().phase("simplification"), context, steps)
+        result = pull_numeric_content(canonical(expr))
+        from .verify import assert_same_value
+        assert_same_value(start, result, self)
+        return Phase("simplification", start, result, tuple(steps), first)
 
     # -- convenience ------------------------------------------------------
     def steps(self, kind: str = "gradient") -> tuple[ProofStep, ...]:
@@ -194,12 +199,14 @@ class Derivation:
     def rules_used(self, kind: str = "gradient") -> list[str]:
         return [step.rule.name for step in self.steps(kind)]
 
+    @guarded
     def evaluate(self, expr, values, *, functions=None):
         """Evaluate a result (or any expression) at values, sizes read off the arrays."""
         from .numeric import evaluate
         symbols = [s for s in self.env.values() if isinstance(s, MatrixSymbol)]
         return evaluate(expr, values, functions=functions, shapes=symbols)
 
+    @guarded
     def proof(self, style: str = "rules", *, kind: str | None = None, vec: str = "col"):
         """The proof of the result as data: ``style`` "rules" (or "elementwise")."""
         from .proof import rules_proof
@@ -211,12 +218,14 @@ class Derivation:
             return elementwise_proof(self, kind, vec)
         raise MatDerivError(f"unknown proof style {style!r}: rules or elementwise")
 
+    @guarded
     def proof_text(self, style: str = "rules", **options) -> str:
         """The proof as Unicode text for a terminal."""
         from .render.proof_text import proof_to_text
         styles = ("rules", "elementwise") if style == "both" else (style,)
         return "\n".join(proof_to_text(self.proof(s, **options)) for s in styles)
 
+    @guarded
     def latex(self, proof: str = "rules", **options) -> str:
         """A LaTeX fragment (amsmath only): the result with its proof(s)."""
         from .render.proof_latex import proof_to_latex
@@ -227,6 +236,7 @@ class Derivation:
         from .render.proof_latex import statement_latex
         return "$$%s$$" % statement_latex(self.proof("rules"))
 
+    @guarded
     def check(self, **options):
         """Check every result against central finite differences; raise on a mismatch."""
         from .verify import verify
@@ -281,6 +291,7 @@ def collect_jacobian(expr, stacked):
                         f"to the form J {stacked}")
 
 
+@guarded
 def derive(formula, wrt, shapes=None) -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 

@@ -19,6 +19,7 @@ same formula with every index shifted alike.
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import sympy
@@ -109,8 +110,7 @@ def differentiate_entry(expr, element):
     inner = differentiate_entry(_entry(matrix, k, c), element)
     rows, cols = matrix.shape
     chain = Sum(weight * inner, (k, 0, rows - 1), (c, 0, cols - 1)).doit()
-    rest = differentiate_entry(replaced, element).xreplace({stand_in: node}) \
-        if replaced.has(element) else 0
+    rest = differentiate_entry(replaced, element).xreplace({stand_in: node})
     return collapse_deltas((outer * chain + rest).doit())
 
 
@@ -141,6 +141,8 @@ def collapse_deltas(expr):
 def _readable(expr, names):
     """Dummy indices renamed k, l, r, ... for display."""
     dummies = sorted(expr.atoms(Dummy), key=lambda d: d.dummy_index)
+    dummies += sorted((s for s in expr.free_symbols
+                       if s.name.startswith("_") and not isinstance(s, Dummy)), key=str)
     return expr.xreplace({d: Symbol(names[i % len(names)], **_INDEX)
                           for i, d in enumerate(dummies)})
 
@@ -182,7 +184,8 @@ def elementwise_proof(derivation, kind: str = "jacobian", vec: str = "col") -> P
         Section("Entry", (Line(_readable(entry, spare), lhs=f_name),),
                 f"Write one entry of F with index sums (indices count from {base})."),
         Section("Derivative", (Line(_readable(partial, spare),
-                                    lhs=Derivative(f_name, x_name)), *_case_split(partial)),
+                                    lhs=Derivative(f_name, x_name)),
+                                    *_case_split(_readable(partial, spare))),
                 f"Differentiate it by one entry of {X.name}; δ is Kronecker's delta."),
         Section("Layout", (), _layout_text(derivation, kind, vec, x_is_vector,
                                            [str(s) for s in (I_, J_, P_, Q_)], base)),
@@ -237,6 +240,13 @@ def _size_sets(derivation):
 
 #: Largest number of Jacobian entries compared symbolically (each is one simplification).
 MAX_SYMBOLIC_ENTRIES = 100
+
+#: Seconds an element-wise proof may spend on checking its entries.
+TIME_BUDGET = 20.0
+
+
+def _out_of_time(started) -> bool:
+    return time.monotonic() - started > TIME_BUDGET
 
 
 def _positions(derivation, kind, vec, f_shape, x_shape):
@@ -294,7 +304,10 @@ def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
     f_shape = (1, 1) if derivation.is_scalar else \
         tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
     formula = partial.xreplace(substitution)
+    started = time.monotonic()
     for at, (row, col) in _positions(derivation, kind, vec, f_shape, x_shape):
+        if _out_of_time(started):
+            return False
         at = {index: sympy.Integer(v) for index, v in zip(indices, at, strict=True)}
         entry = _explicit_elements(formula.xreplace(at).doit())
         if not _same(entry, explicit[row, col]):
@@ -320,6 +333,7 @@ def _verify_entries(derivation, kind, vec, partial, indices) -> str:
 def _verify_numerically(derivation, kind, vec, partial, indices) -> str:
     """At every entry, with random values, for two sets of sizes; raise on a mismatch."""
     rng = np.random.default_rng(11)
+    started = time.monotonic()
     functions = stand_in_functions(derivation.abstract_functions)
     X = derivation.variable
     described = []
@@ -334,6 +348,9 @@ def _verify_numerically(derivation, kind, vec, partial, indices) -> str:
         formula = partial.subs(substitution)
         for i, j in itertools.product(range(f_shape[0]), range(f_shape[1])):
             for p, q in itertools.product(range(x_shape[0]), range(x_shape[1])):
+                if _out_of_time(started):
+                    raise MatDerivError(f"no element-wise proof: checking its entries took "
+                                        f"more than {TIME_BUDGET:.0f} s")
                 at = dict(zip(indices, (i, j, p, q), strict=True))
                 value = _numeric(formula.subs(at).doit(), values, functions)
                 if kind == "gradient":
@@ -362,6 +379,9 @@ def _numeric(expr, values, functions) -> float:
         replacements[element] = sympy.Float(matrix[int(row), int(col)])
     for node in expr.atoms(Determinant, AbstractFunction):
         replacements[node] = sympy.Float(evaluate(node, values, functions=functions))
+    for symbol in expr.free_symbols:
+        if symbol.name in values and not isinstance(values[symbol.name], np.ndarray):
+            replacements[symbol] = sympy.Float(values[symbol.name])
     value = expr.xreplace(replacements)
     for element in value.atoms(MatrixElement):  # entries of entries (inverse inside det)
         raise MatDerivError(f"cannot evaluate {element}")

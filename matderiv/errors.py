@@ -40,3 +40,26 @@ class MatDerivError(ValueError):
 def _printable(text: str) -> str:
     # Control characters would break the caret alignment; show them as '?'.
     return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+#: Exceptions SymPy or NumPy raise on input they cannot handle.
+INTERNAL = (TypeError, ValueError, AttributeError, NotImplementedError, ZeroDivisionError,
+            IndexError, KeyError, ArithmeticError, RecursionError)
+
+
+def guarded(function):
+    """API boundary: any failure inside SymPy or NumPy becomes one MatDerivError."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except MatDerivError:
+            raise
+        except RecursionError:
+            raise MatDerivError("the formula is nested too deeply to handle") from None
+        except INTERNAL as error:
+            raise MatDerivError(f"unsupported: {function.__name__} failed inside SymPy/NumPy "
+                                f"({type(error).__name__}: {error})") from None
+    return wrapper

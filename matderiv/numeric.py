@@ -243,8 +243,12 @@ def evaluate(expr, values, *, functions=None, shapes=None):
         if isinstance(shapes, dict) else list(shapes or ())
     sizes = infer_sizes(expr, values, declared)
     evaluator = _Evaluator(values, sizes, functions)
-    with np.errstate(all="ignore"):
-        result = evaluator(expr)
+    try:
+        with np.errstate(all="ignore"):
+            result = evaluator(expr)
+    except np.linalg.LinAlgError:
+        raise MatDerivError(f"{expr} is singular at these values (an inverse does not "
+                            "exist)") from None
     if isinstance(result, np.ndarray) and not is_matrix(expr):
         result = float(result.reshape(-1)[0])
     return result

@@ -195,7 +195,8 @@ class _Parser:
                 if lbp <= rbp:
                     break
                 self.advance()
-                right = self.expression(lbp - 1 if tok.text in _RIGHT_ASSOC else lbp)
+                # An exponent takes no postfix transpose: X^2' is (X^2)', as on paper.
+                right = self.expression(_POSTFIX_POWER if tok.text in _RIGHT_ASSOC else lbp)
                 left = Binary(tok.text, left, right, (_start(left), _end(right)))
                 continue
             if tok.kind in ("name", "num") or tok.text == "(":

@@ -119,3 +119,21 @@ def pull_numeric_content(expr):
                 pulled *= content
         kept.append(factor)
     return mat_mul(coeff * pulled, *kept) if pulled != 1 else expr
+
+
+#: Nodes whose own doit() only canonicalises (flatten, drop identities, distribute a
+#: transpose, mixed Kronecker products). Trace.doit is not among them: for a Kronecker
+#: product of non-square factors it returns tr(a) tr(b), which is wrong.
+_SAFE_DOIT = (MatMul, MatAdd, Transpose, HadamardProduct, KroneckerProduct)
+
+
+def canonical(expr):
+    """SymPy's canonical form, node by node, through the nodes whose doit is safe."""
+    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
+        return expr
+    rebuilt = rebuild(expr, [canonical(arg) for arg in expr.args])
+    if isinstance(rebuilt, _SAFE_DOIT):
+        return rebuilt.doit(deep=False)
+    if hasattr(rebuilt, "is_Identity") and type(rebuilt).__name__ == "CommutationMatrix":
+        return rebuilt.doit()
+    return rebuilt

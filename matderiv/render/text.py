@@ -17,6 +17,7 @@ from sympy import (
     KroneckerProduct,
     MatAdd,
     MatMul,
+    MatPow,
     MatrixSymbol,
     Transpose,
 )
@@ -40,7 +41,7 @@ class TextPrinter(StrPrinter):
 
     def _group(self, expr, strong=False) -> str:
         text = self._print(expr)
-        loose = (MatAdd, sympy.Add) + ((MatMul, KroneckerProduct, HadamardProduct)
+        loose = (MatAdd, sympy.Add) + ((MatMul, KroneckerProduct, HadamardProduct, MatPow)
                                          if strong else (KroneckerProduct, HadamardProduct))
         if isinstance(expr, loose) or (strong and isinstance(expr, sympy.Mul)):
             return f"({text})"
@@ -76,8 +77,8 @@ class TextPrinter(StrPrinter):
         return "𝟏"
 
     def _print_KroneckerProduct(self, expr):
-        return " ⊗ ".join(self._group(a) if not isinstance(a, KroneckerProduct)
-                          else f"({self._print(a)})" for a in expr.args)
+        # xᵀa ⊗ I reads ambiguously: products inside a Kronecker factor get brackets.
+        return " ⊗ ".join(self._group(a, strong=True) for a in expr.args)
 
     def _print_HadamardProduct(self, expr):
         return " ∘ ".join(self._group(a) for a in expr.args)
@@ -105,6 +106,8 @@ class TextPrinter(StrPrinter):
         return text
 
     def _print_Pow(self, expr, rational=False):
+        if isinstance(expr.base, sympy.Sum):  # (Σ_k X_kk)^2, not Σ_k X_kk^2
+            return f"({self._print(expr.base)})^{self._print(expr.exp)}"
         return super()._print_Pow(expr, rational).replace("**", "^")
 
     def _print_Function(self, expr):
