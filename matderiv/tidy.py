@@ -44,6 +44,19 @@ from .objects import (
 _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
 
 
+def shielded_doit(expr):
+    """``expr.doit(deep=False)`` with traces and determinants kept as they are.
+
+    MatAdd.doit and Transpose.doit call doit deeply on scalar coefficients, and SymPy's
+    Trace.doit turns tr(a kron b') into tr(a) tr(b) even for non-square a, b (wrong).
+    """
+    shields = {node: sympy.Dummy("shield") for node in expr.atoms(Trace, sympy.Determinant)}
+    if not shields:
+        return expr.doit(deep=False)
+    done = expr.xreplace(shields).doit(deep=False)
+    return done.xreplace({dummy: node for node, dummy in shields.items()})
+
+
 def is_zero(expr) -> bool:
     return isinstance(expr, ZeroMatrix) or (not is_matrix(expr) and expr == 0)
 
@@ -61,13 +74,13 @@ def rebuild(expr, args):
         if any(is_zero(a) for a in args):
             return ZeroMatrix(*expr.shape)
         product = mat_mul(*args)
-        return product.doit(deep=False) if isinstance(product, MatMul) else product
+        return shielded_doit(product) if isinstance(product, MatMul) else product
     if isinstance(expr, MatAdd):
         terms = [a for a in args if not is_zero(a)]
         if not terms:
             return ZeroMatrix(*expr.shape)
         total = mat_add(*terms)
-        return total.doit(deep=False) if isinstance(total, MatAdd) else total
+        return shielded_doit(total) if isinstance(total, MatAdd) else total
     if isinstance(expr, HadamardProduct):
         if any(is_zero(a) for a in args):
             return ZeroMatrix(*expr.shape)
@@ -133,7 +146,7 @@ def canonical(expr):
         return expr
     rebuilt = rebuild(expr, [canonical(arg) for arg in expr.args])
     if isinstance(rebuilt, _SAFE_DOIT):
-        return rebuilt.doit(deep=False)
+        return shielded_doit(rebuilt)
     if hasattr(rebuilt, "is_Identity") and type(rebuilt).__name__ == "CommutationMatrix":
         return rebuilt.doit()
     return rebuilt

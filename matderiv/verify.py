@@ -100,6 +100,8 @@ def assert_same_value(before, after, derivation, *, seed: int = 3) -> None:
         return
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return
+    if max(np.abs(a).max(initial=0), np.abs(b).max(initial=0)) > 1e8:
+        return  # an ill-conditioned point (a nearly singular inverse) decides nothing
     if a.shape != b.shape or not np.allclose(a, b, rtol=1e-8, atol=1e-10 * (1 + np.abs(a).max())):
         raise MatDerivError(f"internal error: simplifying {before} gave {after}, which has "
                             "another value; the result is withheld (please report this)")

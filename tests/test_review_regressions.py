@@ -118,3 +118,13 @@ def test_no_warning_noise_on_stderr():
     out = subprocess.run([sys.executable, "-m", "matderiv.cli", "derive", "logdet(X'*X)",
                           "--wrt", "X", "-s", "X=m,n", "--check"], capture_output=True, text=True)
     assert "Warning" not in out.stderr
+
+
+def test_no_trace_of_kronecker_rewrite_inside_canonical_forms():
+    # MatAdd/Transpose.doit run Trace.doit on coefficients: tr(C0 kron C3') -> tr(C0) tr(C3).
+    d = matderiv.derive("tr(kron(C0, kron(C3', C4 + C5)))*((tr(X')*C6 - C7)*(tr(X)*C8)')",
+                        wrt="X", shapes={"C0": ("1", "n"), "C3": ("1", "n"), "C4": ("1", "1"),
+                                         "C5": ("1", "1"), "C6": ("p", "n"), "C7": ("p", "n"),
+                                         "C8": ("m", "n"), "X": ("n", "n")})
+    assert "Trace(C0)" not in str(d.jacobian())
+    d.check()
