@@ -127,7 +127,6 @@ class Derivation:
         if "hessian" not in self._cache:
             gradient = self.gradient()
             if not gradient.has(self.variable):
-                from sympy import ZeroMatrix
                 size = self.variable.shape[0] * self.variable.shape[1]
                 self._cache["hessian"] = _Constant(ZeroMatrix(size, size))
             else:

@@ -159,7 +159,6 @@ def elementwise_proof(derivation, kind: str = "jacobian", vec: str = "col") -> P
     element = X[P_, 0] if x_is_vector else X[P_, Q_]
     x_name = _entry_symbol(X.name, *((P_,) if x_is_vector else (P_, Q_)))
     if derivation.is_scalar:
-        kind = "gradient" if kind == "gradient" else kind
         entry = _index_form(F if not is_matrix(F) else F[0, 0])
         f_name = Symbol("F")
         f_indices = ()
