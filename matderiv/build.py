@@ -229,7 +229,7 @@ class Builder:
         if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
             # Rules write A^(k-1) with k bound to an integer; it is checked when bound.
             if is_matrix(base):
-                return MatPow(base, exponent).doit() if exponent == 1 else MatPow(base, exponent)
+                return MatPow(base, exponent)
             return base ** exponent
         if not is_matrix(base) or is_one_by_one(base):
             return as_scalar(base) ** as_scalar(exponent)

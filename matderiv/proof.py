@@ -105,7 +105,7 @@ def rules_proof(derivation: Derivation, kind: str = "jacobian", vec: str = "col"
             sections.append(Section("Simplification", tuple(lines),
                                     "Bring the result to its short textbook form."))
         else:
-            end, lines = _chain(phase.start, phase.steps)
+            _, lines = _chain(phase.start, phase.steps)
             sections.append(Section("Identification", (Line(phase.start), *lines),
                                     _identification_text(phase.name, derivation)))
     sections.append(Section("Conclusion", (), _conclusion(derivation, kind, vec)))

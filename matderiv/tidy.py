@@ -28,6 +28,7 @@ from sympy import (
 from sympy.core.symbol import Str
 
 from .objects import (
+    CommutationMatrix,
     FrobeniusNorm,
     Inner,
     MatDiff,
@@ -147,6 +148,6 @@ def canonical(expr):
     rebuilt = rebuild(expr, [canonical(arg) for arg in expr.args])
     if isinstance(rebuilt, _SAFE_DOIT):
         return shielded_doit(rebuilt)
-    if hasattr(rebuilt, "is_Identity") and type(rebuilt).__name__ == "CommutationMatrix":
-        return rebuilt.doit()
+    if isinstance(rebuilt, CommutationMatrix):
+        return rebuilt.doit()  # K(m, 1) and K(1, n) are identities
     return rebuilt
