@@ -27,7 +27,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_KEYS = {"name", "formula", "wrt", "shapes", "vec"}
+_KEYS = {"name", "formula", "wrt", "shapes", "vec", "layout"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ def derive_entry(number: int, raw) -> BatchEntry:
         vec = raw.get("vec", "col")
         if vec not in ("col", "row"):
             raise MatDerivError(f"vec must be col or row, not {vec!r}")
-        derivation = derive(raw["formula"], wrt=raw["wrt"], shapes=raw.get("shapes", {}))
+        derivation = derive(raw["formula"], wrt=raw["wrt"], shapes=raw.get("shapes", {}),
+                            layout=raw.get("layout", "numerator"))
         kind = "gradient" if derivation.is_scalar else "jacobian"
         derivation.proof("rules", kind=kind, vec=vec)  # fail here, not while rendering
         return BatchEntry(str(name), derivation, vec)

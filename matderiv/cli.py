@@ -69,6 +69,10 @@ def main():
                    "-s k= (scalar).")
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
               help="col: vec stacks columns; row: vecr stacks rows (seed 2's W-tilde).")
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+              show_default=True,
+              help="Jacobian layout: numerator (one row per entry of F) or denominator "
+                   "(the transpose: one row per entry of X).")
 @click.option("--gradient", "kind", flag_value="gradient",
               help="The gradient as a matrix of X's shape (scalar formulas).")
 @click.option("--jacobian", "kind", flag_value="jacobian",
@@ -76,11 +80,11 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
-def derive(formula, wrt, shapes, vec, kind, fmt, check):
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
     from .derivation import derive as derive_api
     from .report import derivation_report
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
     report = derivation_report(derivation, kind=kind, vec=vec, check=check)
@@ -105,6 +109,8 @@ def derive(formula, wrt, shapes, vec, kind, fmt, check):
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+              show_default=True, help="Jacobian layout, as for derive.")
 @click.option("--style", type=click.Choice(["rules", "elementwise", "both"]), default="rules",
               show_default=True,
               help="rules: the chain of equalities, each naming its rule; elementwise: one "
@@ -116,7 +122,7 @@ def derive(formula, wrt, shapes, vec, kind, fmt, check):
 @click.option("--pdf", is_flag=True, help="With -o FILE.tex: also compile it with pdflatex.")
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Prove every [[derivation]] of a TOML file into one document.")
-def prove(formula, wrt, shapes, vec, style, fmt, output, pdf, batch):
+def prove(formula, wrt, shapes, vec, layout, style, fmt, output, pdf, batch):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -128,7 +134,7 @@ def prove(formula, wrt, shapes, vec, style, fmt, output, pdf, batch):
     else:
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
-        text, failed = _prove_one(formula, wrt, shapes, vec, style, fmt, output), 0
+        text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {output}")
@@ -151,10 +157,10 @@ def _render(derivation, style, fmt, vec, standalone, title):
     return "```\n" + text + "```\n" if fmt == "md" else text
 
 
-def _prove_one(formula, wrt, shapes, vec, style, fmt, output):
+def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output):
     from .derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}")
 

@@ -44,15 +44,30 @@ CONVENTIONS = {
     "row": "vecr stacks rows (seed 2's W-tilde); J = d vecr(F) / d vecr(X), "
            "numerator layout",
     "gradient": "gradient as matrix: G has the shape of X and G_ij = dF/dX_ij",
+    "denominator": "denominator layout, the transpose of numerator layout: one row per "
+                   "entry of X, one column per entry of F",
 }
 
+#: Jacobian layouts: numerator (one row per entry of F, the default) or its transpose.
+LAYOUTS = ("numerator", "denominator")
 
-def convention(kind: str, vec: str = "col", variable=None) -> str:
-    """The convention in force, in words, naming the user's variable."""
+
+def convention(kind: str, vec: str = "col", variable=None, layout: str = "numerator") -> str:
+    """The convention in force, in words, naming the user's variable.
+
+    >>> convention("jacobian", "col", layout="denominator").split(";")[0]
+    'vec stacks columns'
+    """
     text = CONVENTIONS["gradient" if kind == "gradient" else vec]
-    if variable is not None and kind == "gradient":
+    if kind != "gradient" and layout == "denominator":
+        stack = "vec" if vec == "col" else "vecr"
+        text = (f"{text.split(';')[0]}; J = (d {stack}(F) / d {stack}(X))', "
+                f"{CONVENTIONS['denominator']}")
+    if variable is not None:
         name = str(variable)
-        text = text.replace("shape of X", f"shape of {name}").replace("dX_ij", f"d{name}_ij")
+        text = (text.replace("shape of X", f"shape of {name}").replace("dX_ij", f"d{name}_ij")
+                .replace("entry of X", f"entry of {name}")
+                .replace("vec(X)", f"vec({name})").replace("vecr(X)", f"vecr({name})"))
     return text
 
 
@@ -74,7 +89,9 @@ class Phase:
 class Derivation:
     """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
 
-    def __init__(self, expr, variable, *, formula: str | None = None, env: dict | None = None):
+    def __init__(self, expr, variable, *, formula: str | None = None, env: dict | None = None,
+                 layout: str = "numerator"):
+        self.layout = _checked_layout(layout)
         self.expr = expr
         self.variable = variable
         self.formula = formula if formula is not None else str(expr)
@@ -108,19 +125,23 @@ class Derivation:
         return self.gradient_phases()[-1].result
 
     @guarded
-    def jacobian(self, vec: str = "col"):
-        """d vec(F) / d vec(X) (vec="col") or d vecr(F) / d vecr(X) (vec="row")."""
+    def jacobian(self, vec: str = "col", layout: str | None = None):
+        """d vec(F) / d vec(X) (vec="col") or d vecr(F) / d vecr(X) (vec="row").
+
+        ``layout`` "numerator" (one row per entry of F) or "denominator" (its transpose);
+        None takes the derivation's own layout, set by ``derive(..., layout=)``.
+        """
         if vec not in ("col", "row"):
             raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
-        return self.jacobian_phases(vec)[-1].result
+        return self.jacobian_phases(vec, layout)[-1].result
 
     @guarded
-    def hessian(self):
+    def hessian(self, layout: str | None = None):
         """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X).
 
         Symmetric for smooth F; its steps are those of ``gradient_derivation()``.
         """
-        return self.gradient_derivation().jacobian(vec="col")
+        return self.gradient_derivation().jacobian(vec="col", layout=layout or self.layout)
 
     def gradient_derivation(self) -> Derivation:
         """The gradient G as a formula of its own, derived again by X (for the Hessian)."""
@@ -139,11 +160,22 @@ class Derivation:
             self._cache["gradient"] = self._identify_gradient()
         return self._cache["gradient"]
 
-    def jacobian_phases(self, vec: str = "col") -> tuple[Phase, ...]:
+    def jacobian_phases(self, vec: str = "col", layout: str | None = None) -> tuple[Phase, ...]:
+        """The phases behind the Jacobian; denominator layout adds a last, transposing one."""
+        layout = _checked_layout(layout or self.layout)
         key = "jacobian-" + vec
         if key not in self._cache:
             self._cache[key] = self._identify_jacobian(vec)
-        return self._cache[key]
+        if layout == "numerator":
+            return self._cache[key]
+        if key + "-denominator" not in self._cache:
+            numerator = self._cache[key][-1].result
+            transposed = pull_numeric_content(canonical(sympy.Transpose(numerator)))
+            from .verify import assert_same_value
+            assert_same_value(sympy.Transpose(numerator), transposed, self)
+            self._cache[key + "-denominator"] = (
+                *self._cache[key], Phase("layout", numerator, transposed, ()))
+        return self._cache[key + "-denominator"]
 
     # -- identification ---------------------------------------------------
     def _identify_gradient(self) -> tuple[Phase, ...]:
@@ -251,7 +283,7 @@ class _Constant:
     def __init__(self, zero):
         self.zero = zero
 
-    def jacobian(self, vec="col"):
+    def jacobian(self, vec="col", layout=None):
         return self.zero
 
 
@@ -291,13 +323,15 @@ def collect_jacobian(expr, stacked):
 
 
 @guarded
-def derive(formula, wrt, shapes=None) -> Derivation:
+def derive(formula, wrt, shapes=None, *, layout: str = "numerator") -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
     shape: ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}``) or a SymPy matrix
-    expression built from ``matderiv.matrix``/``vector``/``scalar``.
+    expression built from ``matderiv.matrix``/``vector``/``scalar``. ``layout`` is the
+    Jacobian layout: "numerator" (default) or "denominator" (the transpose).
     """
+    _checked_layout(layout)
     if isinstance(formula, str):
         env = declare(shapes)
         expr = Builder(env, source=formula).build_text(formula)
@@ -310,7 +344,13 @@ def derive(formula, wrt, shapes=None) -> Derivation:
         raise MatDerivError(f"a formula must be text or a SymPy expression, "
                             f"not {type(formula).__name__}")
     variable = _variable(wrt, env, expr)
-    return Derivation(expr, variable, formula=text, env=env)
+    return Derivation(expr, variable, formula=text, env=env, layout=layout)
+
+
+def _checked_layout(layout) -> str:
+    if layout not in LAYOUTS:
+        raise MatDerivError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
+    return layout
 
 
 def _variable(wrt, env, expr):

@@ -191,8 +191,9 @@ def elementwise_proof(derivation, kind: str = "jacobian", vec: str = "col") -> P
         Section("Closed form", (Line(result, lhs=Symbol("J" if kind == "jacobian" else "G")),),
                 f"The closed form has this entry at that position: {checked}."),
     ]
+    layout = derivation.layout if kind == "jacobian" else "numerator"
     return Proof("elementwise", kind, vec if kind == "jacobian" else None, F, X, result,
-                 convention(kind, vec, X), tuple(sections), ())
+                 convention(kind, vec, X, layout), tuple(sections), (), layout)
 
 
 def _case_split(partial):
@@ -225,6 +226,9 @@ def _layout_text(derivation, kind, vec, x_is_vector, names, base) -> str:
         f_entry = f"F_{i}{j}"
     x_entry = f"{X.name}_{p}" if x_is_vector else f"{X.name}_{p}{q}"
     stack = "vec" if vec == "col" else "vecr"
+    if derivation.layout == "denominator":
+        return (f"With {stack} ({CONVENTIONS[vec].split(';')[0]}) and denominator layout, "
+                f"∂{f_entry}/∂{x_entry} sits in row {x_pos} and column {row} of the Jacobian.")
     return (f"With {stack} ({CONVENTIONS[vec].split(';')[0]}), ∂{f_entry}/∂{x_entry} sits "
             f"in row {row} and column {x_pos} of the Jacobian.")
 
@@ -255,9 +259,10 @@ def _positions(derivation, kind, vec, f_shape, x_shape):
         for p, q in itertools.product(range(x_shape[0]), range(x_shape[1])):
             if kind == "gradient":
                 yield (i, j, p, q), (p, q)
-            else:
-                yield (i, j, p, q), (int(np.ravel_multi_index((i, j), f_shape, order=order)),
-                                     int(np.ravel_multi_index((p, q), x_shape, order=order)))
+                continue
+            row = int(np.ravel_multi_index((i, j), f_shape, order=order))
+            col = int(np.ravel_multi_index((p, q), x_shape, order=order))
+            yield (i, j, p, q), ((col, row) if derivation.layout == "denominator" else (row, col))
 
 
 def _explicit_elements(expr):
@@ -358,7 +363,8 @@ def _verify_numerically(derivation, kind, vec, partial, indices) -> str:
                     order = "F" if vec == "col" else "C"
                     row = np.ravel_multi_index((i, j), f_shape, order=order)
                     col = np.ravel_multi_index((p, q), x_shape, order=order)
-                    expected = closed[row, col]
+                    expected = closed[(col, row) if derivation.layout == "denominator"
+                                      else (row, col)]
                 if not np.isclose(value, expected, rtol=1e-7, atol=1e-9):
                     raise MatDerivError(
                         f"element-wise proof refused: at sizes {sizes} the entry formula "

@@ -50,6 +50,7 @@ class Proof:
     convention: str
     sections: tuple[Section, ...]
     rules: tuple  # the Rule records cited, in order of first use
+    layout: str = "numerator"  # of a Jacobian: "numerator" or "denominator" (transposed)
 
 
 def _chain(start, steps):
@@ -92,7 +93,12 @@ def rules_proof(derivation: Derivation, kind: str = "jacobian", vec: str = "col"
     for phase in phases:
         for step in phase.steps:
             cited.setdefault(step.rule.name, step.rule)
-        if phase.name == "simplification":
+        if phase.name == "layout":
+            sections.append(Section("Layout", (Line(phase.start), Line(phase.result,
+                                                                       ("transpose",))),
+                                     "Denominator layout is the transpose of this Jacobian: "
+                                     f"one row per entry of {derivation.variable}."))
+        elif phase.name == "simplification":
             if not phase.steps and phase.start == phase.result:
                 continue
             lines = [Line(phase.start)]
@@ -109,10 +115,10 @@ def rules_proof(derivation: Derivation, kind: str = "jacobian", vec: str = "col"
             sections.append(Section("Identification", (Line(phase.start), *lines),
                                     _identification_text(phase.name, derivation)))
     sections.append(Section("Conclusion", (), _conclusion(derivation, kind, vec)))
-    stated = convention(kind, vec, derivation.variable)
+    stated = convention(kind, vec, derivation.variable, derivation.layout)
     return Proof("rules", kind, vec if kind == "jacobian" else None, derivation.expr,
                  derivation.variable, result, stated, tuple(sections),
-                 tuple(cited.values()))
+                 tuple(cited.values()), derivation.layout if kind == "jacobian" else "numerator")
 
 
 def _identification_text(phase: str, derivation) -> str:
@@ -129,8 +135,11 @@ def _conclusion(derivation, kind, vec) -> str:
         return (f"Since dF = <G, d{x}> for every d{x}, G is the gradient "
                 f"dF/d{x} (as a matrix of {x}'s shape).")
     stack = "vec" if vec == "col" else "vecr"
-    return (f"Since {stack}(dF) = J {stack}(d{x}) for every d{x}, J is the Jacobian "
+    text = (f"Since {stack}(dF) = J {stack}(d{x}) for every d{x}, J is the Jacobian "
             f"d {stack}(F) / d {stack}({x}).")
+    if derivation.layout == "denominator":
+        text += " In denominator layout the result is its transpose J'."
+    return text
 
 
 __all__ = ["Proof", "Section", "Line", "rules_proof"]

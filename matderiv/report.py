@@ -31,9 +31,13 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
     elif kind == "jacobian":
         result = derivation.jacobian(vec=vec)
         op = "vec" if vec == "col" else "vecr"
-        text = f"∂{op}({f_text})/∂{op}({x_text}) = {to_text(result)}"
-        tex = r"\frac{\partial \operatorname{%s}(%s)}{\partial \operatorname{%s}(%s)} = %s" % (
-            op, f_tex, op, x_tex, to_latex(result))
+        text = f"∂{op}({f_text})/∂{op}({x_text})"
+        tex = r"\frac{\partial \operatorname{%s}(%s)}{\partial \operatorname{%s}(%s)}" % (
+            op, f_tex, op, x_tex)
+        if derivation.layout == "denominator":
+            text, tex = f"({text})ᵀ", r"\left(%s\right)^{T}" % tex
+        text += f" = {to_text(result)}"
+        tex += f" = {to_latex(result)}"
     else:
         raise MatDerivError(f"unknown kind {kind!r}: gradient or jacobian")
     return {"text": text, "latex": tex, "result": result}
@@ -54,7 +58,8 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
                    if hasattr(value, "shape") or not value.is_integer},
         "kind": kind,
         "vec": vec if kind == "jacobian" else None,
-        "convention": convention(kind, vec, derivation.variable),
+        "layout": derivation.layout if kind == "jacobian" else None,
+        "convention": convention(kind, vec, derivation.variable, derivation.layout),
         "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
         "shape": _shape_text(result),
         "statement": stated,

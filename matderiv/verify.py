@@ -63,7 +63,8 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
             # finite differences instead of two.
             gradient = derivation.gradient()
             expected = numeric_jacobian(gradient, variable, values, functions=functions)
-            computed = evaluate(derivation.hessian(), values, functions=functions)
+            computed = evaluate(derivation.hessian(layout="numerator"), values,
+                                functions=functions)
             g_scale = float(np.max(np.abs(evaluate(gradient, values, functions=functions))))
             worst = max(worst, assert_close(computed, expected, what="the Hessian",
                                             rtol=1e-5, atol=atol + 1e-8 * g_scale))
@@ -76,9 +77,12 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
             checked.append("gradient")
         for vec in ("col", "row"):
             expected = numeric_jacobian(expr, variable, values, functions=functions, vec=vec)
-            computed = evaluate(derivation.jacobian(vec=vec), values, functions=functions)
-            worst = max(worst, assert_close(computed, expected, what=f"the Jacobian (vec={vec})",
-                                            rtol=rtol, atol=atol_f))
+            for layout in ("numerator", "denominator"):
+                computed = evaluate(derivation.jacobian(vec=vec, layout=layout), values,
+                                    functions=functions)
+                worst = max(worst, assert_close(
+                    computed, expected if layout == "numerator" else expected.T,
+                    what=f"the Jacobian (vec={vec}, {layout} layout)", rtol=rtol, atol=atol_f))
             checked.append(f"Jacobian vec={vec}")
     return CheckReport(points, tuple(sizes), worst, tuple(dict.fromkeys(checked)))
 

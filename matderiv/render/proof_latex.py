@@ -28,8 +28,11 @@ def statement_latex(proof) -> str:
     if proof.kind == "gradient":
         return r"\frac{\partial\, %s}{\partial %s} = %s" % (f, x, r)
     op = "vec" if proof.vec == "col" else "vecr"
-    return (r"\frac{\partial \operatorname{%s}\left(%s\right)}{\partial \operatorname{%s}"
-            r"\left(%s\right)} = %s" % (op, f, op, x, r))
+    fraction = (r"\frac{\partial \operatorname{%s}\left(%s\right)}{\partial \operatorname{%s}"
+                r"\left(%s\right)}" % (op, f, op, x))
+    if proof.layout == "denominator":
+        fraction = r"\left(%s\right)^{T}" % fraction
+    return "%s = %s" % (fraction, r)
 
 
 def _tag(rules) -> str:

@@ -22,6 +22,8 @@ def statement_text(proof) -> str:
         f = f"({f})" if " " in f else f
         return f"∂{f}/∂{x} = {r}"
     op = "vec" if proof.vec == "col" else "vecr"
+    if proof.layout == "denominator":
+        return f"(∂{op}({f})/∂{op}({x}))ᵀ = {r}"
     return f"∂{op}({f})/∂{op}({x}) = {r}"
 
 
