@@ -92,6 +92,8 @@ def rebuild(expr, args):
     if isinstance(expr, (KroneckerProduct, Vec, Vecr, MatDiff)):
         if any(is_zero(a) for a in args):
             return ZeroMatrix(*expr.shape)
+    if isinstance(expr, KroneckerProduct):
+        return _kronecker(args)
     if isinstance(expr, Transpose):
         arg = args[0]
         if is_zero(arg):
@@ -106,6 +108,24 @@ def rebuild(expr, args):
     if isinstance(expr, ScalarOf) and not is_matrix(args[0]):
         return args[0]
     return expr.func(*args)
+
+
+def _kronecker(args):
+    """kron(c A, B C) -> c kron(A, B C): scalars in front, bare matrices inside.
+
+    SymPy's KroneckerProduct.doit extracts such scalars itself but rebuilds the other
+    factors as scalar products (B*C as a Mul), and then fails ("Mix of Matrix and
+    Scalar symbols"); with the scalars already out it has nothing to extract.
+    """
+    coefficient, bare = sympy.Integer(1), []
+    for arg in args:
+        if isinstance(arg, MatMul):
+            scalar, matrices = arg.as_coeff_matrices()
+            coefficient *= scalar
+            arg = mat_mul(*matrices) if len(matrices) > 1 else matrices[0]
+        bare.append(arg)
+    product = KroneckerProduct(*bare)
+    return product if coefficient == 1 else mat_mul(coefficient, product)
 
 
 def pull_numeric_content(expr):
