@@ -32,7 +32,29 @@ def _shapes(values) -> dict:
 
 
 class _Group(click.Group):
-    """Turns MatDerivError into one line on stderr and exit code 2."""
+    """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            if type(error).__name__ == "NoArgsIsHelpError" and error.ctx is not None:
+                click.echo(error.ctx.get_help())  # bare `matderiv`: the help, as asked
+                sys.exit(0)
+            # click prints usage, a hint and the message on three lines; we print one.
+            where = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+            message = " ".join(error.format_message().split())
+            click.echo(f"matderiv: error: {message}{where}", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            click.echo(f"matderiv: error: {' '.join(error.format_message().split())}",
+                       err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("matderiv: aborted", err=True)
+            sys.exit(1)
 
     def invoke(self, ctx):
         import warnings

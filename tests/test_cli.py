@@ -66,6 +66,8 @@ def test_missing_wrt_is_a_usage_error():
     out = subprocess.run([sys.executable, "-m", "matderiv.cli", "derive", "W*a"],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "--wrt" in out.stderr
+    # click's usage, hint and message on three lines, made one like every other error
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("matderiv: error:")
 
 
 def test_help_has_examples():
