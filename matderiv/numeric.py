@@ -169,7 +169,10 @@ def _sum(ev, expr):
 
 
 def _pow(ev, expr):
-    return ev(expr.base) ** ev(expr.exp)
+    # NumPy's power overflows to inf (reported as "not finite"); float ** raises.
+    value = np.power(np.asarray(ev(expr.base), dtype=float), np.asarray(ev(expr.exp),
+                                                                         dtype=float))
+    return float(value) if value.ndim == 0 else value
 
 
 def _mat_pow(ev, expr):
