@@ -287,7 +287,8 @@ class Builder:
         return Determinant(value) if is_matrix(value) else value
 
     def call_logdet(self, node, value):
-        return sympy.log(self.call_det(node, value))
+        value = self.square("logdet", value, node)
+        return sympy.log(Determinant(value) if is_matrix(value) else value)
 
     def call_inv(self, node, value):
         value = self.square("inv", value, node)
