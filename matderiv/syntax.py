@@ -9,7 +9,8 @@ Binary(op='*', left=Name(id='W', span=(0, 1)), right=Name(id='a', span=(2, 3)), 
 'tr'
 
 Limits (each refused with a MatDerivError naming it): MAX_LENGTH characters, MAX_TOKENS
-tokens, MAX_DEPTH nested brackets or operators.
+tokens, MAX_DEPTH levels of the tree (brackets, calls, and each operator of a chain such
+as X*X*X: the builder recurses over the tree), MAX_NUMBER_LENGTH characters of a number.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .errors import MatDerivError
 MAX_LENGTH = 20_000
 MAX_TOKENS = 4_000
 MAX_DEPTH = 200
+MAX_NUMBER_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,9 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         elif ch in _DIGITS or (ch == "." and i + 1 < len(text) and text[i + 1] in _DIGITS):
             j = _scan_number(text, i)
+            if j - i > MAX_NUMBER_LENGTH:
+                raise MatDerivError(f"number is {j - i} characters long; the limit is "
+                                    f"{MAX_NUMBER_LENGTH}", source=text, span=(i, j))
             tokens.append(Token("num", text[i:j], i))
             i = j
         elif ch.isalpha() or ch == "_":
@@ -177,16 +182,24 @@ class _Parser:
             self.error(f"expected {text!r} but found {found}", tok.span)
         return self.advance()
 
-    def expression(self, rbp: int = 0):
+    def deeper(self):
+        """One more level of the tree; a chain of operators (X*X*...*X) counts each one."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            self.error(f"formula is nested more than {MAX_DEPTH} levels deep", self.peek().span)
+            self.error(f"formula is nested more than {MAX_DEPTH} levels deep (each "
+                       "bracket, function call and chained operator is a level)",
+                       self.peek().span)
+
+    def expression(self, rbp: int = 0):
+        entry_depth = self.depth
+        self.deeper()
         left = self.prefix()
         while True:
             tok = self.peek()
             if tok.kind == "op" and tok.text in ("'", ".T"):
                 if _POSTFIX_POWER <= rbp:
                     break
+                self.deeper()
                 self.advance()
                 left = Postfix("T", left, (_start(left), tok.span[1]))
                 continue
@@ -194,6 +207,7 @@ class _Parser:
                 lbp = _INFIX[tok.text]
                 if lbp <= rbp:
                     break
+                self.deeper()
                 self.advance()
                 # An exponent takes no postfix transpose: X^2' is (X^2)', as on paper.
                 right = self.expression(_POSTFIX_POWER if tok.text in _RIGHT_ASSOC else lbp)
@@ -203,7 +217,7 @@ class _Parser:
                 self.error(f"missing operator before {tok.text!r} (write A*B for a product)",
                            tok.span)
             break
-        self.depth -= 1
+        self.depth = entry_depth
         return left
 
     def prefix(self):
