@@ -90,15 +90,19 @@ class Derivation:
     """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
 
     def __init__(self, expr, variable, *, formula: str | None = None, env: dict | None = None,
-                 layout: str = "numerator"):
+                 layout: str = "numerator", seconds: float | None = None,
+                 max_nodes: int | None = None):
         self.layout = _checked_layout(layout)
+        # Time and size budgets of each computation; None: rewrite.MAX_SECONDS, MAX_NODES.
+        self.budget = {"max_seconds": _checked_budget("seconds", seconds),
+                       "max_nodes": _checked_budget("max_nodes", max_nodes)}
         self.expr = expr
         self.variable = variable
         self.formula = formula if formula is not None else str(expr)
         self.env = env or {}
         self._cache: dict = {}
         start = MatDiff(expr) if is_matrix(expr) else ScalarDiff(expr)
-        context = Context(variable)
+        context = Context(variable, **self.budget)
         self.differential, self.differential_lines = push_inward(
             start, catalog().phase("differential"), context)
         self.differential_start = start
@@ -151,7 +155,8 @@ class Derivation:
                 size = self.variable.shape[0] * self.variable.shape[1]
                 self._cache["hessian"] = _Constant(ZeroMatrix(size, size))
             else:
-                self._cache["hessian"] = Derivation(gradient, self.variable, env=self.env)
+                self._cache["hessian"] = Derivation(gradient, self.variable, env=self.env,
+                                                    **_budget_options(self.budget))
         return self._cache["hessian"]
 
     def gradient_phases(self) -> tuple[Phase, ...]:
@@ -179,7 +184,7 @@ class Derivation:
 
     # -- identification ---------------------------------------------------
     def _identify_gradient(self) -> tuple[Phase, ...]:
-        context = Context(self.variable, phase="identification")
+        context = Context(self.variable, phase="identification", **self.budget)
         start = self.differential
         if is_matrix(start):
             start = ScalarOf(start)
@@ -190,7 +195,7 @@ class Derivation:
         return identification, self._simplify(raw, context)
 
     def _identify_jacobian(self, vec: str) -> tuple[Phase, ...]:
-        context = Context(self.variable, phase="identification")
+        context = Context(self.variable, phase="identification", **self.budget)
         stack = Vec if vec == "col" else Vecr
         if self.is_scalar:
             gradient_phases = self.gradient_phases()
@@ -323,13 +328,16 @@ def collect_jacobian(expr, stacked):
 
 
 @guarded
-def derive(formula, wrt, shapes=None, *, layout: str = "numerator") -> Derivation:
+def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
+           max_nodes: int | None = None) -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
     shape: ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}``) or a SymPy matrix
     expression built from ``matderiv.matrix``/``vector``/``scalar``. ``layout`` is the
     Jacobian layout: "numerator" (default) or "denominator" (the transpose).
+    ``seconds`` and ``max_nodes`` are the time and size budgets of each computation
+    (deriving, then each result); one exceeded stops it with a MatDerivError.
     """
     _checked_layout(layout)
     if isinstance(formula, str):
@@ -344,7 +352,20 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator") -> Derivatio
         raise MatDerivError(f"a formula must be text or a SymPy expression, "
                             f"not {type(formula).__name__}")
     variable = _variable(wrt, env, expr)
-    return Derivation(expr, variable, formula=text, env=env, layout=layout)
+    return Derivation(expr, variable, formula=text, env=env, layout=layout, seconds=seconds,
+                      max_nodes=max_nodes)
+
+
+def _checked_budget(name, value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise MatDerivError(f"{name} must be a positive number, not {value!r}")
+    return value
+
+
+def _budget_options(budget) -> dict:
+    return {"seconds": budget["max_seconds"], "max_nodes": budget["max_nodes"]}
 
 
 def _checked_layout(layout) -> str:

@@ -16,9 +16,10 @@ node until no rule applies. A missing rule raises; it never returns zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
-from sympy import Basic
+from sympy import Basic, preorder_traversal
 from sympy.core.symbol import Str
 
 from .errors import MatDerivError
@@ -27,6 +28,15 @@ from .tidy import rebuild, tidy
 
 #: Most rule applications one derivation may take before it is stopped.
 MAX_STEPS = 20_000
+
+#: Seconds one computation (derive(), or one result: gradient(), a Jacobian) may take;
+#: ``derive(..., seconds=)`` overrides it. Checked between rule applications and at
+#: every node a strategy visits, so one slow SymPy call can overrun it.
+MAX_SECONDS = 60.0
+
+#: Largest expression, in tree nodes, that a derivation may build (the product rule
+#: on a product of k factors builds k terms of k factors); ``derive(..., max_nodes=)``.
+MAX_NODES = 5_000
 
 
 @dataclass(frozen=True)
@@ -52,18 +62,44 @@ class ProofLine:
 
 @dataclass
 class Context:
-    """What conditions need to know: the variable, and the step budget."""
+    """What conditions need to know: the variable, and the budgets (steps, time, size).
+
+    A budget left None takes the module's setting when the context is made.
+    """
 
     variable: Basic
     phase: str = "differential"
     steps_taken: int = 0
-    max_steps: int = MAX_STEPS
+    max_steps: int | None = None
+    max_seconds: float | None = None
+    max_nodes: int | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self):
+        self.max_steps = MAX_STEPS if self.max_steps is None else self.max_steps
+        self.max_seconds = MAX_SECONDS if self.max_seconds is None else self.max_seconds
+        self.max_nodes = MAX_NODES if self.max_nodes is None else self.max_nodes
 
     def count(self):
         self.steps_taken += 1
         if self.steps_taken > self.max_steps:
             raise MatDerivError(f"derivation stopped after {self.max_steps} rule applications "
                                 "(the step budget); the formula is too large")
+        self.check_time()
+
+    def check_time(self):
+        if time.monotonic() - self.started > self.max_seconds:
+            raise MatDerivError(f"derivation stopped after {self.max_seconds:g} s (the time "
+                                "budget, derive(..., seconds=)); the formula is too large")
+
+    def check_size(self, expr):
+        nodes = 0
+        for _ in preorder_traversal(expr):
+            nodes += 1
+            if nodes > self.max_nodes:
+                raise MatDerivError(f"derivation stopped: an expression grew beyond "
+                                    f"{self.max_nodes} nodes (the size budget, derive(..., "
+                                    "max_nodes=)); the formula is too large")
 
 
 def apply_first(rules, expr, context):
@@ -74,6 +110,7 @@ def apply_first(rules, expr, context):
             after, bindings = found
             after = tidy(after)  # the proof shows A'G, not A'*I*G
             context.count()
+            context.check_size(after)
             return after, ProofStep(rule, expr, after, bindings)
     return None
 
@@ -95,11 +132,13 @@ def push_inward(expr, rules, context):
         if not steps:
             return expr, lines
         new = tidy(new)
+        context.check_size(new)
         lines.append(ProofLine(new, tuple(steps)))
         expr = new
 
 
 def _push_once(expr, rules, context, steps):
+    context.check_time()
     if _is_differential(expr):
         if expr.arg == context.variable:
             return expr
@@ -118,6 +157,7 @@ def bottom_up(expr, rules, context, steps):
     """Rewrite the parts holding a differential, children first, to a fixed point."""
     if not _has_differential(expr) or _is_differential(expr):
         return expr
+    context.check_time()
     expr = rebuild(expr, [bottom_up(arg, rules, context, steps) for arg in expr.args])
     found = apply_first(rules, expr, context)
     if found is None:
@@ -130,6 +170,7 @@ def simplify_bottom_up(expr, rules, context, steps):
     """Like ``bottom_up`` but over the whole expression (results hold no differential)."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
+    context.check_time()
     expr = rebuild(expr, [simplify_bottom_up(a, rules, context, steps) for a in expr.args])
     found = apply_first(rules, expr, context)
     if found is None:

@@ -1,0 +1,56 @@
+"""Time and size budgets: a derivation that would run away stops with a clear error."""
+
+import time
+
+import pytest
+
+import matderiv
+from matderiv import MatDerivError, rewrite
+
+SH = {"X": ("n", "n"), "Y": ("n", "n")}
+# The product rule on k factors builds k terms of k factors: quadratic growth.
+LONG_PRODUCT = "*".join(["X", "Y"] * 30)
+
+
+def test_size_budget_stops_a_growing_expression():
+    started = time.monotonic()
+    with pytest.raises(MatDerivError, match="beyond 300 nodes .*size budget"):
+        matderiv.derive(LONG_PRODUCT, wrt="X", shapes=SH, max_nodes=300)
+    assert time.monotonic() - started < 10
+
+
+def test_time_budget_stops_a_long_derivation():
+    started = time.monotonic()
+    with pytest.raises(MatDerivError, match="after 0.2 s .*time budget"):
+        matderiv.derive(LONG_PRODUCT, wrt="X", shapes=SH, seconds=0.2)
+    assert time.monotonic() - started < 5
+
+
+def test_budgets_apply_to_each_result_too():
+    d = matderiv.derive("tr(X*Y*X*Y*X)", wrt="X", shapes=SH, max_nodes=10_000)
+    d.budget["max_nodes"] = 20  # the Jacobian's own phases are held to it as well
+    with pytest.raises(MatDerivError, match="size budget"):
+        d.jacobian()
+
+
+def test_module_settings_are_the_defaults(monkeypatch):
+    monkeypatch.setattr(rewrite, "MAX_NODES", 300)
+    with pytest.raises(MatDerivError, match="size budget"):
+        matderiv.derive(LONG_PRODUCT, wrt="X", shapes=SH)
+    monkeypatch.setattr(rewrite, "MAX_NODES", 5_000)
+    monkeypatch.setattr(rewrite, "MAX_STEPS", 5)
+    with pytest.raises(MatDerivError, match="step budget"):
+        matderiv.derive(LONG_PRODUCT, wrt="X", shapes=SH)
+
+
+def test_small_formulas_are_well_inside_the_budgets():
+    d = matderiv.derive("tr(X'*Y*X) + logdet(X)", wrt="X", shapes=SH, seconds=30,
+                        max_nodes=2_000)
+    d.check(hessian=True)
+
+
+@pytest.mark.parametrize("options", [{"seconds": 0}, {"seconds": -1}, {"max_nodes": "many"},
+                                     {"max_nodes": True}])
+def test_bad_budgets_are_refused(options):
+    with pytest.raises(MatDerivError, match="must be a positive number"):
+        matderiv.derive("X", wrt="X", shapes=SH, **options)
