@@ -108,7 +108,16 @@ class Builder:
 
     def build_text(self, text: str):
         self.source = text
-        return self.build(syntax.parse(text))
+        expr = self.build(syntax.parse(text))
+        # SymPy folds constants at once: log(0) is zoo, log(-1) is I*pi.
+        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise MatDerivError("the formula has an undefined or infinite constant "
+                                "(such as log(0) or 0^-1)", source=text, span=(0, len(text)))
+        if expr.has(sympy.I):
+            raise MatDerivError("the formula has a complex constant (such as log(-1)); "
+                                "matderiv works with real matrices", source=text,
+                                span=(0, len(text)))
+        return expr
 
     # -- errors -----------------------------------------------------------
     def error(self, message: str, node):

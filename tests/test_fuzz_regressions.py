@@ -29,3 +29,16 @@ def test_kronecker_factor_with_a_symbolic_scalar_does_not_crash():
     d = _verified("(k*A0)'*(X'^-1*(A1 .* A2))", "X",
                   {"X": ("n", "n"), "k": (), "A0": ("n", "m"), "A1": ("n", 1), "A2": ("n", 1)})
     d.jacobian(vec="row", layout="denominator")
+
+
+def test_undefined_constant_is_refused_not_a_crash():
+    # fuzz seed 0-376: log(log(1)) folds to SymPy's zoo, then "Cannot convert complex to
+    # float" in the gradient. Constants that are infinite or complex are bad input.
+    import pytest
+    for formula, message in (("(log(log(0.5 * 2)))*sum(X)", "infinite constant"),
+                             ("0^-1*X", "infinite constant"),
+                             ("log(-1)*X", "complex constant"),
+                             ("sqrt(-2)*X", "complex constant")):
+        with pytest.raises(matderiv.MatDerivError, match=message):
+            matderiv.derive(formula, wrt="X", shapes={"X": ("n", "n")})
+    _verified("log(2)*sum(X)", "X", {"X": ("n", "n")}, hessian=True)
