@@ -1,0 +1,97 @@
+"""Derive thousands of random formulas and check every result against finite differences.
+
+    python scripts/fuzz.py                      # 10,000 formulas, seed 0
+    python scripts/fuzz.py --count 500 --seed 7 --log fuzz-failures.txt
+
+Prints "N expressions, N verified, N unsupported, N wrong" and the crash count, and
+writes every wrong or crashing formula (as a CLI command line) with its message to
+the log file. The formulas come from tests/strategies.py, the outcomes from
+tests/oracle.py: the same property the test suite checks on a few hundred.
+Exit code 1 when anything was wrong or crashed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import random
+import signal
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from oracle import Outcome, judge  # noqa: E402
+from strategies import random_problem  # noqa: E402
+
+
+class _Timeout(BaseException):  # not caught as a failure of the formula
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--start", type=int, default=0,
+                        help="first formula number: two processes can share one run "
+                             "(--count 5000 and --start 5000 --count 5000)")
+    parser.add_argument("--depth", type=int, default=4, help="largest nesting of a formula")
+    parser.add_argument("--timeout", type=int, default=60,
+                        help="seconds one formula may take before it counts as a crash")
+    parser.add_argument("--proof", action="store_true",
+                        help="also build (and so check) each element-wise proof")
+    parser.add_argument("--log", default="fuzz-failures.txt")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    signal.signal(signal.SIGALRM, _alarm)
+    counts: collections.Counter = collections.Counter()
+    reasons: collections.Counter = collections.Counter()
+    started = time.monotonic()
+    with open(args.log, "w", encoding="utf-8") as log:
+        for number in range(args.start, args.start + args.count):
+            problem = random_problem(random.Random(f"{args.seed}-{number}"), args.depth)
+            signal.alarm(args.timeout)
+            try:
+                outcome = judge(problem, seed=number, proof=args.proof)
+            except _Timeout:
+                outcome = Outcome("crash", f"took more than {args.timeout} s")
+            finally:
+                signal.alarm(0)
+            counts[outcome.kind] += 1
+            if outcome.kind == "unsupported":
+                reasons[_reason(outcome.detail)] += 1
+            if outcome.kind in ("wrong", "crash"):
+                log.write(f"[{outcome.kind}] seed {args.seed}-{number}: matderiv derive "
+                          f"{problem}\n    {outcome.detail.replace(chr(10), chr(10) + '    ')}\n")
+                log.flush()
+            if (number + 1 - args.start) % 500 == 0:
+                print(f"  {number + 1 - args.start} done, {_line(counts)}, "
+                      f"{time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    elapsed = time.monotonic() - started
+    print(f"{sum(counts.values())} expressions, {counts['verified']} verified, "
+          f"{counts['unsupported']} unsupported, {counts['wrong']} wrong; "
+          f"{counts['crash']} crashes ({elapsed:.0f} s; failures in {args.log})")
+    print("most common refusals:")
+    for reason, count in reasons.most_common(8):
+        print(f"  {count:6d}  {reason}")
+    return 1 if counts["wrong"] or counts["crash"] else 0
+
+
+def _line(counts) -> str:
+    return ", ".join(f"{counts[k]} {k}" for k in ("verified", "unsupported", "wrong", "crash"))
+
+
+def _reason(detail: str) -> str:
+    """The message without the formula-specific part, to tally refusals by kind."""
+    return detail.split(":")[0][:90]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

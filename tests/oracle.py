@@ -1,0 +1,172 @@
+"""The property every formula must have: a verified result, or one clear refusal.
+
+``judge(problem)`` derives a Problem (tests/strategies.py) and sorts the outcome:
+
+- "verified": the gradient (scalar F), the Jacobian in both vec conventions and both
+  layouts, the Hessian (scalar F) and, where the API has it, the 4-index tensor agree
+  with central finite differences at random points, sizes 1-4 (distinct), float64;
+- "unsupported": a MatDerivError saying what is not supported (or a point where the
+  formula itself is not finite or singular, so nothing can be checked there);
+- "wrong": a number that disagrees with finite differences, the worst defect;
+- "crash": any other exception, or a MatDerivError that is an internal failure in
+  disguise (SymPy/NumPy failing inside, a withheld simplification, RecursionError).
+
+>>> from strategies import Problem
+>>> judge(Problem("W*a", "W", {"W": ("m", "n"), "a": ("n", 1)})).kind
+'verified'
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+from sympy import MatrixSymbol
+
+import matderiv
+from matderiv import MatDerivError
+from matderiv.check import (
+    assert_close,
+    numeric_gradient,
+    numeric_jacobian,
+    random_values,
+    stand_in_functions,
+)
+from matderiv.numeric import evaluate
+
+#: Messages of a MatDerivError that reports an internal failure, not a refusal.
+INTERNAL_MARKERS = ("failed inside SymPy/NumPy", "internal error", "nested too deeply")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "verified", "unsupported", "wrong", "crash"
+    detail: str = ""
+
+
+class _Wrong(Exception):
+    pass
+
+
+class _NotCheckable(Exception):
+    pass
+
+
+def classify_error(error: BaseException) -> Outcome:
+    """A MatDerivError is "unsupported" unless it hides an internal failure."""
+    if isinstance(error, MatDerivError):
+        text = str(error)
+        if "is WRONG" in text:
+            return Outcome("wrong", text)
+        if any(marker in text for marker in INTERNAL_MARKERS):
+            return Outcome("crash", text)
+        return Outcome("unsupported", text.splitlines()[0])
+    return Outcome("crash", "".join(traceback.format_exception(error)).strip())
+
+
+def judge(problem, *, points: int = 2, seed: int = 0, tensor: bool = True,
+          proof: bool = False) -> Outcome:
+    """Derive ``problem`` and check every result at ``points`` random points."""
+    try:
+        derivation = matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
+        results = _results(derivation, tensor)
+        rng = np.random.default_rng(seed)
+        checked = 0
+        for _ in range(points):
+            try:
+                _check_point(derivation, results, rng)
+                checked += 1
+            except _NotCheckable:
+                continue
+        if proof:
+            derivation.proof("elementwise")  # checks itself; raises if its entries disagree
+        if not checked:
+            return Outcome("unsupported", "not finite or singular at every random point")
+        return Outcome("verified")
+    except _Wrong as wrong:
+        return Outcome("wrong", str(wrong))
+    except Exception as error:  # noqa: BLE001 - sorting every failure is the point
+        return classify_error(error)
+
+
+def _results(derivation, tensor: bool) -> dict:
+    results = {}
+    if derivation.is_scalar:
+        results["gradient"] = derivation.gradient()
+        results["hessian"] = derivation.hessian(layout="numerator")
+    for vec in ("col", "row"):
+        for layout in ("numerator", "denominator"):
+            results[vec, layout] = derivation.jacobian(vec=vec, layout=layout)
+    if tensor and hasattr(derivation, "tensor"):
+        results["tensor"] = derivation.tensor()
+    return results
+
+
+def _sizes(derivation, rng) -> dict:
+    """Distinct sizes 1-4 for the formula's size names (more names: 1-4 again)."""
+    symbols = derivation.expr.atoms(MatrixSymbol) | {derivation.variable}
+    names = sorted({d.name for s in symbols for d in s.shape if d.is_Symbol})
+    pool = [int(v) for v in rng.permutation([1, 2, 3, 4])]
+    return {name: pool[i % 4] for i, name in enumerate(names)}
+
+
+def _check_point(derivation, results, rng) -> None:
+    expr, variable = derivation.expr, derivation.variable
+    functions = stand_in_functions(derivation.abstract_functions)
+    values = random_values(expr, variable, rng, sizes=_sizes(derivation, rng))
+    try:
+        value = np.asarray(evaluate(expr, values, functions=functions), dtype=float)
+        jacobians = {vec: numeric_jacobian(expr, variable, values, functions=functions, vec=vec)
+                     for vec in ("col", "row")}
+    except MatDerivError as error:
+        if "singular" in str(error):
+            raise _NotCheckable from None
+        raise
+    if not (np.all(np.isfinite(value)) and all(np.all(np.isfinite(j))
+                                                for j in jacobians.values())):
+        raise _NotCheckable
+    atol = 1e-6 + 1e-8 * float(np.max(np.abs(value), initial=0.0))
+
+    def compare(computed, expected, what, tolerance=atol):
+        try:
+            assert_close(np.asarray(evaluate(computed, values, functions=functions)), expected,
+                         what=what, rtol=1e-5, atol=tolerance)
+        except MatDerivError as error:
+            if "WRONG" in str(error) or "shape" in str(error):
+                raise _Wrong(f"{error} at sizes {_shown(values)}") from None
+            raise
+
+    for vec, layout in (("col", "numerator"), ("col", "denominator"),
+                        ("row", "numerator"), ("row", "denominator")):
+        expected = jacobians[vec] if layout == "numerator" else jacobians[vec].T
+        compare(results[vec, layout], expected, f"the Jacobian (vec={vec}, {layout})")
+    if "gradient" in results:
+        expected = numeric_gradient(expr, variable, values, functions=functions)
+        compare(results["gradient"], expected, "the gradient")
+        # The Hessian against differences of the gradient just checked against F.
+        gradient = results["gradient"]
+        expected = numeric_jacobian(gradient, variable, values, functions=functions)
+        scale = float(np.max(np.abs(evaluate(gradient, values, functions=functions)),
+                            initial=0.0))
+        if np.all(np.isfinite(expected)):
+            compare(results["hessian"], expected, "the Hessian", 1e-6 + 1e-8 * scale)
+    if "tensor" in results:
+        f_shape = np.atleast_2d(value).shape
+        x_shape = np.asarray(values[variable.name]).shape
+        expected = jacobians["row"].reshape((*f_shape, *x_shape))  # T[i,j,k,l] = dF_ij/dX_kl
+        computed = np.asarray(evaluate(results["tensor"], values, functions=functions),
+                              dtype=float)
+        if computed.shape != expected.shape:
+            raise _Wrong(f"the tensor has shape {computed.shape}, finite differences give "
+                         f"{expected.shape} at sizes {_shown(values)}")
+        try:
+            assert_close(computed.reshape(expected.shape[0] * expected.shape[1], -1),
+                         expected.reshape(expected.shape[0] * expected.shape[1], -1),
+                         what="the tensor", rtol=1e-5, atol=atol)
+        except MatDerivError as error:
+            raise _Wrong(f"{error} at sizes {_shown(values)}") from None
+
+
+def _shown(values) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items() if isinstance(v, int))
