@@ -53,9 +53,25 @@ def shielded_doit(expr):
     """
     shields = {node: sympy.Dummy("shield") for node in expr.atoms(Trace, sympy.Determinant)}
     if not shields:
-        return expr.doit(deep=False)
-    done = expr.xreplace(shields).doit(deep=False)
+        return _doit(expr)
+    done = _doit(expr.xreplace(shields))
     return done.xreplace({dummy: node for node, dummy in shields.items()})
+
+
+def _doit(expr):
+    """``expr.doit(deep=False)``, or expr itself where SymPy's canonicalisation fails.
+
+    MatMul/MatAdd.doit reach KroneckerProduct.doit, whose extract_commutative rebuilds
+    a factor such as 2*A or A*B as a scalar product and raises (TypeError "Mix of Matrix
+    and Scalar symbols", AttributeError "is_Identity"). The expression unchanged has
+    the same value; it is only less canonical.
+    """
+    try:
+        return expr.doit(deep=False)
+    except (TypeError, AttributeError):
+        if not expr.has(KroneckerProduct):
+            raise
+        return expr
 
 
 def is_zero(expr) -> bool:

@@ -42,3 +42,17 @@ def test_undefined_constant_is_refused_not_a_crash():
         with pytest.raises(matderiv.MatDerivError, match=message):
             matderiv.derive(formula, wrt="X", shapes={"X": ("n", "n")})
     _verified("log(2)*sum(X)", "X", {"X": ("n", "n")}, hessian=True)
+
+
+def test_kronecker_canonical_form_failing_inside_sympy_keeps_the_expression():
+    # fuzz seeds 0-4023, 0-9472, 0-9973: MatMul.doit reaches KroneckerProduct.doit on a
+    # factor such as 2*A0 and SymPy raises; the expression is kept as it is instead.
+    _verified("((A0 + A0)'*tanh(0.5*A1))^3", "A1", {"A0": ("q", "m"), "A1": ("q", "m")})
+    _verified("inv(X + X)*(sum(A0)*(kron(A1, A2)*kron(A3, A4)))", "X",
+              {"X": ("n", "n"), "A0": ("n", "p"), "A1": (1, "n"), "A2": ("n", "n"),
+               "A3": ("n", 1), "A4": ("n", "p")})
+    d = _verified("(A0 .* A1 + A2')*(X + X)^-1 + A3*(k*A4) .* (A5 .* A6 .* A7.^2)", "X",
+                  {"X": ("m", "m"), "A0": ("n", "m"), "A1": ("n", "m"), "A2": ("m", "n"),
+                   "A3": ("n", "p"), "k": (), "A4": ("p", "m"), "A5": ("n", "m"),
+                   "A6": ("n", "m"), "A7": ("n", "m")})
+    d.jacobian(vec="row", layout="denominator")
