@@ -104,9 +104,14 @@ def _results(derivation, tensor: bool) -> dict:
 
 
 def _sizes(derivation, rng) -> dict:
-    """Distinct sizes 1-4 for the formula's size names (more names: 1-4 again)."""
+    """Distinct sizes 1-4 for the size names (more names: 1-4 again).
+
+    Every declared size, not only those of the formula's matrices: I(q) may name one.
+    """
     symbols = derivation.expr.atoms(MatrixSymbol) | {derivation.variable}
-    names = sorted({d.name for s in symbols for d in s.shape if d.is_Symbol})
+    names = sorted({d.name for s in symbols for d in s.shape if d.is_Symbol}
+                   | {name for name, value in derivation.env.items()
+                      if getattr(value, "is_Symbol", False) and value.is_integer})
     pool = [int(v) for v in rng.permutation([1, 2, 3, 4])]
     return {name: pool[i % 4] for i, name in enumerate(names)}
 
@@ -114,7 +119,8 @@ def _sizes(derivation, rng) -> dict:
 def _check_point(derivation, results, rng) -> None:
     expr, variable = derivation.expr, derivation.variable
     functions = stand_in_functions(derivation.abstract_functions)
-    values = random_values(expr, variable, rng, sizes=_sizes(derivation, rng))
+    sizes = _sizes(derivation, rng)
+    values = {**sizes, **random_values(expr, variable, rng, sizes=sizes)}
     try:
         value = np.asarray(evaluate(expr, values, functions=functions), dtype=float)
         jacobians = {vec: numeric_jacobian(expr, variable, values, functions=functions, vec=vec)
