@@ -44,6 +44,10 @@ CONVENTIONS = {
     "row": "vecr stacks rows (seed 2's W-tilde); J = d vecr(F) / d vecr(X), "
            "numerator layout",
     "gradient": "gradient as matrix: G has the shape of X and G_ij = dF/dX_ij",
+    "tensor": "T[i,j,k,l] = dF_ij / dX_kl for F m x n and X p x q, axes (row of F, column of F, "
+              "row of X, column "
+              "of X); T = reshape(J_row, (m, n, p, q)) = reshape(J_col, (n, m, q, p)) with "
+              "axes permuted (2, 1, 4, 3)",
     "denominator": "denominator layout, the transpose of numerator layout: one row per "
                    "entry of X, one column per entry of F",
 }
@@ -58,15 +62,16 @@ def convention(kind: str, vec: str = "col", variable=None, layout: str = "numera
     >>> convention("jacobian", "col", layout="denominator").split(";")[0]
     'vec stacks columns'
     """
-    text = CONVENTIONS["gradient" if kind == "gradient" else vec]
-    if kind != "gradient" and layout == "denominator":
+    text = CONVENTIONS[kind if kind in ("gradient", "tensor") else vec]
+    if kind == "jacobian" and layout == "denominator":
         stack = "vec" if vec == "col" else "vecr"
         text = (f"{text.split(';')[0]}; J = (d {stack}(F) / d {stack}(X))', "
                 f"{CONVENTIONS['denominator']}")
     if variable is not None:
         name = str(variable)
         text = (text.replace("shape of X", f"shape of {name}").replace("dX_ij", f"d{name}_ij")
-                .replace("entry of X", f"entry of {name}")
+                .replace("entry of X", f"entry of {name}").replace("dX_kl", f"d{name}_kl")
+                .replace("of X)", f"of {name})")
                 .replace("vec(X)", f"vec({name})").replace("vecr(X)", f"vecr({name})"))
     return text
 
@@ -134,6 +139,22 @@ class Derivation:
         if vec not in ("col", "row"):
             raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
         return self.jacobian_phases(vec, layout)[-1].result
+
+    @guarded
+    def tensor(self):
+        """T[i, j, k, l] = ∂F_ij / ∂X_kl, a SymPy array expression of shape (m, n, p, q).
+
+        Kronecker terms of the vecr Jacobian become permuted outer products
+        (A ⊗ B -> A_ik B_jl); anything else is the row-major reshape of the vecr
+        Jacobian, T = reshape(J_row, (m, n, p, q)). See ``matderiv.tensor``.
+        """
+        from .tensor import tensor_from_row_jacobian
+        f_shape = (1, 1) if not is_matrix(self.expr) else tuple(self.expr.shape)
+        if self.is_scalar:
+            from sympy.tensor.array.expressions import Reshape
+            return Reshape(self.gradient(), (*f_shape, *self.variable.shape))
+        return tensor_from_row_jacobian(self.jacobian(vec="row", layout="numerator"),
+                                        f_shape, tuple(self.variable.shape))
 
     @guarded
     def hessian(self, layout: str | None = None):

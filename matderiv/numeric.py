@@ -30,6 +30,7 @@ from sympy import (
     ZeroMatrix,
 )
 from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.tensor.array.expressions import ArrayAdd, ArrayTensorProduct, PermuteDims, Reshape
 
 from .errors import MatDerivError
 from .objects import (
@@ -221,7 +222,25 @@ _HANDLERS = {
     Vec: _vec("F"),
     Vecr: _vec("C"),
     sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](ev(e.args[0])),
+    # Array expressions: the 4-index tensor (matderiv.tensor).
+    ArrayTensorProduct: lambda ev, e: _outer([ev(a) for a in e.args]),
+    PermuteDims: lambda ev, e: np.transpose(ev(e.expr), e.permutation.array_form),
+    ArrayAdd: _sum,
+    Reshape: lambda ev, e: np.reshape(ev(e.expr), tuple(ev.size(s) for s in e.shape)),
 }
+
+
+def _outer(values):
+    """Outer product of arrays, scalar factors multiplying it."""
+    result = np.asarray(1.0)
+    for value in values:
+        result = np.multiply.outer(result, value) if np.ndim(value) else result * value
+    return result
+
+
+def is_array(expr) -> bool:
+    """True for SymPy's array expressions (the tensor), which have 4 axes, not 2."""
+    return isinstance(expr, (ArrayTensorProduct, PermuteDims, ArrayAdd, Reshape))
 
 
 def _kron(arrays):
@@ -249,6 +268,6 @@ def evaluate(expr, values, *, functions=None, shapes=None):
     except np.linalg.LinAlgError:
         raise MatDerivError(f"{expr} is singular at these values (an inverse does not "
                             "exist)") from None
-    if isinstance(result, np.ndarray) and not is_matrix(expr):
+    if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
         result = float(result.reshape(-1)[0])
     return result

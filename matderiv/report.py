@@ -17,7 +17,7 @@ from .render import to_latex, to_text
 
 def _shape_text(expr) -> str:
     shape = getattr(expr, "shape", None)
-    return "scalar" if shape is None else f"{to_text(shape[0])}×{to_text(shape[1])}"
+    return "scalar" if shape is None else "×".join(to_text(s) for s in shape)
 
 
 def statement(derivation, kind: str, vec: str = "col") -> dict:
@@ -38,8 +38,14 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
             text, tex = f"({text})ᵀ", r"\left(%s\right)^{T}" % tex
         text += f" = {to_text(result)}"
         tex += f" = {to_latex(result)}"
+    elif kind == "tensor":
+        result = derivation.tensor()
+        f_name = f"({f_text})" if " " in f_text else f_text
+        text = f"∂{f_name}_ij/∂{x_text}_kl = {to_text(result)}"
+        tex = r"\frac{\partial \left(%s\right)_{ij}}{\partial %s_{kl}} = %s" % (
+            f_tex, x_tex, to_latex(result))
     else:
-        raise MatDerivError(f"unknown kind {kind!r}: gradient or jacobian")
+        raise MatDerivError(f"unknown kind {kind!r}: gradient, jacobian or tensor")
     return {"text": text, "latex": tex, "result": result}
 
 
@@ -63,7 +69,8 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
         "shape": _shape_text(result),
         "statement": stated,
-        "rules": derivation.rules_used("gradient" if kind == "gradient" else "jacobian-" + vec),
+        "rules": derivation.rules_used("gradient" if kind == "gradient" else
+                                       "jacobian-" + ("row" if kind == "tensor" else vec)),
     }
     if check:
         outcome = derivation.check()

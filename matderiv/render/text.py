@@ -197,6 +197,32 @@ class TextPrinter(StrPrinter):
     def _print_ScalarOf(self, expr):
         return f"({self._print(expr.matrix)})"
 
+    # -- the 4-index tensor: T_ijkl = A_ik (Bᵀ)_jl -----------------------------
+    def _index_form(self, expr) -> str:
+        from .index import index_terms
+        parts = []
+        for coefficient, factors in index_terms(expr):
+            if coefficient is None:
+                shape = ", ".join(self._print(s) for s in factors.shape)
+                parts.append(f"reshape({self._print(factors.expr)}, ({shape}))_ijkl")
+                continue
+            text = " ".join(
+                (f"δ_{idx}" if isinstance(m, sympy.Identity) else
+                 f"{self._print(m) if isinstance(m, _SIMPLE) else '(' + self._print(m) + ')'}"
+                 f"_{idx}") for m, idx in factors)
+            if coefficient == -1:
+                text = "-" + text
+            elif coefficient != 1:
+                text = f"{self._group(coefficient, strong=True)} {text}"
+            parts.append(text)
+        parts.sort(key=lambda part: part.startswith("-"))
+        out = parts[0]
+        for part in parts[1:]:
+            out += " - " + part[1:] if part.startswith("-") else " + " + part
+        return out
+
+    _print_ArrayAdd = _print_PermuteDims = _print_Reshape = _index_form
+
     def _print_MatDiff(self, expr):
         arg = expr.arg
         return "d" + self._print(arg) if isinstance(arg, _SIMPLE) else f"d({self._print(arg)})"
