@@ -44,6 +44,7 @@ from .objects import (
     MatDiff,
     ScalarDiff,
     ScalarOf,
+    Softmax,
     SumEntries,
     Vec,
     Vecr,
@@ -58,7 +59,7 @@ MAX_MATRIX_POWER = 64
 #: Functions of the formula grammar, each with its arity, for error messages and docs.
 FUNCTIONS = {
     "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": 1, "norm": 1, "dot": 2,
-    "inner": 2, "vec": 1, "vecr": 1, "I": 1, "K": 2, "diag": 1, "ones": None,
+    "inner": 2, "vec": 1, "vecr": 1, "I": 1, "K": 2, "diag": 1, "ones": None, "softmax": 1,
     **{name: 1 for name in ELEMENTWISE},
 }
 
@@ -352,6 +353,11 @@ class Builder:
         if not is_matrix(value) or value.shape[1] != 1:
             self.error("diag takes a column vector", node)
         return DiagMatrix(value)
+
+    def call_softmax(self, node, value):
+        if not is_matrix(value) or is_one_by_one(value):
+            return sympy.Integer(1)  # a single entry, normalised by itself
+        return Softmax(value)
 
     def call_d(self, node, value):
         return MatDiff(value) if is_matrix(value) else ScalarDiff(value)

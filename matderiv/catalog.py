@@ -42,6 +42,7 @@ class Example:
     wrt: str
     shapes: dict
     vec: str = "col"
+    hessian: bool = False  # the rule serves the Hessian (the gradient derived again)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,8 @@ def _read_rules(folder: str, entry):
         phase = record.get("phase", folder)
         if phase not in PHASES:
             raise MatDerivError(f"{entry.name}: rule {record.get('name')}: unknown phase {phase!r}")
-        examples = tuple(Example(e["formula"], e["wrt"], dict(e["shapes"]), e.get("vec", "col"))
+        examples = tuple(Example(e["formula"], e["wrt"], dict(e["shapes"]), e.get("vec", "col"),
+                                 bool(e.get("hessian", False)))
                          for e in record.get("examples", []))
         rule = Rule(name=record["name"], phase=phase, pattern=record["pattern"],
                     result=record["result"], when=tuple(record.get("when", ())),

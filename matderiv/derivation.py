@@ -232,6 +232,13 @@ class Derivation:
         first = pull_numeric_content(canonical(start))
         expr = simplify_bottom_up(first, catalog().phase("simplification"), context, steps)
         result = pull_numeric_content(canonical(expr))
+        # SymPy's canonical form can open new work for the rules (a .* a becomes a.^2):
+        # go round again, a few times at most.
+        for _ in range(3):
+            if result == expr:
+                break
+            expr = simplify_bottom_up(result, catalog().phase("simplification"), context, steps)
+            result = pull_numeric_content(canonical(expr))
         from .verify import assert_same_value
         assert_same_value(start, result, self)
         return Phase("simplification", start, result, tuple(steps), first)

@@ -41,6 +41,7 @@ from .objects import (
     FrobeniusNorm,
     Inner,
     ScalarOf,
+    Softmax,
     SumEntries,
     Vec,
     Vecr,
@@ -213,6 +214,7 @@ _HANDLERS = {
     DiagMatrix: lambda ev, e: np.diag(ev(e.args[0]).ravel()),
     CommutationMatrix: lambda ev, e: commutation_matrix(ev.size(e.args[0]), ev.size(e.args[1])),
     Elementwise: lambda ev, e: _NUMPY_FUNCTIONS[e.function](ev(e.arg)),
+    Softmax: lambda ev, e: _softmax(ev(e.arg)),
     AbstractFunction: lambda ev, e: float(_abstract(ev, e, 0)),
     AbstractGradient: lambda ev, e: _abstract(ev, e, 1),
     ScalarOf: lambda ev, e: float(ev(e.matrix)[0, 0]),
@@ -241,6 +243,11 @@ def _outer(values):
 def is_array(expr) -> bool:
     """True for SymPy's array expressions (the tensor), which have 4 axes, not 2."""
     return isinstance(expr, (ArrayTensorProduct, PermuteDims, ArrayAdd, Reshape))
+
+
+def _softmax(z):
+    shifted = np.exp(z - np.max(z))  # the same value, without overflow
+    return shifted / np.sum(shifted)
 
 
 def _kron(arrays):

@@ -133,6 +133,35 @@ class Elementwise(MatrixExpr):
         return r"%s\left(%s\right)" % (name, printer._print(self.arg))
 
 
+class Softmax(MatrixExpr):
+    """``softmax(Z) = exp(Z) / sum(exp(Z))``, normalised over all entries (for a vector,
+    the usual softmax); its entries are positive and sum to 1."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def _entry(self, i, j, **kwargs):
+        k, m = sympy.Dummy("k", integer=True), sympy.Dummy("m", integer=True)
+        rows, cols = self.arg.shape
+        total = sympy.Sum(sympy.exp(self.arg._entry(k, m, **kwargs)),
+                          (k, 0, rows - 1), (m, 0, cols - 1))
+        return sympy.exp(self.arg._entry(i, j, **kwargs)) / total
+
+    def _sympystr(self, printer):
+        return "softmax(%s)" % printer._print(self.arg)
+
+    def _latex(self, printer):
+        return r"\operatorname{softmax}\left(%s\right)" % printer._print(self.arg)
+
+
 class AbstractFunction(Expr):
     """An unspecified smooth scalar function of a matrix, ``f(Y)`` (seed 2, items 9-11)."""
 

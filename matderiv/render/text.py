@@ -88,6 +88,8 @@ class TextPrinter(StrPrinter):
         parts = []
         if coeff == -1:
             prefix = "-"
+        elif not coeff.is_Number and coeff.could_extract_minus_sign():
+            prefix = "-" + self._group(-coeff, strong=True) + " "
         elif coeff != 1:
             prefix = self._group(coeff, strong=True) + " " if not coeff.is_Number \
                 else self._print(coeff) + " "
@@ -184,6 +186,9 @@ class TextPrinter(StrPrinter):
         return f"{expr.operator}({self._print(expr.arg)})"
 
     _print_Vecr = _print_Vec
+
+    def _print_Softmax(self, expr):
+        return f"softmax({self._print(expr.arg)})"
 
     def _print_Elementwise(self, expr):
         return f"{expr.function}({self._print(expr.arg)})"
