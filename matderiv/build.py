@@ -174,7 +174,8 @@ class Builder:
             if left.shape != right.shape:
                 if is_one_by_one(left) or is_one_by_one(right):
                     return self.add(as_scalar(left), as_scalar(right), node)
-                self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}", node)
+                self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}"
+                           + _broadcast_hint(left, right), node)
             return mat_add(left, right)
         if not is_matrix(left) and not is_matrix(right):
             return left + right
@@ -414,6 +415,15 @@ def _make_elementwise(name):
 
 for _name in ELEMENTWISE:
     setattr(Builder, "call_" + _name, _make_elementwise(_name))
+
+
+def _broadcast_hint(left, right) -> str:
+    """A column added to every column of a matrix is written b*ones(k)', as on paper."""
+    for column, matrix in ((left, right), (right, left)):
+        if column.shape[1] == 1 and column.shape[0] == matrix.shape[0]:
+            return (f" (to add the column to each of the {matrix.shape[1]} columns, write "
+                    f"it times ones({matrix.shape[1]})')")
+    return ""
 
 
 def zero_like(expr):

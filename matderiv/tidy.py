@@ -109,30 +109,65 @@ def rebuild(expr, args):
 
 
 def pull_numeric_content(expr):
-    """c (2x - 2a) -> 2c (x - a) where c is not a number, so scalars can cancel.
+    """2x - 2a -> 2 (x - a), A (2x) -> 2 A x, (2a) .* b -> 2 (a .* b): numbers outside.
 
-    SymPy distributes a numeric coefficient over a sum (2 (x - a) becomes 2x - 2a);
-    inside a product with a symbolic coefficient, that hides cancellations such as
+    SymPy distributes a numeric coefficient over a sum (2 (x - a) becomes 2x - 2a).
+    That is longer than the textbook's 2 Aᵀ(Ax - b), and inside a product with a
+    symbolic coefficient it hides cancellations such as
     (1 / (2 sqrt(u))) (2x - 2a) = (x - a) / sqrt(u). This puts the common numeric
-    factor of the sum's terms back into the product's coefficient.
+    factor of a sum's terms in front of the sum, and moves numbers out of products
+    and Hadamard products to the front.
     """
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
     expr = expr.func(*[pull_numeric_content(a) for a in expr.args])
+    if isinstance(expr, MatAdd):
+        content = _numeric_content(expr.args)
+        if content is None:
+            return expr
+        return MatMul(content, mat_add(*[mat_mul(1 / content, t) for t in expr.args]))
+    if isinstance(expr, HadamardProduct):
+        coefficients = [_coefficient(a) for a in expr.args]
+        pulled = sympy.Mul(*coefficients)
+        if pulled == 1:
+            return expr
+        stripped = [mat_mul(1 / c, a) if c != 1 else a
+                    for a, c in zip(expr.args, coefficients, strict=True)]
+        return MatMul(pulled, shielded_doit(HadamardProduct(*stripped)))
     if not isinstance(expr, MatMul):
         return expr
     coeff, matrices = expr.as_coeff_matrices()
-    if coeff.is_number:
-        return expr
     pulled, kept = sympy.Integer(1), []
     for factor in matrices:
-        if isinstance(factor, MatAdd):
-            content = sympy.gcd_list([t.as_coeff_mmul()[0] for t in factor.args])
-            if content.is_Rational and content not in (0, 1):
-                factor = mat_add(*[mat_mul(1 / content, t) for t in factor.args])
-                pulled *= content
+        content = _coefficient(factor)
+        if content != 1:
+            factor = factor.args[1] if len(factor.args) == 2 else \
+                MatMul(*product_args(factor)[1:])
+            pulled *= content
         kept.append(factor)
-    return mat_mul(coeff * pulled, *kept) if pulled != 1 else expr
+    return MatMul(coeff * pulled, *kept) if pulled != 1 else expr
+
+
+def _numeric_content(terms):
+    """The common rational factor of a sum's terms, if it is worth pulling out."""
+    content = sympy.gcd_list([t.as_coeff_mmul()[0] for t in terms])
+    if content.is_Rational and content not in (0, 1) and content > 0:
+        return content
+    return None
+
+
+def _coefficient(factor):
+    """The leading number of a MatMul (2 in 2 A x), else 1."""
+    if isinstance(factor, MatMul):
+        coeff = factor.as_coeff_matrices()[0]
+        if coeff.is_Rational:
+            return coeff
+    return sympy.Integer(1)
+
+
+def product_args(factor):
+    coeff, matrices = factor.as_coeff_matrices()
+    return [coeff, *matrices]
 
 
 #: Nodes whose own doit() only canonicalises (flatten, drop identities, distribute a

@@ -23,8 +23,10 @@ from matderiv.render import to_text
 
 
 def build_expected(text, derivation):
-    """The expected closed form, written in the formula grammar, canonicalised by SymPy."""
-    return Builder(derivation.env, source=text).build_text(text).doit()
+    """The expected closed form, written in the formula grammar, brought to the canonical
+    form results are given in (SymPy's, numbers in front: 2 (x - a), not 2x - 2a)."""
+    from matderiv.tidy import canonical, pull_numeric_content
+    return pull_numeric_content(canonical(Builder(derivation.env, source=text).build_text(text)))
 
 
 def numeric_reference(derivation, kind, vec, values, functions):

@@ -74,7 +74,8 @@ class TextPrinter(StrPrinter):
         return "0"
 
     def _print_OneMatrix(self, expr):
-        return "𝟏"
+        # A row of ones is written 𝟏ᵀ, as in b 𝟏ᵀ (a column repeated along a batch).
+        return "𝟏ᵀ" if expr.rows == 1 and expr.cols != 1 else "𝟏"
 
     def _print_KroneckerProduct(self, expr):
         # xᵀa ⊗ I reads ambiguously: products inside a Kronecker factor get brackets.
