@@ -77,6 +77,8 @@ def main():
               help="The gradient as a matrix of X's shape (scalar formulas).")
 @click.option("--jacobian", "kind", flag_value="jacobian",
               help="The Jacobian d vec(F) / d vec(X) (default for matrix formulas).")
+@click.option("--hessian", "kind", flag_value="hessian",
+              help="The Hessian d²F / d vec(X) d vec(X)' of a scalar formula.")
 @click.option("--tensor", "kind", flag_value="tensor",
               help="The 4-index derivative T[i,j,k,l] = dF_ij / dX_kl, with indices.")
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",

@@ -44,6 +44,8 @@ CONVENTIONS = {
     "row": "vecr stacks rows (seed 2's W-tilde); J = d vecr(F) / d vecr(X), "
            "numerator layout",
     "gradient": "gradient as matrix: G has the shape of X and G_ij = dF/dX_ij",
+    "hessian": "H = d vec(G) / d vec(X)', the Jacobian of the gradient G: one row and one "
+               "column per entry of X, vec stacking columns (symmetric for smooth F)",
     "tensor": "T[i,j,k,l] = dF_ij / dX_kl for F m x n and X p x q, axes (row of F, column of F, "
               "row of X, column "
               "of X); T = reshape(J_row, (m, n, p, q)) = reshape(J_col, (n, m, q, p)) with "
@@ -62,7 +64,9 @@ def convention(kind: str, vec: str = "col", variable=None, layout: str = "numera
     >>> convention("jacobian", "col", layout="denominator").split(";")[0]
     'vec stacks columns'
     """
-    text = CONVENTIONS[kind if kind in ("gradient", "tensor") else vec]
+    text = CONVENTIONS[kind if kind in ("gradient", "tensor", "hessian") else vec]
+    if kind == "hessian" and layout == "denominator":
+        text += "; denominator layout, transposed"
     if kind == "jacobian" and layout == "denominator":
         stack = "vec" if vec == "col" else "vecr"
         text = (f"{text.split(';')[0]}; J = (d {stack}(F) / d {stack}(X))', "
@@ -313,6 +317,9 @@ class _Constant:
 
     def jacobian(self, vec="col", layout=None):
         return self.zero
+
+    def rules_used(self, kind="jacobian-col"):
+        return []
 
 
 def collect_gradient(expr, differential):

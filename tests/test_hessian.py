@@ -47,3 +47,14 @@ def test_hessian_of_abstract_f_is_refused_not_guessed():
     d = matderiv.derive("f(W*x)", wrt="W", shapes={"W": ("m", "n"), "x": ("n", 1)})
     with pytest.raises(matderiv.MatDerivError, match="no differential rule"):
         d.hessian()
+
+
+def test_cli_hessian_flag_states_and_checks_it():
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    out = CliRunner().invoke(main, ["derive", "x'*A*x", "--wrt", "x", "-s", "x=n,1", "-s",
+                                    "A=n,n", "--hessian", "--check"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("∂²(xᵀ A x)/∂vec(x)∂vec(x)ᵀ = A + Aᵀ\n")
+    assert "Hessian" in out.output.split("check:")[1]
