@@ -79,7 +79,8 @@ class TextPrinter(StrPrinter):
 
     def _print_KroneckerProduct(self, expr):
         # xᵀa ⊗ I reads ambiguously: products inside a Kronecker factor get brackets.
-        return " ⊗ ".join(self._group(a, strong=True) for a in expr.args)
+        return " ⊗ ".join(self._print(a) if isinstance(a, MatPow) else
+                          self._group(a, strong=True) for a in expr.args)
 
     def _print_HadamardProduct(self, expr):
         return " ∘ ".join(self._group(a) for a in expr.args)
@@ -201,7 +202,11 @@ class TextPrinter(StrPrinter):
         return f"‖{self._print(expr.matrix)}‖_F"
 
     def _print_ScalarOf(self, expr):
-        return f"({self._print(expr.matrix)})"
+        matrix = expr.matrix
+        if isinstance(matrix, MatMul) and matrix.as_coeff_matrices()[0] == -1:
+            # -(yᵀ W x), so that a sum prints "a - (yᵀ W x)", not "a + (-yᵀ W x)"
+            return f"-({self._print(MatMul(*matrix.as_coeff_matrices()[1]))})"
+        return f"({self._print(matrix)})"
 
     # -- the 4-index tensor: T_ijkl = A_ik (Bᵀ)_jl -----------------------------
     def _index_form(self, expr) -> str:
