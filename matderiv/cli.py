@@ -115,6 +115,8 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
 @click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
               show_default=True, help="Jacobian layout, as for derive.")
+@click.option("--hessian", is_flag=True,
+              help="Prove the gradient, then the Hessian as the Jacobian of the gradient.")
 @click.option("--style", type=click.Choice(["rules", "elementwise", "both"]), default="rules",
               show_default=True,
               help="rules: the chain of equalities, each naming its rule; elementwise: one "
@@ -126,7 +128,7 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
 @click.option("--pdf", is_flag=True, help="With -o FILE.tex: also compile it with pdflatex.")
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Prove every [[derivation]] of a TOML file into one document.")
-def prove(formula, wrt, shapes, vec, layout, style, fmt, output, pdf, batch):
+def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -138,7 +140,8 @@ def prove(formula, wrt, shapes, vec, layout, style, fmt, output, pdf, batch):
     else:
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
-        text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output), 0
+        text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
+                                  "hessian" if hessian else None), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {output}")
@@ -150,8 +153,8 @@ def prove(formula, wrt, shapes, vec, layout, style, fmt, output, pdf, batch):
         sys.exit(2)
 
 
-def _render(derivation, style, fmt, vec, standalone, title):
-    kind = "gradient" if derivation.is_scalar else "jacobian"
+def _render(derivation, style, fmt, vec, standalone, title, kind=None):
+    kind = kind or ("gradient" if derivation.is_scalar else "jacobian")
     if standalone:
         from .render.proof_latex import document
         return document([derivation.latex(proof=style, kind=kind, vec=vec)], title=title)
@@ -161,12 +164,12 @@ def _render(derivation, style, fmt, vec, standalone, title):
     return "```\n" + text + "```\n" if fmt == "md" else text
 
 
-def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output):
+def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None):
     from .derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
     standalone = bool(output and output.endswith(".tex"))
-    return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}")
+    return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
 
 def _prove_batch(path, style, fmt, output):

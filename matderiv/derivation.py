@@ -274,6 +274,9 @@ class Derivation:
         """The proof of the result as data: ``style`` "rules" (or "elementwise")."""
         from .proof import rules_proof
         kind = kind or ("gradient" if self.is_scalar else "jacobian")
+        if kind == "hessian":
+            # The Hessian is the Jacobian of the gradient: its proof is that one's.
+            return self._hessian_derivation().proof(style, kind="jacobian", vec="col")
         if style == "rules":
             return rules_proof(self, kind, vec)
         if style == "elementwise":
@@ -281,19 +284,32 @@ class Derivation:
             return elementwise_proof(self, kind, vec)
         raise MatDerivError(f"unknown proof style {style!r}: rules or elementwise")
 
+    def _hessian_derivation(self) -> Derivation:
+        inner = self.gradient_derivation()
+        if isinstance(inner, _Constant):
+            raise MatDerivError(f"the gradient does not depend on {self.variable}, so the "
+                                "Hessian is 0; there is nothing to prove")
+        return inner
+
+    def _proofs(self, style, options) -> list:
+        """The proofs to show: for the Hessian, the gradient's and then the Hessian's."""
+        styles = ("rules", "elementwise") if style == "both" else (style,)
+        if options.get("kind") == "hessian":
+            first = [self.proof(s, kind="gradient") for s in styles]
+            return first + [self.proof(s, kind="hessian") for s in styles]
+        return [self.proof(s, **options) for s in styles]
+
     @guarded
     def proof_text(self, style: str = "rules", **options) -> str:
         """The proof as Unicode text for a terminal."""
         from .render.proof_text import proof_to_text
-        styles = ("rules", "elementwise") if style == "both" else (style,)
-        return "\n".join(proof_to_text(self.proof(s, **options)) for s in styles)
+        return "\n".join(proof_to_text(p) for p in self._proofs(style, options))
 
     @guarded
     def latex(self, proof: str = "rules", **options) -> str:
         """A LaTeX fragment (amsmath only): the result with its proof(s)."""
         from .render.proof_latex import proof_to_latex
-        styles = ("rules", "elementwise") if proof == "both" else (proof,)
-        return "\n".join(proof_to_latex(self.proof(s, **options)) for s in styles)
+        return "\n".join(proof_to_latex(p) for p in self._proofs(proof, options))
 
     def _repr_latex_(self) -> str:
         from .render.proof_latex import statement_latex
