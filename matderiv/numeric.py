@@ -30,7 +30,6 @@ from sympy import (
     ZeroMatrix,
 )
 from sympy.matrices.expressions.diagonal import DiagMatrix
-from sympy.tensor.array.expressions import ArrayAdd, ArrayTensorProduct, PermuteDims, Reshape
 
 from .errors import MatDerivError
 from .objects import (
@@ -124,6 +123,9 @@ class _Evaluator:
 
     def __call__(self, expr):
         handler = _HANDLERS.get(type(expr))
+        if handler is None and is_array(expr):
+            _register_array_handlers()
+            handler = _HANDLERS.get(type(expr))
         if handler is None:
             for cls, candidate in _HANDLERS.items():
                 if isinstance(expr, cls):
@@ -224,12 +226,23 @@ _HANDLERS = {
     Vec: _vec("F"),
     Vecr: _vec("C"),
     sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](ev(e.args[0])),
-    # Array expressions: the 4-index tensor (matderiv.tensor).
-    ArrayTensorProduct: lambda ev, e: _outer([ev(a) for a in e.args]),
-    PermuteDims: lambda ev, e: np.transpose(ev(e.expr), e.permutation.array_form),
-    ArrayAdd: _sum,
-    Reshape: lambda ev, e: np.reshape(ev(e.expr), tuple(ev.size(s) for s in e.shape)),
 }
+
+
+def _register_array_handlers():
+    """Array expressions (the 4-index tensor), imported only when one is evaluated."""
+    from sympy.tensor.array.expressions import (
+        ArrayAdd,
+        ArrayTensorProduct,
+        PermuteDims,
+        Reshape,
+    )
+    _HANDLERS.update({
+        ArrayTensorProduct: lambda ev, e: _outer([ev(a) for a in e.args]),
+        PermuteDims: lambda ev, e: np.transpose(ev(e.expr), e.permutation.array_form),
+        ArrayAdd: _sum,
+        Reshape: lambda ev, e: np.reshape(ev(e.expr), tuple(ev.size(s) for s in e.shape)),
+    })
 
 
 def _outer(values):
@@ -242,7 +255,7 @@ def _outer(values):
 
 def is_array(expr) -> bool:
     """True for SymPy's array expressions (the tensor), which have 4 axes, not 2."""
-    return isinstance(expr, (ArrayTensorProduct, PermuteDims, ArrayAdd, Reshape))
+    return type(expr).__module__.startswith("sympy.tensor.array.expressions")
 
 
 def _softmax(z):
