@@ -466,6 +466,8 @@ def test_eq_123_grad_tr_quartic():
 def test_eq_124_grad_tr_A_inv_X_B():
     expect("tr(A*inv(X)*B)", "X", square("A", "X", "B"),
            gradient="-inv(X)'*A'*B'*inv(X)'")
+    # B = I: tr(X^-1 A)
+    expect("tr(inv(X)*A)", "X", square("A", "X"), gradient="-inv(X)'*A'*inv(X)'")
 
 
 # X tall (5 x 3), so that X'CX is invertible at the random points.
