@@ -33,6 +33,12 @@ Not covered, because:
   Toeplitz variables, and does not differentiate through diag(x).
 * The complex parts: (45) d(X^H) and the conjugate in (89) (its real case is tested).
 
+Where the numbers come from: (60)-(65), (69)-(83), (90)-(91) and (99)-(127) agree
+with public texts that quote the 2012 edition by number (a page of the 2012 PDF,
+SymPy's matrix-derivative tests, Ahle's Tensor Cookbook); (88) with an answer citing
+it; the others, (46)-(59), (84)-(89), (92)-(98) and (128)-(132), follow the 2012
+edition's sequence as we read it, and were not cross-checked against a second source.
+
 Numbering notes: the 2012 edition puts a'Xb at (70) and a'X'b at (71) (an earlier
 tests/test_cookbook.py called them (69) and (70)); det(AXB) is (51), (49) is det X.
 tests/test_cookbook.py keeps its table of common results (the all-proofs document of
@@ -41,10 +47,13 @@ tests/test_proofs.py reads it); the cases below repeat them under their numbers.
 
 import numpy as np
 from helpers import build_expected, expect
+from sympy import Determinant, Identity
 
 import matderiv
 from matderiv.check import assert_close, numeric_hessian, random_values
 from matderiv.numeric import evaluate
+from matderiv.objects import mat_mul
+from matderiv.tidy import canonical
 
 
 def square(*names, n="n"):
@@ -74,6 +83,8 @@ def test_eq_46_det_wrt_scalar():
 def test_eq_47_and_50_gradient_of_det_times_X_transposed():
     """sum_k d det(X)/dX_ik X_jk = delta_ij det(X): the gradient G has G X' = det(X) I."""
     d = expect("det(X)", "X", square("X"), gradient="det(X)*inv(X)'")
+    X = d.variable
+    assert canonical(mat_mul(d.gradient(), X.T)) == mat_mul(Determinant(X), Identity(X.rows))
     rng = np.random.default_rng(3)
     for _ in range(3):
         values = random_values(d.expr, d.variable, rng)
