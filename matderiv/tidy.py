@@ -125,7 +125,8 @@ def pull_numeric_content(expr):
         content = _numeric_content(expr.args)
         if content is None:
             return expr
-        return MatMul(content, mat_add(*[mat_mul(1 / content, t) for t in expr.args]))
+        inner = shielded_doit(mat_add(*[mat_mul(1 / content, t) for t in expr.args]))
+        return MatMul(content, inner)
     if isinstance(expr, HadamardProduct):
         coefficients = [_coefficient(a) for a in expr.args]
         pulled = sympy.Mul(*coefficients)
