@@ -1,0 +1,306 @@
+"""Checking claimed derivatives: the seed notes' results confirmed, the usual mistakes
+refuted with their diagnosis and smallest counterexample, the CLI's exit codes and
+formats, and batches.
+
+Every verdict rests on the checker's numeric comparison (several size sets, several
+random points each, matderiv's result checked against finite differences); the seed
+claims are in addition evaluated here against central finite differences directly.
+"""
+
+from __future__ import annotations
+
+import doctest
+import json
+
+import numpy as np
+import pytest
+from helpers import numeric_reference
+
+import matderiv
+from matderiv import MatDerivError
+from matderiv.check import assert_close, random_values, stand_in_functions
+from matderiv.numeric import evaluate
+
+W_a = {"W": ("m", "n"), "a": ("n", 1)}
+W_x = {"W": ("m", "n"), "x": ("n", 1)}
+W_X = {"W": ("m", "n"), "X": ("n", "b")}
+SQUARE = {"A": ("n", "n"), "X": ("n", "n")}
+
+
+def verdict_of(formula, wrt, shapes, claim, **options):
+    return matderiv.derive(formula, wrt=wrt, shapes=shapes).check_claim(claim, **options)
+
+
+def assert_matches_finite_differences(formula, wrt, shapes, verdict, seed=7):
+    """The confirmed claim, evaluated by the test itself against central differences."""
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    rng = np.random.default_rng(seed)
+    functions = stand_in_functions(d.abstract_functions)
+    reading = verdict.reading
+    assert reading.layout == "numerator" and reading.kind in ("gradient", "jacobian")
+    for _ in range(2):
+        values = random_values(d.expr, d.variable, rng)
+        reference = numeric_reference(d, reading.kind, reading.vec, values, functions)
+        assert_close(evaluate(verdict.claim_expr, values, functions=functions), reference,
+                     what=f"claim {verdict.claim}")
+
+
+# -- the seed notes, typed as claims in the notes' own conventions ---------------------
+
+SEED_CLAIMS = [
+    # seed 1: d(Wa)/d vec(W) = aᵀ ⊗ I_m (column stacking)
+    ("seed 1", "W*a", "W", W_a, "kron(a', I(m))", "col"),
+    # seed 2 item 5: y = W x, dy/dW-tilde = diag(xᵀ, ..., xᵀ) = I_m ⊗ xᵀ (row stacking)
+    ("seed 2 item 5", "W*x", "W", W_x, "kron(I(m), x')", "row"),
+    # item 6: Y = W X, dY-tilde/dW-tilde: block diagonal of Xᵀ = I_m ⊗ Xᵀ
+    ("seed 2 item 6", "W*X", "W", W_X, "kron(I(m), X')", "row"),
+    # items 7-8: Y = W X by X; blocks W in the note's row stacking, I_b ⊗ W by columns
+    ("seed 2 items 7-8 (vecr)", "W*X", "X", W_X, "kron(W, I(b))", "row"),
+    ("seed 2 items 7-8 (vec)", "W*X", "X", W_X, "kron(I(b), W)", "col"),
+    # item 1: v = b(x) u(x) => dv/dx = u b' + b u', with b = c'x, u = B x
+    ("seed 2 item 1", "(c'*x)*(B*x)", "x", {"c": ("n", 1), "x": ("n", 1), "B": ("m", "n")},
+     "B*x*c' + (c'*x)*B", "col"),
+    # item 2: k = <u, v> => dk/dx = vᵀ u' + uᵀ v' (a row), with u = B x, v = C x
+    ("seed 2 item 2", "(B*x)'*(C*x)", "x", {"B": ("m", "n"), "C": ("m", "n"), "x": ("n", 1)},
+     "(C*x)'*B + (B*x)'*C", "col"),
+    ("seed 2 item 2 (dot)", "dot(B*x, C*x)", "x",
+     {"B": ("m", "n"), "C": ("m", "n"), "x": ("n", 1)}, "(C*x)'*B + (B*x)'*C", "col"),
+    # item 3: v = A u(x) => dv/dx = A u', with u = B x
+    ("seed 2 item 3", "A*(B*x)", "x", {"A": ("m", "m"), "B": ("m", "n"), "x": ("n", 1)},
+     "A*B", "col"),
+    # item 9: z = f(y), y = W x => dz/dW = f'(y) xᵀ (as a matrix)
+    ("seed 2 item 9", "f(W*x)", "W", W_x, "f'(W*x)*x'", "col"),
+    # item 9, before "as matrix": (dz/dy_1 xᵀ, ..., dz/dy_m xᵀ), 1 x (m n), rows stacked
+    ("seed 2 item 9 (row)", "f(W*x)", "W", W_x, "kron(f'(W*x)', x')", "row"),
+    # item 10: z = f(Y), Y = W X => dz/dW = f'(Y) Xᵀ
+    ("seed 2 item 10", "f(W*X)", "W", W_X, "f'(W*X)*X'", "col"),
+    # item 10, before "as matrix": (dz/dy_1 Xᵀ, ..., dz/dy_m Xᵀ) in the W-tilde order
+    ("seed 2 item 10 (row)", "f(W*X)", "W", W_X, "vecr(f'(W*X)*X')'", "row"),
+    # item 11: z = f(Y), Y = W X => dz/dX = Wᵀ f'(Y)
+    ("seed 2 item 11", "f(W*X)", "X", W_X, "W'*f'(W*X)", "col"),
+]
+
+
+@pytest.mark.parametrize("name, formula, wrt, shapes, claim, vec", SEED_CLAIMS,
+                         ids=[c[0] for c in SEED_CLAIMS])
+def test_every_seed_result_is_confirmed(name, formula, wrt, shapes, claim, vec):
+    v = verdict_of(formula, wrt, shapes, claim, vec=vec)
+    assert v.verdict == "correct", v.explanation
+    assert v.exit_code == 0
+    assert "over 5 size sets" in v.evidence or "over 4 size sets" in v.evidence, v.evidence
+    assert_matches_finite_differences(formula, wrt, shapes, v)
+
+
+def test_seed2_item1_as_literally_written_is_ill_formed():
+    # The note writes (db/dx) u, a 1 x n row times an m-vector: as matrices this has no
+    # meaning; u (db/dx), the outer product, is what it stands for (confirmed above).
+    v = verdict_of("(c'*x)*(B*x)", "x", {"c": ("n", 1), "x": ("n", 1), "B": ("m", "n")},
+                   "c'*(B*x) + (c'*x)*B")
+    assert v.verdict == "ill-formed" and "cannot multiply 1xn by mx1" in v.explanation
+
+
+def test_seed_results_in_the_other_convention_name_the_flag():
+    v = verdict_of("W*x", "W", W_x, "kron(I(m), x')")  # the note's W-tilde form, asked by vec
+    assert v.verdict == "correct in another convention"
+    assert v.flag == "--jacobian --vec row"
+    assert "row-stacking (vecr)" in v.explanation
+    assert "Kronecker product with its factors in the other order" in v.explanation
+    assert v.exit_code == 1
+
+
+# -- the mistakes people make -----------------------------------------------------------
+
+
+def _backs(v, formula, wrt, shapes):
+    """The counterexample is real: claim and result evaluated there give its numbers."""
+    example = v.counterexample
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    functions = stand_in_functions(d.abstract_functions)
+    values = {**example.values, **example.sizes}
+    claim = np.atleast_2d(evaluate(v.claim_expr, values, functions=functions))
+    truth = np.atleast_2d(evaluate(v.result, values, functions=functions))
+    row, col = example.entry
+    assert claim[row - 1, col - 1] == pytest.approx(example.claim_value)
+    assert truth[row - 1, col - 1] == pytest.approx(example.true_value)
+    assert abs(example.claim_value - example.true_value) > 1e-6
+    reference = numeric_reference(d, v.reading.kind, v.reading.vec,
+                                  {k: np.asarray(x, dtype=float) if not isinstance(x, int)
+                                   else x for k, x in values.items()}, functions)
+    assert_close(truth, reference, what="the true value of the counterexample")
+
+
+def test_transposed_gradient_is_wrong_with_its_diagnosis():
+    v = verdict_of("tr(A*X)", "X", SQUARE, "A")
+    assert v.verdict == "wrong" and v.exit_code == 1
+    assert "the claim is the transpose of the gradient" in str(v.diagnoses[0])
+    assert "Minka" in v.explanation
+    assert v.counterexample.sizes == {"n": 2}  # at n = 1 the transpose agrees
+    _backs(v, "tr(A*X)", "X", SQUARE)
+
+
+def test_transposed_gradient_of_a_non_square_matrix_is_ill_formed_and_says_why():
+    v = verdict_of("tr(A*X)", "X", {"A": ("m", "n"), "X": ("n", "m")}, "A")
+    assert v.verdict == "ill-formed"
+    assert "it is m×n" in v.explanation and "is n×m" in v.explanation
+    assert "transpose of the gradient" in v.explanation
+
+
+def test_kronecker_in_the_wrong_order_is_the_other_vec_convention():
+    v = verdict_of("W*X", "X", W_X, "kron(W, I(b))")
+    assert v.verdict == "correct in another convention"
+    assert v.flag == "--jacobian --vec row"
+    assert "vecr" in v.explanation and "Kronecker" in v.explanation
+
+
+def test_kronecker_in_the_wrong_order_when_no_convention_has_it():
+    # Whole-result swaps are the vecr form (above); one swapped term of two is not.
+    shapes = {"A": ("p", "m"), "X": ("m", "n"), "B": ("n", "q"), "C": ("p", "m"),
+              "D": ("n", "q")}
+    v = verdict_of("A*X*B + C*X*D", "X", shapes, "kron(B', A) + kron(C, D')")
+    assert v.verdict == "wrong", v.explanation
+    assert any(d.words == "the factors of the Kronecker product are in the wrong order"
+               for d in v.diagnoses), v.diagnoses
+    _backs(v, "A*X*B + C*X*D", "X", shapes)
+    v = verdict_of("A*X*B", "X", shapes, "kron(A, B')")
+    assert v.verdict == "correct in another convention" and "--vec row" in v.flag
+
+
+def test_missing_factor_2_in_a_quadratic_form():
+    shapes = {"B": ("m", "n"), "x": ("n", 1)}
+    v = verdict_of("x'*B'*B*x", "x", shapes, "B'*B*x")
+    assert v.verdict == "wrong"
+    assert "a factor 2 is missing" in str(v.diagnoses[0])
+    assert v.counterexample.sizes == {"m": 1, "n": 1}
+    _backs(v, "x'*B'*B*x", "x", shapes)
+
+
+def test_missing_factor_2_in_least_squares():
+    shapes = {"A": ("m", "n"), "x": ("n", 1), "b": ("m", 1)}
+    v = verdict_of("norm(A*x - b)^2", "x", shapes, "A'*(A*x - b)")
+    assert v.verdict == "wrong" and "a factor 2 is missing" in v.explanation
+    _backs(v, "norm(A*x - b)^2", "x", shapes)
+
+
+def test_quadratic_form_that_assumes_a_symmetric_matrix():
+    shapes = {"A": ("n", "n"), "x": ("n", 1)}
+    v = verdict_of("x'*A*x", "x", shapes, "2*A*x")
+    assert v.verdict == "wrong"
+    assert any("holds only when A is symmetric" in str(d) for d in v.diagnoses)
+    _backs(v, "x'*A*x", "x", shapes)
+
+
+def test_missing_transpose_on_an_inverse():
+    v = verdict_of("logdet(X)", "X", {"X": ("n", "n")}, "inv(X)")
+    assert v.verdict == "wrong"
+    missing = [d for d in v.diagnoses if d.words == "a transpose is missing"]
+    assert missing and "X⁻¹" in str(missing[0]) and "X⁻ᵀ" in str(missing[0])
+    assert v.counterexample.sizes == {"n": 2}
+    _backs(v, "logdet(X)", "X", {"X": ("n", "n")})
+
+
+def test_dropped_term_of_the_product_rule():
+    shapes = {"B": ("m", "n"), "C": ("m", "n"), "x": ("n", 1)}
+    v = verdict_of("(B*x)'*(C*x)", "x", shapes, "B'*C*x")
+    assert v.verdict == "wrong"
+    assert any(d.words.startswith("a term of the product rule is missing")
+               for d in v.diagnoses), v.diagnoses
+    _backs(v, "(B*x)'*(C*x)", "x", shapes)
+    v = verdict_of("tr(X'*A*X)", "X", SQUARE, "A*X")
+    assert v.verdict == "wrong"
+    assert any("product rule" in str(d) for d in v.diagnoses), v.diagnoses
+
+
+def test_wrong_sign():
+    v = verdict_of("tr(A*X)", "X", SQUARE, "-A'")
+    assert v.verdict == "wrong" and "the sign is wrong" in v.explanation
+
+
+def test_agreement_at_the_smallest_size_is_not_enough():
+    # ones(m, m) is I(m) when m = 1: the claim agrees there and nowhere else.
+    v = verdict_of("W*a", "W", W_a, "kron(a', ones(m, m))")
+    assert v.verdict == "wrong"
+    assert v.counterexample.sizes["m"] == 2
+    _backs(v, "W*a", "W", W_a)
+
+
+def test_denominator_layout_is_another_convention():
+    v = verdict_of("A*x", "x", {"A": ("m", "n"), "x": ("n", 1)}, "A'")
+    assert v.verdict == "correct in another convention"
+    assert v.flag == "--jacobian --layout denominator"
+    assert "denominator-layout" in v.explanation
+    v = verdict_of("A*x", "x", {"A": ("m", "n"), "x": ("n", 1)}, "A'", layout="denominator")
+    assert v.verdict == "correct"
+
+
+def test_gradient_shaped_claim_asked_as_a_jacobian():
+    shapes = {"A": ("n", "n"), "x": ("n", 1)}
+    v = verdict_of("x'*A*x", "x", shapes, "(A + A')*x", kind="jacobian")
+    assert v.verdict == "correct in another convention"
+    assert "--layout denominator" in v.flag or v.flag == "--gradient"
+
+
+def test_row_claim_for_a_scalar_is_read_as_the_jacobian():
+    shapes = {"A": ("n", "n"), "x": ("n", 1)}
+    v = verdict_of("x'*A*x", "x", shapes, "x'*(A + A')")
+    assert v.verdict == "correct" and v.reading.kind == "jacobian"
+
+
+def test_hessian_claims():
+    shapes = {"A": ("n", "n"), "x": ("n", 1)}
+    assert verdict_of("x'*A*x", "x", shapes, "A + A'", kind="hessian").verdict == "correct"
+    v = verdict_of("x'*A*x", "x", shapes, "2*A", kind="hessian")
+    assert v.verdict == "wrong"
+    assert any("symmetric" in str(d) for d in v.diagnoses)
+    ls = {"A": ("m", "n"), "x": ("n", 1), "b": ("m", 1)}
+    assert verdict_of("norm(A*x - b)^2", "x", ls, "2*A'*A", kind="hessian").correct
+
+
+# -- ill-formed claims and bad input ---------------------------------------------------
+
+
+def test_name_not_in_the_formula_is_ill_formed():
+    v = verdict_of("W*a", "W", W_a, "kron(b', I(m))")
+    assert v.verdict == "ill-formed" and "'b'" in v.explanation and v.exit_code == 1
+    v = verdict_of("f(W*X)", "W", W_X, "g'(W*X)*X'")
+    assert v.verdict == "ill-formed" and "'g'" in v.explanation
+
+
+def test_shape_that_no_convention_has_is_ill_formed():
+    v = verdict_of("W*a", "W", W_a, "kron(a', I(n))")
+    assert v.verdict == "ill-formed"
+    assert "n×(n^2)" in v.explanation and "m×(mn)" in v.explanation
+
+
+def test_claim_with_its_own_shape_error_is_ill_formed():
+    v = verdict_of("W*a", "W", W_a, "W*W")
+    assert v.verdict == "ill-formed" and "cannot multiply" in v.explanation
+
+
+def test_claim_that_does_not_parse_is_bad_input():
+    d = matderiv.derive("W*a", wrt="W", shapes=W_a)
+    with pytest.raises(MatDerivError, match="column"):
+        d.check_claim("kron(a', I(m)")
+    with pytest.raises(MatDerivError):
+        d.check_claim("kron(a', I(m))", kind="tensor")
+    with pytest.raises(MatDerivError, match="not a scalar"):
+        d.check_claim("kron(a', I(m))", kind="gradient")
+
+
+def test_claim_as_a_sympy_expression():
+    d = matderiv.derive("W*a", wrt="W", shapes=W_a)
+    assert d.check_claim(d.jacobian()).verdict == "correct"
+    assert d.check_claim(d.jacobian(vec="row")).verdict == "correct in another convention"
+
+
+def test_json_ready_verdict():
+    data = verdict_of("logdet(X)", "X", {"X": ("n", "n")}, "inv(X)").to_dict()
+    assert data["verdict"] == "wrong" and data["exit_code"] == 1
+    assert data["counterexample"]["sizes"] == {"n": 2}
+    json.dumps(data)
+
+
+def test_module_examples():
+    from matderiv import claim, diagnose, explain
+    from matderiv.render import claim as render_claim
+    for module in (claim, diagnose, explain, render_claim):
+        assert doctest.testmod(module).failed == 0
