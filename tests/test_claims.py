@@ -14,11 +14,13 @@ import json
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from helpers import numeric_reference
 
 import matderiv
 from matderiv import MatDerivError
 from matderiv.check import assert_close, random_values, stand_in_functions
+from matderiv.cli import main
 from matderiv.numeric import evaluate
 
 W_a = {"W": ("m", "n"), "a": ("n", 1)}
@@ -304,3 +306,108 @@ def test_module_examples():
     from matderiv.render import claim as render_claim
     for module in (claim, diagnose, explain, render_claim):
         assert doctest.testmod(module).failed == 0
+
+
+# -- the command line -------------------------------------------------------------------
+
+SEED1 = ["check", "W*a", "--wrt", "W", "-s", "W=m,n", "-s", "a=n,1"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_exit_codes():
+    out = run(*SEED1, "--claim", "kron(a', I(m))")
+    assert out.exit_code == 0 and out.output.startswith("verdict:    correct"), out.output
+    out = run(*SEED1, "--claim", "kron(I(m), a')")
+    assert out.exit_code == 1 and "correct in another convention" in out.output
+    assert "--jacobian --vec row" in out.output
+    assert run(*SEED1, "--claim", "kron(I(m), a')", "--vec", "row").exit_code == 0
+    out = run(*SEED1, "--claim", "kron(a', ones(m, m))")
+    assert out.exit_code == 1 and "Smallest counterexample" in out.output
+    assert run(*SEED1, "--claim", "kron(Q, I(m))").exit_code == 1
+    out = run(*SEED1, "--claim", "kron(a', I(m)")
+    assert out.exit_code == 2 and "matderiv: error:" in out.output
+    assert run(*SEED1).exit_code == 2
+    assert run("check", "W*a", "--wrt", "Z", "-s", "W=m,n", "-s", "a=n,1",
+               "--claim", "a").exit_code == 2
+
+
+def test_cli_kinds_and_formats():
+    out = run("check", "x'*A*x", "--wrt", "x", "-s", "A=n,n", "-s", "x=n,1", "--hessian",
+              "--claim", "A + A'", "--format", "json")
+    assert out.exit_code == 0
+    assert json.loads(out.output)["kind"] == "hessian"
+    out = run("check", "logdet(X)", "--wrt", "X", "-s", "X=n,n", "--gradient",
+              "--claim", "inv(X)", "--format", "latex")
+    assert out.exit_code == 1
+    assert r"\item[Verdict] wrong" in out.output and r"X^{-T}" in out.output
+    assert r"\begin{pmatrix}" in out.output
+    out = run(*SEED1, "--claim", "kron(a', I(m))", "--format", "md")
+    assert out.exit_code == 0 and "- **verdict**: correct" in out.output
+
+
+BATCH = """
+title = "Claims"
+
+[[claim]]
+name = "seed 1"
+formula = "W*a"
+wrt = "W"
+shapes = { W = "m,n", a = "n,1" }
+claim = "kron(a', I(m))"
+
+[[claim]]
+name = "logdet"
+formula = "logdet(X)"
+wrt = "X"
+shapes = { X = "n,n" }
+claim = "inv(X)"
+
+[[claim]]
+name = "seed 2 item 5"
+formula = "W*x"
+wrt = "W"
+shapes = { W = "m,n", x = "n,1" }
+claim = "kron(I(m), x')"
+vec = "row"
+"""
+
+BAD = """
+[[claim]]
+name = "broken"
+formula = "W*"
+wrt = "W"
+shapes = { W = "m,n" }
+claim = "W"
+"""
+
+
+def test_cli_batch_table(tmp_path):
+    path = tmp_path / "claims.toml"
+    path.write_text(BATCH)
+    out = run("check", "--batch", str(path))
+    assert out.exit_code == 1, out.output
+    lines = out.output.splitlines()
+    assert lines[0].split()[:2] == ["name", "verdict"]
+    assert any(line.startswith("seed 1") and "correct" in line for line in lines)
+    assert any(line.startswith("logdet") and "wrong" in line for line in lines)
+    md = run("check", "--batch", str(path), "--format", "md").output
+    assert md.startswith("| name | verdict |") and "| logdet | wrong |" in md
+    tex = run("check", "--batch", str(path), "--format", "latex").output
+    assert r"\begin{tabular}" in tex and r"a^{T} \otimes I_{m}" in tex
+
+
+def test_cli_batch_with_a_bad_entry(tmp_path):
+    path = tmp_path / "claims.toml"
+    path.write_text(BATCH + BAD)
+    out = CliRunner().invoke(main, ["check", "--batch", str(path)])
+    assert out.exit_code == 2
+    assert "matderiv: error: broken:" in out.output
+    assert any(line.startswith("seed 1") and "correct" in line
+               for line in out.output.splitlines())
+    good = tmp_path / "good.toml"
+    good.write_text(BATCH.split("[[claim]]\nname = \"logdet\"")[0])
+    assert run("check", "--batch", str(good)).exit_code == 0
+    assert run("check", "--batch", str(tmp_path / "missing.toml")).exit_code == 2
