@@ -452,9 +452,17 @@ def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
     except IllFormed as reason:
         return Verdict("ill-formed", f"The claim is ill-formed: {reason}.", claim_expr=None,
                        result=result_of(derivation, asked), reading=asked, **base)
-    others = other_readings(derivation, asked)
     claim_shape = shape_of(claim_expr)
-    fits = lambda r: same_shape(claim_shape, shape_of(result_of(derivation, r)))  # noqa: E731
+    result_of(derivation, asked)  # the convention asked must exist: else bad input
+
+    def fits(reading) -> bool:
+        # Another convention that matderiv cannot derive here is simply not a candidate.
+        try:
+            return same_shape(claim_shape, shape_of(result_of(derivation, reading)))
+        except MatDerivError:
+            return False
+
+    others = other_readings(derivation, asked)
     if kind is None and not fits(asked):
         # The kind was not given: a claim shaped like the Jacobian is read as one.
         same_flags = [r for r in others if r.vec == vec and r.layout == asked.layout]

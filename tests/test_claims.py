@@ -411,3 +411,12 @@ def test_cli_batch_with_a_bad_entry(tmp_path):
     good.write_text(BATCH.split("[[claim]]\nname = \"logdet\"")[0])
     assert run("check", "--batch", str(good)).exit_code == 0
     assert run("check", "--batch", str(tmp_path / "missing.toml")).exit_code == 2
+
+
+def test_readme_shows_real_output():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Checking a claim", 1)[1]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    out = run("check", "logdet(X)", "--wrt", "X", "-s", "X=n,n", "--claim", "inv(X)")
+    assert out.output.strip() == shown.strip()
