@@ -208,7 +208,12 @@ def build_claim(derivation, claim):
     if not isinstance(claim, str):
         raise MatDerivError(f"a claim must be text or a SymPy expression, "
                             f"not {type(claim).__name__}")
-    tree = syntax.parse(claim)
+    try:
+        tree = syntax.parse(claim)
+    except MatDerivError as error:
+        # Bad input, as for a formula, but say that it is the claim that is bad.
+        raise MatDerivError(f"claim: {error.message.replace('formula', 'claim')}",
+                            source=claim, span=error.span) from None
     names, called = _names(tree)
     foreign = sorted((names - set(env)) | (called - functions))
     if foreign:
@@ -400,13 +405,24 @@ class Sampler:
             expected = numeric_jacobian(d.expr, d.variable, values, functions=functions,
                                         vec=reading.vec)
         else:
+            # Differences of the closed-form gradient, itself checked against F first.
+            gradient = evaluate(d.gradient(), values, functions=functions)
+            assert_close(gradient, numeric_gradient(d.expr, d.variable, values,
+                                                    functions=functions),
+                         rtol=1e-5, atol=1e-6 + 1e-8 * self._scale(d.expr, values),
+                         what="internal error: matderiv's own gradient")
             expected = numeric_jacobian(d.gradient(), d.variable, values, functions=functions,
                                         vec=reading.vec)
         if reading.layout == "denominator" and reading.kind != "gradient":
             expected = expected.T
-        scale = float(np.max(np.abs(_as_array(evaluate(d.expr, values, functions=functions)))))
+        scale = self._scale(d.gradient() if reading.kind == "hessian" else d.expr, values)
         assert_close(sample.results[reading], expected, rtol=1e-5, atol=1e-6 + 1e-8 * scale,
                      what=f"internal error: matderiv's own {reading.kind}")
+
+    def _scale(self, expr, values) -> float:
+        """Largest entry of expr: finite differences lose about eps times it to rounding."""
+        value = _as_array(evaluate(expr, values, functions=self.functions))
+        return float(np.max(np.abs(value)))
 
     def usable(self, reading) -> list[Sample]:
         """Points where the true result in this reading can be evaluated."""

@@ -330,6 +330,10 @@ def test_cli_exit_codes():
     out = run(*SEED1, "--claim", "kron(a', I(m)")
     assert out.exit_code == 2 and "matderiv: error:" in out.output
     assert run(*SEED1).exit_code == 2
+    for hostile in ("__import__('os').system('id')", "", "W.__class__", "lambda: 0"):
+        out = run(*SEED1, "--claim", hostile)
+        assert out.exit_code == 2 and "matderiv: error: claim:" in out.output, out.output
+        assert out.output.count("\n") == 1
     assert run("check", "W*a", "--wrt", "Z", "-s", "W=m,n", "-s", "a=n,1",
                "--claim", "a").exit_code == 2
 
