@@ -20,8 +20,9 @@ import numpy as np
 import sympy
 from sympy import Basic, Inverse, KroneckerProduct, MatAdd, MatrixSymbol, Transpose
 
-from .claim import Counterexample, agree, same_shape, shape_of
+from .claim import Counterexample, same_shape, shape_of
 from .render import to_text
+from .sample import agree
 from .tidy import canonical
 
 #: Most alternative forms of the result tried per claim: keeps a check fast.

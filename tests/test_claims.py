@@ -302,9 +302,9 @@ def test_json_ready_verdict():
 
 
 def test_module_examples():
-    from matderiv import claim, diagnose, explain
+    from matderiv import claim, diagnose, explain, sample
     from matderiv.render import claim as render_claim
-    for module in (claim, diagnose, explain, render_claim):
+    for module in (claim, diagnose, explain, sample, render_claim):
         assert doctest.testmod(module).failed == 0
 
 
