@@ -74,6 +74,8 @@ SEED_CLAIMS = [
     ("seed 2 item 9", "f(W*x)", "W", W_x, "f'(W*x)*x'", "col"),
     # item 9, before "as matrix": (dz/dy_1 xᵀ, ..., dz/dy_m xᵀ), 1 x (m n), rows stacked
     ("seed 2 item 9 (row)", "f(W*x)", "W", W_x, "kron(f'(W*x)', x')", "row"),
+    # item 9.3: dz/dx is 1 x n, a row: f'(y)ᵀ W (read as the Jacobian by its shape)
+    ("seed 2 item 9.3", "f(W*x)", "x", W_x, "f'(W*x)'*W", "col"),
     # item 10: z = f(Y), Y = W X => dz/dW = f'(Y) Xᵀ
     ("seed 2 item 10", "f(W*X)", "W", W_X, "f'(W*X)*X'", "col"),
     # item 10, before "as matrix": (dz/dy_1 Xᵀ, ..., dz/dy_m Xᵀ) in the W-tilde order
@@ -99,6 +101,22 @@ def test_seed2_item1_as_literally_written_is_ill_formed():
     v = verdict_of("(c'*x)*(B*x)", "x", {"c": ("n", 1), "x": ("n", 1), "B": ("m", "n")},
                    "c'*(B*x) + (c'*x)*B")
     assert v.verdict == "ill-formed" and "cannot multiply 1xn by mx1" in v.explanation
+
+
+def test_seed2_item6_display_read_literally_is_refuted():
+    # The display of item 6 draws every block as Xᵀ; read literally that is 1_m 1_mᵀ ⊗ Xᵀ,
+    # which is wrong: the blocks off the diagonal are zero (item 5 says diag(xᵀ, ...)).
+    v = verdict_of("W*X", "W", W_X, "kron(ones(m, m), X')", vec="row")
+    assert v.verdict == "wrong"
+    assert v.counterexample.sizes["m"] == 2
+    _backs(v, "W*X", "W", W_X)
+
+
+def test_seed2_item11_dz_dXT_is_the_transpose_of_the_gradient():
+    # The note's intermediate dz/dXᵀ = (dz/dy) W, i.e. f'(Y)ᵀ W: b x n where X is n x b.
+    v = verdict_of("f(W*X)", "X", W_X, "f'(W*X)'*W")
+    assert v.verdict == "ill-formed"
+    assert "transpose of the gradient" in v.explanation
 
 
 def test_seed_results_in_the_other_convention_name_the_flag():
