@@ -111,6 +111,8 @@ class Verdict:
     diagnoses: tuple = ()
     evidence: str = ""
     symbolic_match: bool = False
+    reason: str = ""  # why an ill-formed claim is, in one short line
+
 
     @property
     def exit_code(self) -> int:
@@ -130,6 +132,7 @@ class Verdict:
             "flag": self.flag, "diagnoses": [str(d) for d in self.diagnoses],
             "counterexample": self.counterexample.to_dict() if self.counterexample else None,
             "evidence": self.evidence, "symbolic_match": self.symbolic_match,
+            "reason": self.reason or None,
             "explanation": self.explanation, "exit_code": self.exit_code,
         }
 
@@ -299,7 +302,8 @@ def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
         claim_expr = build_claim(derivation, claim)
     except IllFormed as reason:
         return Verdict("ill-formed", f"The claim is ill-formed: {reason}.", claim_expr=None,
-                       result=result_of(derivation, asked), reading=asked, **base)
+                       result=result_of(derivation, asked), reading=asked, reason=str(reason),
+                       **base)
     claim_shape = shape_of(claim_expr)
     result_of(derivation, asked)  # the convention asked must exist: else bad input
 
@@ -359,7 +363,9 @@ def _judge(derivation, sampler, claim_expr, asked, others, fits, base) -> Verdic
     return Verdict("ill-formed", explain.ill_formed(asked, result, claim_expr, diagnoses,
                                                     variable),
                    claim_expr=claim_expr, result=result, reading=asked,
-                   diagnoses=tuple(diagnoses), **base)
+                   diagnoses=tuple(diagnoses), reason=(
+                       f"the claim is {shape_text(shape_of(claim_expr))}, the derivative "
+                       f"{shape_text(shape_of(result))}"), **base)
 
 
 def _need_enough(sampler, reading):

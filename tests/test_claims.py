@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import doctest
 import json
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -394,6 +396,13 @@ wrt = "W"
 shapes = { W = "m,n", x = "n,1" }
 claim = "kron(I(m), x')"
 vec = "row"
+
+[[claim]]
+name = "shape"
+formula = "W*a"
+wrt = "W"
+shapes = { W = "m,n", a = "n,1" }
+claim = "kron(a', I(n))"
 """
 
 BAD = """
@@ -415,10 +424,13 @@ def test_cli_batch_table(tmp_path):
     assert lines[0].split()[:2] == ["name", "verdict"]
     assert any(line.startswith("seed 1") and "correct" in line for line in lines)
     assert any(line.startswith("logdet") and "wrong" in line for line in lines)
+    assert any(line.startswith("shape") and "ill-formed" in line
+               and "the claim is n×(n^2), the derivative m×(mn)" in line for line in lines)
     md = run("check", "--batch", str(path), "--format", "md").output
     assert md.startswith("| name | verdict |") and "| logdet | wrong |" in md
     tex = run("check", "--batch", str(path), "--format", "latex").output
     assert r"\begin{tabular}" in tex and r"a^{T} \otimes I_{m}" in tex
+    assert r"n$\times$(n\^{}2)" in tex
 
 
 def test_cli_batch_with_a_bad_entry(tmp_path):
@@ -442,3 +454,22 @@ def test_readme_shows_real_output():
     shown = section.split("```text\n", 1)[1].split("```", 1)[0]
     out = run("check", "logdet(X)", "--wrt", "X", "-s", "X=n,n", "--claim", "inv(X)")
     assert out.output.strip() == shown.strip()
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None,
+                    reason="pdflatex is not installed (.ci/run installs texlive-latex-base)")
+def test_latex_verdicts_and_table_compile(tmp_path):
+    path = tmp_path / "claims.toml"
+    path.write_text(BATCH)
+    parts = [run("check", "--batch", str(path), "--format", "latex").output]
+    for claim in ("inv(X)", "inv(X)'", "Q"):
+        parts.append(run("check", "logdet(X)", "--wrt", "X", "-s", "X=n,n", "--claim", claim,
+                         "--format", "latex").output)
+    parts.append(run(*SEED1, "--claim", "kron(I(m), a')", "--format", "latex").output)
+    body = "\n".join(parts)
+    (tmp_path / "claims.tex").write_text("\\documentclass{article}\\usepackage{amsmath}\n"
+                                         "\\begin{document}\n" + body + "\\end{document}\n")
+    out = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                          "claims.tex"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:]

@@ -112,6 +112,8 @@ def to_latex_name(name: str) -> str:
 
 
 def _note(verdict) -> str:
+    if verdict.verdict == "ill-formed":
+        return "; ".join([verdict.reason, *(d.words for d in verdict.diagnoses)])
     if verdict.flag:
         return f"reproduced by {verdict.flag}"
     if verdict.diagnoses:
@@ -120,8 +122,6 @@ def _note(verdict) -> str:
         example = verdict.counterexample
         return f"differs at entry {example.entry}, sizes " + ", ".join(
             f"{k}={v}" for k, v in example.sizes.items())
-    if verdict.verdict == "ill-formed":
-        return verdict.explanation.split(": ", 1)[-1].rstrip(".")
     return ""
 
 
@@ -174,7 +174,8 @@ def table_to_latex(entries) -> str:
         claim = (f"${to_latex(v.claim_expr)}$" if v.claim_expr is not None
                  else f"\\texttt{{{tex_escape(v.claim)}}}")
         result = f"${to_latex(v.result)}$" if v.result is not None else ""
+        note = tex_escape(_note(v)).replace("×", r"$\times$")
         lines.append(f"{tex_escape(entry.name)} & {v.verdict} & {claim} & {result} & "
-                     f"{tex_escape(_note(v))} \\\\")
+                     f"{note} \\\\")
     lines += [r"\hline", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
