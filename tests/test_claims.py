@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from helpers import numeric_reference
+from test_cookbook import GRADIENTS
 
 import matderiv
 from matderiv import MatDerivError
@@ -473,3 +474,22 @@ def test_latex_verdicts_and_table_compile(tmp_path):
                           "claims.tex"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stdout[-3000:]
+
+
+# -- the Cookbook's gradients as claims: confirmed, and refuted when altered -----------
+
+
+@pytest.mark.parametrize("name, formula, wrt, shapes, gradient", GRADIENTS,
+                         ids=[g[0] for g in GRADIENTS])
+def test_cookbook_gradients_as_claims(name, formula, wrt, shapes, gradient):
+    v = verdict_of(formula, wrt, shapes, gradient, kind="gradient")
+    assert v.verdict == "correct", v.explanation
+    doubled = verdict_of(formula, wrt, shapes, f"2*({gradient})", kind="gradient")
+    assert doubled.verdict == "wrong"
+    assert "the claim is 2 times the true result" in str(doubled.diagnoses[0])
+    transposed = verdict_of(formula, wrt, shapes, f"({gradient})'", kind="gradient")
+    if transposed.verdict == "correct in another convention":  # x a vector: the Jacobian
+        assert transposed.flag == "--jacobian" and shapes[wrt][1] == 1
+    else:
+        assert transposed.verdict in ("wrong", "ill-formed"), transposed.explanation
+        assert "transpose of the gradient" in transposed.explanation
