@@ -351,6 +351,8 @@ def _judge(derivation, sampler, claim_expr, asked, others, fits, base) -> Verdic
         judged = asked if fits(asked) else fitting[0]
         truth = result if judged == asked else result_of(derivation, judged)
         sample = sampler.first_difference(judged)
+        if sample is None:  # it agrees, but at too few points to say so
+            _need_enough(sampler, judged)
         example = counterexample(sample, judged)
         diagnoses = diagnose(derivation, sampler, claim_expr, judged, truth)
         return Verdict("wrong", explain.wrong(asked, judged, truth, example, diagnoses,

@@ -493,3 +493,11 @@ def test_cookbook_gradients_as_claims(name, formula, wrt, shapes, gradient):
     else:
         assert transposed.verdict in ("wrong", "ill-formed"), transposed.explanation
         assert "transpose of the gradient" in transposed.explanation
+
+
+def test_numbers_decide_where_canonical_forms_differ():
+    # diag(a) 1 = a is not something SymPy's canonical forms know.
+    v = verdict_of("a'*x", "x", {"a": ("n", 1), "x": ("n", 1)}, "diag(a)*ones(n)")
+    assert v.verdict == "correct" and not v.symbolic_match
+    assert "symbolically" not in v.explanation
+    assert verdict_of("W*a", "W", W_a, "kron(a', I(m))").symbolic_match
