@@ -450,7 +450,12 @@ def test_cli_batch_with_a_bad_entry(tmp_path):
 
 def test_readme_shows_real_output():
     from pathlib import Path
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    # The repository's README: one level up, or two when CI runs a copy of tests/.
+    found = [p / "README.md" for p in Path(__file__).resolve().parents[1:3]
+             if (p / "README.md").is_file()]
+    if not found:
+        pytest.skip("README.md is not beside this copy of the tests")
+    readme = found[0].read_text()
     section = readme.split("## Checking a claim", 1)[1]
     shown = section.split("```text\n", 1)[1].split("```", 1)[0]
     out = run("check", "logdet(X)", "--wrt", "X", "-s", "X=n,n", "--claim", "inv(X)")
