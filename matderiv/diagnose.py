@@ -18,9 +18,19 @@ from fractions import Fraction
 
 import numpy as np
 import sympy
-from sympy import Basic, Inverse, KroneckerProduct, MatAdd, MatrixSymbol, Transpose
+from sympy import (
+    Basic,
+    HadamardProduct,
+    Inverse,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    Transpose,
+)
 
 from .claim import Counterexample, same_shape, shape_of
+from .objects import is_matrix
 from .render import to_text
 from .sample import agree
 from .tidy import canonical
@@ -97,12 +107,20 @@ def diagnose(derivation, sampler, claim_expr, reading, truth, *,
     for words, variant in variants(truth):
         if not same_shape(shape_of(variant), shape_of(claim_expr)):
             continue
-        if all(agree(p.claim, sampler.value(variant, p.values)) for p in points):
+        if all(agree(p.claim, _value(sampler, variant, p.values)) for p in points):
             found.append(Diagnosis(words, variant, canonical(truth)))
     symmetric = _symmetric_only(derivation, sampler, claim_expr, truth, points)
     if symmetric:
         found.append(Diagnosis(symmetric))
     return found
+
+
+def _value(sampler, variant, values):
+    """A variant's value, or None: a diagnosis is a bonus and never stops a verdict."""
+    try:
+        return sampler.value(variant, values)
+    except (ValueError, TypeError, np.linalg.LinAlgError):
+        return None
 
 
 def _transpose_words(reading, variable) -> str:
@@ -178,7 +196,10 @@ def variants(truth):
 
     def add(words, make):
         try:
-            variant = canonical(make())
+            variant = make()
+            if not well_shaped(variant):  # xreplace does not check shapes
+                return
+            variant = canonical(variant)
         except (TypeError, ValueError, AttributeError, sympy.ShapeError):
             return
         if str(variant) not in seen and len(found) < MAX_VARIANTS:
@@ -206,3 +227,16 @@ def variants(truth):
                 and node.shape[0] != 1:
             add("a transpose too many", lambda node=node: truth.xreplace({node: Transpose(node)}))
     return found
+
+
+def well_shaped(expr) -> bool:
+    """Every product, sum and element-wise product in expr has conforming shapes."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, MatMul):
+            shapes = [a.shape for a in node.args if is_matrix(a)]
+            if any(left[1] != right[0] for left, right in zip(shapes, shapes[1:], strict=False)):
+                return False
+        elif isinstance(node, MatAdd | HadamardProduct):
+            if len({a.shape for a in node.args}) > 1:
+                return False
+    return True

@@ -233,6 +233,17 @@ def test_dropped_term_of_the_product_rule():
     assert any("product rule" in str(d) for d in v.diagnoses), v.diagnoses
 
 
+def test_every_transpose_missing_in_a_product():
+    # Regression: a variant made by xreplace (bᵀ -> b) did not conform and crashed.
+    shapes = {"a": ("n", 1), "b": ("n", 1), "X": ("n", "n")}
+    v = verdict_of("a'*inv(X)*b", "X", shapes, "-inv(X)*a*b'*inv(X)")
+    assert v.verdict == "wrong"
+    assert v.diagnoses[0].words == "a transpose is missing"
+    _backs(v, "a'*inv(X)*b", "X", shapes)
+    v = verdict_of("a'*inv(X)*b", "X", shapes, "-inv(X)'*b*a'*inv(X)'")
+    assert v.verdict == "wrong" and v.counterexample is not None
+
+
 def test_wrong_sign():
     v = verdict_of("tr(A*X)", "X", SQUARE, "-A'")
     assert v.verdict == "wrong" and "the sign is wrong" in v.explanation
