@@ -22,7 +22,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
-from sympy import Basic, MatrixSymbol
+from sympy import (
+    Basic,
+    Determinant,
+    HadamardProduct,
+    Inverse,
+    MatAdd,
+    MatMul,
+    MatPow,
+    MatrixSymbol,
+    Trace,
+)
 
 from . import syntax
 from .build import FUNCTIONS, Builder
@@ -194,6 +204,9 @@ def build_claim(derivation, claim):
                     if a.function not in functions}
         if foreign:
             raise IllFormed(_foreign_message(sorted(foreign), derivation))
+        if not well_shaped(claim):
+            raise IllFormed("the claim is not a well-formed expression: the shapes of a "
+                            "product, sum or inverse in it do not conform")
         return claim
     if not isinstance(claim, str):
         raise MatDerivError(f"a claim must be text or a SymPy expression, "
@@ -213,6 +226,27 @@ def build_claim(derivation, claim):
     except MatDerivError as error:
         raise IllFormed(f"the claim is not a well-formed expression: {error.one_line()}") \
             from None
+
+
+def well_shaped(expr) -> bool:
+    """Products, sums, element-wise products and inverses in expr have conforming shapes.
+
+    Text claims are checked as they are built; a SymPy claim, or a form made with
+    ``xreplace``, is not.
+    """
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, MatMul):
+            shapes = [a.shape for a in node.args if is_matrix(a)]
+            if any(left[1] != right[0] for left, right in zip(shapes, shapes[1:],
+                                                                strict=False)):
+                return False
+        elif isinstance(node, MatAdd | HadamardProduct):
+            if len({a.shape for a in node.args}) > 1:
+                return False
+        elif isinstance(node, Inverse | Trace | Determinant | MatPow):
+            if node.args[0].shape[0] != node.args[0].shape[1]:
+                return False
+    return True
 
 
 def _foreign_message(names, derivation) -> str:

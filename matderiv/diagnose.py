@@ -20,17 +20,14 @@ import numpy as np
 import sympy
 from sympy import (
     Basic,
-    HadamardProduct,
     Inverse,
     KroneckerProduct,
     MatAdd,
-    MatMul,
     MatrixSymbol,
     Transpose,
 )
 
-from .claim import Counterexample, same_shape, shape_of
-from .objects import is_matrix
+from .claim import Counterexample, same_shape, shape_of, well_shaped
 from .render import to_text
 from .sample import agree
 from .tidy import canonical
@@ -227,16 +224,3 @@ def variants(truth):
                 and node.shape[0] != 1:
             add("a transpose too many", lambda node=node: truth.xreplace({node: Transpose(node)}))
     return found
-
-
-def well_shaped(expr) -> bool:
-    """Every product, sum and element-wise product in expr has conforming shapes."""
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, MatMul):
-            shapes = [a.shape for a in node.args if is_matrix(a)]
-            if any(left[1] != right[0] for left, right in zip(shapes, shapes[1:], strict=False)):
-                return False
-        elif isinstance(node, MatAdd | HadamardProduct):
-            if len({a.shape for a in node.args}) > 1:
-                return False
-    return True

@@ -517,3 +517,54 @@ def test_numbers_decide_where_canonical_forms_differ():
     assert v.verdict == "correct" and not v.symbolic_match
     assert "symbolically" not in v.explanation
     assert verdict_of("W*a", "W", W_a, "kron(a', I(m))").symbolic_match
+
+
+def test_ill_shaped_sympy_claim_is_ill_formed():
+    from sympy import Transpose
+    d = matderiv.derive("a'*X*b", wrt="X", shapes={"a": ("m", 1), "X": ("m", "n"),
+                                                    "b": ("n", 1)})
+    gradient = d.gradient()  # a bᵀ
+    ill_shaped = gradient.xreplace({Transpose(d.env["b"]): d.env["b"]})  # a b: no product
+    v = d.check_claim(ill_shaped)
+    assert v.verdict == "ill-formed" and "do not conform" in v.explanation
+
+
+def test_mutated_results_are_judged_without_crash_or_false_confirmation():
+    """Fuzz: small changes to true results (transpose, negate, scale, invert, swap a
+    Kronecker product); a claim called correct must match finite differences itself."""
+    import random
+
+    import sympy
+    from sympy import Inverse, KroneckerProduct, Transpose
+
+    from matderiv.objects import is_matrix
+    rng = random.Random(0)
+    cases = [(f, w, s) for _, f, w, s, _ in GRADIENTS] + [
+        ("W*a", "W", W_a), ("W*X", "X", W_X), ("f(W*X)", "W", W_X)]
+    for formula, wrt, shapes in cases:
+        d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+        truth = d.gradient() if d.is_scalar else d.jacobian()
+        nodes = [n for n in sympy.preorder_traversal(truth) if is_matrix(n)]
+        for _ in range(4):
+            node = rng.choice(nodes)
+            change = rng.choice([Transpose, lambda n: -n, lambda n: 2 * n, Inverse,
+                                 lambda n: KroneckerProduct(*reversed(n.args))
+                                 if isinstance(n, KroneckerProduct) else Transpose(n)])
+            try:
+                claim = truth.xreplace({node: change(node)})
+            except (TypeError, ValueError, sympy.ShapeError):
+                continue  # SymPy refuses the changed form itself
+            try:
+                v = d.check_claim(claim)
+            except MatDerivError as error:  # e.g. an inverse of a non-square matrix
+                assert "internal" not in str(error) and "unsupported" not in str(error)
+                continue
+            if v.verdict == "wrong":
+                assert v.counterexample is not None
+            if v.verdict == "correct":
+                values = random_values(d.expr, d.variable, np.random.default_rng(1))
+                functions = stand_in_functions(d.abstract_functions)
+                reference = numeric_reference(d, v.reading.kind, v.reading.vec, values,
+                                              functions)
+                assert_close(evaluate(claim, values, functions=functions), reference,
+                             what=f"{formula}: claim {claim}")
