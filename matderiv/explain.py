@@ -14,21 +14,16 @@ from .render import to_text
 
 def convention_words(found, asked) -> str:
     """What differs between the reading the claim fits and the one asked, in words."""
-    parts = []
     if found.kind != asked.kind:
-        parts.append({"gradient": "the gradient as a matrix",
-                      "jacobian": "the Jacobian", "hessian": "the Hessian"}[found.kind])
-    if found.kind != "gradient":
-        if found.vec != asked.vec or found.kind != asked.kind:
-            parts.append("the row-stacking (vecr)" if found.vec == "row"
-                         else "the column-stacking (vec)")
-        if found.layout != asked.layout or found.kind != asked.kind:
-            parts.append(f"{found.layout}-layout")
-    text = " ".join(parts).replace("matrix the", "matrix, in the").replace(
-        "Jacobian the", "Jacobian in the").replace("Hessian the", "Hessian in the")
-    if not text.startswith("the "):
-        text = "the " + text
-    return text + (" form" if found.kind != "gradient" else "")
+        names = {"gradient": "gradient as a matrix", "jacobian": "Jacobian",
+                 "hessian": "Hessian"}
+        return f"the {names[found.kind]}, not the {names[asked.kind]}"
+    parts = []
+    if found.vec != asked.vec:
+        parts.append("row-stacking (vecr)" if found.vec == "row" else "column-stacking (vec)")
+    if found.layout != asked.layout:
+        parts.append(f"{found.layout}-layout")
+    return "the " + ", ".join(parts) + " form"
 
 
 def correct(reading, result, sampler, symbolic, variable) -> str:
@@ -49,7 +44,7 @@ def another(asked, found, result, other, sampler, variable, claim_expr) -> str:
                 "swaps the factors (vec(A X B) = (Bᵀ ⊗ A) vec(X), vecr(A X B) = "
                 "(A ⊗ Bᵀ) vecr(X)).")
     return (f"The claim is correct in another convention: it is {convention_words(found, asked)}"
-            f", {found.describe(variable)} = {to_text(other)}, and agrees with it at "
+            f": {found.describe(variable)} = {to_text(other)}, and agrees with it at "
             f"{sampler.evidence(found)}. In the convention asked, {asked.describe(variable)}, "
             f"the derivative is {to_text(result)}, so the claim is not right as stated; "
             f"`{found.flags}` reproduces it.{kron}")
