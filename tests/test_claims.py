@@ -459,7 +459,7 @@ def test_cli_batch_with_a_bad_entry(tmp_path):
     assert run("check", "--batch", str(tmp_path / "missing.toml")).exit_code == 2
 
 
-def test_readme_shows_real_output():
+def test_readme_shows_real_output(tmp_path):
     from pathlib import Path
     # The repository's README: one level up, or two when CI runs a copy of tests/.
     found = [p / "README.md" for p in Path(__file__).resolve().parents[1:3]
@@ -471,6 +471,11 @@ def test_readme_shows_real_output():
     shown = section.split("```text\n", 1)[1].split("```", 1)[0]
     out = run("check", "logdet(X)", "--wrt", "X", "-s", "X=n,n", "--claim", "inv(X)")
     assert out.output.strip() == shown.strip()
+    batch = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    table = section.split("$ matderiv check --batch claims.toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "claims.toml"
+    path.write_text(batch)
+    assert run("check", "--batch", str(path)).output.strip() == table.strip()
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None,
