@@ -279,6 +279,17 @@ def test_row_claim_for_a_scalar_is_read_as_the_jacobian():
     assert v.verdict == "correct" and v.reading.kind == "jacobian"
 
 
+def test_claims_use_the_result_grammar():
+    # K(m, n), vec and diag in claims, as results need them.
+    d = matderiv.derive("logdet(X)", wrt="X", shapes={"X": ("n", "n")})
+    assert d.check_claim("-kron(inv(X), inv(X)')*K(n, n)", kind="hessian").correct
+    shapes = {"a": ("m", 1), "X": ("m", "n"), "b": ("n", 1)}
+    v = verdict_of("a'*X*b", "X", shapes, "vec(a*b')'")  # 1 x mn: read as the Jacobian
+    assert v.correct and v.reading.kind == "jacobian"
+    assert verdict_of("X'", "X", {"X": ("m", "n")}, "K(m, n)").correct
+    assert verdict_of("x .* y", "x", {"x": ("n", 1), "y": ("n", 1)}, "diag(y)").correct
+
+
 def test_hessian_claims():
     shapes = {"A": ("n", "n"), "x": ("n", 1)}
     assert verdict_of("x'*A*x", "x", shapes, "A + A'", kind="hessian").verdict == "correct"
