@@ -468,6 +468,10 @@ def test_cli_batch_with_a_bad_entry(tmp_path):
     good.write_text(BATCH.split("[[claim]]\nname = \"logdet\"")[0])
     assert run("check", "--batch", str(good)).exit_code == 0
     assert run("check", "--batch", str(tmp_path / "missing.toml")).exit_code == 2
+    odd = tmp_path / "odd.toml"
+    odd.write_text('claim = [1]\n')
+    out = run("check", "--batch", str(odd))
+    assert out.exit_code == 2 and "entry 1: an entry must be a table" in out.output
 
 
 def test_readme_shows_real_output(tmp_path):
