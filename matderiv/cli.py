@@ -217,6 +217,76 @@ def _compile(path):
     click.echo(f"wrote {path[:-4]}.pdf")
 
 
+CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a', I(m))\""
+
+
+@main.command(help="Check a claimed derivative of FORMULA: confirm it, or refute it with the "
+                   "smallest counterexample.\n\n"
+                   f"Example:\n\n  {CHECK_EXAMPLE}\n\n"
+                   "  matderiv check --batch claims.toml --format md\n\n"
+                   "Exit code: 0 when the claim is correct in the convention asked; 1 when it "
+                   "is wrong, ill-formed, or correct only in another convention (the output "
+                   "names the flag that gives it); 2 for bad input. With --batch, the worst "
+                   "code of all entries.")
+@click.argument("formula", required=False)
+@click.option("--wrt", help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--claim", "claim", help="The claimed result, in the formula grammar, e.g. "
+                                       "\"kron(a', I(m))\" or \"f'(W*X)*X'\".")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
+              help="The convention the claim is written in: vec (col) or vecr (row).")
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+              show_default=True, help="Jacobian layout the claim is written in.")
+@click.option("--gradient", "kind", flag_value="gradient", help="The claim is the gradient.")
+@click.option("--jacobian", "kind", flag_value="jacobian", help="The claim is the Jacobian.")
+@click.option("--hessian", "kind", flag_value="hessian", help="The claim is the Hessian.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "latex", "json"]),
+              default="text", show_default=True)
+@click.option("--batch", type=click.Path(dir_okay=False), default=None,
+              help="Check every [[claim]] of a TOML file and print a table.")
+def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
+    from .render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
+
+    if batch:
+        if formula or wrt or claim:
+            raise MatDerivError("give either FORMULA --wrt X --claim TEXT or --batch FILE, "
+                                "not both")
+        sys.exit(_check_batch(batch, fmt))
+    if not formula or not wrt or claim is None:
+        raise MatDerivError("check needs FORMULA, --wrt X and --claim TEXT (or --batch FILE)")
+    from .derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout)
+    if fmt == "json":
+        click.echo(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        render = {"text": verdict_to_text, "md": verdict_to_markdown,
+                  "latex": verdict_to_latex}[fmt]
+        click.echo(render(verdict), nl=False)
+    sys.exit(verdict.exit_code)
+
+
+def _check_batch(path, fmt) -> int:
+    from .batch import check_entry, read_batch
+    from .render.claim import table_to_latex, table_to_markdown, table_to_text
+
+    _, raw_entries = read_batch(path, table="claim")
+    entries = [check_entry(number, raw) for number, raw in enumerate(raw_entries, start=1)]
+    for entry in entries:
+        if entry.error:
+            click.echo(f"matderiv: error: {entry.name}: {entry.error}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps([{"name": e.name, "error": e.error,
+                                **(e.verdict.to_dict() if e.verdict else {})}
+                               for e in entries], indent=2, ensure_ascii=False))
+    else:
+        render = {"text": table_to_text, "md": table_to_markdown, "latex": table_to_latex}[fmt]
+        click.echo(render(entries), nl=False)
+    return max(entry.exit_code for entry in entries)
+
+
 @main.command(help="List the rule catalog: name, pattern => result, source.\n\n"
                    "Example:\n\n  matderiv rules --phase differential")
 @click.option("--phase", default=None, help="Only the rules of one phase.")

@@ -321,6 +321,17 @@ class Derivation:
         from .verify import verify
         return verify(self, **options)
 
+    def check_claim(self, claim, kind: str | None = None, vec: str = "col",
+                    layout: str | None = None):
+        """Judge a claimed derivative (text in the grammar, or SymPy): a ``Verdict``.
+
+        >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+        >>> d.check_claim("kron(a', I(m))").verdict
+        'correct'
+        """
+        from .claim import check_claim
+        return check_claim(self, claim, kind=kind, vec=vec, layout=layout)
+
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable})"
 
