@@ -287,6 +287,37 @@ def _check_batch(path, fmt) -> int:
     return max(entry.exit_code for entry in entries)
 
 
+@main.command(help="Print a Python module computing the derivative of FORMULA efficiently.\n\n"
+                   "Example:\n\n  matderiv codegen 'sum(tanh(W*x))' --wrt W -s W=m,n -s x=n,1 "
+                   "--backend numpy -o grad.py")
+@click.argument("formula")
+@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--gradient", "kind", flag_value="gradient", help="The gradient (scalar formulas).")
+@click.option("--jacobian", "kind", flag_value="jacobian", help="The Jacobian, formed.")
+@click.option("--hessian", "kind", flag_value="hessian", help="The Hessian (scalar formulas).")
+@click.option("--jvp", "kind", flag_value="jvp",
+              help="J vec(V) for a direction V shaped like the variable, J never formed.")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
+@click.option("--backend", type=click.Choice(["numpy", "jax", "torch"]), default="numpy",
+              show_default=True)
+@click.option("--name", default=None, help="The function's name (default: KIND_VARIABLE).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the module to a file instead of stdout.")
+def codegen(formula, wrt, shapes, kind, vec, backend, name, output):
+    from .derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    source = derivation.to_source(kind, vec=vec, backend=backend, name=name)
+    if output:
+        from .output import write_atomically
+        write_atomically(output, source)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(source, nl=False)
+
+
 @main.command(help="List the rule catalog: name, pattern => result, source.\n\n"
                    "Example:\n\n  matderiv rules --phase differential")
 @click.option("--phase", default=None, help="Only the rules of one phase.")

@@ -311,6 +311,32 @@ class Derivation:
         from .render.proof_latex import proof_to_latex
         return "\n".join(proof_to_latex(p) for p in self._proofs(proof, options))
 
+    @guarded
+    def to_source(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
+                  name: str | None = None) -> str:
+        """Python source (a module: imports and one def) computing a result efficiently.
+
+        ``kind``: "gradient", "jacobian", "hessian" or "jvp" (J vec(V) without forming
+        J); ``backend``: "numpy", "jax" or "torch". See matderiv.codegen.
+        """
+        from .codegen import to_source
+        return to_source(self, kind, vec=vec, backend=backend, name=name)
+
+    source = to_source
+
+    @guarded
+    def to_function(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
+                    name: str | None = None):
+        """The generated code as a function taking the formula's names as keywords.
+
+        >>> import numpy as np
+        >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+        >>> d.to_function("jvp")(W=np.ones((2, 3)), a=np.ones(3), V=np.ones((2, 3))).ravel()
+        array([3., 3.])
+        """
+        from .codegen import to_function
+        return to_function(self, kind, vec=vec, backend=backend, name=name)
+
     def _repr_latex_(self) -> str:
         from .render.proof_latex import statement_latex
         return "$$%s$$" % statement_latex(self.proof("rules"))
