@@ -304,6 +304,14 @@ class _Printer:
             return f"(0.5 + 0.5 * {self.ns}.tanh(0.5 * {_paren(arg)}))"
         return f"{self.ns}.{_ELEMENTWISE[expr.function]}({arg})"
 
+    def _print_Softmax(self, expr):
+        # exp(z - max z) / sum: the same value, without overflow.
+        arg = self.value(expr.arg)
+        if not arg.isidentifier():
+            arg = self.temp(arg)
+        shifted = self.temp(f"{self.ns}.exp({arg} - {self.ns}.max({arg}))")
+        return f"({shifted} / {self.ns}.sum({shifted}))"
+
     def _print_Vec(self, expr):
         # Column stacking = row stacking of the transpose; .T works in every backend.
         return f"{self.value(expr.arg)}.T.reshape(-1, 1)"
