@@ -13,6 +13,8 @@ entries (``_entry``) so ``as_explicit()`` works for concrete sizes.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import sympy
 from sympy import Expr, Integer, KroneckerDelta, floor
 from sympy.core.symbol import Str
@@ -72,7 +74,7 @@ class CommutationMatrix(MatrixExpr):
     def __new__(cls, m, n):
         return super().__new__(cls, _size(m), _size(n))
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         m, n = self.args
         return (m * n, m * n)
@@ -116,7 +118,7 @@ class Elementwise(MatrixExpr):
     def arg(self):
         return self.args[1]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         return self.arg.shape
 
@@ -144,7 +146,7 @@ class Softmax(MatrixExpr):
     def arg(self):
         return self.args[0]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         return self.arg.shape
 
@@ -199,7 +201,7 @@ class AbstractGradient(MatrixExpr):
     def arg(self):
         return self.args[1]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         return self.arg.shape
 
@@ -311,7 +313,7 @@ class MatDiff(MatrixExpr):
     def arg(self):
         return self.args[0]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         return self.arg.shape
 
@@ -353,7 +355,7 @@ class _Stacked(MatrixExpr):
     def arg(self):
         return self.args[0]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         rows, cols = self.arg.shape
         return (rows * cols, Integer(1))

@@ -25,6 +25,7 @@ from sympy import (
     Transpose,
     ZeroMatrix,
 )
+from sympy.core.cache import CACHE
 from sympy.core.symbol import Str
 
 from .objects import (
@@ -45,32 +46,90 @@ from .objects import (
 _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
 
 
+class _Memo(dict):
+    """Results by expression, emptied by SymPy's ``clear_cache()`` like SymPy's own caches.
+
+    Expressions are immutable and ``tidy``/``rebuild`` are pure, so a result can be
+    reused; without this, each rule application re-canonicalised the whole subtree
+    below it, which made deep formulas (an L-layer network) cost O(L^3).
+    """
+
+    __wrapped__ = None  # sympy.core.cache.CACHE clears items with __wrapped__ and cache_clear
+    limit = 50_000
+
+    def __init__(self, name):
+        super().__init__()
+        self.__name__ = name
+
+    def cache_clear(self):
+        self.clear()
+
+    def remember(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_TIDIED = _Memo("matderiv.tidy.tidy")
+_REBUILT = _Memo("matderiv.tidy.rebuild")
+_SHIELDABLE = _Memo("matderiv.tidy.shieldable")
+CACHE.extend([_TIDIED, _REBUILT, _SHIELDABLE])
+
+
 def shielded_doit(expr):
     """``expr.doit(deep=False)`` with traces and determinants kept as they are.
 
     MatAdd.doit and Transpose.doit call doit deeply on scalar coefficients, and SymPy's
     Trace.doit turns tr(a kron b') into tr(a) tr(b) even for non-square a, b (wrong).
     """
-    shields = {node: sympy.Dummy("shield") for node in expr.atoms(Trace, sympy.Determinant)}
+    shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
     if not shields:
         return expr.doit(deep=False)
     done = expr.xreplace(shields).doit(deep=False)
     return done.xreplace({dummy: node for node, dummy in shields.items()})
 
 
+def _shieldable(expr) -> frozenset:
+    """``expr.atoms(Trace, Determinant)``, remembered per subexpression (it is asked at
+    every node that tidy rebuilds, and a fresh traversal each time is quadratic)."""
+    found = _SHIELDABLE.get(expr)
+    if found is None:
+        found = frozenset().union(*(_shieldable(a) for a in expr.args if isinstance(a, Basic)))
+        if isinstance(expr, (Trace, sympy.Determinant)):
+            found = found | {expr}
+        _SHIELDABLE.remember(expr, found)
+    return found
+
+
 def is_zero(expr) -> bool:
     return isinstance(expr, ZeroMatrix) or (not is_matrix(expr) and expr == 0)
+
 
 
 def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
-    return rebuild(expr, [tidy(arg) for arg in expr.args])
+    done = _TIDIED.get(expr)
+    if done is None:
+        done = _TIDIED.remember(expr, rebuild(expr, [tidy(arg) for arg in expr.args]))
+    return done
 
 
 def rebuild(expr, args):
     """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
+    if len(args) == len(expr.args) and all(
+            a is b for a, b in zip(args, expr.args, strict=True)):
+        # The same node again (bottom_up walks unchanged parts once per rule applied).
+        done = _REBUILT.get(expr)
+        if done is None:
+            done = _REBUILT.remember(expr, _rebuild(expr, args))
+        return done
+    return _rebuild(expr, args)
+
+
+def _rebuild(expr, args):
     if isinstance(expr, MatMul):
         if any(is_zero(a) for a in args):
             return ZeroMatrix(*expr.shape)
