@@ -276,14 +276,14 @@ class _Printer:
     def _print_MatAdd(self, expr):
         if _is_diagonal(expr):
             return self.materialise_diagonal(expr)
+        full = [t for t in expr.args if _broadcast_part(t) is None]
         terms = []
         for term in expr.args:
-            # A matrix of ones beside full-shape terms is the scalar 1, broadcast.
-            if isinstance(term, OneMatrix) and not all(
-                    isinstance(t, OneMatrix) for t in expr.args):
-                terms.append("1")
-            else:
-                terms.append(self.value(term))
+            part = _broadcast_part(term) if full else None
+            # Beside a full-shape term, 1 (for a matrix of ones), a column v (for v 1ᵀ) or
+            # a row r (for 1 r) broadcast to the same sum without forming the matrix.
+            terms.append(self.value(term) if part is None else
+                         "1" if part == 1 else self.value(part))
         return "(" + " + ".join(terms) + ")"
 
     def _print_HadamardProduct(self, expr):
@@ -525,6 +525,20 @@ class _Printer:
         if exponent == sympy.Rational(1, 2):
             return f"{self.ns}.sqrt({_strip(base)})"
         return f"({base} ** {self.value(exponent)})"
+
+
+def _broadcast_part(term):
+    """What broadcasts to ``term`` in a sum: 1 for ones(m, n), v for v*ones(1, n) (v a
+    column), r for ones(m, 1)*r (r a row); None for any other term."""
+    if isinstance(term, OneMatrix):
+        return 1
+    if isinstance(term, MatMul) and len(term.args) == 2:
+        left, right = term.args
+        if isinstance(right, OneMatrix) and right.shape[0] == 1 and left.shape[1] == 1:
+            return left
+        if isinstance(left, OneMatrix) and left.shape[1] == 1 and right.shape[0] == 1:
+            return right
+    return None
 
 
 def _group_diagonals(factors):

@@ -242,3 +242,10 @@ def test_cli_codegen_errors_are_one_line_exit_2():
                                        "-s", "a=n,1", "--gradient"])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "not a scalar" in result.output
+
+
+def test_a_column_times_a_row_of_ones_is_broadcast_not_formed():
+    d = matderiv.derive(BATCH_LOSS, wrt="W1", shapes=BATCH)
+    source = d.to_source("gradient")
+    assert "np.ones(" not in source and "+ b1)" in source, source
+    _check(d, "gradient", "col")
