@@ -15,7 +15,8 @@ columns read "not installed". Timings are medians; compare ratios within one run
 absolute times across runs (the machine is shared).
 
 Options: ``--quick`` (small sizes, few repeats: a smoke run), ``--only SECTION,...``
-(derivation, scaling, codegen, coldstart), ``--output FILE`` (default RESULTS.md here).
+(derivation, scaling, codegen, coldstart), ``--output FILE`` (default RESULTS.md here),
+``--threads N`` (threads for the array libraries in section 3; default 1).
 """
 
 from __future__ import annotations
@@ -52,19 +53,6 @@ def median_time(call, repeats, *, clear=False, budget=None):
         if budget is not None and sum(times) > budget and len(times) >= 3:
             break
     return statistics.median(times)
-
-
-def interleaved_medians(calls: dict, repeats, budget):
-    """Median time of each call, the calls taking turns so that all see the same load."""
-    times = {name: [] for name in calls}
-    for _ in range(repeats):
-        for name, call in calls.items():
-            start = time.perf_counter()
-            call()
-            times[name].append(time.perf_counter() - start)
-        if sum(sum(t) for t in times.values()) > budget and len(times[name]) >= 3:
-            break
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def verdict(passed: bool) -> str:
@@ -339,36 +327,74 @@ def _torch_function(torch, loss, kind, order):
     return run
 
 
-def codegen_section(quick):
-    jax, torch = _optional("jax"), _optional("torch")
-    if jax is not None:
+IMPLEMENTATIONS = ("generated", "hand", "jax", "torch")
+
+
+def codegen_worker(problem: int, size: int, implementation: str, quick: bool) -> dict:
+    """Time one implementation at one size, alone in its process.
+
+    Each library starts thread pools that keep spinning for a while after a call; on a
+    small machine they slow whatever runs next, so no two libraries share a process.
+    The result is compared with the generated code's (computed here, not timed).
+    """
+    name, d, kind, sizes, make, hand, loss, order, peer_kind = code_problems(quick)[problem]
+    values = make(sizes[size], np.random.default_rng(1000 * problem + size))
+    generated = d.to_function(kind)
+    reference = generated(**values)
+    if implementation == "generated":
+        call = lambda: generated(**values)  # noqa: E731
+    elif implementation == "hand":
+        call = lambda: hand(**values)  # noqa: E731
+    elif implementation == "jax":
+        jax = _optional("jax")
+        if jax is None:
+            return {"time": None, "agree": True}
         jax.config.update("jax_enable_x64", True)  # float64 everywhere, as NumPy
+        run = _jax_function(jax, loss, peer_kind, order)
+        call = lambda: run(values)  # noqa: E731
+    else:
+        torch = _optional("torch")
+        if torch is None:
+            return {"time": None, "agree": True}
+        run = _torch_function(torch, loss, peer_kind, order)
+        tensors = {k: torch.as_tensor(v) for k, v in values.items()}
+        call = lambda: run(tensors)  # noqa: E731
+    result = call()  # (jax compiles here)
+    result = result.numpy() if hasattr(result, "numpy") else np.asarray(result)
+    agree = bool(np.allclose(result.reshape(reference.shape), reference, rtol=1e-6,
+                             atol=1e-8))
+    return {"time": median_time(call, 9, budget=3.0 if quick else 10.0), "agree": agree}
+
+
+def _threads_environment(threads: int) -> dict:
+    """Every library (OpenBLAS for NumPy, XLA for jax, OpenMP for torch) on ``threads``."""
+    environment = dict(os.environ)
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        environment[variable] = str(threads)
+    if threads == 1:
+        environment["XLA_FLAGS"] = (environment.get("XLA_FLAGS", "") +
+                                    " --xla_cpu_multi_thread_eigen=false"
+                                    " intra_op_parallelism_threads=1").strip()
+    return environment
+
+
+def codegen_section(quick, threads=1):
+    import json
     rows = []
-    rng = np.random.default_rng(0)
-    for name, d, kind, sizes, make, hand, loss, order, peer_kind in code_problems(quick):
-        generated = d.to_function(kind)
-        jax_run = _jax_function(jax, loss, peer_kind, order) if jax else None
-        torch_run = _torch_function(torch, loss, peer_kind, order) if torch else None
-        for size in sizes:
-            values = make(size, rng)
-            reference = generated(**values)
-            # (The calls run within this iteration: binding the loop's names is right.)
-            calls = {"generated": lambda: generated(**values),  # noqa: B023
-                     "hand": lambda: hand(**values)}  # noqa: B023
-            agree = np.allclose(hand(**values), reference, rtol=1e-7, atol=1e-9)
-            if jax_run is not None:
-                result = jax_run(values)  # compiles
-                agree &= np.allclose(np.asarray(result).reshape(reference.shape), reference,
-                                     rtol=1e-6, atol=1e-8)
-                calls["jax"] = lambda: jax_run(values)  # noqa: B023
-            if torch_run is not None:
-                tensors = {k: torch.as_tensor(v) for k, v in values.items()}
-                result = torch_run(tensors)
-                agree &= np.allclose(result.numpy().reshape(reference.shape), reference,
-                                     rtol=1e-6, atol=1e-8)
-                calls["torch"] = lambda: torch_run(tensors)  # noqa: B023
-            timings = interleaved_medians(calls, 9, 4.0 if quick else 20.0)
-            rows.append((name, kind, size, timings, bool(agree)))
+    for index, (name, _, kind, sizes, *_) in enumerate(code_problems(quick)):
+        for size_index, size in enumerate(sizes):
+            timings, agree = {}, True
+            for implementation in IMPLEMENTATIONS:
+                command = [sys.executable, os.path.abspath(__file__), "--worker",
+                           f"{index},{size_index},{implementation}"] + (
+                    ["--quick"] if quick else [])
+                done = subprocess.run(command, check=True, capture_output=True, text=True,
+                                      env=_threads_environment(threads))
+                answer = json.loads(done.stdout.strip().splitlines()[-1])
+                if answer["time"] is not None:
+                    timings[implementation] = answer["time"]
+                agree &= answer["agree"]
+            rows.append((name, kind, size, timings, agree))
     return rows
 
 
@@ -381,9 +407,13 @@ def codegen_report(rows):
              "`Derivation.to_function(kind)` (NumPy) against a hand-written NumPy closed form, "
              "`jax.jit(jax.grad)` / `jax.jit(jax.hessian)` (CPU, float64) and "
              "`torch.func.grad` / `torch.func.hessian` (CPU, float64). Median ms per call "
-             "(jax: after compiling); the implementations take turns, so that all see the "
-             "same machine load. Every implementation's result is compared with the "
-             "generated code's (column *agree*).", "",
+             "(jax: after compiling). Each implementation runs in a process of its own (the "
+             "libraries' thread pools spin after each call and would slow the next one), "
+             "with every library on the same number of threads (`--threads`, default 1: on "
+             "a shared 2-core machine a multi-threaded BLAS waits for descheduled threads, "
+             "and a 0.1 ms product took 35 ms). "
+             "Every implementation's result is compared with the generated code's "
+             "(column *agree*).", "",
              "| derivative | size | generated | hand NumPy | jax | torch.func | "
              "generated / hand | generated / jax | agree |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -517,7 +547,17 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     parser.add_argument("--only", default=",".join(SECTIONS))
     parser.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for NumPy's BLAS, jax and torch in section 3")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        import json
+        import warnings
+        warnings.simplefilter("ignore")
+        problem, size, implementation = args.worker.split(",")
+        print(json.dumps(codegen_worker(int(problem), int(size), implementation, args.quick)))
+        return
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(chosen) - set(SECTIONS)
     if unknown:
@@ -545,7 +585,7 @@ def main(argv=None):
         sections.append(scaling_report(scaling_rows))
     if "codegen" in chosen:
         print("3. generated code ...", flush=True)
-        codegen_rows = codegen_section(args.quick)
+        codegen_rows = codegen_section(args.quick, args.threads)
         sections.append(codegen_report(codegen_rows))
     if "coldstart" in chosen:
         print("4. cold start ...", flush=True)

@@ -242,7 +242,7 @@ class _Printer:
 
     def _print_CommutationMatrix(self, expr):
         m, n = expr.args
-        return self.apply(expr, self.constant("eye", m * n), m * n)
+        return self.apply(expr, self.constant("eye", m * n))
 
     def _print_DiagMatrix(self, expr):
         return f"{self.ns}.diagflat({self.value(expr.args[0])})"
@@ -336,7 +336,7 @@ class _Printer:
     def product(self, factors) -> str:
         groups = _group_diagonals(factors)
         # The rightmost group is the start value; structured operators cannot start.
-        value, columns = None, None
+        value = None
         index = len(groups)
         while index > 0:
             index -= 1
@@ -348,7 +348,6 @@ class _Printer:
                         run_start -= 1
                     dense = [f for g in groups[run_start:index + 1] for f in g]
                     value = self.chain(dense)
-                    columns = dense[-1].shape[1]
                     index = run_start
                 elif _is_diagonal(group) and index > 0 and isinstance(groups[index - 1], list):
                     # M diag(d) scales M's columns: M * d'.
@@ -357,10 +356,9 @@ class _Printer:
                         run_start -= 1
                     dense = [f for g in groups[run_start:index] for f in g]
                     value = f"({self.chain(dense)} * {self.diagonal(group)}.T)"
-                    columns = group.shape[1]
                     index = run_start
                 else:
-                    value, columns = self.value(group), group.shape[1]
+                    value = self.value(group)
                 continue
             if isinstance(group, list):
                 run_start = index
@@ -370,7 +368,7 @@ class _Printer:
                 value = self.chain(dense, tail=value)
                 index = run_start
             else:
-                value = self.apply(group, value, columns)
+                value = self.apply(group, value)
         return value
 
     def chain(self, dense, tail=None) -> str:
@@ -381,7 +379,7 @@ class _Printer:
             return f"({codes[0]} @ {codes[1]})"
         return f"{self.ns}.linalg.multi_dot([{', '.join(_strip(c) for c in codes)}])"
 
-    def apply(self, operator, rhs: str, columns) -> str:
+    def apply(self, operator, rhs: str) -> str:
         """Code for ``operator @ rhs`` that never forms a structured operator."""
         if isinstance(operator, Transpose) and isinstance(
                 operator.arg, (KroneckerProduct, CommutationMatrix)):
@@ -399,20 +397,20 @@ class _Printer:
             return (f"{self.ns}.swapaxes({rhs}.reshape({self.size(n)}, {self.size(m)}, -1), "
                     f"0, 1).reshape({self.size(m * n)}, -1)")
         if isinstance(operator, KroneckerProduct):
-            return self.apply_kronecker(operator, rhs, columns)
+            return self.apply_kronecker(operator, rhs)
         if isinstance(operator, MatMul):
             coefficient = sympy.Mul(*[a for a in operator.args if not is_matrix(a)])
             value = rhs
             for factor in reversed([a for a in operator.args if is_matrix(a)]):
-                value = self.apply(factor, value, columns)
+                value = self.apply(factor, value)
             return _scaled(coefficient, value, self)
         if isinstance(operator, MatAdd):
             rhs_name = rhs if rhs.isidentifier() else self.temp(rhs)
-            return "(" + " + ".join(self.apply(t, rhs_name, columns)
+            return "(" + " + ".join(self.apply(t, rhs_name)
                                     for t in operator.args) + ")"
         return f"({self.value(operator)} @ {rhs})"
 
-    def apply_kronecker(self, operator, rhs: str, columns) -> str:
+    def apply_kronecker(self, operator, rhs: str) -> str:
         """(P ⊗ R) M without forming P ⊗ R: M as (q_P, q_R, k), R on axis 1, P on axis 0.
 
         Row (i, r) of (P ⊗ R) M is sum over (j, s) of P[i, j] R[r, s] M[(j, s), k].
@@ -427,14 +425,14 @@ class _Printer:
         elif isinstance(right, (KroneckerProduct, CommutationMatrix)):
             # R on a matrix whose columns are all (j, k) pairs, then back to (q_P, p_R, k).
             flat = f"{self.ns}.swapaxes({stacked}, 0, 1).reshape({self.size(q2)}, -1)"
-            applied = self.apply(right, self.temp(flat), None)
+            applied = self.apply(right, self.temp(flat))
             inner = (f"{self.ns}.swapaxes({applied}.reshape({self.size(p2)}, "
                      f"{self.size(q1)}, -1), 0, 1)")
         else:
             inner = f"({self.value(right)} @ {stacked})"
         if not isinstance(left, Identity):
             # P on axis 0: (q_P, p_R, k) -> (q_P, p_R k), P applied (formed or not).
-            inner = self.apply(left, f"{_paren(inner)}.reshape({self.size(q1)}, -1)", None)
+            inner = self.apply(left, f"{_paren(inner)}.reshape({self.size(q1)}, -1)")
         return f"{_paren(inner)}.reshape({self.size(p1 * p2)}, -1)"
 
     # diagonal matrices, kept as the column of their diagonal
@@ -685,7 +683,7 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
                       f"{printer.size(rows)}, {printer.size(cols)})")
         stacked = f"{direction}.T.reshape(-1, 1)" if vec == "col" \
             else f"{direction}.reshape(-1, 1)"
-        result = printer.apply(expr, printer.temp(stacked), sympy.Integer(1))
+        result = printer.apply(expr, printer.temp(stacked))
         parameters.append(direction)
     else:
         result = printer.value(expr)
