@@ -13,8 +13,9 @@ a vector may be given as a 1-D array or as a column (n, 1) (row vectors as (1, n
 scalar as a number.  Sizes are read off the arrays.  Results are 2-D arrays: the
 gradient has the variable's shape, a Jacobian or Hessian is (rows, columns), and a
 Jacobian-vector product ``jvp`` (argument ``V`` shaped like the variable) is the column
-``J vec(V)`` (``J vecr(V)`` with ``vec="row"``).  Abstract functions f(Y) and f'(Y) are
-extra callable arguments ``f`` and ``f_grad``.
+``J vec(V)`` (``J vecr(V)`` with ``vec="row"``).  A Jacobian comes in the derivation's
+layout (``derive(..., layout=)``); a Hessian and a jvp always in numerator layout.
+Abstract functions f(Y) and f'(Y) are extra callable arguments ``f`` and ``f_grad``.
 
 Only text this module writes is compiled; the user's names enter it after a check that
 each is a plain identifier that cannot shadow anything the code uses.

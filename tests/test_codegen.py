@@ -211,8 +211,12 @@ def test_other_backends_agree_with_numpy(backend, module, formula, wrt, shapes, 
     expected = d.to_function(kind)(**arguments)
     if module == "torch":
         arguments = {k: library.as_tensor(v) for k, v in arguments.items()}
-    computed = np.asarray(d.to_function(kind, backend=backend)(**arguments))
+    function = d.to_function(kind, backend=backend)
+    computed = np.asarray(function(**arguments))
     assert_close(computed, expected, what=f"{backend} {kind} of {formula}")
+    if module == "jax":  # the generated code traces: it can be compiled
+        assert_close(np.asarray(library.jit(function)(**arguments)), expected,
+                     what=f"jax.jit of the {kind} of {formula}")
 
 
 def test_cli_codegen_prints_a_module_that_runs(tmp_path):
@@ -249,3 +253,11 @@ def test_a_column_times_a_row_of_ones_is_broadcast_not_formed():
     source = d.to_source("gradient")
     assert "np.ones(" not in source and "+ b1)" in source, source
     _check(d, "gradient", "col")
+
+
+def test_jacobian_in_the_derivations_layout_and_jvp_in_numerator_layout():
+    d = matderiv.derive("W*x", wrt="W", shapes=W_x, layout="denominator")
+    _check(d, "jacobian", "col")   # J' of the numerator layout, as d.jacobian() gives
+    rng = np.random.default_rng(4)
+    W, x, V = rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (3, 1)), rng.uniform(-1, 1, (2, 3))
+    assert np.allclose(d.to_function("jvp")(W=W, x=x, V=V), V @ x)
