@@ -106,7 +106,6 @@ def is_zero(expr) -> bool:
     return isinstance(expr, ZeroMatrix) or (not is_matrix(expr) and expr == 0)
 
 
-
 def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
