@@ -20,7 +20,7 @@ from . import syntax
 from .build import Builder, zero_like
 from .conditions import check, parse_condition
 from .errors import MatDerivError
-from .matcher import EMPTY, match, variables
+from .matcher import EMPTY, match, root_types, variables
 from .objects import is_matrix
 
 if sys.version_info >= (3, 11):
@@ -85,8 +85,14 @@ class Rule:
         if free:
             raise MatDerivError(f"rule {self.name}: result uses unbound functions {free}")
 
+    @cached_property
+    def root_types(self):
+        return root_types(self.pattern_tree)
+
     def apply(self, expr, context):
         """The rewritten expression and the bindings, or None when the rule does not apply."""
+        if self.root_types is not None and not isinstance(expr, self.root_types):
+            return None
         for bindings in match(self.pattern_tree, expr):
             if not all(check(c, bindings, context, EMPTY) for c in self.conditions):
                 continue

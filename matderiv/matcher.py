@@ -94,6 +94,26 @@ def variables(pattern) -> set[str]:
     return found
 
 
+def root_types(pattern):
+    """The classes an expression must belong to for ``pattern`` to match it, or None.
+
+    A cheap test before matching: ``d(inv(X))`` can only match a differential, ``A + B``
+    only a sum. It mirrors the type tests at the top of each matcher below.
+    """
+    if isinstance(pattern, syntax.Call) and not pattern.prime:
+        name = pattern.name
+        if name in _UNARY_CLASSES:
+            return (_UNARY_CLASSES[name], MatPow) if name == "inv" else (_UNARY_CLASSES[name],)
+        return {"d": (MatDiff, ScalarDiff), "inner": (Inner,), "dot": (Inner,),
+                "kron": (KroneckerProduct,), "logdet": (sympy.log,)}.get(name)
+    if isinstance(pattern, syntax.Binary):
+        return {"+": (MatAdd, sympy.Add), ".*": (HadamardProduct,),
+                ".^": (HadamardPower,)}.get(pattern.op)
+    if isinstance(pattern, syntax.Postfix):
+        return (Transpose,)
+    return None
+
+
 def match(pattern, expr, bindings=None):
     """Yield every binding dict under which ``pattern`` matches ``expr``."""
     bindings = {} if bindings is None else bindings
