@@ -44,6 +44,7 @@ from .objects import (
     MatDiff,
     ScalarDiff,
     ScalarOf,
+    Softmax,
     SumEntries,
     Vec,
     Vecr,
@@ -58,7 +59,7 @@ MAX_MATRIX_POWER = 64
 #: Functions of the formula grammar, each with its arity, for error messages and docs.
 FUNCTIONS = {
     "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": 1, "norm": 1, "dot": 2,
-    "inner": 2, "vec": 1, "vecr": 1, "I": 1, "K": 2, "diag": 1, "ones": None,
+    "inner": 2, "vec": 1, "vecr": 1, "I": 1, "K": 2, "diag": 1, "ones": None, "softmax": 1,
     **{name: 1 for name in ELEMENTWISE},
 }
 
@@ -182,7 +183,8 @@ class Builder:
             if left.shape != right.shape:
                 if is_one_by_one(left) or is_one_by_one(right):
                     return self.add(as_scalar(left), as_scalar(right), node)
-                self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}", node)
+                self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}"
+                           + _broadcast_hint(left, right), node)
             return mat_add(left, right)
         if not is_matrix(left) and not is_matrix(right):
             return left + right
@@ -363,6 +365,11 @@ class Builder:
             self.error("diag takes a column vector", node)
         return DiagMatrix(value)
 
+    def call_softmax(self, node, value):
+        if not is_matrix(value) or is_one_by_one(value):
+            return sympy.Integer(1)  # a single entry, normalised by itself
+        return Softmax(value)
+
     def call_d(self, node, value):
         return MatDiff(value) if is_matrix(value) else ScalarDiff(value)
 
@@ -418,6 +425,15 @@ def _make_elementwise(name):
 
 for _name in ELEMENTWISE:
     setattr(Builder, "call_" + _name, _make_elementwise(_name))
+
+
+def _broadcast_hint(left, right) -> str:
+    """A column added to every column of a matrix is written b*ones(k)', as on paper."""
+    for column, matrix in ((left, right), (right, left)):
+        if column.shape[1] == 1 and column.shape[0] == matrix.shape[0]:
+            return (f" (to add the column to each of the {matrix.shape[1]} columns, write "
+                    f"it times ones({matrix.shape[1]})')")
+    return ""
 
 
 def zero_like(expr):

@@ -20,7 +20,7 @@ from . import syntax
 from .build import Builder, zero_like
 from .conditions import check, parse_condition
 from .errors import MatDerivError
-from .matcher import EMPTY, match, variables
+from .matcher import EMPTY, match, root_types, variables
 from .objects import is_matrix
 
 if sys.version_info >= (3, 11):
@@ -42,6 +42,7 @@ class Example:
     wrt: str
     shapes: dict
     vec: str = "col"
+    hessian: bool = False  # the rule serves the Hessian (the gradient derived again)
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,14 @@ class Rule:
         if free:
             raise MatDerivError(f"rule {self.name}: result uses unbound functions {free}")
 
+    @cached_property
+    def root_types(self):
+        return root_types(self.pattern_tree)
+
     def apply(self, expr, context):
         """The rewritten expression and the bindings, or None when the rule does not apply."""
+        if self.root_types is not None and not isinstance(expr, self.root_types):
+            return None
         for bindings in match(self.pattern_tree, expr):
             if not all(check(c, bindings, context, EMPTY) for c in self.conditions):
                 continue
@@ -172,7 +179,8 @@ def _read_rules(folder: str, entry):
         phase = record.get("phase", folder)
         if phase not in PHASES:
             raise MatDerivError(f"{entry.name}: rule {record.get('name')}: unknown phase {phase!r}")
-        examples = tuple(Example(e["formula"], e["wrt"], dict(e["shapes"]), e.get("vec", "col"))
+        examples = tuple(Example(e["formula"], e["wrt"], dict(e["shapes"]), e.get("vec", "col"),
+                                 bool(e.get("hessian", False)))
                          for e in record.get("examples", []))
         rule = Rule(name=record["name"], phase=phase, pattern=record["pattern"],
                     result=record["result"], when=tuple(record.get("when", ())),

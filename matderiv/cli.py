@@ -99,6 +99,10 @@ def main():
               help="The gradient as a matrix of X's shape (scalar formulas).")
 @click.option("--jacobian", "kind", flag_value="jacobian",
               help="The Jacobian d vec(F) / d vec(X) (default for matrix formulas).")
+@click.option("--hessian", "kind", flag_value="hessian",
+              help="The Hessian d²F / d vec(X) d vec(X)' of a scalar formula.")
+@click.option("--tensor", "kind", flag_value="tensor",
+              help="The 4-index derivative T[i,j,k,l] = dF_ij / dX_kl, with indices.")
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
@@ -133,6 +137,8 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
 @click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
               show_default=True, help="Jacobian layout, as for derive.")
+@click.option("--hessian", is_flag=True,
+              help="Prove the gradient, then the Hessian as the Jacobian of the gradient.")
 @click.option("--style", type=click.Choice(["rules", "elementwise", "both"]), default="rules",
               show_default=True,
               help="rules: the chain of equalities, each naming its rule; elementwise: one "
@@ -144,7 +150,7 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
 @click.option("--pdf", is_flag=True, help="With -o FILE.tex: also compile it with pdflatex.")
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Prove every [[derivation]] of a TOML file into one document.")
-def prove(formula, wrt, shapes, vec, layout, style, fmt, output, pdf, batch):
+def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -156,7 +162,8 @@ def prove(formula, wrt, shapes, vec, layout, style, fmt, output, pdf, batch):
     else:
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
-        text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output), 0
+        text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
+                                  "hessian" if hessian else None), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {output}")
@@ -168,8 +175,8 @@ def prove(formula, wrt, shapes, vec, layout, style, fmt, output, pdf, batch):
         sys.exit(2)
 
 
-def _render(derivation, style, fmt, vec, standalone, title):
-    kind = "gradient" if derivation.is_scalar else "jacobian"
+def _render(derivation, style, fmt, vec, standalone, title, kind=None):
+    kind = kind or ("gradient" if derivation.is_scalar else "jacobian")
     if standalone:
         from .render.proof_latex import document
         return document([derivation.latex(proof=style, kind=kind, vec=vec)], title=title)
@@ -179,12 +186,12 @@ def _render(derivation, style, fmt, vec, standalone, title):
     return "```\n" + text + "```\n" if fmt == "md" else text
 
 
-def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output):
+def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None):
     from .derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
     standalone = bool(output and output.endswith(".tex"))
-    return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}")
+    return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
 
 def _prove_batch(path, style, fmt, output):
@@ -230,6 +237,107 @@ def _compile(path):
     if run.returncode != 0:
         raise MatDerivError(f"pdflatex failed on {path}; see {path[:-4]}.log")
     click.echo(f"wrote {path[:-4]}.pdf")
+
+
+CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a', I(m))\""
+
+
+@main.command(help="Check a claimed derivative of FORMULA: confirm it, or refute it with the "
+                   "smallest counterexample.\n\n"
+                   f"Example:\n\n  {CHECK_EXAMPLE}\n\n"
+                   "  matderiv check --batch claims.toml --format md\n\n"
+                   "Exit code: 0 when the claim is correct in the convention asked; 1 when it "
+                   "is wrong, ill-formed, or correct only in another convention (the output "
+                   "names the flag that gives it); 2 for bad input. With --batch, the worst "
+                   "code of all entries.")
+@click.argument("formula", required=False)
+@click.option("--wrt", help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--claim", "claim", help="The claimed result, in the formula grammar, e.g. "
+                                       "\"kron(a', I(m))\" or \"f'(W*X)*X'\".")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
+              help="The convention the claim is written in: vec (col) or vecr (row).")
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+              show_default=True, help="Jacobian layout the claim is written in.")
+@click.option("--gradient", "kind", flag_value="gradient", help="The claim is the gradient.")
+@click.option("--jacobian", "kind", flag_value="jacobian", help="The claim is the Jacobian.")
+@click.option("--hessian", "kind", flag_value="hessian", help="The claim is the Hessian.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "latex", "json"]),
+              default="text", show_default=True)
+@click.option("--batch", type=click.Path(dir_okay=False), default=None,
+              help="Check every [[claim]] of a TOML file and print a table.")
+def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
+    from .render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
+
+    if batch:
+        if formula or wrt or claim:
+            raise MatDerivError("give either FORMULA --wrt X --claim TEXT or --batch FILE, "
+                                "not both")
+        sys.exit(_check_batch(batch, fmt))
+    if not formula or not wrt or claim is None:
+        raise MatDerivError("check needs FORMULA, --wrt X and --claim TEXT (or --batch FILE)")
+    from .derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout)
+    if fmt == "json":
+        click.echo(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        render = {"text": verdict_to_text, "md": verdict_to_markdown,
+                  "latex": verdict_to_latex}[fmt]
+        click.echo(render(verdict), nl=False)
+    sys.exit(verdict.exit_code)
+
+
+def _check_batch(path, fmt) -> int:
+    from .batch import check_entry, read_batch
+    from .render.claim import table_to_latex, table_to_markdown, table_to_text
+
+    _, raw_entries = read_batch(path, table="claim")
+    entries = [check_entry(number, raw) for number, raw in enumerate(raw_entries, start=1)]
+    for entry in entries:
+        if entry.error:
+            click.echo(f"matderiv: error: {entry.name}: {entry.error}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps([{"name": e.name, "error": e.error,
+                                **(e.verdict.to_dict() if e.verdict else {})}
+                               for e in entries], indent=2, ensure_ascii=False))
+    else:
+        render = {"text": table_to_text, "md": table_to_markdown, "latex": table_to_latex}[fmt]
+        click.echo(render(entries), nl=False)
+    return max(entry.exit_code for entry in entries)
+
+
+@main.command(help="Print a Python module computing the derivative of FORMULA efficiently.\n\n"
+                   "Example:\n\n  matderiv codegen 'sum(tanh(W*x))' --wrt W -s W=m,n -s x=n,1 "
+                   "--backend numpy -o grad.py")
+@click.argument("formula")
+@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--gradient", "kind", flag_value="gradient", help="The gradient (scalar formulas).")
+@click.option("--jacobian", "kind", flag_value="jacobian", help="The Jacobian, formed.")
+@click.option("--hessian", "kind", flag_value="hessian", help="The Hessian (scalar formulas).")
+@click.option("--jvp", "kind", flag_value="jvp",
+              help="J vec(V) for a direction V shaped like the variable, J never formed.")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
+@click.option("--backend", type=click.Choice(["numpy", "jax", "torch"]), default="numpy",
+              show_default=True)
+@click.option("--name", default=None, help="The function's name (default: KIND_VARIABLE).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the module to a file instead of stdout.")
+def codegen(formula, wrt, shapes, kind, vec, backend, name, output):
+    from .derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    source = derivation.to_source(kind, vec=vec, backend=backend, name=name)
+    if output:
+        from .output import write_atomically
+        write_atomically(output, source)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(source, nl=False)
 
 
 @main.command(help="List the rule catalog: name, pattern => result, source.\n\n"

@@ -40,6 +40,7 @@ from sympy import (
     Trace,
     Transpose,
 )
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from . import syntax
 from .objects import (
@@ -53,6 +54,7 @@ from .objects import (
     MatDiff,
     ScalarDiff,
     ScalarOf,
+    Softmax,
     SumEntries,
     Vec,
     Vecr,
@@ -67,7 +69,7 @@ EMPTY = "__empty__"  # bindings key: the context variables that matched no facto
 
 _UNARY_CLASSES = {
     "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
-    "vec": Vec, "vecr": Vecr, "scalar": ScalarOf,
+    "vec": Vec, "vecr": Vecr, "scalar": ScalarOf, "diag": DiagMatrix, "softmax": Softmax,
 }
 
 
@@ -92,6 +94,26 @@ def variables(pattern) -> set[str]:
     return found
 
 
+def root_types(pattern):
+    """The classes an expression must belong to for ``pattern`` to match it, or None.
+
+    A cheap test before matching: ``d(inv(X))`` can only match a differential, ``A + B``
+    only a sum. It mirrors the type tests at the top of each matcher below.
+    """
+    if isinstance(pattern, syntax.Call) and not pattern.prime:
+        name = pattern.name
+        if name in _UNARY_CLASSES:
+            return (_UNARY_CLASSES[name], MatPow) if name == "inv" else (_UNARY_CLASSES[name],)
+        return {"d": (MatDiff, ScalarDiff), "inner": (Inner,), "dot": (Inner,),
+                "kron": (KroneckerProduct,), "logdet": (sympy.log,)}.get(name)
+    if isinstance(pattern, syntax.Binary):
+        return {"+": (MatAdd, sympy.Add), ".*": (HadamardProduct,),
+                ".^": (HadamardPower,)}.get(pattern.op)
+    if isinstance(pattern, syntax.Postfix):
+        return (Transpose,)
+    return None
+
+
 def match(pattern, expr, bindings=None):
     """Yield every binding dict under which ``pattern`` matches ``expr``."""
     bindings = {} if bindings is None else bindings
@@ -112,8 +134,15 @@ def _match_name(pattern, expr, bindings):
 
 def _match_num(pattern, expr, bindings):
     from fractions import Fraction
-    value = Fraction(pattern.value)
-    if not is_matrix(expr) and expr == sympy.Rational(value.numerator, value.denominator):
+    value = sympy.Rational(*Fraction(pattern.value).as_integer_ratio())
+    if not is_matrix(expr) and expr == value:
+        yield bindings
+    # A number in a rule's matrix sum stands for that number times the all-ones matrix,
+    # as the rule's result is built (exp(A) + 1 is exp(A) + 𝟏).
+    elif isinstance(expr, OneMatrix) and value == 1:
+        yield bindings
+    elif isinstance(expr, MatMul) and expr.as_coeff_matrices()[0] == value and \
+            [type(m) for m in expr.as_coeff_matrices()[1]] == [OneMatrix]:
         yield bindings
 
 
@@ -158,7 +187,8 @@ def _match_binary(pattern, expr, bindings):
         if isinstance(expr, HadamardProduct):
             yield from _match_commutative(_flatten(pattern, (".*",)), list(expr.args), bindings,
                                           lambda args: HadamardProduct(*args)
-                                          if len(args) > 1 else args[0])
+                                          if len(args) > 1 else args[0],
+                                          empty=OneMatrix(*expr.shape))
     elif op == "^":
         if isinstance(expr, MatPow) or (isinstance(expr, sympy.Pow) and not is_matrix(expr)):
             base, exponent = expr.args
@@ -230,8 +260,12 @@ def _match_sequence(patterns, factors, start, shape, bindings):
         yield from _match_sequence(rest, factors, start + 1, shape, b)
 
 
-def _match_commutative(patterns, args, bindings, combine):
-    """Each pattern but the last takes one argument (any); the last takes the rest."""
+def _match_commutative(patterns, args, bindings, combine, empty=sympy.S.Zero):
+    """Each pattern but the last takes one argument (any); the last takes the rest.
+
+    The rest variable ``S`` may take nothing: then it is ``empty``, the identity of the
+    operation (𝟏 for a Hadamard product).
+    """
     if not patterns:
         if not args:
             yield bindings
@@ -239,13 +273,13 @@ def _match_commutative(patterns, args, bindings, combine):
     first, rest = patterns[0], patterns[1:]
     if not rest:
         if isinstance(first, syntax.Name) and first.id == REST_VARIABLE and not args:
-            yield from _bind(first.id, sympy.Integer(0), bindings)
+            yield from _bind(first.id, empty, bindings)
         elif args:
             yield from match(first, combine(args) if len(args) > 1 else args[0], bindings)
         return
     for i, arg in enumerate(args):
         for b in match(first, arg, bindings):
-            yield from _match_commutative(rest, args[:i] + args[i + 1:], b, combine)
+            yield from _match_commutative(rest, args[:i] + args[i + 1:], b, combine, empty)
 
 
 def _match_sum(patterns, expr, bindings):

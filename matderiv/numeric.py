@@ -40,6 +40,7 @@ from .objects import (
     FrobeniusNorm,
     Inner,
     ScalarOf,
+    Softmax,
     SumEntries,
     Vec,
     Vecr,
@@ -122,6 +123,9 @@ class _Evaluator:
 
     def __call__(self, expr):
         handler = _HANDLERS.get(type(expr))
+        if handler is None and is_array(expr):
+            _register_array_handlers()
+            handler = _HANDLERS.get(type(expr))
         if handler is None:
             for cls, candidate in _HANDLERS.items():
                 if isinstance(expr, cls):
@@ -215,6 +219,7 @@ _HANDLERS = {
     DiagMatrix: lambda ev, e: np.diag(ev(e.args[0]).ravel()),
     CommutationMatrix: lambda ev, e: commutation_matrix(ev.size(e.args[0]), ev.size(e.args[1])),
     Elementwise: lambda ev, e: _NUMPY_FUNCTIONS[e.function](ev(e.arg)),
+    Softmax: lambda ev, e: _softmax(ev(e.arg)),
     AbstractFunction: lambda ev, e: float(_abstract(ev, e, 0)),
     AbstractGradient: lambda ev, e: _abstract(ev, e, 1),
     ScalarOf: lambda ev, e: float(ev(e.matrix)[0, 0]),
@@ -225,6 +230,40 @@ _HANDLERS = {
     Vecr: _vec("C"),
     sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](ev(e.args[0])),
 }
+
+
+def _register_array_handlers():
+    """Array expressions (the 4-index tensor), imported only when one is evaluated."""
+    from sympy.tensor.array.expressions import (
+        ArrayAdd,
+        ArrayTensorProduct,
+        PermuteDims,
+        Reshape,
+    )
+    _HANDLERS.update({
+        ArrayTensorProduct: lambda ev, e: _outer([ev(a) for a in e.args]),
+        PermuteDims: lambda ev, e: np.transpose(ev(e.expr), e.permutation.array_form),
+        ArrayAdd: _sum,
+        Reshape: lambda ev, e: np.reshape(ev(e.expr), tuple(ev.size(s) for s in e.shape)),
+    })
+
+
+def _outer(values):
+    """Outer product of arrays, scalar factors multiplying it."""
+    result = np.asarray(1.0)
+    for value in values:
+        result = np.multiply.outer(result, value) if np.ndim(value) else result * value
+    return result
+
+
+def is_array(expr) -> bool:
+    """True for SymPy's array expressions (the tensor), which have 4 axes, not 2."""
+    return type(expr).__module__.startswith("sympy.tensor.array.expressions")
+
+
+def _softmax(z):
+    shifted = np.exp(z - np.max(z))  # the same value, without overflow
+    return shifted / np.sum(shifted)
 
 
 def _kron(arrays):
@@ -252,6 +291,6 @@ def evaluate(expr, values, *, functions=None, shapes=None):
     except np.linalg.LinAlgError:
         raise MatDerivError(f"{expr} is singular at these values (an inverse does not "
                             "exist)") from None
-    if isinstance(result, np.ndarray) and not is_matrix(expr):
+    if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
         result = float(result.reshape(-1)[0])
     return result

@@ -13,6 +13,8 @@ entries (``_entry``) so ``as_explicit()`` works for concrete sizes.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import sympy
 from sympy import Expr, Integer, KroneckerDelta, floor
 from sympy.core.symbol import Str
@@ -72,7 +74,7 @@ class CommutationMatrix(MatrixExpr):
     def __new__(cls, m, n):
         return super().__new__(cls, _size(m), _size(n))
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         m, n = self.args
         return (m * n, m * n)
@@ -116,7 +118,7 @@ class Elementwise(MatrixExpr):
     def arg(self):
         return self.args[1]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         return self.arg.shape
 
@@ -131,6 +133,35 @@ class Elementwise(MatrixExpr):
         if self.function == "sqrt":
             name = r"\operatorname{sqrt}"
         return r"%s\left(%s\right)" % (name, printer._print(self.arg))
+
+
+class Softmax(MatrixExpr):
+    """``softmax(Z) = exp(Z) / sum(exp(Z))``, normalised over all entries (for a vector,
+    the usual softmax); its entries are positive and sum to 1."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @cached_property  # asked very often, and through every level of a deep formula
+    def shape(self):
+        return self.arg.shape
+
+    def _entry(self, i, j, **kwargs):
+        k, m = sympy.Dummy("k", integer=True), sympy.Dummy("m", integer=True)
+        rows, cols = self.arg.shape
+        total = sympy.Sum(sympy.exp(self.arg._entry(k, m, **kwargs)),
+                          (k, 0, rows - 1), (m, 0, cols - 1))
+        return sympy.exp(self.arg._entry(i, j, **kwargs)) / total
+
+    def _sympystr(self, printer):
+        return "softmax(%s)" % printer._print(self.arg)
+
+    def _latex(self, printer):
+        return r"\operatorname{softmax}\left(%s\right)" % printer._print(self.arg)
 
 
 class AbstractFunction(Expr):
@@ -170,7 +201,7 @@ class AbstractGradient(MatrixExpr):
     def arg(self):
         return self.args[1]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         return self.arg.shape
 
@@ -282,7 +313,7 @@ class MatDiff(MatrixExpr):
     def arg(self):
         return self.args[0]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         return self.arg.shape
 
@@ -324,7 +355,7 @@ class _Stacked(MatrixExpr):
     def arg(self):
         return self.args[0]
 
-    @property
+    @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
         rows, cols = self.arg.shape
         return (rows * cols, Integer(1))

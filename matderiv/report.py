@@ -17,7 +17,7 @@ from .render import to_latex, to_text
 
 def _shape_text(expr) -> str:
     shape = getattr(expr, "shape", None)
-    return "scalar" if shape is None else f"{to_text(shape[0])}×{to_text(shape[1])}"
+    return "scalar" if shape is None else "×".join(to_text(s) for s in shape)
 
 
 def statement(derivation, kind: str, vec: str = "col") -> dict:
@@ -38,9 +38,30 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
             text, tex = f"({text})ᵀ", r"\left(%s\right)^{T}" % tex
         text += f" = {to_text(result)}"
         tex += f" = {to_latex(result)}"
+    elif kind == "hessian":
+        result = derivation.hessian()
+        f_name = f"({f_text})" if " " in f_text else f_text
+        x_vec = f"vec({x_text})"
+        text = f"∂²{f_name}/∂{x_vec}∂{x_vec}ᵀ = {to_text(result)}"
+        tex = (r"\frac{\partial^2 %s}{\partial \operatorname{vec}(%s)\,\partial "
+               r"\operatorname{vec}(%s)^{T}} = %s" % (f_tex, x_tex, x_tex, to_latex(result)))
+    elif kind == "tensor":
+        result = derivation.tensor()
+        f_name = f"({f_text})" if " " in f_text else f_text
+        text = f"∂{f_name}_ij/∂{x_text}_kl = {to_text(result)}"
+        tex = r"\frac{\partial \left(%s\right)_{ij}}{\partial %s_{kl}} = %s" % (
+            f_tex, x_tex, to_latex(result))
     else:
-        raise MatDerivError(f"unknown kind {kind!r}: gradient or jacobian")
+        raise MatDerivError(f"unknown kind {kind!r}: gradient, jacobian, hessian or tensor")
     return {"text": text, "latex": tex, "result": result}
+
+
+def _rules(derivation, kind, vec) -> list[str]:
+    if kind == "hessian":
+        return (derivation.rules_used("gradient")
+                + derivation.gradient_derivation().rules_used("jacobian-col"))
+    return derivation.rules_used("gradient" if kind == "gradient" else
+                                 "jacobian-" + ("row" if kind == "tensor" else vec))
 
 
 def _wrap(text: str) -> str:
@@ -63,10 +84,10 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
         "shape": _shape_text(result),
         "statement": stated,
-        "rules": derivation.rules_used("gradient" if kind == "gradient" else "jacobian-" + vec),
+        "rules": _rules(derivation, kind, vec),
     }
     if check:
-        outcome = derivation.check()
+        outcome = derivation.check(hessian=kind == "hessian")
         report["check"] = {"passed": True, "summary": outcome.summary,
                            "max_error": outcome.max_error}
     return report

@@ -25,6 +25,7 @@ from sympy import (
     Transpose,
     ZeroMatrix,
 )
+from sympy.core.cache import CACHE
 from sympy.core.symbol import Str
 
 from .objects import (
@@ -45,13 +46,44 @@ from .objects import (
 _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
 
 
+class _Memo(dict):
+    """Results by expression, emptied by SymPy's ``clear_cache()`` like SymPy's own caches.
+
+    Expressions are immutable and ``tidy``/``rebuild`` are pure, so a result can be
+    reused; without this, each rule application re-canonicalised the whole subtree
+    below it, which made deep formulas (an L-layer network) cost O(L^3).
+    """
+
+    __wrapped__ = None  # sympy.core.cache.CACHE clears items with __wrapped__ and cache_clear
+    limit = 50_000
+
+    def __init__(self, name):
+        super().__init__()
+        self.__name__ = name
+
+    def cache_clear(self):
+        self.clear()
+
+    def remember(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_TIDIED = _Memo("matderiv.tidy.tidy")
+_REBUILT = _Memo("matderiv.tidy.rebuild")
+_SHIELDABLE = _Memo("matderiv.tidy.shieldable")
+CACHE.extend([_TIDIED, _REBUILT, _SHIELDABLE])
+
+
 def shielded_doit(expr):
     """``expr.doit(deep=False)`` with traces and determinants kept as they are.
 
     MatAdd.doit and Transpose.doit call doit deeply on scalar coefficients, and SymPy's
     Trace.doit turns tr(a kron b') into tr(a) tr(b) even for non-square a, b (wrong).
     """
-    shields = {node: sympy.Dummy("shield") for node in expr.atoms(Trace, sympy.Determinant)}
+    shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
     if not shields:
         return _doit(expr)
     done = _doit(expr.xreplace(shields))
@@ -74,6 +106,18 @@ def _doit(expr):
         return expr
 
 
+def _shieldable(expr) -> frozenset:
+    """``expr.atoms(Trace, Determinant)``, remembered per subexpression (it is asked at
+    every node that tidy rebuilds, and a fresh traversal each time is quadratic)."""
+    found = _SHIELDABLE.get(expr)
+    if found is None:
+        found = frozenset().union(*(_shieldable(a) for a in expr.args if isinstance(a, Basic)))
+        if isinstance(expr, (Trace, sympy.Determinant)):
+            found = found | {expr}
+        _SHIELDABLE.remember(expr, found)
+    return found
+
+
 def is_zero(expr) -> bool:
     return isinstance(expr, ZeroMatrix) or (not is_matrix(expr) and expr == 0)
 
@@ -82,11 +126,25 @@ def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
-    return rebuild(expr, [tidy(arg) for arg in expr.args])
+    done = _TIDIED.get(expr)
+    if done is None:
+        done = _TIDIED.remember(expr, rebuild(expr, [tidy(arg) for arg in expr.args]))
+    return done
 
 
 def rebuild(expr, args):
     """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
+    if len(args) == len(expr.args) and all(
+            a is b for a, b in zip(args, expr.args, strict=True)):
+        # The same node again (bottom_up walks unchanged parts once per rule applied).
+        done = _REBUILT.get(expr)
+        if done is None:
+            done = _REBUILT.remember(expr, _rebuild(expr, args))
+        return done
+    return _rebuild(expr, args)
+
+
+def _rebuild(expr, args):
     if isinstance(expr, MatMul):
         if any(is_zero(a) for a in args):
             return ZeroMatrix(*expr.shape)
@@ -145,30 +203,66 @@ def _kronecker(args):
 
 
 def pull_numeric_content(expr):
-    """c (2x - 2a) -> 2c (x - a) where c is not a number, so scalars can cancel.
+    """2x - 2a -> 2 (x - a), A (2x) -> 2 A x, (2a) .* b -> 2 (a .* b): numbers outside.
 
-    SymPy distributes a numeric coefficient over a sum (2 (x - a) becomes 2x - 2a);
-    inside a product with a symbolic coefficient, that hides cancellations such as
+    SymPy distributes a numeric coefficient over a sum (2 (x - a) becomes 2x - 2a).
+    That is longer than the textbook's 2 Aᵀ(Ax - b), and inside a product with a
+    symbolic coefficient it hides cancellations such as
     (1 / (2 sqrt(u))) (2x - 2a) = (x - a) / sqrt(u). This puts the common numeric
-    factor of the sum's terms back into the product's coefficient.
+    factor of a sum's terms in front of the sum, and moves numbers out of products
+    and Hadamard products to the front.
     """
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
     expr = expr.func(*[pull_numeric_content(a) for a in expr.args])
+    if isinstance(expr, MatAdd):
+        content = _numeric_content(expr.args)
+        if content is None:
+            return expr
+        inner = shielded_doit(mat_add(*[mat_mul(1 / content, t) for t in expr.args]))
+        return MatMul(content, inner)
+    if isinstance(expr, HadamardProduct):
+        coefficients = [_coefficient(a) for a in expr.args]
+        pulled = sympy.Mul(*coefficients)
+        if pulled == 1:
+            return expr
+        stripped = [mat_mul(1 / c, a) if c != 1 else a
+                    for a, c in zip(expr.args, coefficients, strict=True)]
+        return MatMul(pulled, shielded_doit(HadamardProduct(*stripped)))
     if not isinstance(expr, MatMul):
         return expr
     coeff, matrices = expr.as_coeff_matrices()
-    if coeff.is_number:
-        return expr
     pulled, kept = sympy.Integer(1), []
     for factor in matrices:
-        if isinstance(factor, MatAdd):
-            content = sympy.gcd_list([t.as_coeff_mmul()[0] for t in factor.args])
-            if content.is_Rational and content not in (0, 1):
-                factor = mat_add(*[mat_mul(1 / content, t) for t in factor.args])
-                pulled *= content
+        content = _coefficient(factor)
+        if content != 1:
+            factor = factor.args[1] if len(factor.args) == 2 else \
+                MatMul(*product_args(factor)[1:])
+            pulled *= content
         kept.append(factor)
-    return mat_mul(coeff * pulled, *kept) if pulled != 1 else expr
+    return MatMul(coeff * pulled, *kept) if pulled != 1 else expr
+
+
+def _numeric_content(terms):
+    """The common rational factor of a sum's terms, if it is worth pulling out."""
+    content = sympy.gcd_list([t.as_coeff_mmul()[0] for t in terms])
+    if content.is_Rational and content not in (0, 1) and content > 0:
+        return content
+    return None
+
+
+def _coefficient(factor):
+    """The leading number of a MatMul (2 in 2 A x), else 1."""
+    if isinstance(factor, MatMul):
+        coeff = factor.as_coeff_matrices()[0]
+        if coeff.is_Rational:
+            return coeff
+    return sympy.Integer(1)
+
+
+def product_args(factor):
+    coeff, matrices = factor.as_coeff_matrices()
+    return [coeff, *matrices]
 
 
 #: Nodes whose own doit() only canonicalises (flatten, drop identities, distribute a

@@ -84,6 +84,11 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
                     computed, expected if layout == "numerator" else expected.T,
                     what=f"the Jacobian (vec={vec}, {layout} layout)", rtol=rtol, atol=atol_f))
             checked.append(f"Jacobian vec={vec}")
+            if vec == "row":  # T[i, j, k, l] holds the vecr Jacobian's entries, row-major
+                computed = evaluate(derivation.tensor(), values, functions=functions)
+                worst = max(worst, assert_close(computed.reshape(expected.shape), expected,
+                                                what="the tensor", rtol=rtol, atol=atol_f))
+                checked.append("tensor")
     return CheckReport(points, tuple(sizes), worst, tuple(dict.fromkeys(checked)))
 
 

@@ -20,11 +20,20 @@ from matderiv.check import (
 )
 from matderiv.numeric import evaluate
 from matderiv.render import to_text
+from matderiv.tidy import canonical
 
 
-def build_expected(text, derivation):
-    """The expected closed form, written in the formula grammar, canonicalised by SymPy."""
-    return Builder(derivation.env, source=text).build_text(text).doit()
+def build_expected(text, derivation, *, shielded=True):
+    """The expected closed form, written in the formula grammar, brought to the canonical
+    form results are given in: SymPy's, traces and determinants kept whole (``canonical``),
+    numbers in front (2 (x - a), not 2x - 2a).
+
+    ``shielded=False`` uses SymPy's deep doit instead, which also rewrites inside traces and
+    determinants (det(AXB) -> det(A) det(X) det(B)).
+    """
+    from matderiv.tidy import pull_numeric_content
+    built = Builder(derivation.env, source=text).build_text(text)
+    return pull_numeric_content(canonical(built) if shielded else built.doit())
 
 
 def numeric_reference(derivation, kind, vec, values, functions):
@@ -35,8 +44,11 @@ def numeric_reference(derivation, kind, vec, values, functions):
 
 
 def expect(formula, wrt, shapes, *, gradient=None, jacobian=None, jacobian_row=None,
-           points=3, seed=1):
-    """Assert the textbook form(s) given and check each numerically; return the Derivation."""
+           points=3, seed=1, shielded=False):
+    """Assert the textbook form(s) given and check each numerically; return the Derivation.
+
+    ``shielded``: build the expected forms as ``build_expected(..., shielded=True)`` does.
+    """
     d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
     claims = [("gradient", "col", gradient), ("jacobian", "col", jacobian),
               ("jacobian", "row", jacobian_row)]
@@ -46,7 +58,7 @@ def expect(formula, wrt, shapes, *, gradient=None, jacobian=None, jacobian_row=N
     functions = stand_in_functions(d.abstract_functions)
     for kind, vec, text in claims:
         result = d.gradient() if kind == "gradient" else d.jacobian(vec=vec)
-        expected = build_expected(text, d)
+        expected = build_expected(text, d, shielded=shielded)
         assert result == expected, (
             f"{formula} wrt {wrt} ({kind}, vec={vec}): got {to_text(result)}, "
             f"expected {to_text(expected)}")

@@ -47,3 +47,35 @@ def test_hessian_of_abstract_f_is_refused_not_guessed():
     d = matderiv.derive("f(W*x)", wrt="W", shapes={"W": ("m", "n"), "x": ("n", 1)})
     with pytest.raises(matderiv.MatDerivError, match="no differential rule"):
         d.hessian()
+
+
+def test_cli_hessian_flag_states_and_checks_it():
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    out = CliRunner().invoke(main, ["derive", "x'*A*x", "--wrt", "x", "-s", "x=n,1", "-s",
+                                    "A=n,n", "--hessian", "--check"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("∂²(xᵀ A x)/∂vec(x)∂vec(x)ᵀ = A + Aᵀ\n")
+    assert "Hessian" in out.output.split("check:")[1]
+
+
+def test_prove_hessian_proves_the_gradient_then_its_jacobian():
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    out = CliRunner().invoke(main, ["prove", "x'*A*x", "--wrt", "x", "-s", "x=n,1", "-s",
+                                    "A=n,n", "--hessian", "--style", "both"])
+    assert out.exit_code == 0, out.output
+    statements = [line for line in out.output.splitlines() if "roof that" in line]
+    assert statements == ["Proof that ∂(xᵀ A x)/∂x = (A + Aᵀ) x",
+                          "Element-wise proof that ∂(xᵀ A x)/∂x = (A + Aᵀ) x",
+                          "Proof that ∂vec((A + Aᵀ) x)/∂vec(x) = A + Aᵀ",
+                          "Element-wise proof that ∂vec((A + Aᵀ) x)/∂vec(x) = A + Aᵀ"]
+
+
+def test_hessian_of_a_linear_formula_has_no_proof_but_is_zero():
+    d = matderiv.derive("tr(A*X)", wrt="X", shapes={"A": "n,n", "X": "n,n"})
+    assert d.hessian().is_ZeroMatrix
+    with pytest.raises(matderiv.MatDerivError, match="Hessian is 0"):
+        d.proof(kind="hessian")

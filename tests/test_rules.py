@@ -33,8 +33,10 @@ def test_rule_example(rule, example):
     kinds = ["gradient"] if d.is_scalar else []
     kinds += [f"jacobian-{example.vec}"]
     used = {name for kind in kinds for name in d.rules_used(kind)}
+    if example.hessian:
+        used |= set(d.gradient_derivation().rules_used(f"jacobian-{example.vec}"))
     assert rule.name in used, f"{rule.name} not used for {example.formula}: {sorted(used)}"
-    d.check()
+    d.check(hessian=example.hessian)
 
 
 def test_differential_rules_with_examples():

@@ -81,6 +81,35 @@ class MatrixLatexPrinter(LatexPrinter):
         return r"\frac{\partial %s}{\partial %s}" % (self._print(expr.expr),
                                                    self._print(expr.variables[0]))
 
+    # -- the 4-index tensor: T_{ijkl} = A_{ik} (B^{T})_{jl} ---------------------
+    def _index_form(self, expr):
+        from sympy import Identity, MatrixSymbol
+
+        from .index import index_terms
+        parts = []
+        for coefficient, factors in index_terms(expr):
+            if coefficient is None:
+                shape = ", ".join(self._print(s) for s in factors.shape)
+                parts.append(r"\operatorname{reshape}\left(%s, (%s)\right)_{ijkl}"
+                             % (self._print(factors.expr), shape))
+                continue
+            text = " ".join(
+                r"\delta_{%s}" % idx if isinstance(m, Identity) else
+                (r"%s_{%s}" % (self._print(m), idx) if isinstance(m, MatrixSymbol) else
+                 r"\left(%s\right)_{%s}" % (self._print(m), idx)) for m, idx in factors)
+            sign = "-" if coefficient.could_extract_minus_sign() else ""
+            magnitude = -coefficient if sign else coefficient
+            if magnitude != 1:
+                text = r"%s %s" % (self.parenthesize(magnitude, 50), text)
+            parts.append(sign + text)
+        parts.sort(key=lambda part: part.startswith("-"))
+        out = parts[0]
+        for part in parts[1:]:
+            out += part if part.startswith("-") else " + " + part
+        return out
+
+    _print_ArrayAdd = _print_PermuteDims = _print_Reshape = _index_form
+
 
 def to_latex(expr) -> str:
     """A LaTeX fragment of a result (amsmath only, no \\mathbb)."""

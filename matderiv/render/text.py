@@ -74,11 +74,13 @@ class TextPrinter(StrPrinter):
         return "0"
 
     def _print_OneMatrix(self, expr):
-        return "𝟏"
+        # A row of ones is written 𝟏ᵀ, as in b 𝟏ᵀ (a column repeated along a batch).
+        return "𝟏ᵀ" if expr.rows == 1 and expr.cols != 1 else "𝟏"
 
     def _print_KroneckerProduct(self, expr):
         # xᵀa ⊗ I reads ambiguously: products inside a Kronecker factor get brackets.
-        return " ⊗ ".join(self._group(a, strong=True) for a in expr.args)
+        return " ⊗ ".join(self._print(a) if isinstance(a, MatPow) else
+                          self._group(a, strong=True) for a in expr.args)
 
     def _print_HadamardProduct(self, expr):
         return " ∘ ".join(self._group(a) for a in expr.args)
@@ -88,6 +90,8 @@ class TextPrinter(StrPrinter):
         parts = []
         if coeff == -1:
             prefix = "-"
+        elif not coeff.is_Number and coeff.could_extract_minus_sign():
+            prefix = "-" + self._group(-coeff, strong=True) + " "
         elif coeff != 1:
             prefix = self._group(coeff, strong=True) + " " if not coeff.is_Number \
                 else self._print(coeff) + " "
@@ -185,6 +189,9 @@ class TextPrinter(StrPrinter):
 
     _print_Vecr = _print_Vec
 
+    def _print_Softmax(self, expr):
+        return f"softmax({self._print(expr.arg)})"
+
     def _print_Elementwise(self, expr):
         return f"{expr.function}({self._print(expr.arg)})"
 
@@ -195,7 +202,37 @@ class TextPrinter(StrPrinter):
         return f"‖{self._print(expr.matrix)}‖_F"
 
     def _print_ScalarOf(self, expr):
-        return f"({self._print(expr.matrix)})"
+        matrix = expr.matrix
+        if isinstance(matrix, MatMul) and matrix.as_coeff_matrices()[0] == -1:
+            # -(yᵀ W x), so that a sum prints "a - (yᵀ W x)", not "a + (-yᵀ W x)"
+            return f"-({self._print(MatMul(*matrix.as_coeff_matrices()[1]))})"
+        return f"({self._print(matrix)})"
+
+    # -- the 4-index tensor: T_ijkl = A_ik (Bᵀ)_jl -----------------------------
+    def _index_form(self, expr) -> str:
+        from .index import index_terms
+        parts = []
+        for coefficient, factors in index_terms(expr):
+            if coefficient is None:
+                shape = ", ".join(self._print(s) for s in factors.shape)
+                parts.append(f"reshape({self._print(factors.expr)}, ({shape}))_ijkl")
+                continue
+            text = " ".join(
+                (f"δ_{idx}" if isinstance(m, sympy.Identity) else
+                 f"{self._print(m) if isinstance(m, _SIMPLE) else '(' + self._print(m) + ')'}"
+                 f"_{idx}") for m, idx in factors)
+            if coefficient == -1:
+                text = "-" + text
+            elif coefficient != 1:
+                text = f"{self._group(coefficient, strong=True)} {text}"
+            parts.append(text)
+        parts.sort(key=lambda part: part.startswith("-"))
+        out = parts[0]
+        for part in parts[1:]:
+            out += " - " + part[1:] if part.startswith("-") else " + " + part
+        return out
+
+    _print_ArrayAdd = _print_PermuteDims = _print_Reshape = _index_form
 
     def _print_MatDiff(self, expr):
         arg = expr.arg

@@ -1,0 +1,263 @@
+"""Generated code (matderiv.codegen) computes what ``evaluate`` gives for the closed form.
+
+Each formula of the seed, Cookbook, coverage and Hessian tests is derived, turned into
+NumPy code for its gradient, Jacobian (both vec conventions), Jacobian-vector product
+and, where the Hessian tests list it, its Hessian; the code's output at random values
+must equal ``matderiv.evaluate`` of the closed form there.  ``evaluate`` results are
+themselves checked against finite differences by the other tests.
+"""
+
+import numpy as np
+import pytest
+from sympy import KroneckerProduct
+from test_cookbook import GRADIENTS
+from test_coverage import CASES, SHAPES
+from test_hessian import HESSIANS
+
+import matderiv
+from matderiv.check import assert_close, random_values, stand_in_functions
+
+W_x = {"W": ("m", "n"), "x": ("n", 1)}
+W_X = {"W": ("m", "n"), "X": ("n", "b")}
+NET = {"W1": ("h", "n"), "x": ("n", 1), "b1": ("h", 1), "W2": ("m", "h"), "b2": ("m", 1),
+       "y": ("m", 1)}
+NET_LOSS = "sum((W2*tanh(W1*x + b1) + b2 - y).^2)"
+BATCH = {"W1": ("h", "n"), "X": ("n", "b"), "b1": ("h", 1), "W2": ("m", "h"), "b2": ("m", 1),
+         "Y": ("m", "b")}
+BATCH_LOSS = "sum((W2*tanh(W1*X + b1*ones(1, b)) + b2*ones(1, b) - Y).^2)"
+LOGISTIC = ("sum(log(1 + exp(-y .* (X*w))))", "w", {"X": ("n", "d"), "w": ("d", 1),
+                                                      "y": ("n", 1)})
+
+FORMULAS = (
+    [(f, w, s) for _, f, w, s, _ in GRADIENTS]
+    + [(f, w, SHAPES) for f, w in CASES]
+    + [(f, w, s) for f, w, s, _ in HESSIANS]
+    + [("W*a", "W", {"W": ("m", "n"), "a": ("n", 1)}), ("W*x", "W", W_x), ("W*X", "W", W_X),
+       ("W*X", "X", W_X), ("f(W*X)", "W", W_X), ("f(W*X)", "X", W_X),
+       ("inv(X)", "X", {"X": ("n", "n")}), ("X'", "X", {"X": ("m", "n")}),
+       ("kron(X, A)", "X", {"X": ("m", "n"), "A": ("p", "q")}),
+       ("kron(A, X)", "X", {"X": ("m", "n"), "A": ("p", "q")}),
+       ("X .* A", "X", {"X": ("m", "n"), "A": ("m", "n")}),
+       LOGISTIC]
+    + [(NET_LOSS, v, NET) for v in ("W1", "b1", "W2", "b2")]
+    + [(BATCH_LOSS, v, BATCH) for v in ("W1", "W2")]
+)
+HESSIAN_FORMULAS = [(f, w, s) for f, w, s, _ in HESSIANS] + [LOGISTIC, (NET_LOSS, "W1", NET)]
+
+
+def _arguments(d, values, functions):
+    names = {s.name for s in d.expr.atoms(matderiv.derivation.MatrixSymbol)}
+    names |= {s.name for s in d.expr.free_symbols if s.name in values and not s.is_integer}
+    arguments = {name: values[name] for name in names}
+    for name, (f, grad) in functions.items():
+        arguments[name], arguments[name + "_grad"] = f, grad
+    return arguments
+
+
+def _check(d, kind, vec, seed=3, points=2):
+    functions = stand_in_functions(d.abstract_functions)
+    generated = d.to_function(kind, vec=vec)
+    rng = np.random.default_rng(seed)
+    for _ in range(points):
+        values = random_values(d.expr, d.variable, rng)
+        arguments = _arguments(d, values, functions)
+        if kind == "jvp":
+            direction = rng.uniform(-1, 1, size=values[d.variable.name].shape)
+            jacobian = d.evaluate(d.jacobian(vec=vec), values, functions=functions)
+            order = "F" if vec == "col" else "C"
+            expected = np.atleast_2d(jacobian) @ direction.reshape(-1, 1, order=order)
+            computed = generated(**arguments, V=direction)
+        else:
+            result = {"gradient": d.gradient, "hessian": d.hessian,
+                      "jacobian": lambda: d.jacobian(vec=vec)}[kind]()
+            expected = d.evaluate(result, values, functions=functions)
+            computed = generated(**arguments)
+        assert np.shape(computed) == np.shape(np.atleast_2d(expected)), (d, kind, vec)
+        assert_close(computed, expected, what=f"generated {kind} ({vec}) of {d.formula}",
+                     rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("formula, wrt, shapes", FORMULAS,
+                         ids=[f"{f} wrt {w}" for f, w, _ in FORMULAS])
+def test_generated_numpy_code_equals_evaluate(formula, wrt, shapes):
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    if d.is_scalar:
+        _check(d, "gradient", "col")
+    for vec in ("col", "row"):
+        _check(d, "jacobian", vec)
+        _check(d, "jvp", vec)
+
+
+@pytest.mark.parametrize("formula, wrt, shapes", HESSIAN_FORMULAS,
+                         ids=[f"{f} wrt {w}" for f, w, _ in HESSIAN_FORMULAS])
+def test_generated_hessian_equals_evaluate(formula, wrt, shapes):
+    _check(matderiv.derive(formula, wrt=wrt, shapes=shapes), "hessian", "col")
+
+
+@pytest.mark.parametrize("formula, wrt, shapes", [
+    ("W*a", "W", {"W": ("m", "n"), "a": ("n", 1)}),
+    ("inv(X)", "X", {"X": ("n", "n")}),
+    ("X'", "X", {"X": ("m", "n")}),
+    ("kron(X, A)", "X", {"X": ("m", "n"), "A": ("p", "q")}),
+    ("W*X", "X", W_X),
+])
+def test_jvp_never_forms_a_kronecker_product(formula, wrt, shapes):
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    for vec in ("col", "row"):
+        if d.jacobian(vec=vec).has(KroneckerProduct):
+            assert "np.kron(" in d.to_source("jacobian", vec=vec)  # kind="jacobian" forms J
+        source = d.to_source("jvp", vec=vec)
+        assert "np.kron(" not in source and "np.eye(" not in source, source
+
+
+def test_gradient_is_matrix_products_with_tanh_computed_once():
+    d = matderiv.derive(NET_LOSS, wrt="W1", shapes=NET)
+    source = d.to_source("gradient")
+    assert source.count("np.tanh(") == 1 and "@ x.T" in source and "kron" not in source
+
+
+def test_diagonals_scale_rows_instead_of_forming_diag():
+    d = matderiv.derive(*LOGISTIC)
+    source = d.to_source("hessian")
+    assert "diagflat" not in source and "X.T @" in source, source
+
+
+def test_trace_of_product_does_not_form_the_product():
+    d = matderiv.derive("tr(A*X*B)", wrt="X", shapes={"A": ("n", "n"), "X": ("n", "n"),
+                                                     "B": ("n", "n")})
+    d2 = matderiv.derive("tr(X'*A*X*B)*tr(X)", wrt="X", shapes={"A": ("n", "n"),
+                                                                "X": ("n", "n"),
+                                                                "B": ("n", "n")})
+    assert "np.sum(" in d2.to_source("gradient") and "np.trace(" not in d.to_source("gradient")
+    _check(d2, "gradient", "col")
+    _check(d, "gradient", "col")
+
+
+def test_inverse_is_computed_once():
+    d = matderiv.derive("logdet(X)", wrt="X", shapes={"X": ("n", "n")})
+    assert d.to_source("hessian").count("linalg.inv(") == 1
+
+
+def test_vectors_may_be_one_dimensional():
+    d = matderiv.derive("x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
+    A, x = np.arange(9.0).reshape(3, 3), np.array([1.0, 2.0, 3.0])
+    assert np.allclose(d.to_function()(A=A, x=x), (A + A.T) @ x.reshape(-1, 1))
+
+
+def test_abstract_functions_are_callable_arguments():
+    d = matderiv.derive("f(W*x)", wrt="W", shapes=W_x)
+    source = d.to_source()
+    assert "def gradient_W(*, W, x, f, f_grad)" in source
+    with pytest.raises(TypeError):
+        d.to_function()(W=np.ones((2, 2)), x=np.ones(2))
+
+
+def test_source_is_a_self_contained_module(tmp_path):
+    d = matderiv.derive(NET_LOSS, wrt="W1", shapes=NET)
+    path = tmp_path / "grad.py"
+    path.write_text(d.to_source("gradient", name="grad_w1"))
+    namespace = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    rng = np.random.default_rng(0)
+    values = random_values(d.expr, d.variable, rng)
+    assert_close(namespace["grad_w1"](**{k: values[k] for k in NET}),
+                 d.evaluate(d.gradient(), values), what="module")
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"kind": "tensor"}, "kind must be"),
+    ({"backend": "cupy"}, "backend must be"),
+    ({"vec": "diag"}, "vec must be"),
+    ({"name": "import os"}, "cannot be a Python argument name"),
+    ({"name": "lambda"}, "cannot be a Python argument name"),
+])
+def test_bad_options_are_one_clear_error(bad, message):
+    d = matderiv.derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+    with pytest.raises(matderiv.MatDerivError, match=message):
+        d.to_source(**bad)
+
+
+def test_names_that_clash_with_the_generated_code_are_refused():
+    d = matderiv.derive("np*a", wrt="np", shapes={"np": ("m", "n"), "a": ("n", 1)})
+    with pytest.raises(matderiv.MatDerivError, match="used by the generated code"):
+        d.to_source()
+
+
+def test_formula_named_V_gets_another_direction_name():
+    d = matderiv.derive("V*a", wrt="V", shapes={"V": ("m", "n"), "a": ("n", 1)})
+    assert "V_dir" in d.to_source("jvp")
+    _check_jvp = d.to_function("jvp")
+    out = _check_jvp(V=np.ones((2, 3)), a=np.ones(3), V_dir=np.ones((2, 3)))
+    assert np.allclose(out, 3.0)
+
+
+@pytest.mark.parametrize("backend, module", [("jax", "jax"), ("torch", "torch")])
+@pytest.mark.parametrize("formula, wrt, shapes, kind", [
+    (NET_LOSS, "W1", NET, "gradient"), (LOGISTIC[0], "w", LOGISTIC[2], "hessian"),
+    ("logdet(X)", "X", {"X": ("n", "n")}, "hessian"), ("inv(X)", "X", {"X": ("n", "n")}, "jvp"),
+    ("kron(X, A)", "X", {"X": ("m", "n"), "A": ("p", "q")}, "jvp"),
+    ("x'*A*x", "x", {"x": ("n", 1), "A": ("n", "n")}, "hessian"),
+])
+def test_other_backends_agree_with_numpy(backend, module, formula, wrt, shapes, kind):
+    library = pytest.importorskip(module)
+    if module == "jax":
+        library.config.update("jax_enable_x64", True)
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    rng = np.random.default_rng(2)
+    values = random_values(d.expr, d.variable, rng)
+    arguments = _arguments(d, values, {})
+    if kind == "jvp":
+        arguments["V"] = rng.uniform(-1, 1, size=values[wrt].shape)
+    expected = d.to_function(kind)(**arguments)
+    if module == "torch":
+        arguments = {k: library.as_tensor(v) for k, v in arguments.items()}
+    function = d.to_function(kind, backend=backend)
+    computed = np.asarray(function(**arguments))
+    assert_close(computed, expected, what=f"{backend} {kind} of {formula}")
+    if module == "jax":  # the generated code traces: it can be compiled
+        assert_close(np.asarray(library.jit(function)(**arguments)), expected,
+                     what=f"jax.jit of the {kind} of {formula}")
+
+
+def test_cli_codegen_prints_a_module_that_runs(tmp_path):
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    path = tmp_path / "hess.py"
+    result = CliRunner().invoke(main, ["codegen", "x'*A*x", "--wrt", "x", "-s", "x=n,1",
+                                       "-s", "A=n,n", "--hessian", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    namespace = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    A = np.arange(4.0).reshape(2, 2)
+    assert np.allclose(namespace["hessian_x"](A=A, x=np.ones(2)), A + A.T)
+    printed = CliRunner().invoke(main, ["codegen", "W*a", "--wrt", "W", "-s", "W=m,n",
+                                        "-s", "a=n,1", "--jvp", "--vec", "row",
+                                        "--backend", "torch"])
+    assert printed.exit_code == 0 and "import torch" in printed.output
+    assert "def jvp_W(*, W, a, V):" in printed.output
+
+
+def test_cli_codegen_errors_are_one_line_exit_2():
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    result = CliRunner().invoke(main, ["codegen", "W*a", "--wrt", "W", "-s", "W=m,n",
+                                       "-s", "a=n,1", "--gradient"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "not a scalar" in result.output
+
+
+def test_a_column_times_a_row_of_ones_is_broadcast_not_formed():
+    d = matderiv.derive(BATCH_LOSS, wrt="W1", shapes=BATCH)
+    source = d.to_source("gradient")
+    assert "np.ones(" not in source and "+ b1)" in source, source
+    _check(d, "gradient", "col")
+
+
+def test_jacobian_in_the_derivations_layout_and_jvp_in_numerator_layout():
+    d = matderiv.derive("W*x", wrt="W", shapes=W_x, layout="denominator")
+    _check(d, "jacobian", "col")   # J' of the numerator layout, as d.jacobian() gives
+    rng = np.random.default_rng(4)
+    W, x, V = rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (3, 1)), rng.uniform(-1, 1, (2, 3))
+    assert np.allclose(d.to_function("jvp")(W=W, x=x, V=V), V @ x)
