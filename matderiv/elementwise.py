@@ -27,6 +27,7 @@ from sympy import Derivative, Determinant, Dummy, Sum, Symbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .check import random_values, stand_in_functions
+from .deadline import deadline
 from .derivation import CONVENTIONS, convention
 from .errors import MatDerivError
 from .numeric import evaluate
@@ -152,7 +153,16 @@ def _entry_symbol(name, *indices):
 
 
 def elementwise_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
-    """The element-wise proof, checked at every entry for several sizes; else raises."""
+    """The element-wise proof, checked at every entry for several sizes; else raises.
+
+    The whole proof has a hard deadline (``HARD_LIMIT`` seconds): SymPy can spend minutes
+    in one simplification of an index sum, where the entry checks' own budget never looks.
+    """
+    with deadline(HARD_LIMIT, "no element-wise proof"):
+        return _elementwise_proof(derivation, kind, vec)
+
+
+def _elementwise_proof(derivation, kind, vec) -> Proof:
     F, X = derivation.expr, derivation.variable
     (I_, J_, P_, Q_), spare = _index_symbols(derivation)
     x_is_vector = X.shape[1] == 1
@@ -246,6 +256,9 @@ MAX_SYMBOLIC_ENTRIES = 100
 
 #: Seconds an element-wise proof may spend on checking its entries.
 TIME_BUDGET = 20.0
+
+#: Seconds an element-wise proof may take in all, SymPy's own work included.
+HARD_LIMIT = 60.0
 
 
 def _out_of_time(started) -> bool:

@@ -54,3 +54,17 @@ def test_small_formulas_are_well_inside_the_budgets():
 def test_bad_budgets_are_refused(options):
     with pytest.raises(MatDerivError, match="must be a positive number"):
         matderiv.derive("X", wrt="X", shapes=SH, **options)
+
+
+def test_elementwise_proof_has_a_hard_deadline_inside_sympy():
+    """det(A0 + A1') kept SymPy busy for four minutes in one call; the deadline stops it."""
+    import time
+    from unittest import mock
+
+    import matderiv.elementwise
+    d = matderiv.derive("det(A0 + A1')", wrt="A0", shapes={"A0": "m,m", "A1": "m,m"})
+    started = time.monotonic()
+    with mock.patch.object(matderiv.elementwise, "HARD_LIMIT", 2.0), \
+            pytest.raises(matderiv.MatDerivError, match="no element-wise proof: it took more"):
+        d.proof("elementwise")
+    assert time.monotonic() - started < 10
