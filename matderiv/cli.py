@@ -46,6 +46,10 @@ class _Group(click.Group):
             # click prints usage, a hint and the message on three lines; we print one.
             where = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
             message = " ".join(error.format_message().split())
+            if isinstance(error, click.NoSuchOption) and error.option_name[1:2] not in ("-", ""):
+                # '-y' or '-0.5': most likely a formula that starts with a minus sign.
+                where += (" — a formula that starts with '-' goes after '--', with the "
+                          "options first, or in brackets: \"(-x'*A*x)\"")
             click.echo(f"matderiv: error: {message}{where}", err=True)
             sys.exit(2)
         except click.ClickException as error:

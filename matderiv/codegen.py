@@ -735,7 +735,11 @@ def to_function(derivation, kind: str | None = None, *, vec: str = "col",
     # Only our own text is compiled; the user's names in it were checked as identifiers.
     code = compile(source, filename, "exec")
     namespace: dict = {"__name__": "matderiv_generated"}
-    exec(code, namespace)  # noqa: S102 - generated code, see above
+    try:
+        exec(code, namespace)  # noqa: S102 - generated code, see above
+    except ModuleNotFoundError as error:
+        raise MatDerivError(f"the {backend} backend needs {error.name}, which is not "
+                            f"installed (pip install '.[bench]' installs jax and torch)") from None
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     function_name = name or f"{kind or ('gradient' if derivation.is_scalar else 'jacobian')}" \
                             f"_{derivation.variable.name}"

@@ -289,7 +289,8 @@ def evaluate(expr, values, *, functions=None, shapes=None):
         with np.errstate(all="ignore"):
             result = evaluator(expr)
     except np.linalg.LinAlgError:
-        raise MatDerivError(f"{expr} is singular at these values (an inverse does not "
+        from .render import to_text
+        raise MatDerivError(f"{to_text(expr)} is singular at these values (an inverse does not "
                             "exist)") from None
     if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
         result = float(result.reshape(-1)[0])

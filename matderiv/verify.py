@@ -19,6 +19,7 @@ from .check import (
     random_values,
     stand_in_functions,
 )
+from .errors import MatDerivError
 from .numeric import evaluate
 
 
@@ -51,12 +52,23 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
     functions = stand_in_functions(derivation.abstract_functions)
     expr, variable = derivation.expr, derivation.variable
     worst, sizes, checked = 0.0, [], []
-    for _ in range(points):
+    attempts = 0
+    while len(sizes) < points:
+        attempts += 1
+        if attempts > MAX_ATTEMPTS * points:
+            raise MatDerivError(
+                f"cannot check the result: the formula is not defined (a singular or "
+                f"ill-conditioned matrix is inverted or has its determinant taken) at "
+                f"{attempts - 1 - len(sizes)} of {attempts - 1} random points and sizes"
+                + (f"; it was checked at {len(sizes)}" if sizes else ""))
         values = random_values(expr, variable, rng)
+        value = _value_or_none(expr, values, functions)
+        if value is None:
+            continue  # F is not defined here (X'X singular when X is wide): draw again
         sizes.append({k: v for k, v in values.items() if isinstance(v, int)})
         # Central differences lose about eps |F| / h to rounding: allow for it, so a
         # huge F (det of a large matrix) is not called wrong for a right derivative.
-        scale = float(np.max(np.abs(evaluate(expr, values, functions=functions))))
+        scale = float(np.max(np.abs(value)))
         atol_f = atol + 1e-8 * scale
         if derivation.is_scalar and hessian:
             # Differences of the gradient, itself checked against F below: one level of
@@ -90,6 +102,34 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
                                                 what="the tensor", rtol=rtol, atol=atol_f))
                 checked.append("tensor")
     return CheckReport(points, tuple(sizes), worst, tuple(dict.fromkeys(checked)))
+
+
+#: Random points tried per point wanted, where the formula may be undefined at some.
+MAX_ATTEMPTS = 8
+
+
+#: Condition number past which a point is too close to singular to decide anything.
+MAX_CONDITION = 1e8
+
+
+def _value_or_none(expr, values, functions):
+    """F at the point, or None where it is not defined or nearly so: an inverted or
+    determinant-taken matrix that is singular or ill-conditioned (X'X for a wide X)."""
+    import sympy
+    try:
+        for node in sympy.preorder_traversal(expr):
+            if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
+                    isinstance(node, sympy.MatPow) and node.exp.is_negative):
+                inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
+                matrix = np.atleast_2d(evaluate(inside, values, functions=functions))
+                if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
+                    return None
+        value = np.asarray(evaluate(expr, values, functions=functions), dtype=float)
+    except MatDerivError as error:
+        if "singular" in str(error):
+            return None
+        raise
+    return value  # a value that overflows is reported as such, not drawn again
 
 
 def assert_same_value(before, after, derivation, *, seed: int = 3) -> None:

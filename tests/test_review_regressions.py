@@ -128,3 +128,43 @@ def test_no_trace_of_kronecker_rewrite_inside_canonical_forms():
                                          "C8": ("m", "n"), "X": ("n", "n")})
     assert "Trace(C0)" not in str(d.jacobian())
     d.check()
+
+
+def test_check_draws_again_where_the_formula_is_singular():
+    """X'X is singular for a wide X: --check used to call a right result WRONG there."""
+    for formula, shapes in [("logdet(X'*X)", {"X": "n,k"}),
+                            ("x'*inv(X'*X)*x", {"X": "n,k", "x": "k,1"})]:
+        wrt = "X" if formula.startswith("logdet") else "x"
+        report = matderiv.derive(formula, wrt=wrt, shapes=shapes).check()
+        assert report.points == 3
+        assert all(s["n"] >= s["k"] for s in report.sizes)
+
+
+def test_check_says_when_the_formula_is_nowhere_defined():
+    # X*ones(n, n) has rank 1: singular at every size the check draws (2 to 5).
+    d = matderiv.derive("logdet(X*ones(n, n))", wrt="X", shapes={"X": "n,n"})
+    with pytest.raises(matderiv.MatDerivError,
+                       match="cannot check the result: the formula is not defined"):
+        d.check()
+
+
+def test_formula_starting_with_minus_gets_a_hint():
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    out = CliRunner().invoke(main, ["derive", "-x'*A*x", "--wrt", "x", "-s", "x=n", "-s",
+                                    "A=n,n"])
+    assert out.exit_code == 2
+    assert "after '--'" in out.output and "in brackets" in out.output
+    good = CliRunner().invoke(main, ["derive", "--wrt", "x", "-s", "x=n", "-s", "A=n,n", "--",
+                                     "-x'*A*x"])
+    assert good.exit_code == 0 and "-(A + Aᵀ) x" in good.output
+
+
+def test_missing_backend_is_one_clear_error():
+    import importlib.util
+    if importlib.util.find_spec("jax") is not None:
+        pytest.skip("jax is installed")
+    d = matderiv.derive("x'*A*x", wrt="x", shapes={"x": "n,1", "A": "n,n"})
+    with pytest.raises(matderiv.MatDerivError, match="jax backend needs jax"):
+        d.to_function("gradient", backend="jax")
