@@ -125,6 +125,8 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
     else:
         click.echo(report["statement"]["text"])
         click.echo(f"  convention: {report['convention']}")
+        for note in report["notes"]:
+            click.echo(f"  note: {note}")
         if check:
             click.echo(f"  check: {report['check']['summary']}")
 

@@ -86,6 +86,11 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "statement": stated,
         "rules": _rules(derivation, kind, vec),
     }
+    # A name the grammar does not know, called like a function, is an abstract f: say so,
+    # so that abs(w) or relu(W*x) is not mistaken for a built-in.
+    report["notes"] = [f"{name} is not a built-in function: {name}(·) is read as an abstract "
+                       f"smooth scalar function, its gradient written {name}'(·)"
+                       for name in derivation.abstract_functions]
     if check:
         outcome = derivation.check(hessian=kind == "hessian")
         report["check"] = {"passed": True, "summary": outcome.summary,

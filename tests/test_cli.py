@@ -74,3 +74,13 @@ def test_help_has_examples():
     assert "matderiv derive 'W*a'" in run("--help").output
     assert "Example" in run("derive", "--help").output
     assert "Example" in run("rules", "--help").output
+
+
+def test_an_unknown_function_name_is_announced_as_abstract():
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    out = CliRunner().invoke(main, ["derive", "sum(relu(W*x))", "--wrt", "W", "-s", "W=m,n",
+                                    "-s", "x=n"])
+    assert out.exit_code == 0
+    assert "note: relu is not a built-in function: relu(·) is read as an abstract" in out.output
