@@ -229,6 +229,7 @@ def _prove_batch(path, style, fmt, output):
 
 
 def _compile(path):
+    import contextlib
     import os
     import shutil
     import subprocess
@@ -242,6 +243,9 @@ def _compile(path):
                          cwd=folder, capture_output=True, text=True, timeout=600)
     if run.returncode != 0:
         raise MatDerivError(f"pdflatex failed on {path}; see {path[:-4]}.log")
+    for leftover in (".aux", ".log"):  # kept only when pdflatex failed, to read
+        with contextlib.suppress(OSError):
+            os.remove(os.path.join(folder, name[:-4] + leftover))
     click.echo(f"wrote {path[:-4]}.pdf")
 
 
