@@ -13,26 +13,23 @@ from __future__ import annotations
 
 import re
 
+from .contains import depends_on, holds_differential
 from .errors import MatDerivError
-from .objects import MatDiff, ScalarDiff, is_matrix
-
-
-def _has_differential(expr) -> bool:
-    return expr.has(MatDiff, ScalarDiff)
+from .objects import is_matrix
 
 
 def constant(expr, *, context) -> bool:
     """Does not vary: free of any differential and, while differentials are being
     pushed inward, of the variable too. (Once dF is linear in dX, a factor such as
     A x in dx' A x is a constant of the linear map dX -> dF.)"""
-    if _has_differential(expr):
+    if holds_differential(expr):
         return False
-    return context.phase != "differential" or not expr.has(context.variable)
+    return context.phase != "differential" or not depends_on(expr, context.variable)
 
 
 def linear(expr, *, context) -> bool:
     """Holds a differential (in the identification phase, the terms are linear in dX)."""
-    return _has_differential(expr)
+    return holds_differential(expr)
 
 
 def scalar(expr, *, context) -> bool:

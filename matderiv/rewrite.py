@@ -19,10 +19,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from sympy import Basic, preorder_traversal
+from sympy import Basic
 from sympy.core.symbol import Str
 
+from .contains import holds_differential
 from .errors import MatDerivError
+from .memo import IdentityMemo
 from .objects import MatDiff, ScalarDiff
 from .tidy import rebuild, tidy
 
@@ -93,13 +95,31 @@ class Context:
                                 "budget, derive(..., seconds=)); the formula is too large")
 
     def check_size(self, expr):
-        nodes = 0
-        for _ in preorder_traversal(expr):
-            nodes += 1
-            if nodes > self.max_nodes:
-                raise MatDerivError(f"derivation stopped: an expression grew beyond "
-                                    f"{self.max_nodes} nodes (the size budget, derive(..., "
-                                    "max_nodes=)); the formula is too large")
+        if tree_size(expr) > self.max_nodes:
+            raise MatDerivError(f"derivation stopped: an expression grew beyond "
+                                f"{self.max_nodes} nodes (the size budget, derive(..., "
+                                "max_nodes=)); the formula is too large")
+
+
+_TREE_SIZES = IdentityMemo("matderiv.rewrite.tree_size")
+
+
+def tree_size(expr) -> int:
+    """Nodes of ``expr`` as a tree (as ``preorder_traversal`` counts them), computed once
+    per distinct subexpression: a deep formula shares its subtrees, and counting the tree
+    by walking it cost O(L^2) per step for an L-layer network.
+
+    >>> from sympy import MatrixSymbol
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> tree_size(A*A + A)
+    11
+    """
+    if not isinstance(expr, Basic):
+        return 1
+    size = _TREE_SIZES.lookup(expr)
+    if size is None:
+        size = _TREE_SIZES.remember(expr, 1 + sum(tree_size(a) for a in expr.args))
+    return size
 
 
 def apply_first(rules, expr, context):
@@ -117,10 +137,6 @@ def apply_first(rules, expr, context):
 
 def _is_differential(expr) -> bool:
     return isinstance(expr, (MatDiff, ScalarDiff))
-
-
-def _has_differential(expr) -> bool:
-    return isinstance(expr, Basic) and expr.has(MatDiff, ScalarDiff)
 
 
 def push_inward(expr, rules, context):
@@ -148,14 +164,14 @@ def _push_once(expr, rules, context, steps):
                                 f"{type(expr.arg).__name__} is not supported")
         steps.append(found[1])
         return found[0]
-    if not _has_differential(expr) or isinstance(expr, Str):
+    if not holds_differential(expr) or isinstance(expr, Str):
         return expr
     return expr.func(*[_push_once(arg, rules, context, steps) for arg in expr.args])
 
 
 def bottom_up(expr, rules, context, steps):
     """Rewrite the parts holding a differential, children first, to a fixed point."""
-    if not _has_differential(expr) or _is_differential(expr):
+    if not holds_differential(expr) or _is_differential(expr):
         return expr
     context.check_time()
     expr = rebuild(expr, [bottom_up(arg, rules, context, steps) for arg in expr.args])

@@ -24,10 +24,13 @@ from sympy import (
     Trace,
     Transpose,
     ZeroMatrix,
+    default_sort_key,
 )
-from sympy.core.cache import CACHE
 from sympy.core.symbol import Str
+from sympy.matrices.expressions import hadamard, matadd
+from sympy.strategies import condition, do_one, exhaust, flatten, glom, rm_id, sort, unpack
 
+from .memo import ExpressionMemo, IdentityMemo
 from .objects import (
     CommutationMatrix,
     FrobeniusNorm,
@@ -46,35 +49,13 @@ from .objects import (
 _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
 
 
-class _Memo(dict):
-    """Results by expression, emptied by SymPy's ``clear_cache()`` like SymPy's own caches.
-
-    Expressions are immutable and ``tidy``/``rebuild`` are pure, so a result can be
-    reused; without this, each rule application re-canonicalised the whole subtree
-    below it, which made deep formulas (an L-layer network) cost O(L^3).
-    """
-
-    __wrapped__ = None  # sympy.core.cache.CACHE clears items with __wrapped__ and cache_clear
-    limit = 50_000
-
-    def __init__(self, name):
-        super().__init__()
-        self.__name__ = name
-
-    def cache_clear(self):
-        self.clear()
-
-    def remember(self, key, value):
-        if len(self) >= self.limit:
-            self.clear()
-        self[key] = value
-        return value
-
-
-_TIDIED = _Memo("matderiv.tidy.tidy")
-_REBUILT = _Memo("matderiv.tidy.rebuild")
-_SHIELDABLE = _Memo("matderiv.tidy.shieldable")
-CACHE.extend([_TIDIED, _REBUILT, _SHIELDABLE])
+# Without these, each rule application re-canonicalised the whole subtree below it,
+# which made deep formulas (an L-layer network) cost O(L^3).
+_TIDIED = ExpressionMemo("matderiv.tidy.tidy")
+_REBUILT = ExpressionMemo("matderiv.tidy.rebuild")
+_SHIELDABLE = IdentityMemo("matderiv.tidy.shieldable")
+_CANONICAL = ExpressionMemo("matderiv.tidy.canonical")
+_PULLED = ExpressionMemo("matderiv.tidy.pull_numeric_content")
 
 
 def shielded_doit(expr):
@@ -99,6 +80,12 @@ def _doit(expr):
     the same value; it is only less canonical.
     """
     try:
+        if isinstance(expr, MatAdd):
+            return _canonical_sum(expr)
+        if isinstance(expr, HadamardProduct) and not any(
+                isinstance(a, sympy.MatrixBase) for a in expr.args):
+            # HadamardProduct.doit ignores deep=False and redoes every factor deeply.
+            return hadamard.canonicalize(expr)
         return expr.doit(deep=False)
     except (TypeError, AttributeError):
         if not expr.has(KroneckerProduct):
@@ -106,10 +93,29 @@ def _doit(expr):
         return expr
 
 
+def _combine_like_terms(count, matrix):
+    """c M for like terms, built shallow: SymPy's own combine computes ``count * matrix``,
+    which runs a deep doit over M for every term of every sum it canonicalises."""
+    if count == 1:
+        return matrix
+    return MatMul(count, matrix).doit(deep=False)
+
+
+#: MatAdd.doit(deep=False), rule for rule as SymPy's matadd.canonicalize, but with like
+#: terms combined shallow (see _combine_like_terms).
+_canonical_sum = exhaust(condition(lambda x: isinstance(x, MatAdd), do_one(
+    rm_id(lambda x: x == 0 or isinstance(x, ZeroMatrix)),
+    unpack,
+    flatten,
+    glom(matadd.matrix_of, matadd.factor_of, _combine_like_terms),
+    matadd.merge_explicit,
+    sort(default_sort_key))))
+
+
 def _shieldable(expr) -> frozenset:
     """``expr.atoms(Trace, Determinant)``, remembered per subexpression (it is asked at
     every node that tidy rebuilds, and a fresh traversal each time is quadratic)."""
-    found = _SHIELDABLE.get(expr)
+    found = _SHIELDABLE.lookup(expr)
     if found is None:
         found = frozenset().union(*(_shieldable(a) for a in expr.args if isinstance(a, Basic)))
         if isinstance(expr, (Trace, sympy.Determinant)):
@@ -214,7 +220,14 @@ def pull_numeric_content(expr):
     """
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
-    expr = expr.func(*[pull_numeric_content(a) for a in expr.args])
+    done = _PULLED.get(expr)
+    if done is None:
+        done = _PULLED.remember(expr, _pull_numeric_content(
+            expr.func(*[pull_numeric_content(a) for a in expr.args])))
+    return done
+
+
+def _pull_numeric_content(expr):
     if isinstance(expr, MatAdd):
         content = _numeric_content(expr.args)
         if content is None:
@@ -275,7 +288,14 @@ def canonical(expr):
     """SymPy's canonical form, node by node, through the nodes whose doit is safe."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
-    rebuilt = rebuild(expr, [canonical(arg) for arg in expr.args])
+    done = _CANONICAL.get(expr)
+    if done is None:
+        done = _CANONICAL.remember(expr, _canonical_node(
+            rebuild(expr, [canonical(arg) for arg in expr.args])))
+    return done
+
+
+def _canonical_node(rebuilt):
     if isinstance(rebuilt, _SAFE_DOIT):
         return shielded_doit(rebuilt)
     if isinstance(rebuilt, CommutationMatrix):

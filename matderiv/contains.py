@@ -1,0 +1,49 @@
+"""Containment tests asked at every node a strategy visits, answered once per
+subexpression: ``expr.has(...)`` walks the whole subtree each time, which made rule
+application quadratic in the depth of a formula (an L-layer network).
+
+>>> from sympy import MatrixSymbol
+>>> from matderiv.objects import MatDiff
+>>> X, A = MatrixSymbol("X", 2, 2), MatrixSymbol("A", 2, 2)
+>>> holds_differential(A*MatDiff(X)), holds_differential(A*X)
+(True, False)
+>>> depends_on(A*X, X), depends_on(A, X)
+(True, False)
+"""
+
+from __future__ import annotations
+
+from sympy import Basic
+from sympy.core.symbol import Str
+
+from .memo import ExpressionMemo, IdentityMemo
+from .objects import MatDiff, ScalarDiff
+
+_HOLDS_DIFFERENTIAL = IdentityMemo("matderiv.contains.holds_differential")
+_DEPENDS_ON = ExpressionMemo("matderiv.contains.depends_on")
+
+
+def holds_differential(expr) -> bool:
+    """``expr.has(MatDiff, ScalarDiff)``."""
+    if not isinstance(expr, Basic) or isinstance(expr, Str):
+        return False
+    if isinstance(expr, (MatDiff, ScalarDiff)):
+        return True
+    found = _HOLDS_DIFFERENTIAL.lookup(expr)
+    if found is None:
+        found = _HOLDS_DIFFERENTIAL.remember(
+            expr, any(holds_differential(a) for a in expr.args))
+    return found
+
+
+def depends_on(expr, variable) -> bool:
+    """``expr.has(variable)`` for a symbol ``variable`` (a MatrixSymbol)."""
+    if not isinstance(expr, Basic):
+        return False
+    if expr == variable:
+        return True
+    key = (expr, variable)
+    found = _DEPENDS_ON.get(key)
+    if found is None:
+        found = _DEPENDS_ON.remember(key, any(depends_on(a, variable) for a in expr.args))
+    return found
