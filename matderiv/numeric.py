@@ -109,19 +109,35 @@ class _Evaluator:
         self.values = values
         self.sizes = sizes
         self.functions = functions or {}
+        # Each distinct subexpression is evaluated once: a derivative's tree repeats
+        # its parts (an L-layer network's gradient holds each layer's output L times).
+        self._done: dict = {}
+        self._sizes: dict = {}
 
     def size(self, expr) -> int:
-        value = expr.subs(self.sizes) if isinstance(expr, sympy.Basic) else expr
-        try:
-            return int(value)
-        except TypeError:
-            raise MatDerivError(f"size {expr} is not known: give a value for every "
-                                "matrix that uses it") from None
+        if not isinstance(expr, sympy.Basic):
+            return int(expr)
+        found = self._sizes.get(expr)
+        if found is None:
+            try:
+                found = self._sizes[expr] = int(expr.subs(self.sizes))
+            except TypeError:
+                raise MatDerivError(f"size {expr} is not known: give a value for every "
+                                    "matrix that uses it") from None
+        return found
 
     def shape(self, expr) -> tuple[int, int]:
         return self.size(expr.shape[0]), self.size(expr.shape[1])
 
     def __call__(self, expr):
+        found = self._done.get(expr)
+        if found is None:
+            # Shared between its uses (and possibly the caller's own array): the
+            # handlers never write into an array they are given.
+            found = self._done[expr] = self._evaluate(expr)
+        return found
+
+    def _evaluate(self, expr):
         handler = _HANDLERS.get(type(expr))
         if handler is None and is_array(expr):
             _register_array_handlers()

@@ -144,7 +144,7 @@ def push_inward(expr, rules, context):
     lines = []
     while True:
         steps: list[ProofStep] = []
-        new = _push_once(expr, rules, context, steps)
+        new = _push_once(expr, rules, context, steps, {})
         if not steps:
             return expr, lines
         new = tidy(new)
@@ -153,7 +153,20 @@ def push_inward(expr, rules, context):
         expr = new
 
 
-def _push_once(expr, rules, context, steps):
+# The strategies below remember what each distinct subexpression became (``done``):
+# a derivative repeats its parts (an L-layer network's gradient holds each layer's
+# output many times), and each is rewritten, and shown in the proof, once.
+
+def _push_once(expr, rules, context, steps, done):
+    if not holds_differential(expr) or isinstance(expr, Str):
+        return expr
+    found = done.get(expr)
+    if found is None:
+        found = done[expr] = _push_node(expr, rules, context, steps, done)
+    return found
+
+
+def _push_node(expr, rules, context, steps, done):
     context.check_time()
     if _is_differential(expr):
         if expr.arg == context.variable:
@@ -164,32 +177,38 @@ def _push_once(expr, rules, context, steps):
                                 f"{type(expr.arg).__name__} is not supported")
         steps.append(found[1])
         return found[0]
-    if not holds_differential(expr) or isinstance(expr, Str):
-        return expr
-    return expr.func(*[_push_once(arg, rules, context, steps) for arg in expr.args])
+    return expr.func(*[_push_once(arg, rules, context, steps, done) for arg in expr.args])
 
 
-def bottom_up(expr, rules, context, steps):
+def bottom_up(expr, rules, context, steps, done=None):
     """Rewrite the parts holding a differential, children first, to a fixed point."""
     if not holds_differential(expr) or _is_differential(expr):
         return expr
-    context.check_time()
-    expr = rebuild(expr, [bottom_up(arg, rules, context, steps) for arg in expr.args])
-    found = apply_first(rules, expr, context)
+    done = {} if done is None else done
+    found = done.get(expr)
     if found is None:
-        return expr
-    steps.append(found[1])
-    return bottom_up(tidy(found[0]), rules, context, steps)
+        found = done[expr] = _fixed_point(expr, bottom_up, rules, context, steps, done)
+    return found
 
 
-def simplify_bottom_up(expr, rules, context, steps):
+def simplify_bottom_up(expr, rules, context, steps, done=None):
     """Like ``bottom_up`` but over the whole expression (results hold no differential)."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
+    done = {} if done is None else done
+    found = done.get(expr)
+    if found is None:
+        found = done[expr] = _fixed_point(expr, simplify_bottom_up, rules, context, steps,
+                                          done)
+    return found
+
+
+def _fixed_point(expr, strategy, rules, context, steps, done):
+    """Children first (by ``strategy``), then the node, until no rule applies."""
     context.check_time()
-    expr = rebuild(expr, [simplify_bottom_up(a, rules, context, steps) for a in expr.args])
+    expr = rebuild(expr, [strategy(arg, rules, context, steps, done) for arg in expr.args])
     found = apply_first(rules, expr, context)
     if found is None:
         return expr
     steps.append(found[1])
-    return simplify_bottom_up(tidy(found[0]), rules, context, steps)
+    return strategy(tidy(found[0]), rules, context, steps, done)
