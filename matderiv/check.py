@@ -55,9 +55,9 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
         values[dim.name] = int(given.get(dim.name, pool[i % len(pool)]))
     positive = _needs_positive(expr)
     inverted = _inverted_symbols(expr)
-    substitution = {dim: values[dim.name] for dim in dims}
+    substitution = {dim: sympy.Integer(values[dim.name]) for dim in dims}
     for symbol in sorted(symbols, key=str):
-        rows, cols = (int(d.subs(substitution)) for d in symbol.shape)
+        rows, cols = (int(d.xreplace(substitution)) for d in symbol.shape)
         if positive:
             array = rng.uniform(0.5, 1.5, size=(rows, cols))
         else:

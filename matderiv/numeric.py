@@ -113,6 +113,7 @@ class _Evaluator:
         # its parts (an L-layer network's gradient holds each layer's output L times).
         self._done: dict = {}
         self._sizes: dict = {}
+        self._integer_sizes = {k: sympy.Integer(v) for k, v in sizes.items()}
 
     def size(self, expr) -> int:
         if not isinstance(expr, sympy.Basic):
@@ -120,7 +121,7 @@ class _Evaluator:
         found = self._sizes.get(expr)
         if found is None:
             try:
-                found = self._sizes[expr] = int(expr.subs(self.sizes))
+                found = self._sizes[expr] = int(expr.xreplace(self._integer_sizes))
             except TypeError:
                 raise MatDerivError(f"size {expr} is not known: give a value for every "
                                     "matrix that uses it") from None
