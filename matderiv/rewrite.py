@@ -140,45 +140,105 @@ def _is_differential(expr) -> bool:
 
 
 def push_inward(expr, rules, context):
-    """Push every d(.) inward to d(variable); one ProofLine per pass."""
-    lines = []
-    while True:
-        steps: list[ProofStep] = []
-        new = _push_once(expr, rules, context, steps, {})
-        if not steps:
-            return expr, lines
-        new = tidy(new)
-        context.check_size(new)
-        lines.append(ProofLine(new, tuple(steps)))
-        expr = new
+    """Push every d(.) inward to d(variable): the result, and its ProofLines.
+
+    The result is found depth first, each distinct d(.) rewritten once, in time linear
+    in the size of the result. The proof's lines (one per pass, as on paper: pass k
+    rewrites every d(.) that pass k-1 made) are laid out from those same rule
+    applications only when a proof asks for them (``Pushes.lines``).
+    """
+    pushes = Pushes(expr, rules, context)
+    result = tidy(pushes.push(expr, {}))
+    context.check_size(result)
+    pushes.result = result
+    return result, pushes
 
 
-# The strategies below remember what each distinct subexpression became (``done``):
-# a derivative repeats its parts (an L-layer network's gradient holds each layer's
-# output many times), and each is rewritten, and shown in the proof, once.
+class Pushes:
+    """The rule applications of one push_inward, by the d(.) they rewrote."""
 
-def _push_once(expr, rules, context, steps, done):
-    if not holds_differential(expr) or isinstance(expr, Str):
-        return expr
-    found = done.get(expr)
-    if found is None:
-        found = done[expr] = _push_node(expr, rules, context, steps, done)
-    return found
+    def __init__(self, start, rules, context):
+        self.start = start
+        self.rules = rules
+        self.context = context
+        self.rewrites: dict = {}  # d(.) -> ProofStep
+        self.result = None
+        self._lines = None
 
-
-def _push_node(expr, rules, context, steps, done):
-    context.check_time()
-    if _is_differential(expr):
-        if expr.arg == context.variable:
+    def push(self, expr, done):
+        if not holds_differential(expr) or isinstance(expr, Str):
             return expr
-        found = apply_first(rules, expr, context)
+        found = done.get(expr)
         if found is None:
-            raise MatDerivError(f"no differential rule applies to {expr}: "
-                                f"{type(expr.arg).__name__} is not supported")
-        steps.append(found[1])
-        return found[0]
-    return expr.func(*[_push_once(arg, rules, context, steps, done) for arg in expr.args])
+            self.context.check_time()
+            if not _is_differential(expr):
+                found = rebuild(expr, [self.push(a, done) for a in expr.args])
+            elif expr.arg == self.context.variable:
+                found = expr
+            else:
+                found = tidy(self.push(self.rewrite(expr).after, done))
+                self.context.check_size(found)
+            done[expr] = found
+        return found
 
+    def rewrite(self, differential) -> ProofStep:
+        step = self.rewrites.get(differential)
+        if step is None:
+            applied = apply_first(self.rules, differential, self.context)
+            if applied is None:
+                raise MatDerivError(f"no differential rule applies to {differential}: "
+                                    f"{type(differential.arg).__name__} is not supported")
+            step = self.rewrites[differential] = applied[1]
+        return step
+
+    @property
+    def lines(self) -> tuple[ProofLine, ...]:
+        """One ProofLine per pass: each outermost d(.) rewritten by its rule, then tidied."""
+        if self._lines is None:
+            self.context.started = time.monotonic()  # a proof may be asked for much later
+            lines, expr = [], self.start
+            while True:
+                steps: list[ProofStep] = []
+                new = self._pass(expr, steps, {})
+                if not steps:
+                    break
+                expr = tidy(new)
+                lines.append(ProofLine(expr, tuple(steps)))
+            if expr != self.result:  # the proof must end where the derivation did
+                raise MatDerivError(f"internal error: the proof's differential ends in "
+                                    f"{expr}, the derivation's in {self.result}")
+            self._lines = tuple(lines)
+        return self._lines
+
+    def __iter__(self):
+        return iter(self.lines)
+
+    def __len__(self):
+        return len(self.lines)
+
+    def __getitem__(self, index):
+        return self.lines[index]
+
+    def _pass(self, expr, steps, done):
+        if not holds_differential(expr) or isinstance(expr, Str):
+            return expr
+        found = done.get(expr)
+        if found is None:
+            if not _is_differential(expr):
+                found = expr.func(*[self._pass(a, steps, done) for a in expr.args])
+            elif expr.arg == self.context.variable:
+                found = expr
+            else:
+                step = self.rewrite(expr)
+                steps.append(step)
+                found = step.after
+            done[expr] = found
+        return found
+
+
+# The strategies remember what each distinct subexpression became (``done``): a
+# derivative repeats its parts (an L-layer network's gradient holds each layer's output
+# many times), and each is rewritten, and shown in the proof, once.
 
 def bottom_up(expr, rules, context, steps, done=None):
     """Rewrite the parts holding a differential, children first, to a fixed point."""
