@@ -113,8 +113,12 @@ class Derivation:
         start = MatDiff(expr) if is_matrix(expr) else ScalarDiff(expr)
         context = Context(variable, **self.budget)
         self.differential, self.differential_lines = push_inward(
-            start, catalog().phase("differential"), context)
+            start, catalog().phase("differential"), context, self._same_differential)
         self.differential_start = start
+
+    def _same_differential(self, one, other):
+        from .verify import assert_same_differential
+        assert_same_differential(one, other, self)
 
     # -- shapes -----------------------------------------------------------
     @property

@@ -26,7 +26,7 @@ from .contains import holds_differential
 from .errors import MatDerivError
 from .memo import IdentityMemo
 from .objects import MatDiff, ScalarDiff
-from .tidy import rebuild, tidy
+from .tidy import canonical, rebuild, tidy
 
 #: Most rule applications one derivation may take before it is stopped.
 MAX_STEPS = 20_000
@@ -139,7 +139,12 @@ def _is_differential(expr) -> bool:
     return isinstance(expr, (MatDiff, ScalarDiff))
 
 
-def push_inward(expr, rules, context):
+def _structurally_different(one, other):
+    raise MatDerivError(f"internal error: the proof's differential ends in {one}, the "
+                        f"derivation's in {other}")
+
+
+def push_inward(expr, rules, context, same_value=None):
     """Push every d(.) inward to d(variable): the result, and its ProofLines.
 
     The result is found depth first, each distinct d(.) rewritten once, in time linear
@@ -147,7 +152,7 @@ def push_inward(expr, rules, context):
     rewrites every d(.) that pass k-1 made) are laid out from those same rule
     applications only when a proof asks for them (``Pushes.lines``).
     """
-    pushes = Pushes(expr, rules, context)
+    pushes = Pushes(expr, rules, context, same_value)
     result = tidy(pushes.push(expr, {}))
     context.check_size(result)
     pushes.result = result
@@ -157,8 +162,10 @@ def push_inward(expr, rules, context):
 class Pushes:
     """The rule applications of one push_inward, by the d(.) they rewrote."""
 
-    def __init__(self, start, rules, context):
+    def __init__(self, start, rules, context, same_value=None):
         self.start = start
+        # Checks two forms of the result have one value (the numeric layer gives it).
+        self.same_value = same_value or _structurally_different
         self.rules = rules
         self.context = context
         self.rewrites: dict = {}  # d(.) -> ProofStep
@@ -204,9 +211,13 @@ class Pushes:
                     break
                 expr = tidy(new)
                 lines.append(ProofLine(expr, tuple(steps)))
-            if expr != self.result:  # the proof must end where the derivation did
-                raise MatDerivError(f"internal error: the proof's differential ends in "
-                                    f"{expr}, the derivation's in {self.result}")
+            if expr != self.result:
+                # The proof must end where the derivation did. The two may differ in
+                # the order of the terms of a sum or the factors of a Hadamard product
+                # (SymPy's canonical order depends on the order things were built in).
+                if canonical(expr) != canonical(self.result):
+                    self.same_value(expr, self.result)  # raises if they differ
+                lines[-1] = ProofLine(self.result, lines[-1].steps)
             self._lines = tuple(lines)
         return self._lines
 

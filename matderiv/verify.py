@@ -132,7 +132,18 @@ def _value_or_none(expr, values, functions):
     return value  # a value that overflows is reported as such, not drawn again
 
 
-def assert_same_value(before, after, derivation, *, seed: int = 3) -> None:
+def assert_same_differential(one, other, derivation) -> None:
+    """Two forms of dF (holding d(variable)) have one value: dX drawn as a random matrix."""
+    import sympy
+
+    from .objects import MatDiff
+    stand_in = sympy.MatrixSymbol(f"d{derivation.variable}", *derivation.variable.shape)
+    replace = {MatDiff(derivation.variable): stand_in}
+    assert_same_value(one.xreplace(replace), other.xreplace(replace), derivation,
+                      values_of=one.xreplace(replace))
+
+
+def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=None) -> None:
     """Simplification must not change the value: compare at one random point.
 
     A safety net under SymPy's canonical forms and the simplification rules. Points
@@ -141,7 +152,8 @@ def assert_same_value(before, after, derivation, *, seed: int = 3) -> None:
     from .errors import MatDerivError
     rng = np.random.default_rng(seed)
     try:
-        values = random_values(derivation.expr, derivation.variable, rng)
+        values = random_values(derivation.expr if values_of is None else values_of,
+                               derivation.variable, rng)
         functions = stand_in_functions(derivation.abstract_functions)
         a = np.asarray(evaluate(before, values, functions=functions), dtype=float)
         b = np.asarray(evaluate(after, values, functions=functions), dtype=float)
