@@ -14,6 +14,7 @@ import numpy as np
 import sympy
 from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 
+from .contains import atoms_of, distinct_nodes
 from .errors import MatDerivError
 from .numeric import evaluate
 from .objects import Elementwise, FrobeniusNorm
@@ -21,7 +22,7 @@ from .objects import Elementwise, FrobeniusNorm
 
 def _needs_positive(expr) -> bool:
     """log, sqrt, fractional or negative element-wise powers want positive entries."""
-    for node in sympy.preorder_traversal(expr):
+    for node in distinct_nodes(expr):
         if isinstance(node, Elementwise) and node.function in ("log", "sqrt"):
             return True
         if isinstance(node, sympy.log) and not isinstance(node.args[0], Determinant):
@@ -37,16 +38,16 @@ def _needs_positive(expr) -> bool:
 def _inverted_symbols(expr) -> set:
     """Square matrices inside inv, det, log det or negative powers: made well conditioned."""
     found = set()
-    for node in sympy.preorder_traversal(expr):
+    for node in distinct_nodes(expr):
         if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
                                                         and node.exp < 0):
-            found |= {s for s in node.atoms(MatrixSymbol) if s.shape[0] == s.shape[1]}
+            found |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
     return found
 
 
 def random_values(expr, variable, rng, sizes=None) -> dict:
     """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
-    symbols = expr.atoms(MatrixSymbol) | {variable}
+    symbols = atoms_of(expr, MatrixSymbol) | {variable}
     dims = sorted({d for s in symbols for d in s.shape if d.is_Symbol}, key=str)
     given = {str(k): v for k, v in (sizes or {}).items()}
     pool = list(rng.permutation([2, 3, 4, 5]))

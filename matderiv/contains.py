@@ -9,6 +9,8 @@ application quadratic in the depth of a formula (an L-layer network).
 (True, False)
 >>> depends_on(A*X, X), depends_on(A, X)
 (True, False)
+>>> sorted(map(str, atoms_of(A*X + A, MatrixSymbol)))
+['A', 'X']
 """
 
 from __future__ import annotations
@@ -47,3 +49,23 @@ def depends_on(expr, variable) -> bool:
     if found is None:
         found = _DEPENDS_ON.remember(key, any(depends_on(a, variable) for a in expr.args))
     return found
+
+
+def distinct_nodes(expr):
+    """Every distinct node of ``expr`` once (``preorder_traversal`` visits a shared part
+    once per occurrence: quadratic on an L-layer network's gradient)."""
+    seen: set = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, Basic):
+            stack.extend(reversed(node.args))
+
+
+def atoms_of(expr, *types) -> set:
+    """``expr.atoms(*types)``, each shared part visited once."""
+    return {node for node in distinct_nodes(expr) if isinstance(node, types)}

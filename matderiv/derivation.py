@@ -243,14 +243,15 @@ class Derivation:
         steps: list[ProofStep] = []
         start = tidy(expr)
         first = pull_numeric_content(canonical(start))
-        expr = simplify_bottom_up(first, catalog().phase("simplification"), context, steps)
+        rules, done = catalog().phase("simplification"), {}
+        expr = simplify_bottom_up(first, rules, context, steps, done)
         result = pull_numeric_content(canonical(expr))
         # SymPy's canonical form can open new work for the rules (a .* a becomes a.^2):
-        # go round again, a few times at most.
+        # go round again, a few times at most (``done`` skips the parts left as they were).
         for _ in range(3):
             if result == expr:
                 break
-            expr = simplify_bottom_up(result, catalog().phase("simplification"), context, steps)
+            expr = simplify_bottom_up(result, rules, context, steps, done)
             result = pull_numeric_content(canonical(expr))
         if result != start:  # nothing to check (nor NumPy to import) when nothing changed
             from .verify import assert_same_value

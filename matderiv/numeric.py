@@ -31,6 +31,7 @@ from sympy import (
 )
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
+from .contains import atoms_of
 from .errors import MatDerivError
 from .objects import (
     AbstractFunction,
@@ -77,7 +78,7 @@ def infer_sizes(expr, values, symbols=()) -> dict:
     for name, value in values.items():
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             sizes[sympy.Symbol(name, integer=True, positive=True)] = int(value)
-    for symbol in expr.atoms(MatrixSymbol) | set(symbols):
+    for symbol in atoms_of(expr, MatrixSymbol) | set(symbols):
         if symbol.name not in values:
             continue
         array = _as_matrix(values[symbol.name], symbol)

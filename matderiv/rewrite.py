@@ -259,6 +259,7 @@ def bottom_up(expr, rules, context, steps, done=None):
     found = done.get(expr)
     if found is None:
         found = done[expr] = _fixed_point(expr, bottom_up, rules, context, steps, done)
+        done.setdefault(found, found)  # no rule applies in it: a fixed point
     return found
 
 
@@ -271,6 +272,7 @@ def simplify_bottom_up(expr, rules, context, steps, done=None):
     if found is None:
         found = done[expr] = _fixed_point(expr, simplify_bottom_up, rules, context, steps,
                                           done)
+        done.setdefault(found, found)  # no rule applies in it: a fixed point
     return found
 
 

@@ -19,6 +19,7 @@ from .check import (
     random_values,
     stand_in_functions,
 )
+from .contains import distinct_nodes
 from .errors import MatDerivError
 from .numeric import evaluate
 
@@ -117,7 +118,7 @@ def _value_or_none(expr, values, functions):
     determinant-taken matrix that is singular or ill-conditioned (X'X for a wide X)."""
     import sympy
     try:
-        for node in sympy.preorder_traversal(expr):
+        for node in distinct_nodes(expr):
             if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
                     isinstance(node, sympy.MatPow) and node.exp.is_negative):
                 inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
