@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy
-from sympy import Basic, Identity, MatAdd, MatMul, MatrixSymbol, ZeroMatrix
+from sympy import Basic, MatAdd, MatMul, MatrixSymbol, ZeroMatrix
 
 from .build import Builder, is_one_by_one
 from .catalog import catalog
@@ -30,9 +30,11 @@ from .objects import (
     ScalarOf,
     Vec,
     Vecr,
+    identity,
     is_matrix,
     mat_add,
     mat_mul,
+    sized,
 )
 from .rewrite import Context, ProofStep, bottom_up, push_inward, simplify_bottom_up
 from .shapes import declare
@@ -406,9 +408,9 @@ def collect_gradient(expr, differential):
 def collect_jacobian(expr, stacked):
     """J from a sum of terms J_k vec(dX); raise if a term is not in that form."""
     if expr == stacked:
-        return Identity(stacked.shape[0])
+        return identity(stacked.shape[0])
     if isinstance(expr, ZeroMatrix):
-        return ZeroMatrix(expr.shape[0], stacked.shape[0])
+        return sized(ZeroMatrix, expr.shape[0], stacked.shape[0])
     if isinstance(expr, MatAdd):
         return mat_add(*[collect_jacobian(term, stacked) for term in expr.args])
     if isinstance(expr, MatMul):

@@ -13,7 +13,7 @@ same formula with every index shifted alike.
 >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
 >>> from matderiv.render.text import to_text
 >>> to_text(elementwise_proof(d, "jacobian").sections[1].lines[0].rhs)
-'δ_ip a_q'
+'δ_ip*a_q'
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ may take none).
 >>> from sympy import MatrixSymbol
 >>> from matderiv.syntax import parse
 >>> A, X = MatrixSymbol("A", 2, 2), MatrixSymbol("X", 2, 2)
->>> next(match(parse("L*X*R"), A*X))["R"]
-I
+>>> found = next(match(parse("L*X*R"), A*X))
+>>> found["L"], found["X"], found["R"]
+(I, A, X)
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from .objects import (
     SumEntries,
     Vec,
     Vecr,
+    identity,
     is_matrix,
     mat_add,
     mat_mul,
@@ -230,7 +232,7 @@ def _match_product(patterns, expr, bindings):
 def _empty_value(shape, at_start):
     if shape is None:
         return sympy.Integer(1)
-    return Identity(shape[0] if at_start else shape[1])
+    return identity(shape[0] if at_start else shape[1])
 
 
 def _match_sequence(patterns, factors, start, shape, bindings):

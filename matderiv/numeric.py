@@ -1,11 +1,14 @@
 """Numeric evaluation of any expression matderiv builds or returns.
 
 Sizes are read off the arrays given (``m``, ``n`` from W's shape) or given directly.
+The Jacobian of W a holds no W, so ``shapes`` says which sizes W's array gives.
 
 >>> import numpy as np
 >>> from matderiv import derive
->>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
->>> evaluate(d.jacobian(), {"W": np.zeros((2, 3)), "a": np.array([1.0, 2.0, 3.0])}).shape
+>>> shapes = {"W": ("m", "n"), "a": ("n", 1)}
+>>> d = derive("W*a", wrt="W", shapes=shapes)
+>>> values = {"W": np.zeros((2, 3)), "a": np.array([1.0, 2.0, 3.0])}
+>>> evaluate(d.jacobian(), values, shapes=shapes).shape
 (2, 6)
 """
 

@@ -387,6 +387,46 @@ class Vecr(_Stacked):
         return self.arg._entry(floor(i / cols), i % cols, **kwargs)
 
 
+def is_size(n) -> bool:
+    """Built from declared sizes (positive integer symbols) and whole numbers by + and *.
+
+    >>> m = sympy.Symbol("m", integer=True, positive=True)
+    >>> is_size(m * (m + 1)), is_size(m - 1), is_size(sympy.Symbol("k"))
+    (True, False, False)
+    """
+    if isinstance(n, sympy.Integer):
+        return n >= 0
+    if isinstance(n, sympy.Symbol):
+        known = n.assumptions0
+        return bool(known.get("integer") and known.get("positive"))
+    if isinstance(n, (sympy.Mul, sympy.Add)):
+        return all(is_size(a) for a in n.args)
+    return False
+
+
+def sized(cls, *dims):
+    """``cls(*dims)`` for Identity, ZeroMatrix or OneMatrix, without SymPy's dimension
+    check when every dim is a size (``is_size``).
+
+    That check asks the assumption system whether m*n is a nonnegative integer, which
+    took milliseconds for every product of sizes after each clear_cache(): most of the
+    time of a small derivation such as W a.
+
+    >>> m = sympy.Symbol("m", integer=True, positive=True)
+    >>> sized(sympy.ZeroMatrix, m * 2, 1).shape
+    (2*m, 1)
+    """
+    dims = tuple(Integer(d) if isinstance(d, int) else d for d in dims)
+    if all(is_size(d) for d in dims):
+        return MatrixExpr.__new__(cls, *dims)
+    return cls(*dims)
+
+
+def identity(n):
+    """Identity(n): ``sized(Identity, n)``."""
+    return sized(sympy.Identity, n)
+
+
 def is_matrix(expr) -> bool:
     """True for matrix expressions (including 1 x 1 ones), False for scalars."""
     return bool(getattr(expr, "is_Matrix", False))

@@ -44,6 +44,7 @@ from .objects import (
     is_matrix,
     mat_add,
     mat_mul,
+    sized,
 )
 
 _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
@@ -153,31 +154,31 @@ def rebuild(expr, args):
 def _rebuild(expr, args):
     if isinstance(expr, MatMul):
         if any(is_zero(a) for a in args):
-            return ZeroMatrix(*expr.shape)
+            return sized(ZeroMatrix, *expr.shape)
         product = mat_mul(*args)
         return shielded_doit(product) if isinstance(product, MatMul) else product
     if isinstance(expr, MatAdd):
         terms = [a for a in args if not is_zero(a)]
         if not terms:
-            return ZeroMatrix(*expr.shape)
+            return sized(ZeroMatrix, *expr.shape)
         total = mat_add(*terms)
         return shielded_doit(total) if isinstance(total, MatAdd) else total
     if isinstance(expr, HadamardProduct):
         if any(is_zero(a) for a in args):
-            return ZeroMatrix(*expr.shape)
+            return sized(ZeroMatrix, *expr.shape)
         kept = [a for a in args if not isinstance(a, OneMatrix)]
         if not kept:
-            return OneMatrix(*expr.shape)
+            return sized(OneMatrix, *expr.shape)
         return kept[0] if len(kept) == 1 else HadamardProduct(*kept)
     if isinstance(expr, (KroneckerProduct, Vec, Vecr, MatDiff)):
         if any(is_zero(a) for a in args):
-            return ZeroMatrix(*expr.shape)
+            return sized(ZeroMatrix, *expr.shape)
     if isinstance(expr, KroneckerProduct):
         return _kronecker(args)
     if isinstance(expr, Transpose):
         arg = args[0]
         if is_zero(arg):
-            return ZeroMatrix(*expr.shape)
+            return sized(ZeroMatrix, *expr.shape)
         if isinstance(arg, Transpose):
             return arg.arg
         if isinstance(arg, (Identity, OneMatrix)) and arg.shape[0] == arg.shape[1]:
@@ -187,6 +188,8 @@ def _rebuild(expr, args):
         return sympy.Integer(0)
     if isinstance(expr, ScalarOf) and not is_matrix(args[0]):
         return args[0]
+    if isinstance(expr, (Identity, ZeroMatrix, OneMatrix)):
+        return sized(expr.func, *args)
     return expr.func(*args)
 
 
