@@ -119,7 +119,79 @@ def test_gradient_is_matrix_products_with_tanh_computed_once():
 def test_diagonals_scale_rows_instead_of_forming_diag():
     d = matderiv.derive(*LOGISTIC)
     source = d.to_source("hessian")
-    assert "diagflat" not in source and "X.T @" in source, source
+    # X' diag(w) X: the weights scale X's rows (in _weighted_gram), diag(w) is never formed.
+    assert "diagflat" not in source and "return _weighted_gram(X, " in source, source
+    assert "X.T @" in d.to_source("hessian", backend="jax"), "other backends: X' (w X)"
+
+
+def _values(derivation, rng, **sizes):
+    """Random values for the formula's matrices at the named sizes (standard normal)."""
+    values = {}
+    for symbol in derivation.expr.atoms(matderiv.derivation.MatrixSymbol) | {
+            derivation.variable}:
+        shape = [int(sizes[str(s)]) if not s.is_Integer else int(s) for s in symbol.shape]
+        values[symbol.name] = rng.standard_normal(shape)
+    return values
+
+
+def test_a_matrix_plus_its_transpose_is_summed_tile_by_tile():
+    # n = 150 spans three 64-wide tiles, the last one partial.
+    rng = np.random.default_rng(5)
+    d = matderiv.derive("x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
+    source = d.to_source("hessian")
+    assert "return _plus_transpose(A)" in source, source
+    A = rng.standard_normal((150, 150))
+    H = d.to_function("hessian")(A=A, x=rng.standard_normal(150))
+    assert np.array_equal(H, A + A.T) and np.array_equal(H, H.T)
+    # c M + c M' with M a product: M is computed once; checked against evaluate.
+    shapes = {"x": ("n", 1), "B": ("k", "n"), "C": ("k", "n")}
+    d = matderiv.derive("x'*B'*C*x", wrt="x", shapes=shapes)
+    assert "_plus_transpose(" in d.to_source("hessian"), d.to_source("hessian")
+    values = _values(d, rng, n=150, k=70)
+    assert_close(d.to_function("hessian")(**values), d.evaluate(d.hessian(), values),
+                 what="Hessian of x'B'Cx", rtol=1e-10, atol=1e-10)
+    d = matderiv.derive("3*x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
+    values = _values(d, rng, n=130)
+    assert_close(d.to_function("hessian")(**values), d.evaluate(d.hessian(), values),
+                 what="Hessian of 3x'Ax", rtol=1e-12, atol=1e-12)
+    # A sum without a transposed partner is printed as it stands.
+    d = matderiv.derive("x'*A*x + x'*B*x", wrt="x",
+                        shapes={"x": ("n", 1), "A": ("n", "n"), "B": ("n", "n")})
+    assert d.to_source("hessian").count("_plus_transpose(") == 3  # def + A + B
+    assert "_plus_transpose" not in d.to_source("hessian", backend="jax")
+
+
+@pytest.mark.parametrize("formula", [
+    "sum(log(1 + exp(-y .* (X*w))))",   # weights s (1 - s) y^2 >= 0
+    "sum(sin(X*w))",                    # weights -sin(X w), of both signs
+    "sum(exp(X*w))",                    # weights > 0
+    "-sum(exp(X*w))",                   # weights < 0
+])
+def test_a_weighted_gram_matrix_is_right_whatever_the_signs_of_the_weights(formula):
+    shapes = {"X": ("n", "d"), "w": ("d", 1), "y": ("n", 1)}
+    d = matderiv.derive(formula, wrt="w", shapes=shapes)
+    source = d.to_source("hessian")
+    assert "_weighted_gram(X, " in source and "diagflat" not in source, source
+    rng = np.random.default_rng(6)
+    for _ in range(3):
+        values = _values(d, rng, n=200, d=30)
+        assert_close(d.to_function("hessian")(**values), d.evaluate(d.hessian(), values),
+                     what=f"Hessian of {formula}", rtol=1e-9, atol=1e-10)
+
+
+def test_weighted_gram_helper_takes_the_square_root_only_of_nonnegative_weights():
+    d = matderiv.derive(*LOGISTIC)
+    weighted_gram = d.to_function("hessian").__globals__["_weighted_gram"]
+    rng = np.random.default_rng(7)
+    R = rng.standard_normal((90, 12))
+    for w in (rng.uniform(0, 2, (90, 1)), rng.standard_normal((90, 1)),
+              -rng.uniform(0, 2, (90, 1)), np.zeros((90, 1)), 2.5, -1.5):
+        expected = R.T @ (w * R)
+        assert_close(weighted_gram(R, w), expected, what=f"R' diag(w) R, w {np.ravel(w)[:3]}",
+                     rtol=1e-12, atol=1e-12)
+    w = rng.uniform(0, 2, (90, 1))
+    w[3] = np.nan  # not >= 0: the general product, which carries the NaN as NumPy would
+    assert np.array_equal(np.isnan(weighted_gram(R, w)), np.isnan(R.T @ (w * R)))
 
 
 def test_trace_of_product_does_not_form_the_product():
