@@ -111,6 +111,18 @@ def _plus_transpose(M, block=64):
                 out[j:j + block, i:i + block] = tile.T
     return out
 ''',
+    "_scaled_product": '''
+def _scaled_product(c, A, B):
+    """c A B, the number c multiplying the smallest of A, B and A B (one pass fewer
+    over the larger arrays)."""
+    rows, columns = A.shape[0], B.shape[1]
+    smallest = min(A.size, B.size, rows * columns)
+    if A.size == smallest:
+        return (c * A) @ B
+    if B.size == smallest:
+        return A @ (c * B)
+    return c * (A @ B)
+''',
     "_weighted_gram": '''
 def _weighted_gram(R, w):
     """R' diag(w) R for a column (or number) w of weights.  Where every weight is >= 0 it
@@ -378,6 +390,12 @@ class _Printer:
         matrices = [a for a in expr.args if is_matrix(a)]
         if _is_diagonal(expr):
             code = self.materialise_diagonal(MatMul(*matrices))
+        elif (coefficient != 1 and len(matrices) == 2 and self.b.name == "numpy"
+              and not any(_is_structured(m) for m in matrices)):
+            # c A B: c scales the smallest of A, B and A B, which only run time knows.
+            left, right = (_strip(self.value(m)) for m in matrices)
+            return (f"{self.helper('_scaled_product')}({_strip(self.value(coefficient))}, "
+                    f"{left}, {right})")
         else:
             code = self.product(matrices)
         return _scaled(coefficient, code, self)

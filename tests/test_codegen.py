@@ -113,7 +113,24 @@ def test_jvp_never_forms_a_kronecker_product(formula, wrt, shapes):
 def test_gradient_is_matrix_products_with_tanh_computed_once():
     d = matderiv.derive(NET_LOSS, wrt="W1", shapes=NET)
     source = d.to_source("gradient")
-    assert source.count("np.tanh(") == 1 and "@ x.T" in source and "kron" not in source
+    # 2 (...) x': the product by x' in _scaled_product (NumPy), or as @ (other backends).
+    assert source.count("np.tanh(") == 1 and ", x.T)" in source and "kron" not in source
+    assert "@ x.T" in d.to_source("gradient", backend="jax")
+
+
+def test_a_number_times_a_product_scales_the_smallest_array():
+    d = matderiv.derive(BATCH_LOSS, wrt="W1", shapes=BATCH)
+    assert "_scaled_product(2, " in d.to_source("gradient")
+    scaled_product = d.to_function("gradient").__globals__["_scaled_product"]
+    rng = np.random.default_rng(8)
+    # the left factor, the right factor or the product is the smallest array
+    for shape_a, shape_b in (((20, 3), (3, 30)), ((30, 40), (40, 2)), ((3, 40), (40, 2)),
+                             ((5, 5), (5, 5))):
+        A, B = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+        for c in (2, -1, 0.5, np.float64(-3.25)):
+            assert_close(scaled_product(c, A, B), c * (A @ B), what=f"{c} A B",
+                         rtol=1e-13, atol=1e-13)
+    _check(d, "gradient", "col")
 
 
 def test_diagonals_scale_rows_instead_of_forming_diag():
