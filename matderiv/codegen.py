@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import sympy
 from sympy import (
     Determinant,
+    HadamardPower,
+    HadamardProduct,
     Identity,
     Inverse,
     KroneckerProduct,
@@ -55,6 +57,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from .errors import MatDerivError
 from .objects import (
     CommutationMatrix,
+    Elementwise,
     is_matrix,
     sigmoid,
 )
@@ -112,16 +115,20 @@ def _plus_transpose(M, block=64):
     return out
 ''',
     "_scaled_product": '''
-def _scaled_product(c, A, B):
-    """c A B, the number c multiplying the smallest of A, B and A B (one pass fewer
-    over the larger arrays)."""
-    rows, columns = A.shape[0], B.shape[1]
-    smallest = min(A.size, B.size, rows * columns)
-    if A.size == smallest:
-        return (c * A) @ B
-    if B.size == smallest:
-        return A @ (c * B)
-    return c * (A @ B)
+def _scaled_product(c, A, B, fresh):
+    """c A B.  ``fresh`` names a factor ("A" or "B") that is an array of this call's own
+    making: c multiplies it in place where it is smaller than A B; otherwise c multiplies
+    the product in place.  (Scaling a factor into a new array costs an allocation, which
+    is no cheaper than a pass over the product unless the product is much larger.)"""
+    if fresh == "A" and A.size < A.shape[0] * B.shape[1]:
+        A *= c
+        return A @ B
+    if fresh == "B" and B.size < A.shape[0] * B.shape[1]:
+        B *= c
+        return A @ B
+    product = A @ B
+    product *= c
+    return product
 ''',
     "_weighted_gram": '''
 def _weighted_gram(R, w):
@@ -392,10 +399,13 @@ class _Printer:
             code = self.materialise_diagonal(MatMul(*matrices))
         elif (coefficient != 1 and len(matrices) == 2 and self.b.name == "numpy"
               and not any(_is_structured(m) for m in matrices)):
-            # c A B: c scales the smallest of A, B and A B, which only run time knows.
-            left, right = (_strip(self.value(m)) for m in matrices)
+            # c A B: c scales a factor made by this call if it is smaller than A B, which
+            # only run time knows; else the product (both in place).
+            codes = [self.value(m) for m in matrices]
+            fresh = next((name for name, m, code in zip("AB", matrices, codes, strict=True)
+                          if _is_fresh(m, code)), "")
             return (f"{self.helper('_scaled_product')}({_strip(self.value(coefficient))}, "
-                    f"{left}, {right})")
+                    f"{_strip(codes[0])}, {_strip(codes[1])}, {fresh!r})")
         else:
             code = self.product(matrices)
         return _scaled(coefficient, code, self)
@@ -667,6 +677,13 @@ def _group_diagonals(factors):
         else:
             groups.append([factor])
     return groups
+
+
+def _is_fresh(expr, code: str) -> bool:
+    """Whether ``code`` makes a new array no other name refers to (an elementwise result,
+    not an argument, a view or a temporary used again), which may be changed in place."""
+    return not code.isidentifier() and isinstance(
+        expr, (HadamardProduct, HadamardPower, Elementwise, MatAdd))
 
 
 def _is_atom_expr(expr) -> bool:

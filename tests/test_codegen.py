@@ -114,22 +114,34 @@ def test_gradient_is_matrix_products_with_tanh_computed_once():
     d = matderiv.derive(NET_LOSS, wrt="W1", shapes=NET)
     source = d.to_source("gradient")
     # 2 (...) x': the product by x' in _scaled_product (NumPy), or as @ (other backends).
-    assert source.count("np.tanh(") == 1 and ", x.T)" in source and "kron" not in source
+    assert source.count("np.tanh(") == 1 and ", x.T, " in source and "kron" not in source
     assert "@ x.T" in d.to_source("gradient", backend="jax")
 
 
-def test_a_number_times_a_product_scales_the_smallest_array():
+def test_a_number_times_a_product_scales_a_fresh_factor_or_the_product():
     d = matderiv.derive(BATCH_LOSS, wrt="W1", shapes=BATCH)
+    # 2 (D X'): D is an elementwise product made by the call; X' is an argument.
     assert "_scaled_product(2, " in d.to_source("gradient")
+    assert d.to_source("gradient").rstrip().endswith(", X.T, 'A')")
     scaled_product = d.to_function("gradient").__globals__["_scaled_product"]
     rng = np.random.default_rng(8)
     # the left factor, the right factor or the product is the smallest array
     for shape_a, shape_b in (((20, 3), (3, 30)), ((30, 40), (40, 2)), ((3, 40), (40, 2)),
                              ((5, 5), (5, 5))):
-        A, B = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
         for c in (2, -1, 0.5, np.float64(-3.25)):
-            assert_close(scaled_product(c, A, B), c * (A @ B), what=f"{c} A B",
-                         rtol=1e-13, atol=1e-13)
+            for fresh in ("A", "B", ""):
+                A, B = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+                expected, kept_a, kept_b = c * (A @ B), A.copy(), B.copy()
+                assert_close(scaled_product(c, A, B, fresh), expected, what=f"{c} A B",
+                             rtol=1e-13, atol=1e-13)
+                # only a factor named fresh may be overwritten
+                assert fresh == "A" or np.array_equal(A, kept_a)
+                assert fresh == "B" or np.array_equal(B, kept_b)
+    _check(d, "gradient", "col")
+    # arguments are never named fresh: 3 A' B' scales the product
+    d = matderiv.derive("3*tr(A*X*B)", wrt="X",
+                        shapes={"A": ("n", "n"), "X": ("n", "n"), "B": ("n", "n")})
+    assert d.to_source("gradient").rstrip().endswith("_scaled_product(3, A.T, B.T, '')")
     _check(d, "gradient", "col")
 
 
