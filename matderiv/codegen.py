@@ -6,7 +6,10 @@ what it is.  Products are evaluated as matrix products (a chain of plain matrice
 products as ``sum(A * B')``, an inverse multiplying something as ``solve``, and a
 Kronecker product, a commutation matrix or a diagonal applied to what stands right of
 it without being formed: ``(P ⊗ Q) vec(M) = vec(Q M Pᵀ)``, ``K vec(M) = vec(Mᵀ)``.
-Every subexpression that occurs twice is computed once, into a temporary.
+Every subexpression that occurs twice is computed once, into a temporary.  In NumPy code
+a sum ``c M + c Mᵀ`` is formed tile by tile (a whole-array ``M.T`` strides across memory)
+and ``Rᵀ diag(w) R`` as ``Zᵀ Z`` with ``Z = sqrt(w) R`` when every weight is ≥ 0, checked
+at run time (NumPy then uses a symmetric rank-k update: half the work).
 
 Arguments are keyword-only and named as in the formula.  Matrices are 2-D arrays;
 a vector may be given as a 1-D array or as a column (n, 1) (row vectors as (1, n)); a
@@ -36,6 +39,8 @@ from dataclasses import dataclass
 import sympy
 from sympy import (
     Determinant,
+    HadamardPower,
+    HadamardProduct,
     Identity,
     Inverse,
     KroneckerProduct,
@@ -52,6 +57,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from .errors import MatDerivError
 from .objects import (
     CommutationMatrix,
+    Elementwise,
     is_matrix,
     sigmoid,
 )
@@ -88,6 +94,53 @@ _ELEMENTWISE = {"exp": "exp", "log": "log", "tanh": "tanh", "sin": "sin", "cos":
                 "sqrt": "sqrt"}
 _SCALAR_FUNCTIONS = {sympy.exp: "exp", sympy.log: "log", sympy.tanh: "tanh",
                      sympy.sin: "sin", sympy.cos: "cos", sympy.Abs: "abs"}
+
+
+#: Module-level helpers a NumPy function may call (their names start with "_", which no
+#: user name may): the text of each is emitted once, before the ``def``, when it is used.
+_NUMPY_HELPERS = {
+    "_plus_transpose": '''
+def _plus_transpose(M, block=64):
+    """M + M' of a square M, tile by tile: a tile's transposed partner is read while it is
+    in cache, where a whole-array M.T strides across memory; the result is exactly M + M'
+    (and exactly symmetric), each upper tile computed once and mirrored."""
+    n = M.shape[0]
+    out = np.empty_like(M)
+    for i in range(0, n, block):
+        for j in range(i, n, block):
+            tile = out[i:i + block, j:j + block]
+            np.add(M[i:i + block, j:j + block], M[j:j + block, i:i + block].T, out=tile)
+            if j != i:
+                out[j:j + block, i:i + block] = tile.T
+    return out
+''',
+    "_scaled_product": '''
+def _scaled_product(c, A, B, fresh):
+    """c A B.  ``fresh`` names a factor ("A" or "B") that is an array of this call's own
+    making: c multiplies it in place where it is smaller than A B; otherwise c multiplies
+    the product in place.  (Scaling a factor into a new array costs an allocation, which
+    is no cheaper than a pass over the product unless the product is much larger.)"""
+    if fresh == "A" and A.size < A.shape[0] * B.shape[1]:
+        A *= c
+        return A @ B
+    if fresh == "B" and B.size < A.shape[0] * B.shape[1]:
+        B *= c
+        return A @ B
+    product = A @ B
+    product *= c
+    return product
+''',
+    "_weighted_gram": '''
+def _weighted_gram(R, w):
+    """R' diag(w) R for a column (or number) w of weights.  Where every weight is >= 0 it
+    is Z' Z with Z = sqrt(w) R, which NumPy computes with a symmetric rank-k update (half
+    the multiplications of a general product); otherwise R' (w R) as written."""
+    if np.all(w >= 0):
+        Z = np.sqrt(w) * R
+        return Z.T @ Z
+    return R.T @ (w * R)
+''',
+}
 
 
 def _check_identifier(name: str, what: str) -> str:
@@ -177,6 +230,7 @@ class _Printer:
         self.functions = functions    # abstract function names the code calls
         self.counts = counts
         self.lines: list[str] = []
+        self.helpers: list[str] = []  # names of _NUMPY_HELPERS the code calls
         self.memo: dict = {}
         self.temporaries = 0
 
@@ -196,6 +250,12 @@ class _Printer:
             code = self.temp(code)
         self.memo[expr] = code
         return code
+
+    def helper(self, name: str) -> str:
+        """The name of a module-level helper, which the module then defines."""
+        if name not in self.helpers:
+            self.helpers.append(name)
+        return name
 
     def size(self, expr) -> str:
         expr = sympy.Integer(expr) if isinstance(expr, int) else expr
@@ -279,7 +339,15 @@ class _Printer:
             return self.materialise_diagonal(expr)
         full = [t for t in expr.args if _broadcast_part(t) is None]
         terms = []
+        paired = _transpose_pairs(expr.args) if self.b.name == "numpy" else {}
         for term in expr.args:
+            if term in paired:
+                # c M + c M' in one tiled pass (see _plus_transpose); M' is skipped.
+                if paired[term] is not None:
+                    coefficient, matrix = paired[term]
+                    terms.append(_scaled(coefficient, f"{self.helper('_plus_transpose')}("
+                                         f"{_strip(self.value(matrix))})", self))
+                continue
             part = _broadcast_part(term) if full else None
             # Beside a full-shape term, 1 (for a matrix of ones), a column v (for v 1ᵀ) or
             # a row r (for 1 r) broadcast to the same sum without forming the matrix.
@@ -329,6 +397,15 @@ class _Printer:
         matrices = [a for a in expr.args if is_matrix(a)]
         if _is_diagonal(expr):
             code = self.materialise_diagonal(MatMul(*matrices))
+        elif (coefficient != 1 and len(matrices) == 2 and self.b.name == "numpy"
+              and not any(_is_structured(m) for m in matrices)):
+            # c A B: c scales a factor made by this call if it is smaller than A B, which
+            # only run time knows; else the product (both in place).
+            codes = [self.value(m) for m in matrices]
+            fresh = next((name for name, m, code in zip("AB", matrices, codes, strict=True)
+                          if _is_fresh(m, code)), "")
+            return (f"{self.helper('_scaled_product')}({_strip(self.value(coefficient))}, "
+                    f"{_strip(codes[0])}, {_strip(codes[1])}, {fresh!r})")
         else:
             code = self.product(matrices)
         return _scaled(coefficient, code, self)
@@ -336,6 +413,13 @@ class _Printer:
     # products: dense runs with multi_dot, structured factors applied to their right side
     def product(self, factors) -> str:
         groups = _group_diagonals(factors)
+        if self.b.name == "numpy" and _is_weighted_gram(groups):
+            # R' diag(w) R: symmetric, so half the work where the weights allow (see the
+            # helper _weighted_gram).
+            weights = self.diagonal(groups[1])
+            if weights != "1":
+                return (f"{self.helper('_weighted_gram')}({_strip(self.chain(groups[2]))}, "
+                        f"{_strip(weights)})")
         # The rightmost group is the start value; structured operators cannot start.
         value = None
         index = len(groups)
@@ -540,6 +624,41 @@ def _broadcast_part(term):
     return None
 
 
+def _transpose_pairs(terms) -> dict:
+    """Terms of a sum that pair up as c M and c M' (M square, not symmetric as written):
+    the first of a pair -> (c, M), its partner -> None.  Terms of no pair are absent."""
+    paired: dict = {}
+    for i, term in enumerate(terms):
+        if term in paired or not term.is_square or _is_diagonal(term) \
+                or isinstance(term, (KroneckerProduct, CommutationMatrix)):
+            continue
+        transposed = term.T
+        if transposed == term:
+            continue
+        partner = next((t for t in terms[i + 1:] if t == transposed and t not in paired),
+                       None)
+        if partner is None:
+            continue
+        coefficient = sympy.Integer(1)
+        matrix = term
+        if isinstance(term, MatMul):
+            coefficient = sympy.Mul(*[a for a in term.args if not is_matrix(a)])
+            matrices = [a for a in term.args if is_matrix(a)]
+            matrix = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+        paired[term], paired[partner] = (coefficient, matrix), None
+    return paired
+
+
+def _is_weighted_gram(groups) -> bool:
+    """Groups of a product R' D R: dense runs either side of a diagonal D, the left run
+    the transpose of the right one."""
+    if len(groups) != 3 or not isinstance(groups[0], list) \
+            or not isinstance(groups[2], list) or not _is_diagonal(groups[1]):
+        return False
+    left, right = (g[0] if len(g) == 1 else MatMul(*g) for g in (groups[0], groups[2]))
+    return left.T == right
+
+
 def _group_diagonals(factors):
     """Runs of dense factors as lists; each structured factor (diagonal runs merged) alone."""
     groups: list = []
@@ -558,6 +677,13 @@ def _group_diagonals(factors):
         else:
             groups.append([factor])
     return groups
+
+
+def _is_fresh(expr, code: str) -> bool:
+    """Whether ``code`` makes a new array no other name refers to (an elementwise result,
+    not an argument, a view or a temporary used again), which may be changed in place."""
+    return not code.isidentifier() and isinstance(
+        expr, (HadamardProduct, HadamardPower, Elementwise, MatAdd))
 
 
 def _is_atom_expr(expr) -> bool:
@@ -713,8 +839,10 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
     body = header + printer.lines + [f"return {result}"]
     docstring = f"{what}.\n\n    Result: {_one_line(to_text(_result(derivation, kind, vec)))}"
     lines = [f'"""Generated by matderiv ({chosen.name}): {_docstring(_one_line(what))}."""',
-             "", chosen.imports, "", "",
-             f"def {name}(*, {', '.join(parameters)}):",
+             "", chosen.imports, "", ""]
+    for helper in printer.helpers:
+        lines += [*_NUMPY_HELPERS[helper].strip("\n").splitlines(), "", ""]
+    lines += [f"def {name}(*, {', '.join(parameters)}):",
              f'    """{_docstring(docstring)}"""']
     lines += ["    " + line for line in body]
     return "\n".join(lines) + "\n"

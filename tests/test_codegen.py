@@ -113,13 +113,114 @@ def test_jvp_never_forms_a_kronecker_product(formula, wrt, shapes):
 def test_gradient_is_matrix_products_with_tanh_computed_once():
     d = matderiv.derive(NET_LOSS, wrt="W1", shapes=NET)
     source = d.to_source("gradient")
-    assert source.count("np.tanh(") == 1 and "@ x.T" in source and "kron" not in source
+    # 2 (...) x': the product by x' in _scaled_product (NumPy), or as @ (other backends).
+    assert source.count("np.tanh(") == 1 and ", x.T, " in source and "kron" not in source
+    assert "@ x.T" in d.to_source("gradient", backend="jax")
+
+
+def test_a_number_times_a_product_scales_a_fresh_factor_or_the_product():
+    d = matderiv.derive(BATCH_LOSS, wrt="W1", shapes=BATCH)
+    # 2 (D X'): D is an elementwise product made by the call; X' is an argument.
+    assert "_scaled_product(2, " in d.to_source("gradient")
+    assert d.to_source("gradient").rstrip().endswith(", X.T, 'A')")
+    scaled_product = d.to_function("gradient").__globals__["_scaled_product"]
+    rng = np.random.default_rng(8)
+    # the left factor, the right factor or the product is the smallest array
+    for shape_a, shape_b in (((20, 3), (3, 30)), ((30, 40), (40, 2)), ((3, 40), (40, 2)),
+                             ((5, 5), (5, 5))):
+        for c in (2, -1, 0.5, np.float64(-3.25)):
+            for fresh in ("A", "B", ""):
+                A, B = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+                expected, kept_a, kept_b = c * (A @ B), A.copy(), B.copy()
+                assert_close(scaled_product(c, A, B, fresh), expected, what=f"{c} A B",
+                             rtol=1e-13, atol=1e-13)
+                # only a factor named fresh may be overwritten
+                assert fresh == "A" or np.array_equal(A, kept_a)
+                assert fresh == "B" or np.array_equal(B, kept_b)
+    _check(d, "gradient", "col")
+    # arguments are never named fresh: 3 A' B' scales the product
+    d = matderiv.derive("3*tr(A*X*B)", wrt="X",
+                        shapes={"A": ("n", "n"), "X": ("n", "n"), "B": ("n", "n")})
+    assert d.to_source("gradient").rstrip().endswith("_scaled_product(3, A.T, B.T, '')")
+    _check(d, "gradient", "col")
 
 
 def test_diagonals_scale_rows_instead_of_forming_diag():
     d = matderiv.derive(*LOGISTIC)
     source = d.to_source("hessian")
-    assert "diagflat" not in source and "X.T @" in source, source
+    # X' diag(w) X: the weights scale X's rows (in _weighted_gram), diag(w) is never formed.
+    assert "diagflat" not in source and "return _weighted_gram(X, " in source, source
+    assert "X.T @" in d.to_source("hessian", backend="jax"), "other backends: X' (w X)"
+
+
+def _values(derivation, rng, **sizes):
+    """Random values for the formula's matrices at the named sizes (standard normal)."""
+    values = {}
+    for symbol in derivation.expr.atoms(matderiv.derivation.MatrixSymbol) | {
+            derivation.variable}:
+        shape = [int(sizes[str(s)]) if not s.is_Integer else int(s) for s in symbol.shape]
+        values[symbol.name] = rng.standard_normal(shape)
+    return values
+
+
+def test_a_matrix_plus_its_transpose_is_summed_tile_by_tile():
+    # n = 150 spans three 64-wide tiles, the last one partial.
+    rng = np.random.default_rng(5)
+    d = matderiv.derive("x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
+    source = d.to_source("hessian")
+    assert "return _plus_transpose(A)" in source, source
+    A = rng.standard_normal((150, 150))
+    H = d.to_function("hessian")(A=A, x=rng.standard_normal(150))
+    assert np.array_equal(H, A + A.T) and np.array_equal(H, H.T)
+    # c M + c M' with M a product: M is computed once; checked against evaluate.
+    shapes = {"x": ("n", 1), "B": ("k", "n"), "C": ("k", "n")}
+    d = matderiv.derive("x'*B'*C*x", wrt="x", shapes=shapes)
+    assert "_plus_transpose(" in d.to_source("hessian"), d.to_source("hessian")
+    values = _values(d, rng, n=150, k=70)
+    assert_close(d.to_function("hessian")(**values), d.evaluate(d.hessian(), values),
+                 what="Hessian of x'B'Cx", rtol=1e-10, atol=1e-10)
+    d = matderiv.derive("3*x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
+    values = _values(d, rng, n=130)
+    assert_close(d.to_function("hessian")(**values), d.evaluate(d.hessian(), values),
+                 what="Hessian of 3x'Ax", rtol=1e-12, atol=1e-12)
+    # A sum without a transposed partner is printed as it stands.
+    d = matderiv.derive("x'*A*x + x'*B*x", wrt="x",
+                        shapes={"x": ("n", 1), "A": ("n", "n"), "B": ("n", "n")})
+    assert d.to_source("hessian").count("_plus_transpose(") == 3  # def + A + B
+    assert "_plus_transpose" not in d.to_source("hessian", backend="jax")
+
+
+@pytest.mark.parametrize("formula", [
+    "sum(log(1 + exp(-y .* (X*w))))",   # weights s (1 - s) y^2 >= 0
+    "sum(sin(X*w))",                    # weights -sin(X w), of both signs
+    "sum(exp(X*w))",                    # weights > 0
+    "-sum(exp(X*w))",                   # weights < 0
+])
+def test_a_weighted_gram_matrix_is_right_whatever_the_signs_of_the_weights(formula):
+    shapes = {"X": ("n", "d"), "w": ("d", 1), "y": ("n", 1)}
+    d = matderiv.derive(formula, wrt="w", shapes=shapes)
+    source = d.to_source("hessian")
+    assert "_weighted_gram(X, " in source and "diagflat" not in source, source
+    rng = np.random.default_rng(6)
+    for _ in range(3):
+        values = _values(d, rng, n=200, d=30)
+        assert_close(d.to_function("hessian")(**values), d.evaluate(d.hessian(), values),
+                     what=f"Hessian of {formula}", rtol=1e-9, atol=1e-10)
+
+
+def test_weighted_gram_helper_takes_the_square_root_only_of_nonnegative_weights():
+    d = matderiv.derive(*LOGISTIC)
+    weighted_gram = d.to_function("hessian").__globals__["_weighted_gram"]
+    rng = np.random.default_rng(7)
+    R = rng.standard_normal((90, 12))
+    for w in (rng.uniform(0, 2, (90, 1)), rng.standard_normal((90, 1)),
+              -rng.uniform(0, 2, (90, 1)), np.zeros((90, 1)), 2.5, -1.5):
+        expected = R.T @ (w * R)
+        assert_close(weighted_gram(R, w), expected, what=f"R' diag(w) R, w {np.ravel(w)[:3]}",
+                     rtol=1e-12, atol=1e-12)
+    w = rng.uniform(0, 2, (90, 1))
+    w[3] = np.nan  # not >= 0: the general product, which carries the NaN as NumPy would
+    assert np.array_equal(np.isnan(weighted_gram(R, w)), np.isnan(R.T @ (w * R)))
 
 
 def test_trace_of_product_does_not_form_the_product():
