@@ -217,7 +217,10 @@ class Pushes:
                 # (SymPy's canonical order depends on the order things were built in).
                 if canonical(expr) != canonical(self.result):
                     self.same_value(expr, self.result)  # raises if they differ
-                lines[-1] = ProofLine(self.result, lines[-1].steps)
+                if lines:
+                    lines[-1] = ProofLine(self.result, lines[-1].steps)
+                else:  # no rule applied; only the clean-up (tidy) changed d(F)
+                    lines.append(ProofLine(self.result, ()))
             self._lines = tuple(lines)
         return self._lines
 
