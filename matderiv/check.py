@@ -45,10 +45,20 @@ def _inverted_symbols(expr) -> set:
     return found
 
 
+def size_symbols(expr, variable) -> list:
+    """The sizes to draw: those of the matrices, and those the formula names alone
+    (m in I(m)), sorted by name."""
+    symbols = atoms_of(expr, MatrixSymbol) | {variable}
+    return sorted({d for s in symbols for d in s.shape if d.is_Symbol}
+                  | {s for s in expr.free_symbols
+                     if isinstance(s, sympy.Symbol) and s.is_integer and s.is_positive},
+                  key=str)
+
+
 def random_values(expr, variable, rng, sizes=None) -> dict:
     """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
     symbols = atoms_of(expr, MatrixSymbol) | {variable}
-    dims = sorted({d for s in symbols for d in s.shape if d.is_Symbol}, key=str)
+    dims = size_symbols(expr, variable)
     given = {str(k): v for k, v in (sizes or {}).items()}
     pool = list(rng.permutation([2, 3, 4, 5]))
     values: dict = {}

@@ -26,7 +26,7 @@ import sympy
 from sympy import Derivative, Determinant, Dummy, Sum, Symbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .check import random_values, stand_in_functions
+from .check import random_values, size_symbols, stand_in_functions
 from .deadline import deadline
 from .derivation import CONVENTIONS, convention
 from .errors import MatDerivError
@@ -244,8 +244,7 @@ def _layout_text(derivation, kind, vec, x_is_vector, names, base) -> str:
 
 
 def _size_sets(derivation):
-    dims = sorted({d for s in derivation.expr.atoms(sympy.MatrixSymbol) | {derivation.variable}
-                   for d in s.shape if d.is_Symbol}, key=str)
+    dims = size_symbols(derivation.expr, derivation.variable)
     choices = [(2, 3, 2, 3), (3, 2, 3, 2)]
     return [{d.name: c[k % len(c)] + (k // len(c)) for k, d in enumerate(dims)}
             for c in choices]

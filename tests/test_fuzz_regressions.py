@@ -56,3 +56,10 @@ def test_kronecker_canonical_form_failing_inside_sympy_keeps_the_expression():
                    "A3": ("n", "p"), "k": (), "A4": ("p", "m"), "A5": ("n", "m"),
                    "A6": ("n", "m"), "A7": ("n", "m")})
     d.jacobian(vec="row", layout="denominator")
+
+
+def test_a_size_only_the_formula_names_gets_a_value_in_checks_and_proofs():
+    # fuzz --proof seed 0-60193: m appears only in I(m), so the element-wise proof's
+    # numeric check drew no value for it ("size m is not known").
+    d = _verified("norm(I(m))^2*A0", "A0", {"A0": ("p", "p"), "Dm": ("m", 1)})
+    assert "Closed form" in d.proof_text("elementwise")
