@@ -114,9 +114,14 @@ class Derivation:
         self._cache: dict = {}
         start = MatDiff(expr) if is_matrix(expr) else ScalarDiff(expr)
         context = Context(variable, **self.budget)
-        self.differential, self.differential_lines = push_inward(
+        self.differential, self._pushes = push_inward(
             start, catalog().phase("differential"), context, self._same_differential)
         self.differential_start = start
+
+    @property
+    def differential_lines(self):
+        """The differential's proof, one ProofLine per pass (laid out when first asked)."""
+        return self._pushes.lines
 
     def _same_differential(self, one, other):
         from .verify import assert_same_differential

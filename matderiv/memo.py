@@ -18,10 +18,11 @@ from sympy import Basic
 from sympy.core.cache import CACHE
 
 
-class ExpressionMemo(dict):
-    """A dict from expressions to results, registered with SymPy's ``clear_cache``."""
+class _ClearedWithSymPy(dict):
+    """A bounded dict that SymPy's ``clear_cache()`` empties (it clears every item of
+    ``sympy.core.cache.CACHE`` that has ``__wrapped__`` and ``cache_clear``)."""
 
-    __wrapped__ = None  # sympy.core.cache.CACHE clears items with __wrapped__ and cache_clear
+    __wrapped__ = None
     limit = 50_000
 
     def __init__(self, name):
@@ -32,16 +33,23 @@ class ExpressionMemo(dict):
     def cache_clear(self):
         self.clear()
 
-    def remember(self, key, value):
-        """Store and return ``value``, interned: one object per distinct expression."""
+    def _make_room(self):
         if len(self) >= self.limit:
             self.clear()
+
+
+class ExpressionMemo(_ClearedWithSymPy):
+    """A dict from expressions to results, registered with SymPy's ``clear_cache``."""
+
+    def remember(self, key, value):
+        """Store and return ``value``, interned: one object per distinct expression."""
+        self._make_room()
         value = interned(value)
         self[key] = value
         return value
 
 
-class IdentityMemo(dict):
+class IdentityMemo(_ClearedWithSymPy):
     """Results by object identity, for cheap structural facts (does it hold a trace?).
 
     A lookup by value compares an equal copy with the stored key node by node; by
@@ -56,24 +64,12 @@ class IdentityMemo(dict):
     (3, 3, None)
     """
 
-    __wrapped__ = None
-    limit = 50_000
-
-    def __init__(self, name):
-        super().__init__()
-        self.__name__ = name
-        CACHE.append(self)
-
-    def cache_clear(self):
-        self.clear()
-
     def lookup(self, expr):
         found = self.get(id(expr))
         return found[1] if found is not None and found[0] is expr else None
 
     def remember(self, expr, value):
-        if len(self) >= self.limit:
-            self.clear()
+        self._make_room()
         self[id(expr)] = (expr, value)
         return value
 
@@ -95,7 +91,6 @@ def interned(expr):
     """
     if not isinstance(expr, Basic):
         return expr  # False == 0 == S.Zero, with one hash: never mix them up
-    if len(_INTERNED) >= _INTERNED.limit:
-        _INTERNED.clear()
+    _INTERNED._make_room()
     found = _INTERNED.setdefault(expr, expr)
     return found if type(found) is type(expr) else expr

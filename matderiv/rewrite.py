@@ -9,8 +9,8 @@ node until no rule applies. A missing rule raises; it never returns zero.
 >>> from matderiv.catalog import catalog
 >>> from matderiv.objects import MatDiff
 >>> A, X = MatrixSymbol("A", 2, 3), MatrixSymbol("X", 3, 4)
->>> dF, lines = push_inward(MatDiff(A*X), catalog().phase("differential"), Context(X))
->>> dF, [step.rule.name for step in lines[0].steps]
+>>> dF, pushes = push_inward(MatDiff(A*X), catalog().phase("differential"), Context(X))
+>>> dF, [step.rule.name for step in pushes.lines[0].steps]
 (A*dX, ['d-linear'])
 """
 
@@ -223,15 +223,6 @@ class Pushes:
                     lines.append(ProofLine(self.result, ()))
             self._lines = tuple(lines)
         return self._lines
-
-    def __iter__(self):
-        return iter(self.lines)
-
-    def __len__(self):
-        return len(self.lines)
-
-    def __getitem__(self, index):
-        return self.lines[index]
 
     def _pass(self, expr, steps, done):
         if not holds_differential(expr) or isinstance(expr, Str):

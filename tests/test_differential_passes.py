@@ -33,7 +33,7 @@ REORDERED = [
 @pytest.mark.parametrize("formula, wrt, shapes", REORDERED)
 def test_proof_lines_end_at_the_derivations_differential(formula, wrt, shapes):
     d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
-    lines = d.differential_lines.lines
+    lines = d.differential_lines
     assert lines and lines[-1].expr == d.differential
     assert "Differential" in d.proof_text()
     d.check()
@@ -50,7 +50,7 @@ def test_a_different_value_is_refused():
 def test_deep_network_one_pass_per_layer_and_each_rewrite_once():
     formula, shapes = _network(6)
     d = matderiv.derive(formula, wrt="W1", shapes=shapes)
-    lines = d.differential_lines.lines
+    lines = d.differential_lines
     befores = [step.before for line in lines for step in line.steps]
     assert len(befores) == len(set(befores))  # no d(.) is rewritten twice
     assert len(lines) >= 6  # at least one pass per layer, as on paper
