@@ -51,6 +51,7 @@ from .objects import (
     is_matrix,
     mat_add,
     mat_mul,
+    shape_of,
 )
 
 #: Largest integer power of a matrix that is expanded by the product rule.
@@ -70,12 +71,12 @@ RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1}
 def describe_shape(expr) -> str:
     if not is_matrix(expr):
         return "scalar"
-    rows, cols = expr.shape
+    rows, cols = shape_of(expr)
     return f"{rows}x{cols}"
 
 
 def is_one_by_one(expr) -> bool:
-    return is_matrix(expr) and expr.shape[0] == 1 and expr.shape[1] == 1
+    return is_matrix(expr) and shape_of(expr)[0] == 1 and shape_of(expr)[1] == 1
 
 
 def as_scalar(expr):
@@ -180,7 +181,7 @@ class Builder:
 
     def add(self, left, right, node):
         if is_matrix(left) and is_matrix(right):
-            if left.shape != right.shape:
+            if shape_of(left) != shape_of(right):
                 if is_one_by_one(left) or is_one_by_one(right):
                     return self.add(as_scalar(left), as_scalar(right), node)
                 self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}"
@@ -192,21 +193,21 @@ class Builder:
         if is_one_by_one(matrix):
             return as_scalar(matrix) + scalar
         # Element-wise broadcasting, as on paper: 1 + exp(X) adds 1 to every entry.
-        return mat_add(matrix, mat_mul(scalar, OneMatrix(*matrix.shape)))
+        return mat_add(matrix, mat_mul(scalar, OneMatrix(*shape_of(matrix))))
 
     def multiply(self, left, right, node):
         if not is_matrix(left) or not is_matrix(right):
             if is_matrix(left) or is_matrix(right):
                 return mat_mul(left, right)
             return left * right
-        if left.shape[1] == right.shape[0]:
+        if shape_of(left)[1] == shape_of(right)[0]:
             return mat_mul(left, right)
         if is_one_by_one(left):
             return mat_mul(as_scalar(left), right)
         if is_one_by_one(right):
             return mat_mul(as_scalar(right), left)
         self.error(f"cannot multiply {describe_shape(left)} by {describe_shape(right)}: "
-                   f"{left.shape[1]} columns against {right.shape[0]} rows", node)
+                   f"{shape_of(left)[1]} columns against {shape_of(right)[0]} rows", node)
 
     def divide(self, left, right, node):
         right = as_scalar(right)
@@ -220,7 +221,7 @@ class Builder:
     def hadamard(self, left, right, node):
         if not is_matrix(left) or not is_matrix(right):
             return self.multiply(as_scalar(left), as_scalar(right), node)
-        if left.shape != right.shape:
+        if shape_of(left) != shape_of(right):
             if is_one_by_one(left) or is_one_by_one(right):
                 return self.multiply(as_scalar(left), as_scalar(right), node)
             self.error(f"cannot take the element-wise product of {describe_shape(left)} "
@@ -245,14 +246,14 @@ class Builder:
         if not is_matrix(base) or is_one_by_one(base):
             return as_scalar(base) ** as_scalar(exponent)
         exponent = self.constant_exponent(exponent, node)
-        if base.shape[0] != base.shape[1]:
+        if shape_of(base)[0] != shape_of(base)[1]:
             self.error(f"cannot raise a non-square {describe_shape(base)} matrix to a power", node)
         if not exponent.is_integer:
             self.error("a matrix power must be an integer (use .^ for element-wise powers)", node)
         if abs(exponent) > MAX_MATRIX_POWER:
             self.error(f"matrix power {exponent} is beyond the limit of {MAX_MATRIX_POWER}", node)
         if exponent == 0:
-            return Identity(base.shape[0])
+            return Identity(shape_of(base)[0])
         if exponent < 0:
             base, exponent = Inverse(base), -exponent
         return base if exponent == 1 else MatPow(base, exponent)
@@ -284,7 +285,7 @@ class Builder:
         value = scalar_as_matrix(value)
         if not is_matrix(value):
             return value
-        if value.shape[0] != value.shape[1]:
+        if shape_of(value)[0] != shape_of(value)[1]:
             self.error(f"{name} needs a square matrix, but its argument is "
                        f"{describe_shape(value)}", node)
         return value
@@ -330,7 +331,7 @@ class Builder:
         left, right = scalar_as_matrix(left), scalar_as_matrix(right)
         if not is_matrix(left) or not is_matrix(right):
             return self.multiply(as_scalar(left), as_scalar(right), node)
-        if left.shape != right.shape:
+        if shape_of(left) != shape_of(right):
             self.error(f"inner product of {describe_shape(left)} and {describe_shape(right)}",
                        node)
         return Inner(left, right)
@@ -361,7 +362,7 @@ class Builder:
         return OneMatrix(rows, cols)
 
     def call_diag(self, node, value):
-        if not is_matrix(value) or value.shape[1] != 1:
+        if not is_matrix(value) or shape_of(value)[1] != 1:
             self.error("diag takes a column vector", node)
         return DiagMatrix(value)
 
@@ -377,10 +378,10 @@ class Builder:
         return as_scalar(value)
 
     def call_rows(self, node, value):
-        return value.shape[0] if is_matrix(value) else sympy.Integer(1)
+        return shape_of(value)[0] if is_matrix(value) else sympy.Integer(1)
 
     def call_cols(self, node, value):
-        return value.shape[1] if is_matrix(value) else sympy.Integer(1)
+        return shape_of(value)[1] if is_matrix(value) else sympy.Integer(1)
 
     def elementwise(self, name, node, value):
         if is_matrix(value) and not is_one_by_one(value):
@@ -430,12 +431,12 @@ for _name in ELEMENTWISE:
 def _broadcast_hint(left, right) -> str:
     """A column added to every column of a matrix is written b*ones(k)', as on paper."""
     for column, matrix in ((left, right), (right, left)):
-        if column.shape[1] == 1 and column.shape[0] == matrix.shape[0]:
-            return (f" (to add the column to each of the {matrix.shape[1]} columns, write "
-                    f"it times ones({matrix.shape[1]})')")
+        if shape_of(column)[1] == 1 and shape_of(column)[0] == shape_of(matrix)[0]:
+            return (f" (to add the column to each of the {shape_of(matrix)[1]} columns, write "
+                    f"it times ones({shape_of(matrix)[1]})')")
     return ""
 
 
 def zero_like(expr):
     """The zero of expr's shape."""
-    return ZeroMatrix(*expr.shape) if is_matrix(expr) else sympy.Integer(0)
+    return ZeroMatrix(*shape_of(expr)) if is_matrix(expr) else sympy.Integer(0)

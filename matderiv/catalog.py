@@ -21,7 +21,7 @@ from .build import Builder, zero_like
 from .conditions import check, parse_condition
 from .errors import MatDerivError
 from .matcher import EMPTY, match, root_types, variables
-from .objects import is_matrix
+from .objects import is_matrix, shape_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -116,7 +116,7 @@ class Rule:
 
 
 def _shape(expr):
-    return expr.shape if is_matrix(expr) else ()
+    return shape_of(expr) if is_matrix(expr) else ()
 
 
 class Catalog:

@@ -15,7 +15,7 @@ import re
 
 from .contains import depends_on, holds_differential
 from .errors import MatDerivError
-from .objects import is_matrix
+from .objects import is_matrix, shape_of
 
 
 def constant(expr, *, context) -> bool:
@@ -46,7 +46,7 @@ def matrix(expr, *, context) -> bool:
 
 
 def square(expr, *, context) -> bool:
-    return is_matrix(expr) and expr.shape[0] == expr.shape[1]
+    return is_matrix(expr) and shape_of(expr)[0] == shape_of(expr)[1]
 
 
 def integer(expr, *, context) -> bool:
@@ -59,7 +59,7 @@ def power(expr, *, context) -> bool:
 
 
 def column(expr, *, context) -> bool:
-    return is_matrix(expr) and expr.shape[1] == 1
+    return is_matrix(expr) and shape_of(expr)[1] == 1
 
 
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,

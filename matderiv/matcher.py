@@ -63,6 +63,7 @@ from .objects import (
     is_matrix,
     mat_add,
     mat_mul,
+    shape_of,
 )
 
 CONTEXT_VARIABLES = ("L", "R")
@@ -190,7 +191,7 @@ def _match_binary(pattern, expr, bindings):
             yield from _match_commutative(_flatten(pattern, (".*",)), list(expr.args), bindings,
                                           lambda args: HadamardProduct(*args)
                                           if len(args) > 1 else args[0],
-                                          empty=OneMatrix(*expr.shape))
+                                          empty=OneMatrix(*shape_of(expr)))
     elif op == "^":
         if isinstance(expr, MatPow) or (isinstance(expr, sympy.Pow) and not is_matrix(expr)):
             base, exponent = expr.args
@@ -225,7 +226,7 @@ def _match_product(patterns, expr, bindings):
     if not is_matrix(expr) and isinstance(expr, sympy.Mul):
         yield from _match_commutative(patterns, factors, bindings, lambda args: sympy.Mul(*args))
         return
-    shape = expr.shape if is_matrix(expr) else None
+    shape = shape_of(expr) if is_matrix(expr) else None
     yield from _match_sequence(patterns, factors, 0, shape, bindings)
 
 
@@ -294,7 +295,7 @@ def _match_sum(patterns, expr, bindings):
     if isinstance(patterns[-1], syntax.Name) and patterns[-1].id == REST_VARIABLE \
             and is_matrix(expr):
         # The rest of a matrix sum may be empty: the zero matrix.
-        rest_zero = sympy.ZeroMatrix(*expr.shape)
+        rest_zero = sympy.ZeroMatrix(*shape_of(expr))
         for b in _match_commutative(patterns[:-1], terms, bindings, combine):
             yield from _bind(REST_VARIABLE, rest_zero, b)
     yield from _match_commutative(patterns, terms, bindings, combine)
@@ -318,7 +319,7 @@ def _match_call(pattern, expr, bindings):
     if name in ("I", "K", "ones"):
         cls = {"I": Identity, "K": CommutationMatrix, "ones": OneMatrix}[name]
         if isinstance(expr, cls):
-            sizes = (expr.rows,) if name == "I" else expr.args if name == "K" else expr.shape
+            sizes = (expr.rows,) if name == "I" else expr.args if name == "K" else shape_of(expr)
             yield from _match_all(list(pattern.args), list(sizes), bindings)
         return
     if name == "d":

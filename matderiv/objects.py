@@ -20,6 +20,8 @@ from sympy import Expr, Integer, KroneckerDelta, floor
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from .memo import IdentityMemo
+
 
 def _name(arg) -> str:
     return arg.name if isinstance(arg, Str) else str(arg)
@@ -440,6 +442,50 @@ def _terms(expr):
     return expr.args if isinstance(expr, sympy.MatAdd) else (expr,)
 
 
+_SHAPES = IdentityMemo("matderiv.objects.shape_of")
+
+
+def shape_of(expr):
+    """``expr.shape``, computed once per distinct subexpression.
+
+    SymPy recomputes a product's shape from its first and last factors, a Hadamard
+    product's or a sum's from its first term, on every query: through every level of a
+    deep formula (an L-layer network's gradient nests L products), O(depth) each time.
+
+    >>> from sympy import MatrixSymbol
+    >>> A, x = MatrixSymbol("A", 3, 2), MatrixSymbol("x", 2, 1)
+    >>> shape_of(sympy.HadamardProduct(A * x, A * x))
+    (3, 1)
+    """
+    if isinstance(expr, (sympy.MatMul, sympy.MatAdd, sympy.HadamardProduct,
+                         sympy.Transpose)):
+        found = _SHAPES.lookup(expr)
+        if found is None:
+            found = _SHAPES.remember(expr, _shape_from_parts(expr))
+        return found
+    return expr.shape
+
+
+def _shape_from_parts(expr):
+    if isinstance(expr, sympy.MatMul):
+        matrices = [a for a in expr.args if is_matrix(a)]
+        return shape_of(matrices[0])[0], shape_of(matrices[-1])[1]
+    if isinstance(expr, sympy.Transpose):
+        rows, cols = shape_of(expr.arg)
+        return cols, rows
+    return shape_of(expr.args[0])
+
+
+def _product(coeff, matrices):
+    """MatMul(coeff, *matrices), its factors' sizes checked here (by ``shape_of``)
+    rather than by SymPy, which asks each factor's shape through the whole tree."""
+    for left, right in zip(matrices, matrices[1:], strict=False):
+        if shape_of(left)[1] != shape_of(right)[0]:
+            return sympy.MatMul(*matrices)  # SymPy raises its own ShapeError
+    args = matrices if coeff == 1 else [coeff, *matrices]
+    return sympy.Basic.__new__(sympy.MatMul, *args)
+
+
 def mat_mul(*factors):
     """A flat product: nested products are spliced in, scalar factors multiplied together.
 
@@ -454,12 +500,26 @@ def mat_mul(*factors):
     if not matrices:
         return sympy.Mul(*scalars)
     coeff = sympy.Mul(*scalars)
-    if coeff == 1:
-        return matrices[0] if len(matrices) == 1 else sympy.MatMul(*matrices)
-    return sympy.MatMul(coeff, *matrices)
+    if coeff == 1 and len(matrices) == 1:
+        return matrices[0]
+    return _product(coeff, matrices)
 
 
 def mat_add(*terms):
     """A flat sum of matrices."""
     flat = [t for term in terms for t in _terms(term)]
-    return flat[0] if len(flat) == 1 else sympy.MatAdd(*flat)
+    return flat[0] if len(flat) == 1 else _same_shape(sympy.MatAdd, flat)
+
+
+def hadamard_product(*factors):
+    """HadamardProduct(*factors), their sizes checked by ``shape_of``."""
+    return _same_shape(sympy.HadamardProduct, factors)
+
+
+def _same_shape(cls, args):
+    """cls(*args) for a sum or Hadamard product of matrices of one shape, checked here
+    (see ``_product``)."""
+    shape = shape_of(args[0]) if is_matrix(args[0]) else None
+    if shape is None or any(not is_matrix(a) or shape_of(a) != shape for a in args):
+        return cls(*args)  # SymPy raises its own error
+    return sympy.Basic.__new__(cls, *args)

@@ -33,6 +33,7 @@ from sympy.strategies import condition, do_one, exhaust, flatten, glom, rm_id, s
 from .memo import ExpressionMemo, IdentityMemo
 from .objects import (
     CommutationMatrix,
+    Elementwise,
     FrobeniusNorm,
     Inner,
     MatDiff,
@@ -41,9 +42,12 @@ from .objects import (
     SumEntries,
     Vec,
     Vecr,
+    hadamard_product,
     is_matrix,
+    is_size,
     mat_add,
     mat_mul,
+    shape_of,
     sized,
 )
 
@@ -60,16 +64,61 @@ _PULLED = ExpressionMemo("matderiv.tidy.pull_numeric_content")
 
 
 def shielded_doit(expr):
-    """``expr.doit(deep=False)`` with traces and determinants kept as they are.
+    """``expr.doit(deep=False)`` with traces and determinants kept as they are, and a
+    product's elementwise factors stood in for by plain matrices of their shape.
 
     MatAdd.doit and Transpose.doit call doit deeply on scalar coefficients, and SymPy's
     Trace.doit turns tr(a kron b') into tr(a) tr(b) even for non-square a, b (wrong).
+    SymPy's product rules never look inside a Hadamard product or an elementwise
+    function, but they ask its shape many times, and SymPy finds that through every
+    level below it (an L-layer network's gradient nests L of them).
     """
     shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
+    if isinstance(expr, MatMul):
+        shields.update(_stand_ins(expr, shields))
     if not shields:
         return _doit(expr)
     done = _doit(expr.xreplace(shields))
-    return done.xreplace({dummy: node for node, dummy in shields.items()})
+    return _restore(done, {stand_in: node for node, stand_in in shields.items()})
+
+
+#: Factors SymPy's MatMul rules treat as opaque matrices (no rule of matmul.canonicalize
+#: inspects their parts, and their inverse is the default Inverse(M)).
+_OPAQUE_FACTORS = (HadamardProduct, sympy.HadamardPower, Elementwise)
+
+
+def _stand_ins(product, shields):
+    """A plain MatrixSymbol of the same shape for each opaque factor of ``product``
+    (under transposes too), equal factors sharing one."""
+    found = {}
+    for arg in product.args:
+        while isinstance(arg, Transpose):
+            arg = arg.arg
+        if isinstance(arg, _OPAQUE_FACTORS) and arg not in found and arg not in shields:
+            # A name the formula parser cannot produce, so it clashes with no symbol.
+            found[arg] = _stand_in(f"⟨factor {len(found)}⟩", *shape_of(arg))
+    return found
+
+
+def _stand_in(name, rows, cols):
+    if is_size(rows) and is_size(cols):  # see objects.sized: skip SymPy's dim check
+        return Basic.__new__(sympy.MatrixSymbol, Str(name), rows, cols)
+    return sympy.MatrixSymbol(name, rows, cols)
+
+
+def _restore(expr, back):
+    """``expr.xreplace(back)``, rebuilding products, sums and Hadamard products
+    without SymPy's shape check: each stand-in has its original's shape."""
+    if expr in back:
+        return back[expr]
+    if not isinstance(expr, Basic) or not expr.args:
+        return expr
+    args = [_restore(a, back) for a in expr.args]
+    if all(a is b for a, b in zip(args, expr.args, strict=True)):
+        return expr
+    if isinstance(expr, (MatMul, MatAdd, HadamardProduct)):
+        return Basic.__new__(type(expr), *args)
+    return expr.func(*args)
 
 
 def _doit(expr):
@@ -154,34 +203,34 @@ def rebuild(expr, args):
 def _rebuild(expr, args):
     if isinstance(expr, MatMul):
         if any(is_zero(a) for a in args):
-            return sized(ZeroMatrix, *expr.shape)
+            return sized(ZeroMatrix, *shape_of(expr))
         product = mat_mul(*args)
         return shielded_doit(product) if isinstance(product, MatMul) else product
     if isinstance(expr, MatAdd):
         terms = [a for a in args if not is_zero(a)]
         if not terms:
-            return sized(ZeroMatrix, *expr.shape)
+            return sized(ZeroMatrix, *shape_of(expr))
         total = mat_add(*terms)
         return shielded_doit(total) if isinstance(total, MatAdd) else total
     if isinstance(expr, HadamardProduct):
         if any(is_zero(a) for a in args):
-            return sized(ZeroMatrix, *expr.shape)
+            return sized(ZeroMatrix, *shape_of(expr))
         kept = [a for a in args if not isinstance(a, OneMatrix)]
         if not kept:
-            return sized(OneMatrix, *expr.shape)
-        return kept[0] if len(kept) == 1 else HadamardProduct(*kept)
+            return sized(OneMatrix, *shape_of(expr))
+        return kept[0] if len(kept) == 1 else hadamard_product(*kept)
     if isinstance(expr, (KroneckerProduct, Vec, Vecr, MatDiff)):
         if any(is_zero(a) for a in args):
-            return sized(ZeroMatrix, *expr.shape)
+            return sized(ZeroMatrix, *shape_of(expr))
     if isinstance(expr, KroneckerProduct):
         return _kronecker(args)
     if isinstance(expr, Transpose):
         arg = args[0]
         if is_zero(arg):
-            return sized(ZeroMatrix, *expr.shape)
+            return sized(ZeroMatrix, *shape_of(expr))
         if isinstance(arg, Transpose):
             return arg.arg
-        if isinstance(arg, (Identity, OneMatrix)) and arg.shape[0] == arg.shape[1]:
+        if isinstance(arg, (Identity, OneMatrix)) and shape_of(arg)[0] == shape_of(arg)[1]:
             return arg
         return Transpose(arg)
     if isinstance(expr, _ZERO_IF_ANY_ZERO) and any(is_zero(a) for a in args):
