@@ -479,10 +479,10 @@ def _shape_from_parts(expr):
 def _product(coeff, matrices):
     """MatMul(coeff, *matrices), its factors' sizes checked here (by ``shape_of``)
     rather than by SymPy, which asks each factor's shape through the whole tree."""
+    args = matrices if coeff == 1 else [coeff, *matrices]
     for left, right in zip(matrices, matrices[1:], strict=False):
         if shape_of(left)[1] != shape_of(right)[0]:
-            return sympy.MatMul(*matrices)  # SymPy raises its own ShapeError
-    args = matrices if coeff == 1 else [coeff, *matrices]
+            return sympy.MatMul(*args)  # SymPy's own check (and ShapeError)
     return sympy.Basic.__new__(sympy.MatMul, *args)
 
 
@@ -521,5 +521,5 @@ def _same_shape(cls, args):
     (see ``_product``)."""
     shape = shape_of(args[0]) if is_matrix(args[0]) else None
     if shape is None or any(not is_matrix(a) or shape_of(a) != shape for a in args):
-        return cls(*args)  # SymPy raises its own error
+        return cls(*args)  # SymPy's own check (and ShapeError)
     return sympy.Basic.__new__(cls, *args)
