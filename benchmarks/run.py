@@ -201,7 +201,10 @@ def scaling_section(layer_counts, repeats):
 
         def gradient(formula=formula, shapes=shapes):
             return matderiv.derive(formula, wrt="W1", shapes=shapes).gradient()
-        seconds = median_time(gradient, repeats if layers <= 8 else 1, clear=True)
+        # Every L gets the same median of several runs (one run of a 0.2 s derivation
+        # moves by 20% on a shared machine); the budget keeps a slow build from
+        # stalling the run.
+        seconds = median_time(gradient, repeats, clear=True, budget=10.0)
         nodes, shared = tree_sizes(gradient())
         rows.append((layers, seconds, nodes, shared))
     return rows
@@ -210,7 +213,9 @@ def scaling_section(layer_counts, repeats):
 def scaling_report(rows):
     lines = ["## 2. Scaling: an L-layer network", "",
              "Gradient of `sum((W_L*tanh(...tanh(W1*x)) - y).^2)` by W1 (symbolic sizes "
-             "d0..dL). Size of the result: tree nodes, and nodes after sharing common "
+             "d0..dL); SymPy's cache cleared before each run, time the median of 5 runs "
+             "(fewer where 10 s are spent). Size of the result: tree nodes, and nodes "
+             "after sharing common "
              "subexpressions (distinct subtrees; what the generated code computes).", "",
              "| L | time ms | tree nodes | nodes, shared |", "|---:|---:|---:|---:|"]
     for layers, seconds, nodes, shared in rows:
@@ -581,7 +586,7 @@ def main(argv=None):
     if "scaling" in chosen:
         print("2. scaling ...", flush=True)
         scaling_rows = scaling_section((1, 2, 4, 8) if args.quick else (1, 2, 4, 8, 16, 32),
-                                       1 if args.quick else 3)
+                                       1 if args.quick else 5)
         sections.append(scaling_report(scaling_rows))
     if "codegen" in chosen:
         print("3. generated code ...", flush=True)

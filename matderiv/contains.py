@@ -18,11 +18,11 @@ from __future__ import annotations
 from sympy import Basic
 from sympy.core.symbol import Str
 
-from .memo import ExpressionMemo, IdentityMemo
+from .memo import IdentityMemo
 from .objects import MatDiff, ScalarDiff
 
 _HOLDS_DIFFERENTIAL = IdentityMemo("matderiv.contains.holds_differential")
-_DEPENDS_ON = ExpressionMemo("matderiv.contains.depends_on")
+_DEPENDS_ON = IdentityMemo("matderiv.contains.depends_on")
 
 
 def holds_differential(expr) -> bool:
@@ -44,10 +44,12 @@ def depends_on(expr, variable) -> bool:
         return False
     if expr == variable:
         return True
-    key = (expr, variable)
-    found = _DEPENDS_ON.get(key)
+    answers = _DEPENDS_ON.lookup(expr)  # by variable
+    if answers is None:
+        answers = _DEPENDS_ON.remember(expr, {})
+    found = answers.get(variable)
     if found is None:
-        found = _DEPENDS_ON.remember(key, any(depends_on(a, variable) for a in expr.args))
+        found = answers[variable] = any(depends_on(a, variable) for a in expr.args)
     return found
 
 

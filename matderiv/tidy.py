@@ -30,7 +30,7 @@ from sympy.core.symbol import Str
 from sympy.matrices.expressions import hadamard, matadd
 from sympy.strategies import condition, do_one, exhaust, flatten, glom, rm_id, sort, unpack
 
-from .memo import ExpressionMemo, IdentityMemo
+from .memo import ExpressionMemo, IdentityMemo, interned
 from .objects import (
     CommutationMatrix,
     Elementwise,
@@ -56,11 +56,11 @@ _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDi
 
 # Without these, each rule application re-canonicalised the whole subtree below it,
 # which made deep formulas (an L-layer network) cost O(L^3).
-_TIDIED = ExpressionMemo("matderiv.tidy.tidy")
+_TIDIED = IdentityMemo("matderiv.tidy.tidy")
 _REBUILT = ExpressionMemo("matderiv.tidy.rebuild")
 _SHIELDABLE = IdentityMemo("matderiv.tidy.shieldable")
-_CANONICAL = ExpressionMemo("matderiv.tidy.canonical")
-_PULLED = ExpressionMemo("matderiv.tidy.pull_numeric_content")
+_CANONICAL = IdentityMemo("matderiv.tidy.canonical")
+_PULLED = IdentityMemo("matderiv.tidy.pull_numeric_content")
 
 
 def shielded_doit(expr):
@@ -182,9 +182,10 @@ def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
-    done = _TIDIED.get(expr)
+    done = _TIDIED.lookup(expr)
     if done is None:
-        done = _TIDIED.remember(expr, rebuild(expr, [tidy(arg) for arg in expr.args]))
+        done = _TIDIED.remember(expr, interned(
+            rebuild(expr, [tidy(arg) for arg in expr.args])))
     return done
 
 
@@ -272,10 +273,10 @@ def pull_numeric_content(expr):
     """
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
-    done = _PULLED.get(expr)
+    done = _PULLED.lookup(expr)
     if done is None:
-        done = _PULLED.remember(expr, _pull_numeric_content(
-            expr.func(*[pull_numeric_content(a) for a in expr.args])))
+        done = _PULLED.remember(expr, interned(_pull_numeric_content(
+            expr.func(*[pull_numeric_content(a) for a in expr.args]))))
     return done
 
 
@@ -340,10 +341,10 @@ def canonical(expr):
     """SymPy's canonical form, node by node, through the nodes whose doit is safe."""
     if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
         return expr
-    done = _CANONICAL.get(expr)
+    done = _CANONICAL.lookup(expr)
     if done is None:
-        done = _CANONICAL.remember(expr, _canonical_node(
-            rebuild(expr, [canonical(arg) for arg in expr.args])))
+        done = _CANONICAL.remember(expr, interned(_canonical_node(
+            rebuild(expr, [canonical(arg) for arg in expr.args]))))
     return done
 
 
