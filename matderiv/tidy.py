@@ -275,8 +275,10 @@ def pull_numeric_content(expr):
         return expr
     done = _PULLED.lookup(expr)
     if done is None:
+        args = [pull_numeric_content(a) for a in expr.args]
+        unchanged = all(a is b for a, b in zip(args, expr.args, strict=True))
         done = _PULLED.remember(expr, interned(_pull_numeric_content(
-            expr.func(*[pull_numeric_content(a) for a in expr.args]))))
+            expr if unchanged else expr.func(*args))))
     return done
 
 
