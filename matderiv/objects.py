@@ -106,7 +106,19 @@ class CommutationMatrix(MatrixExpr):
         return r"K_{%s,%s}" % (printer._print(self.args[0]), printer._print(self.args[1]))
 
 
-class Elementwise(MatrixExpr):
+class _ShapedLikeArg(MatrixExpr):
+    """A matrix of its argument's shape; the argument is its last arg."""
+
+    @property
+    def arg(self):
+        return self.args[-1]
+
+    @cached_property  # asked very often, and through every level of a deep formula
+    def shape(self):
+        return shape_of(self.arg)
+
+
+class Elementwise(_ShapedLikeArg):
     """A scalar function applied to every entry of a matrix: ``tanh(X)``."""
 
     def __new__(cls, name, arg):
@@ -115,14 +127,6 @@ class Elementwise(MatrixExpr):
     @property
     def function(self) -> str:
         return _name(self.args[0])
-
-    @property
-    def arg(self):
-        return self.args[1]
-
-    @cached_property  # asked very often, and through every level of a deep formula
-    def shape(self):
-        return self.arg.shape
 
     def _entry(self, i, j, **kwargs):
         return ELEMENTWISE[self.function](self.arg._entry(i, j, **kwargs))
@@ -137,20 +141,9 @@ class Elementwise(MatrixExpr):
         return r"%s\left(%s\right)" % (name, printer._print(self.arg))
 
 
-class Softmax(MatrixExpr):
+class Softmax(_ShapedLikeArg):
     """``softmax(Z) = exp(Z) / sum(exp(Z))``, normalised over all entries (for a vector,
     the usual softmax); its entries are positive and sum to 1."""
-
-    def __new__(cls, arg):
-        return super().__new__(cls, arg)
-
-    @property
-    def arg(self):
-        return self.args[0]
-
-    @cached_property  # asked very often, and through every level of a deep formula
-    def shape(self):
-        return self.arg.shape
 
     def _entry(self, i, j, **kwargs):
         k, m = sympy.Dummy("k", integer=True), sympy.Dummy("m", integer=True)
@@ -305,19 +298,8 @@ def _diff_latex(printer, arg) -> str:
     return r"\mathrm{d}\left(%s\right)" % text
 
 
-class MatDiff(MatrixExpr):
+class MatDiff(_ShapedLikeArg):
     """The differential d(M) of a matrix expression, pushed inward one rule at a time."""
-
-    def __new__(cls, arg):
-        return super().__new__(cls, arg)
-
-    @property
-    def arg(self):
-        return self.args[0]
-
-    @cached_property  # asked very often, and through every level of a deep formula
-    def shape(self):
-        return self.arg.shape
 
     def _sympystr(self, printer):
         return _diff_str(printer, self.arg)
@@ -422,6 +404,20 @@ def sized(cls, *dims):
     if all(is_size(d) for d in dims):
         return MatrixExpr.__new__(cls, *dims)
     return cls(*dims)
+
+
+def matrix_symbol(name: str, rows, cols):
+    """``MatrixSymbol(name, rows, cols)``, without SymPy's dimension check when both are
+    sizes (as ``sized``).
+
+    >>> m = sympy.Symbol("m", integer=True, positive=True)
+    >>> matrix_symbol("W", m, 3).shape
+    (m, 3)
+    """
+    rows, cols = (Integer(d) if isinstance(d, int) else d for d in (rows, cols))
+    if is_size(rows) and is_size(cols):
+        return MatrixExpr.__new__(sympy.MatrixSymbol, Str(name), rows, cols)
+    return sympy.MatrixSymbol(name, rows, cols)
 
 
 def identity(n):

@@ -14,6 +14,7 @@ from sympy import MatrixSymbol
 
 from .build import FUNCTIONS
 from .errors import MatDerivError
+from .objects import matrix_symbol
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -36,7 +37,8 @@ def dimension(size, *, owner: str = "?"):
 
 def matrix(name: str, rows, cols) -> MatrixSymbol:
     """A matrix symbol with symbolic or integer sizes: ``matrix("W", "m", "n")``."""
-    return MatrixSymbol(_check_name(name), dimension(rows, owner=name), dimension(cols, owner=name))
+    return matrix_symbol(_check_name(name), dimension(rows, owner=name),
+                         dimension(cols, owner=name))
 
 
 def vector(name: str, rows) -> MatrixSymbol:

@@ -44,9 +44,9 @@ from .objects import (
     Vecr,
     hadamard_product,
     is_matrix,
-    is_size,
     mat_add,
     mat_mul,
+    matrix_symbol,
     shape_of,
     sized,
 )
@@ -96,14 +96,8 @@ def _stand_ins(product, shields):
             arg = arg.arg
         if isinstance(arg, _OPAQUE_FACTORS) and arg not in found and arg not in shields:
             # A name the formula parser cannot produce, so it clashes with no symbol.
-            found[arg] = _stand_in(f"⟨factor {len(found)}⟩", *shape_of(arg))
+            found[arg] = matrix_symbol(f"⟨factor {len(found)}⟩", *shape_of(arg))
     return found
-
-
-def _stand_in(name, rows, cols):
-    if is_size(rows) and is_size(cols):  # see objects.sized: skip SymPy's dim check
-        return Basic.__new__(sympy.MatrixSymbol, Str(name), rows, cols)
-    return sympy.MatrixSymbol(name, rows, cols)
 
 
 def _restore(expr, back):

@@ -22,6 +22,7 @@ from .check import (
 from .contains import distinct_nodes
 from .errors import MatDerivError
 from .numeric import evaluate
+from .objects import matrix_symbol
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,9 @@ def _value_or_none(expr, values, functions):
 
 def assert_same_differential(one, other, derivation) -> None:
     """Two forms of dF (holding d(variable)) have one value: dX drawn as a random matrix."""
-    import sympy
 
     from .objects import MatDiff
-    stand_in = sympy.MatrixSymbol(f"d{derivation.variable}", *derivation.variable.shape)
+    stand_in = matrix_symbol(f"d{derivation.variable}", *derivation.variable.shape)
     replace = {MatDiff(derivation.variable): stand_in}
     assert_same_value(one.xreplace(replace), other.xreplace(replace), derivation,
                       values_of=one.xreplace(replace))
