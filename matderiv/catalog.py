@@ -20,8 +20,8 @@ from . import syntax
 from .build import Builder, zero_like
 from .conditions import check, parse_condition
 from .errors import MatDerivError
-from .matcher import EMPTY, match, root_types, variables
-from .objects import is_matrix, shape_of
+from .matcher import EMPTY, heads, match, required_heads, root_types, variables
+from .objects import MatDiff, ScalarDiff, is_matrix, shape_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,6 +89,27 @@ class Rule:
     def root_types(self):
         return root_types(self.pattern_tree)
 
+    @cached_property
+    def required_heads(self):
+        return required_heads(self.pattern_tree)
+
+    @cached_property
+    def differentiated_types(self):
+        """For a pattern d(P), the classes of what d(.) holds that P can match, or None."""
+        tree = self.pattern_tree
+        if isinstance(tree, syntax.Call) and tree.name == "d" and not tree.prime:
+            return root_types(tree.args[0])
+        return None
+
+    def may_apply(self, cls, differentiated, found_heads: int) -> bool:
+        """False when no expression of class ``cls`` (of a differential: holding a
+        ``differentiated``) with ``found_heads`` (``heads``) can match the pattern: a
+        cheap necessary condition."""
+        return (self.root_types is None or issubclass(cls, self.root_types)) and \
+            (differentiated is None or self.differentiated_types is None
+             or issubclass(differentiated, self.differentiated_types)) and \
+            all(found_heads & mask for mask in self.required_heads)
+
     def apply(self, expr, context):
         """The rewritten expression and the bindings, or None when the rule does not apply."""
         if self.root_types is not None and not isinstance(expr, self.root_types):
@@ -119,6 +140,31 @@ def _shape(expr):
     return shape_of(expr) if is_matrix(expr) else ()
 
 
+class RuleSet(tuple):
+    """Rules in priority order, and for each kind of expression the ones worth trying.
+
+    >>> rules = catalog().phase("differential")
+    >>> from sympy import MatrixSymbol
+    >>> from matderiv.objects import MatDiff
+    >>> X = MatrixSymbol("X", 2, 2)
+    >>> [rule.name for rule in rules.candidates(MatDiff(X.T))]
+    ['d-constant', 'd-linear', 'd-product', 'd-transpose']
+    """
+
+    def candidates(self, expr) -> tuple[Rule, ...]:
+        """The rules that may apply at ``expr`` (``Rule.may_apply``), in order."""
+        table = self.__dict__.setdefault("_table", {})
+        differentiated = type(expr.arg) if isinstance(expr, (MatDiff, ScalarDiff)) else None
+        key = (type(expr), differentiated, heads(expr))
+        found = table.get(key)
+        if found is None:
+            found = table[key] = tuple(r for r in self if r.may_apply(*key))
+        return found
+
+    def __add__(self, other):
+        return RuleSet(tuple(self) + tuple(other))
+
+
 class Catalog:
     """All rules, by phase, in catalog order (which is their priority)."""
 
@@ -129,9 +175,15 @@ class Catalog:
         if duplicates:
             raise MatDerivError(f"duplicate rule names in the catalog: {sorted(duplicates)}")
         self._by_name = {r.name: r for r in self.rules}
+        self._phases: dict = {}
 
-    def phase(self, name: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.phase == name)
+    def phase(self, *names: str) -> RuleSet:
+        """The rules of the named phases, in that order (one RuleSet per request)."""
+        found = self._phases.get(names)
+        if found is None:
+            found = self._phases[names] = RuleSet(r for name in names for r in self.rules
+                                                  if r.phase == name)
+        return found
 
     def rule(self, name: str) -> Rule:
         try:

@@ -240,8 +240,8 @@ class Derivation:
             return (*gradient_phases, self._simplify(row, context))
         start = stack(self.differential)
         steps: list[ProofStep] = []
-        identified = bottom_up(start, catalog().phase("gradient") + catalog().phase(
-            "vec" if vec == "col" else "vecr"), context, steps)
+        identified = bottom_up(start, catalog().phase(
+            "gradient", "vec" if vec == "col" else "vecr"), context, steps)
         raw = collect_jacobian(identified, stack(MatDiff(self.variable)))
         identification = Phase("jacobian-" + vec, start, identified, tuple(steps))
         return identification, self._simplify(raw, context)

@@ -44,6 +44,7 @@ from sympy import (
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from . import syntax
+from .memo import IdentityMemo
 from .objects import (
     ELEMENTWISE,
     AbstractFunction,
@@ -107,14 +108,102 @@ def root_types(pattern):
         name = pattern.name
         if name in _UNARY_CLASSES:
             return (_UNARY_CLASSES[name], MatPow) if name == "inv" else (_UNARY_CLASSES[name],)
+        if name in ELEMENTWISE:
+            return (Elementwise, sympy.Pow if name == "sqrt" else ELEMENTWISE[name])
         return {"d": (MatDiff, ScalarDiff), "inner": (Inner,), "dot": (Inner,),
                 "kron": (KroneckerProduct,), "logdet": (sympy.log,)}.get(name)
     if isinstance(pattern, syntax.Binary):
         return {"+": (MatAdd, sympy.Add), ".*": (HadamardProduct,),
-                ".^": (HadamardPower,)}.get(pattern.op)
+                ".^": (HadamardPower,), "^": (MatPow, sympy.Pow)}.get(pattern.op)
     if isinstance(pattern, syntax.Postfix):
         return (Transpose,)
     return None
+
+
+# -- heads: a necessary condition, checked before matching ----------------------
+#
+# Each node of a pattern below other than a name or a number, outside a unary minus,
+# must match a part of the expression, or a value the matcher builds from its parts
+# (a run of factors, the rest of a sum), which is a product, sum, Hadamard or
+# Kronecker product of them: of a class listed here only when the expression holds
+# one. So ``L*inv(X)*R`` needs an inverse somewhere in the expression, ``d(X')`` a
+# differential and a transpose; rules whose heads are missing are not tried at all.
+
+_HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm, Vec, Vecr,
+                 ScalarOf, DiagMatrix, Softmax, MatDiff, ScalarDiff, Inner, KroneckerProduct,
+                 Transpose, HadamardProduct, HadamardPower, CommutationMatrix, Identity,
+                 OneMatrix, AbstractGradient, AbstractFunction, Elementwise)
+_TYPE_HEADS: dict = {}
+_HEADS = IdentityMemo("matderiv.matcher.heads")
+
+
+def _bits(*classes) -> int:
+    return sum(1 << _HEAD_CLASSES.index(c) for c in classes)
+
+
+def _type_heads(cls) -> int:
+    found = _TYPE_HEADS.get(cls)
+    if found is None:
+        found = _TYPE_HEADS[cls] = sum(1 << i for i, head in enumerate(_HEAD_CLASSES)
+                                       if issubclass(cls, head))
+    return found
+
+
+def heads(expr) -> int:
+    """The head classes (a bit each) of the nodes of ``expr``, remembered per node.
+
+    >>> from sympy import MatrixSymbol
+    >>> X = MatrixSymbol("X", 2, 2)
+    >>> heads(Trace(X.T)) == _bits(Trace, Transpose), heads(X)
+    (True, 0)
+    """
+    if not isinstance(expr, sympy.Basic) or not expr.args:
+        return _type_heads(type(expr))
+    found = _HEADS.lookup(expr)
+    if found is None:
+        found = _type_heads(type(expr))
+        for arg in expr.args:
+            found |= heads(arg)
+        _HEADS.remember(expr, found)
+    return found
+
+
+def required_heads(pattern) -> tuple[int, ...]:
+    """Masks of head classes: an expression ``pattern`` matches holds one class of each.
+
+    >>> required_heads(syntax.parse("L*inv(X)*R")) == (_bits(Inverse, MatPow),)
+    True
+    """
+    own = ()
+    if isinstance(pattern, syntax.Call):
+        name = pattern.name
+        if pattern.prime:
+            own = (_bits(AbstractGradient),)
+        elif name in _UNARY_CLASSES:
+            own = (_bits(Inverse, MatPow) if name == "inv" else _bits(_UNARY_CLASSES[name]),)
+        elif name in ("I", "K", "ones"):
+            own = (_bits({"I": Identity, "K": CommutationMatrix, "ones": OneMatrix}[name]),)
+        else:
+            own = {"d": (_bits(MatDiff, ScalarDiff),), "logdet": (_bits(Determinant),),
+                   "inner": (_bits(Inner),), "dot": (_bits(Inner),),
+                   "kron": (_bits(KroneckerProduct),)}.get(name, ())
+            from .build import FUNCTIONS, RULE_FUNCTIONS
+            if name not in FUNCTIONS and name not in RULE_FUNCTIONS and name not in ELEMENTWISE:
+                own = (_bits(AbstractFunction),)
+        children = pattern.args
+    elif isinstance(pattern, syntax.Binary):
+        own = {".*": (_bits(HadamardProduct),), ".^": (_bits(HadamardPower),)}.get(pattern.op, ())
+        children = (pattern.left, pattern.right)
+    elif isinstance(pattern, syntax.Postfix):
+        own, children = (_bits(Transpose),), (pattern.operand,)
+    elif isinstance(pattern, syntax.Unary) and pattern.op == "+":
+        children = (pattern.operand,)
+    else:  # names, numbers, and a negation (the matcher negates the expression)
+        children = ()
+    found = list(own)
+    for child in children:
+        found += [mask for mask in required_heads(child) if mask not in found]
+    return tuple(found)
 
 
 def match(pattern, expr, bindings=None):

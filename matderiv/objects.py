@@ -447,6 +447,8 @@ def shape_of(expr):
     SymPy recomputes a product's shape from its first and last factors, a Hadamard
     product's or a sum's from its first term, on every query: through every level of a
     deep formula (an L-layer network's gradient nests L products), O(depth) each time.
+    A Kronecker product's shape multiplies its factors' sizes (SymPy arithmetic) on
+    every query.
 
     >>> from sympy import MatrixSymbol
     >>> A, x = MatrixSymbol("A", 3, 2), MatrixSymbol("x", 2, 1)
@@ -454,7 +456,7 @@ def shape_of(expr):
     (3, 1)
     """
     if isinstance(expr, (sympy.MatMul, sympy.MatAdd, sympy.HadamardProduct,
-                         sympy.Transpose)):
+                         sympy.Transpose, sympy.KroneckerProduct)):
         found = _SHAPES.lookup(expr)
         if found is None:
             found = _SHAPES.remember(expr, _shape_from_parts(expr))
@@ -469,6 +471,8 @@ def _shape_from_parts(expr):
     if isinstance(expr, sympy.Transpose):
         rows, cols = shape_of(expr.arg)
         return cols, rows
+    if isinstance(expr, sympy.KroneckerProduct):
+        return expr.shape
     return shape_of(expr.args[0])
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sympy import Basic
 from sympy.core.symbol import Str
 
+from .catalog import RuleSet
 from .contains import holds_differential
 from .errors import MatDerivError
 from .memo import IdentityMemo
@@ -124,7 +125,8 @@ def tree_size(expr) -> int:
 
 def apply_first(rules, expr, context):
     """The first rule of ``rules`` that applies at ``expr``: (after, ProofStep) or None."""
-    for rule in rules:
+    rules = rules if isinstance(rules, RuleSet) else RuleSet(rules)
+    for rule in rules.candidates(expr):
         found = rule.apply(expr, context)
         if found is not None:
             after, bindings = found
