@@ -17,9 +17,13 @@ from sympy import (
     Basic,
     HadamardProduct,
     Identity,
+    Inverse,
     KroneckerProduct,
     MatAdd,
     MatMul,
+    MatPow,
+    MatrixBase,
+    MatrixExpr,
     OneMatrix,
     Trace,
     Transpose,
@@ -28,6 +32,7 @@ from sympy import (
 )
 from sympy.core.symbol import Str
 from sympy.matrices.expressions import hadamard, matadd
+from sympy.matrices.expressions.permutation import PermutationMatrix
 from sympy.strategies import condition, do_one, exhaust, flatten, glom, rm_id, sort, unpack
 
 from .memo import ExpressionMemo, IdentityMemo, interned
@@ -73,6 +78,8 @@ def shielded_doit(expr):
     function, but they ask its shape many times, and SymPy finds that through every
     level below it (an L-layer network's gradient nests L of them).
     """
+    if isinstance(expr, MatMul) and sympy_keeps_product(expr):
+        return expr
     shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
     if isinstance(expr, MatMul):
         shields.update(_stand_ins(expr, shields))
@@ -80,6 +87,65 @@ def shielded_doit(expr):
         return _doit(expr)
     done = _doit(expr.xreplace(shields))
     return _restore(done, {stand_in: node for node, stand_in in shields.items()})
+
+
+def sympy_keeps_product(product) -> bool:
+    """True when SymPy's MatMul canonicalisation (``matmul.canonicalize``, what
+    ``MatMul.doit(deep=False)`` runs) would give ``product`` back unchanged.
+
+    Checked rule by rule, from the factors' types and sizes alone: most products tidy
+    rebuilds are already canonical, and SymPy finds that out slowly (it asks every
+    factor's shape through the tree below it, and builds the inverse of each square
+    factor to compare it with its neighbour). False means only "ask SymPy".
+
+    >>> from sympy import MatrixSymbol
+    >>> A, B = MatrixSymbol("A", 2, 3), MatrixSymbol("B", 3, 3)
+    >>> [sympy_keeps_product(MatMul(*factors)) for factors in [(2, A, B), (A, B, B), (A, B.I, B)]]
+    [True, False, False]
+    """
+    args = product.args
+    if len(args) < 2:  # unpack
+        return False
+    matrices = args[1:] if not is_matrix(args[0]) else args
+    coefficient = args[0] if matrices is not args else None
+    if any(not is_matrix(m) for m in matrices):
+        return False  # factor_in_front would gather the scalars in front
+    if coefficient is not None and (coefficient == 1 or coefficient.is_zero
+                                    or (len(args) == 2 and coefficient.is_Rational
+                                        and isinstance(args[1], MatAdd))):
+        return False  # rm_id(1), any_zeros, distribute_monom
+    for factor in matrices:
+        if isinstance(factor, (MatMul, ZeroMatrix, MatrixBase, PermutationMatrix)) \
+                or factor.is_Identity is True or factor.is_zero:
+            return False  # flatten, any_zeros, merge_explicit, permutations, remove_ids
+        if isinstance(factor, Inverse) and isinstance(factor.arg, MatMul):
+            return False  # combine_powers cancels X (X Y)^-1 ...
+    for left, right in zip(matrices, matrices[1:], strict=False):
+        if isinstance(left, OneMatrix) and isinstance(right, OneMatrix):
+            return False  # combine_one_matrices
+        if _not_square(left) or _not_square(right):
+            continue  # combine_powers looks no further
+        left_base = left.args[0] if isinstance(left, MatPow) else left
+        right_base = right.args[0] if isinstance(right, MatPow) else right
+        if left_base == right_base:
+            return False  # combine_powers: A A^2 -> A^3
+        if isinstance(right_base, MatrixBase):
+            continue
+        # combine_powers compares left_base with right_base.inverse(), which is
+        # Inverse(right_base) for a class that keeps MatrixExpr's inverse.
+        if not _plain_inverse(type(right_base)) or isinstance(left_base, Inverse):
+            return False
+    return True
+
+
+def _not_square(matrix) -> bool:
+    """SymPy's ``is_square is False``: sizes that are different integers."""
+    rows, cols = shape_of(matrix)
+    return isinstance(rows, sympy.Integer) and isinstance(cols, sympy.Integer) and rows != cols
+
+
+def _plain_inverse(cls) -> bool:
+    return cls._eval_inverse is MatrixExpr._eval_inverse and cls.inverse is MatrixExpr.inverse
 
 
 #: Factors SymPy's MatMul rules treat as opaque matrices (no rule of matmul.canonicalize

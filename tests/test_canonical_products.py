@@ -1,0 +1,107 @@
+"""``tidy.sympy_keeps_product`` says, without running SymPy, that SymPy's MatMul
+canonicalisation would give a product back unchanged; tidy then skips SymPy. It must
+never say so of a product SymPy changes (it may say "ask SymPy" of one it keeps)."""
+
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sympy import (
+    Identity,
+    Inverse,
+    KroneckerProduct,
+    MatMul,
+    MatPow,
+    MatrixSymbol,
+    OneMatrix,
+    Symbol,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+
+import matderiv
+from matderiv import tidy
+from matderiv.objects import CommutationMatrix, Elementwise
+from matderiv.tidy import shielded_doit, sympy_keeps_product
+
+m = Symbol("m", integer=True, positive=True)
+n = Symbol("n", integer=True, positive=True)
+A, B = MatrixSymbol("A", n, n), MatrixSymbol("B", n, n)
+C, D = MatrixSymbol("C", n, m), MatrixSymbol("D", m, n)
+a = MatrixSymbol("a", n, 1)
+E, F = MatrixSymbol("E", 2, 2), MatrixSymbol("F", 2, 3)
+G = MatrixSymbol("G", 3, 2)
+
+#: Factors of every kind tidy meets, including each kind SymPy's rules act on.
+FACTORS = [
+    A, B, C, D, a, a.T, E, F, G, A.T, C.T, Inverse(A), Inverse(B.T), MatPow(A, 2),
+    MatPow(A, -2), Inverse(MatMul(A, B)), Identity(n), Identity(2), OneMatrix(n, n),
+    OneMatrix(n, 1), OneMatrix(1, n), ZeroMatrix(n, n), KroneckerProduct(E, E),
+    KroneckerProduct(a, a.T), CommutationMatrix(n, n), CommutationMatrix(2, 2),
+    Inverse(E), MatPow(E, 3), Elementwise("tanh", A), Transpose(Inverse(A)),
+    Inverse(Transpose(A)), sympy.HadamardProduct(A, B), MatMul(2, A),
+]
+COEFFICIENTS = [sympy.Integer(1), sympy.Integer(2), sympy.Rational(-1, 2), Symbol("k"),
+                sympy.Integer(0), Trace(A)]
+
+
+@st.composite
+def products(draw):
+    first = draw(st.sampled_from(FACTORS))
+    factors = [first]
+    for _ in range(draw(st.integers(1, 4))):
+        fitting = [f for f in FACTORS if f.shape[0] == factors[-1].shape[1]]
+        factors.append(draw(st.sampled_from(fitting)))
+    if draw(st.booleans()):
+        factors.insert(0, draw(st.sampled_from(COEFFICIENTS)))
+    return sympy.Basic.__new__(MatMul, *factors)
+
+
+@settings(max_examples=600, deadline=None)
+@given(products())
+def test_a_product_said_to_be_kept_is_kept_by_sympy(product):
+    if sympy_keeps_product(product):
+        assert product.doit(deep=False) == product
+
+
+def test_what_sympy_changes_is_never_said_to_be_kept():
+    changed = [
+        (A, A), (A, MatPow(A, 2)), (Inverse(A), A), (A, Inverse(A)), (MatPow(A, -2), A),
+        (C, Identity(m), D), (2, Identity(n), A), (OneMatrix(n, n), OneMatrix(n, 1)),
+        (CommutationMatrix(n, n), CommutationMatrix(n, n)), (A, B, Inverse(MatMul(A, B))),
+        (A, MatMul(2, B)), (0, A, B), (1, A, B), (A, ZeroMatrix(n, n)),
+        (sympy.Integer(2), sympy.MatAdd(A, B)), (E, Inverse(E)), (A.T, Inverse(A.T)),
+    ]
+    for factors in changed:
+        product = sympy.Basic.__new__(MatMul, *[sympy.Integer(f) if isinstance(f, int) else f
+                                                     for f in factors])
+        assert product.doit(deep=False) != product, factors
+        assert not sympy_keeps_product(product), factors
+
+
+def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch):
+    """Every product tidy canonicalises while deriving the benchmark corpus: where the
+    shortcut keeps it, SymPy's own canonicalisation (shielded) gives it back too."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from corpus import problems
+
+    seen = []
+    original = tidy.shielded_doit
+
+    def spy(expr):
+        if isinstance(expr, MatMul):
+            seen.append(expr)
+        return original(expr)
+
+    monkeypatch.setattr(tidy, "shielded_doit", spy)
+    for problem in problems()[:40]:
+        d = matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
+        d.gradient() if d.is_scalar else d.jacobian()
+    monkeypatch.undo()
+    kept = [p for p in seen if sympy_keeps_product(p)]
+    assert len(kept) > 100
+    monkeypatch.setattr(tidy, "sympy_keeps_product", lambda product: False)
+    for product in kept:
+        assert shielded_doit(product) == product
