@@ -81,6 +81,8 @@ def shielded_doit(expr):
     if isinstance(expr, MatMul) and sympy_keeps_product(expr):
         return expr
     shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
+    if isinstance(expr, MatAdd) and not shields and sympy_keeps_sum(expr):
+        return expr  # (with shields, SymPy sorts the terms by their stand-ins)
     if isinstance(expr, MatMul):
         shields.update(_stand_ins(expr, shields))
     if not shields:
@@ -136,6 +138,36 @@ def sympy_keeps_product(product) -> bool:
         if not _plain_inverse(type(right_base)) or isinstance(left_base, Inverse):
             return False
     return True
+
+
+def sympy_keeps_sum(total) -> bool:
+    """True when ``_canonical_sum`` (SymPy's MatAdd canonicalisation) would give
+    ``total`` back unchanged: no zero or nested sum, no like terms, each product term
+    canonical (``sympy_keeps_product``; like terms are rebuilt through it), and the
+    terms in SymPy's sorted order.
+
+    >>> from sympy import MatrixSymbol, MatAdd
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> [sympy_keeps_sum(MatAdd(*terms)) for terms in [(A, B), (B, A), (A, 2*A), (A*B, A)]]
+    [True, False, False, True]
+    """
+    terms = total.args
+    if len(terms) < 2:  # unpack
+        return False
+    like = set()
+    for term in terms:
+        if not is_matrix(term) or isinstance(term, (MatAdd, ZeroMatrix, MatrixBase)):
+            return False  # rm_id(0), flatten, merge_explicit
+        if isinstance(term, MatMul):
+            if not sympy_keeps_product(term):
+                return False
+            like.add(term.args if is_matrix(term.args[0]) else term.args[1:])
+        else:
+            like.add((term,))
+    if len(like) < len(terms):
+        return False  # glom: like terms are combined
+    keys = [default_sort_key(term) for term in terms]
+    return all(one <= other for one, other in zip(keys, keys[1:], strict=False))
 
 
 def _not_square(matrix) -> bool:

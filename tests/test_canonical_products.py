@@ -1,6 +1,7 @@
-"""``tidy.sympy_keeps_product`` says, without running SymPy, that SymPy's MatMul
-canonicalisation would give a product back unchanged; tidy then skips SymPy. It must
-never say so of a product SymPy changes (it may say "ask SymPy" of one it keeps)."""
+"""``tidy.sympy_keeps_product`` and ``sympy_keeps_sum`` say, without running SymPy,
+that SymPy's canonicalisation would give a product or a sum back unchanged; tidy then
+skips SymPy. They must never say so of one SymPy changes (they may say "ask SymPy" of
+one it keeps)."""
 
 import sympy
 from hypothesis import given, settings
@@ -22,7 +23,7 @@ from sympy import (
 import matderiv
 from matderiv import tidy
 from matderiv.objects import CommutationMatrix, Elementwise
-from matderiv.tidy import shielded_doit, sympy_keeps_product
+from matderiv.tidy import shielded_doit, sympy_keeps_product, sympy_keeps_sum
 
 m = Symbol("m", integer=True, positive=True)
 n = Symbol("n", integer=True, positive=True)
@@ -64,6 +65,29 @@ def test_a_product_said_to_be_kept_is_kept_by_sympy(product):
         assert product.doit(deep=False) == product
 
 
+#: Square n x n terms of every kind a sum meets, like terms and non-canonical ones too.
+TERMS = [
+    A, B, A.T, MatMul(2, A), MatMul(Symbol("k"), B), MatMul(A, B), MatMul(-1, A, B),
+    MatMul(B, A), Inverse(A), MatPow(A, 2), Identity(n), ZeroMatrix(n, n), OneMatrix(n, n),
+    MatMul(2, OneMatrix(n, n)), sympy.MatAdd(A, B), Elementwise("exp", A),
+    sympy.HadamardProduct(A, B), MatMul(Identity(n), A), MatMul(A, A),
+    MatMul(sympy.Rational(1, 2), A.T), KroneckerProduct(a, a.T), MatMul(C, D),
+]
+
+
+@st.composite
+def sums(draw):
+    terms = draw(st.lists(st.sampled_from(TERMS), min_size=1, max_size=5))
+    return sympy.Basic.__new__(sympy.MatAdd, *terms)
+
+
+@settings(max_examples=600, deadline=None)
+@given(sums())
+def test_a_sum_said_to_be_kept_is_kept_by_sympy(total):
+    if sympy_keeps_sum(total):
+        assert tidy._canonical_sum(total) == total
+
+
 def test_what_sympy_changes_is_never_said_to_be_kept():
     changed = [
         (A, A), (A, MatPow(A, 2)), (Inverse(A), A), (A, Inverse(A)), (MatPow(A, -2), A),
@@ -72,6 +96,12 @@ def test_what_sympy_changes_is_never_said_to_be_kept():
         (A, MatMul(2, B)), (0, A, B), (1, A, B), (A, ZeroMatrix(n, n)),
         (sympy.Integer(2), sympy.MatAdd(A, B)), (E, Inverse(E)), (A.T, Inverse(A.T)),
     ]
+    changed_sums = [(B, A), (A, MatMul(2, A)), (A, ZeroMatrix(n, n)), (A, sympy.MatAdd(A, B)),
+                    (A, MatMul(Identity(n), B)), (MatMul(A, B), MatMul(3, A, B))]
+    for terms in changed_sums:
+        total = sympy.Basic.__new__(sympy.MatAdd, *terms)
+        assert tidy._canonical_sum(total) != total, terms
+        assert not sympy_keeps_sum(total), terms
     for factors in changed:
         product = sympy.Basic.__new__(MatMul, *[sympy.Integer(f) if isinstance(f, int) else f
                                                      for f in factors])
@@ -91,7 +121,7 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
     original = tidy.shielded_doit
 
     def spy(expr):
-        if isinstance(expr, MatMul):
+        if isinstance(expr, (MatMul, sympy.MatAdd)):
             seen.append(expr)
         return original(expr)
 
@@ -100,8 +130,11 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
         d = matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
         d.gradient() if d.is_scalar else d.jacobian()
     monkeypatch.undo()
-    kept = [p for p in seen if sympy_keeps_product(p)]
-    assert len(kept) > 100
+    kept = [e for e in seen if (sympy_keeps_product if isinstance(e, MatMul)
+                                else sympy_keeps_sum)(e)]
+    assert sum(isinstance(e, MatMul) for e in kept) > 100
+    assert sum(isinstance(e, sympy.MatAdd) for e in kept) > 20
     monkeypatch.setattr(tidy, "sympy_keeps_product", lambda product: False)
-    for product in kept:
-        assert shielded_doit(product) == product
+    monkeypatch.setattr(tidy, "sympy_keeps_sum", lambda total: False)
+    for expr in kept:
+        assert shielded_doit(expr) == expr
