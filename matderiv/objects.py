@@ -471,8 +471,9 @@ def _shape_from_parts(expr):
     if isinstance(expr, sympy.Transpose):
         rows, cols = shape_of(expr.arg)
         return cols, rows
-    if isinstance(expr, sympy.KroneckerProduct):
-        return expr.shape
+    if isinstance(expr, sympy.KroneckerProduct):  # as SymPy's shape, from known parts
+        rows, cols = zip(*(shape_of(a) for a in expr.args), strict=True)
+        return sympy.Mul(*rows), sympy.Mul(*cols)
     return shape_of(expr.args[0])
 
 

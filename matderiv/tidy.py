@@ -78,8 +78,10 @@ def shielded_doit(expr):
     function, but they ask its shape many times, and SymPy finds that through every
     level below it (an L-layer network's gradient nests L of them).
     """
-    if isinstance(expr, MatMul) and sympy_keeps_product(expr):
-        return expr
+    if isinstance(expr, MatMul):
+        known = product_without_sympy(expr)
+        if known is not None:
+            return known
     shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
     if isinstance(expr, MatAdd) and not shields and sympy_keeps_sum(expr):
         return expr  # (with shields, SymPy sorts the terms by their stand-ins)
@@ -138,6 +140,29 @@ def sympy_keeps_product(product) -> bool:
         if not _plain_inverse(type(right_base)) or isinstance(left_base, Inverse):
             return False
     return True
+
+
+def product_without_sympy(product):
+    """SymPy's canonical form of ``product`` when it is found without SymPy, else None:
+    ``product`` itself when SymPy keeps it, or ``product`` without its identity factors
+    when SymPy keeps that (SymPy removes them first, then finds nothing else to do).
+
+    >>> from sympy import MatrixSymbol, Identity
+    >>> A, B = MatrixSymbol("A", 2, 3), MatrixSymbol("B", 3, 3)
+    >>> product_without_sympy(MatMul(2, Identity(2), A, B)), product_without_sympy(MatMul(B, B))
+    (2*A*B, None)
+    """
+    if sympy_keeps_product(product):
+        return product
+    args = product.args
+    kept = [a for a in args if not (is_matrix(a) and a.is_Identity is True)]
+    matrices = kept[1:] if kept and not is_matrix(kept[0]) else kept
+    if len(kept) == len(args) or not matrices or (kept[0] == 1):
+        return None
+    if len(kept) == 1:
+        return kept[0]  # unpack
+    shorter = Basic.__new__(MatMul, *kept)
+    return shorter if sympy_keeps_product(shorter) else None
 
 
 def sympy_keeps_sum(total) -> bool:

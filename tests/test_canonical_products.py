@@ -23,7 +23,12 @@ from sympy import (
 import matderiv
 from matderiv import tidy
 from matderiv.objects import CommutationMatrix, Elementwise
-from matderiv.tidy import shielded_doit, sympy_keeps_product, sympy_keeps_sum
+from matderiv.tidy import (
+    product_without_sympy,
+    shielded_doit,
+    sympy_keeps_product,
+    sympy_keeps_sum,
+)
 
 m = Symbol("m", integer=True, positive=True)
 n = Symbol("n", integer=True, positive=True)
@@ -63,6 +68,19 @@ def products(draw):
 def test_a_product_said_to_be_kept_is_kept_by_sympy(product):
     if sympy_keeps_product(product):
         assert product.doit(deep=False) == product
+    known = product_without_sympy(product)
+    if known is not None:
+        assert product.doit(deep=False) == known
+
+
+def test_identity_factors_are_removed_as_sympy_removes_them():
+    for factors in [(Identity(n), A), (2, Identity(n), A, Identity(n)), (C, Identity(m), D),
+                    (A, Identity(n), B, Identity(n)), (a.T, Identity(n), A)]:
+        product = sympy.Basic.__new__(MatMul, *[sympy.Integer(f) if isinstance(f, int) else f
+                                                for f in factors])
+        assert product_without_sympy(product) == product.doit(deep=False), factors
+    # A I A: without the identity SymPy combines the powers; not done here.
+    assert product_without_sympy(sympy.Basic.__new__(MatMul, A, Identity(n), A)) is None
 
 
 #: Square n x n terms of every kind a sum meets, like terms and non-canonical ones too.
@@ -130,11 +148,13 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
         d = matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
         d.gradient() if d.is_scalar else d.jacobian()
     monkeypatch.undo()
-    kept = [e for e in seen if (sympy_keeps_product if isinstance(e, MatMul)
-                                else sympy_keeps_sum)(e)]
-    assert sum(isinstance(e, MatMul) for e in kept) > 100
-    assert sum(isinstance(e, sympy.MatAdd) for e in kept) > 20
-    monkeypatch.setattr(tidy, "sympy_keeps_product", lambda product: False)
+    known = {e: product_without_sympy(e) for e in seen if isinstance(e, MatMul)}
+    known.update({e: e for e in seen if isinstance(e, sympy.MatAdd) and sympy_keeps_sum(e)})
+    known = {e: k for e, k in known.items() if k is not None}
+    assert sum(isinstance(e, MatMul) and k == e for e, k in known.items()) > 100
+    assert sum(isinstance(e, MatMul) and k != e for e, k in known.items()) > 20
+    assert sum(isinstance(e, sympy.MatAdd) for e in known) > 20
+    monkeypatch.setattr(tidy, "product_without_sympy", lambda product: None)
     monkeypatch.setattr(tidy, "sympy_keeps_sum", lambda total: False)
-    for expr in kept:
-        assert shielded_doit(expr) == expr
+    for expr, found in known.items():
+        assert shielded_doit(expr) == found
