@@ -20,7 +20,7 @@ from sympy import Expr, Integer, KroneckerDelta, floor
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from .memo import IdentityMemo
+from .memo import ExpressionMemo, IdentityMemo
 
 
 def _name(arg) -> str:
@@ -341,8 +341,8 @@ class _Stacked(MatrixExpr):
 
     @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
-        rows, cols = self.arg.shape
-        return (rows * cols, Integer(1))
+        rows, cols = shape_of(self.arg)
+        return (size_product(rows, cols), Integer(1))
 
     def _sympystr(self, printer):
         return "%s(%s)" % (self.operator, printer._print(self.arg))
@@ -438,6 +438,23 @@ def _terms(expr):
     return expr.args if isinstance(expr, sympy.MatAdd) else (expr,)
 
 
+_SIZE_PRODUCTS = ExpressionMemo("matderiv.objects.size_product")
+
+
+def size_product(*sizes):
+    """``sympy.Mul(*sizes)``, remembered: the size m n of vec(X) or of a Kronecker
+    product is asked again for every new node holding it.
+
+    >>> m, n = sympy.Symbol("m"), sympy.Symbol("n")
+    >>> size_product(m, n), size_product(1, n)
+    (m*n, n)
+    """
+    found = _SIZE_PRODUCTS.get(sizes)
+    if found is None:
+        found = _SIZE_PRODUCTS.remember(sizes, sympy.Mul(*sizes))
+    return found
+
+
 _SHAPES = IdentityMemo("matderiv.objects.shape_of")
 
 
@@ -473,7 +490,7 @@ def _shape_from_parts(expr):
         return cols, rows
     if isinstance(expr, sympy.KroneckerProduct):  # as SymPy's shape, from known parts
         rows, cols = zip(*(shape_of(a) for a in expr.args), strict=True)
-        return sympy.Mul(*rows), sympy.Mul(*cols)
+        return size_product(*rows), size_product(*cols)
     return shape_of(expr.args[0])
 
 

@@ -12,6 +12,9 @@ A
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import sympy
 from sympy import (
     Basic,
@@ -430,10 +433,34 @@ def _pull_numeric_content(expr):
 
 def _numeric_content(terms):
     """The common rational factor of a sum's terms, if it is worth pulling out."""
-    content = sympy.gcd_list([t.as_coeff_mmul()[0] for t in terms])
+    coefficients = [t.as_coeff_matrices()[0] if isinstance(t, MatMul) else sympy.S.One
+                    for t in terms]
+    if all(c.is_Rational for c in coefficients):
+        content = rational_gcd(coefficients)
+    else:
+        content = sympy.gcd_list(coefficients)
     if content.is_Rational and content not in (0, 1) and content > 0:
         return content
     return None
+
+
+def rational_gcd(numbers):
+    """``sympy.gcd_list(numbers)`` for Rationals, computed as it does (over ZZ when all
+    are integers, else QQ, stopping at 1) without the polynomial machinery.
+
+    >>> from sympy import Rational
+    >>> rational_gcd([Rational(1, 2), Rational(3, 4)]), rational_gcd([Rational(-6)])
+    (1/4, -6)
+    """
+    values = [Fraction(int(n.p), int(n.q)) for n in numbers]
+    integers = all(v.denominator == 1 for v in values)
+    result = values[0]
+    for value in values[1:]:
+        result = Fraction(math.gcd(result.numerator, value.numerator),
+                          1 if integers else math.lcm(result.denominator, value.denominator))
+        if result == 1:
+            break
+    return sympy.Rational(result.numerator, result.denominator)
 
 
 def _coefficient(factor):

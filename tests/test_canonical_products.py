@@ -158,3 +158,11 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
     monkeypatch.setattr(tidy, "sympy_keeps_sum", lambda total: False)
     for expr, found in known.items():
         assert shielded_doit(expr) == found
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.integers(-12, 12), st.sampled_from([1, 1, 2, 3, 4, 6, 9])),
+                min_size=1, max_size=5))
+def test_rational_gcd_is_sympys_gcd_list(pairs):
+    numbers = [sympy.Rational(p, q) for p, q in pairs]
+    assert tidy.rational_gcd(numbers) == sympy.gcd_list(numbers)
