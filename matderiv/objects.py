@@ -388,6 +388,9 @@ def is_size(n) -> bool:
     return False
 
 
+_SIZED = ExpressionMemo("matderiv.objects.sized")
+
+
 def sized(cls, *dims):
     """``cls(*dims)`` for Identity, ZeroMatrix or OneMatrix, without SymPy's dimension
     check when every dim is a size (``is_size``).
@@ -401,9 +404,11 @@ def sized(cls, *dims):
     (2*m, 1)
     """
     dims = tuple(Integer(d) if isinstance(d, int) else d for d in dims)
-    if all(is_size(d) for d in dims):
-        return MatrixExpr.__new__(cls, *dims)
-    return cls(*dims)
+    found = _SIZED.get((cls, dims))
+    if found is None:  # one per kind and size (the matcher asks for I(n) at every try)
+        found = _SIZED.remember((cls, dims), MatrixExpr.__new__(cls, *dims)
+                                if all(is_size(d) for d in dims) else cls(*dims))
+    return found
 
 
 def matrix_symbol(name: str, rows, cols):
