@@ -24,6 +24,8 @@ def test_rule_record_is_complete(rule):
     assert rule.name == rule.name.lower() and " " not in rule.name
     assert str(rule).startswith(f"{rule.pattern} => {rule.result}")
     assert rule.latex and rule.source, f"{rule.name} needs a LaTeX statement and a source"
+    rule.validate()  # the engine validates a rule before its first use
+    assert rule.validated
 
 
 @pytest.mark.parametrize("rule, example", EXAMPLES,
@@ -77,3 +79,12 @@ def test_catalog_found_in_a_source_checkout(monkeypatch):
     else:  # an installed package whose matderiv.rules went missing: one clear error
         with pytest.raises(matderiv.MatDerivError, match="catalog is missing"):
             catalog_module._catalog_root()
+
+
+def test_a_malformed_rule_raises_at_its_first_use():
+    from sympy import MatrixSymbol
+
+    from matderiv.catalog import Rule
+    bad = Rule(name="bad", phase="simplification", pattern="A'", result="A", when=("constant(Q)",))
+    with pytest.raises(matderiv.MatDerivError, match="unbound"):
+        bad.apply(MatrixSymbol("X", 2, 2).T, None)
