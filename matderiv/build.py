@@ -19,7 +19,6 @@ import sympy
 from sympy import (
     Determinant,
     HadamardPower,
-    HadamardProduct,
     Identity,
     Inverse,
     KroneckerProduct,
@@ -48,6 +47,7 @@ from .objects import (
     SumEntries,
     Vec,
     Vecr,
+    hadamard_product,
     is_matrix,
     mat_add,
     mat_mul,
@@ -226,7 +226,7 @@ class Builder:
                 return self.multiply(as_scalar(left), as_scalar(right), node)
             self.error(f"cannot take the element-wise product of {describe_shape(left)} "
                        f"and {describe_shape(right)}", node)
-        return HadamardProduct(left, right)
+        return hadamard_product(left, right)
 
     def constant_exponent(self, exponent, node):
         exponent = as_scalar(exponent)

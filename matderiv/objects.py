@@ -19,6 +19,7 @@ import sympy
 from sympy import Expr, Integer, KroneckerDelta, floor
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
 
 from .memo import ExpressionMemo, IdentityMemo
 
@@ -499,10 +500,12 @@ def _shape_from_parts(expr):
     return shape_of(expr.args[0])
 
 
-def _product(coeff, matrices):
-    """MatMul(coeff, *matrices), its factors' sizes checked here (by ``shape_of``)
-    rather than by SymPy, which asks each factor's shape through the whole tree."""
-    args = matrices if coeff == 1 else [coeff, *matrices]
+def _product(coeff, args, matrices=None):
+    """MatMul(coeff, *args), its factors' sizes checked here (by ``shape_of``) rather
+    than by SymPy, which asks each factor's shape through the whole tree. ``matrices``:
+    the matrix factors, when ``args`` holds scalars too."""
+    matrices = args if matrices is None else matrices
+    args = args if coeff == 1 else [coeff, *args]
     for left, right in zip(matrices, matrices[1:], strict=False):
         if shape_of(left)[1] != shape_of(right)[0]:
             return sympy.MatMul(*args)  # SymPy's own check (and ShapeError)
@@ -542,7 +545,29 @@ def hadamard_product(*factors):
 def _same_shape(cls, args):
     """cls(*args) for a sum or Hadamard product of matrices of one shape, checked here
     (see ``_product``)."""
-    shape = shape_of(args[0]) if is_matrix(args[0]) else None
-    if shape is None or any(not is_matrix(a) or shape_of(a) != shape for a in args):
+    shape = shape_of(args[0]) if isinstance(args[0], MatrixExpr) else None
+    if shape is None or any(not isinstance(a, MatrixExpr) or isinstance(a, GenericZeroMatrix)
+                            or shape_of(a) != shape for a in args):
         return cls(*args)  # SymPy's own check (and ShapeError)
     return sympy.Basic.__new__(cls, *args)
+
+
+def rebuilt(expr, args):
+    """``expr.func(*args)``, for a product, sum or Hadamard product with its sizes
+    checked by ``shape_of`` (SymPy's constructors ask every factor's shape through the
+    whole tree below it); the same node SymPy's constructor builds.
+
+    >>> from sympy import MatrixSymbol
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> rebuilt(A * B, [Integer(2), B]), rebuilt(A + B, [A, A])
+    (2*B, A + A)
+    """
+    if not all(isinstance(a, sympy.Basic) for a in args):
+        return expr.func(*args)  # SymPy's constructor converts them
+    if isinstance(expr, sympy.MatMul):
+        matrices = [a for a in args if is_matrix(a)]
+        if matrices and not any(isinstance(a, GenericIdentity) for a in args):
+            return _product(sympy.Integer(1), list(args), matrices)
+    elif isinstance(expr, (sympy.MatAdd, sympy.HadamardProduct)) and args:
+        return _same_shape(type(expr), list(args))
+    return expr.func(*args)

@@ -55,6 +55,7 @@ from .objects import (
     mat_add,
     mat_mul,
     matrix_symbol,
+    rebuilt,
     shape_of,
     sized,
 )
@@ -398,7 +399,7 @@ def pull_numeric_content(expr):
         args = [pull_numeric_content(a) for a in expr.args]
         unchanged = all(a is b for a, b in zip(args, expr.args, strict=True))
         done = _PULLED.remember(expr, interned(_pull_numeric_content(
-            expr if unchanged else expr.func(*args))))
+            expr if unchanged else rebuilt(expr, args))))
     return done
 
 
@@ -416,7 +417,7 @@ def _pull_numeric_content(expr):
             return expr
         stripped = [mat_mul(1 / c, a) if c != 1 else a
                     for a, c in zip(expr.args, coefficients, strict=True)]
-        return MatMul(pulled, shielded_doit(HadamardProduct(*stripped)))
+        return MatMul(pulled, shielded_doit(hadamard_product(*stripped)))
     if not isinstance(expr, MatMul):
         return expr
     coeff, matrices = expr.as_coeff_matrices()

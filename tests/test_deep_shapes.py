@@ -8,7 +8,14 @@ from sympy import HadamardPower, HadamardProduct, Inverse, MatrixSymbol, Symbol
 from sympy.matrices.exceptions import ShapeError
 
 import matderiv
-from matderiv.objects import Elementwise, hadamard_product, mat_add, mat_mul, shape_of
+from matderiv.objects import (
+    Elementwise,
+    hadamard_product,
+    mat_add,
+    mat_mul,
+    rebuilt,
+    shape_of,
+)
 from matderiv.tidy import shielded_doit
 
 m = Symbol("m", integer=True, positive=True)
@@ -78,6 +85,20 @@ def test_unchecked_constructions_still_refuse_mismatched_sizes():
         mat_add(D, E)
     with pytest.raises(ShapeError):
         hadamard_product(E, D)
+    with pytest.raises(ShapeError):
+        rebuilt(D * D.T, [D, E])
+    with pytest.raises(ShapeError):
+        rebuilt(sympy.MatAdd(E, E), [E, D])
     assert mat_mul(2, A, C).args == (2, A, C)
     assert mat_mul(2, C, A) == sympy.MatMul(2, C, A)  # unchecked symbolic sizes: as SymPy
     assert mat_mul(A, C).shape == (m, n)
+
+
+@pytest.mark.parametrize("expr, args", [
+    (A * C, [sympy.Integer(2), A, C]), (A * C, [H, C]), (A * B, [A, sympy.Identity(m)]),
+    (A + B, [A, A]), (A + B, [H, B.T]), (HadamardProduct(A, B), [B, H]),
+    (HadamardProduct(C, C), [T, P]), (A * B, [sympy.Symbol("k"), B]),
+], ids=str)
+def test_rebuilt_is_the_node_sympys_constructor_builds(expr, args):
+    assert rebuilt(expr, args) == expr.func(*args)
+    assert type(rebuilt(expr, args)) is type(expr.func(*args))
