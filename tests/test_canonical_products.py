@@ -128,13 +128,12 @@ def test_what_sympy_changes_is_never_said_to_be_kept():
 
 
 def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch):
-    """Every product tidy canonicalises while deriving the benchmark corpus: where the
-    shortcut keeps it, SymPy's own canonicalisation (shielded) gives it back too."""
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from corpus import problems
+    """Every product and sum tidy canonicalises while deriving the rule catalog's
+    examples: where a shortcut answers, SymPy's own canonicalisation (shielded) gives the
+    same."""
+    from matderiv.catalog import catalog
 
+    examples = [e for rule in catalog() for e in rule.examples if not e.hessian]
     seen = []
     original = tidy.shielded_doit
 
@@ -144,8 +143,8 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
         return original(expr)
 
     monkeypatch.setattr(tidy, "shielded_doit", spy)
-    for problem in problems()[:40]:
-        d = matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
+    for example in examples:
+        d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
         d.gradient() if d.is_scalar else d.jacobian()
     monkeypatch.undo()
     known = {e: product_without_sympy(e) for e in seen if isinstance(e, MatMul)}
