@@ -121,8 +121,7 @@ class Rule:
         """The rewritten expression and the bindings, or None when the rule does not apply."""
         if self.root_types is not None and not isinstance(expr, self.root_types):
             return None
-        if not self.validated:  # parsed and checked once; a malformed rule raises
-            return None
+        self.validated  # noqa: B018 - parses and checks the rule once; raises if malformed
         for bindings in match(self.pattern_tree, expr):
             if not all(check(c, bindings, context, EMPTY) for c in self.conditions):
                 continue

@@ -124,10 +124,12 @@ def root_types(pattern):
 #
 # Each node of a pattern below other than a name or a number, outside a unary minus,
 # must match a part of the expression, or a value the matcher builds from its parts
-# (a run of factors, the rest of a sum), which is a product, sum, Hadamard or
-# Kronecker product of them: of a class listed here only when the expression holds
-# one. So ``L*inv(X)*R`` needs an inverse somewhere in the expression, ``d(X')`` a
-# differential and a transpose; rules whose heads are missing are not tried at all.
+# (a run of factors, the rest of a sum, a product's scalar coefficient), which is a
+# product, sum, Hadamard or Kronecker product of them: of a class listed here only when
+# the expression holds one (a Kronecker product of identities may become an identity,
+# but the identities are in the expression). So ``L*inv(X)*R`` needs an inverse
+# somewhere in the expression, ``d(X')`` a differential and a transpose; rules whose
+# heads are missing are not tried at all (tests/test_canonical_products.py checks it).
 
 _HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm, Vec, Vecr,
                  ScalarOf, DiagMatrix, Softmax, MatDiff, ScalarDiff, Inner, KroneckerProduct,

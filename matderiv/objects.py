@@ -448,16 +448,20 @@ _SIZE_PRODUCTS = ExpressionMemo("matderiv.objects.size_product")
 
 
 def size_product(*sizes):
-    """``sympy.Mul(*sizes)``, remembered: the size m n of vec(X) or of a Kronecker
-    product is asked again for every new node holding it.
+    """``sizes[0] * sizes[1] * ...``, multiplied two at a time as SymPy's Kronecker
+    product shape does (m+1, 2, n give n(2m + 2), as there), each product remembered: the
+    size m n of vec(X) or of a Kronecker product is asked for every new node holding it.
 
     >>> m, n = sympy.Symbol("m"), sympy.Symbol("n")
-    >>> size_product(m, n), size_product(1, n)
-    (m*n, n)
+    >>> size_product(m, n), size_product(Integer(1), n), size_product(m + 1, Integer(2), n)
+    (m*n, n, n*(2*m + 2))
     """
-    found = _SIZE_PRODUCTS.get(sizes)
-    if found is None:
-        found = _SIZE_PRODUCTS.remember(sizes, sympy.Mul(*sizes))
+    found = sizes[0]
+    for size in sizes[1:]:
+        product = _SIZE_PRODUCTS.get((found, size))
+        if product is None:
+            product = _SIZE_PRODUCTS.remember((found, size), found * size)
+        found = product
     return found
 
 
@@ -545,9 +549,10 @@ def hadamard_product(*factors):
 def _same_shape(cls, args):
     """cls(*args) for a sum or Hadamard product of matrices of one shape, checked here
     (see ``_product``)."""
-    shape = shape_of(args[0]) if isinstance(args[0], MatrixExpr) else None
-    if shape is None or any(not isinstance(a, MatrixExpr) or isinstance(a, GenericZeroMatrix)
-                            or shape_of(a) != shape for a in args):
+    if any(not isinstance(a, MatrixExpr) or isinstance(a, GenericZeroMatrix) for a in args):
+        return cls(*args)  # SymPy's constructor converts or drops them
+    shape = shape_of(args[0])
+    if any(shape_of(a) != shape for a in args):
         return cls(*args)  # SymPy's own check (and ShapeError)
     return sympy.Basic.__new__(cls, *args)
 

@@ -83,7 +83,7 @@ def shielded_doit(expr):
     level below it (an L-layer network's gradient nests L of them).
     """
     if isinstance(expr, MatMul):
-        known = product_without_sympy(expr)
+        known = canonical_product_if_known(expr)
         if known is not None:
             return known
     shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
@@ -132,7 +132,7 @@ def sympy_keeps_product(product) -> bool:
         if isinstance(left, OneMatrix) and isinstance(right, OneMatrix):
             return False  # combine_one_matrices
         if _not_square(left) or _not_square(right):
-            continue  # combine_powers looks no further
+            continue  # combine_powers leaves this pair as it is
         left_base = left.args[0] if isinstance(left, MatPow) else left
         right_base = right.args[0] if isinstance(right, MatPow) else right
         if left_base == right_base:
@@ -146,22 +146,22 @@ def sympy_keeps_product(product) -> bool:
     return True
 
 
-def product_without_sympy(product):
+def canonical_product_if_known(product):
     """SymPy's canonical form of ``product`` when it is found without SymPy, else None:
     ``product`` itself when SymPy keeps it, or ``product`` without its identity factors
     when SymPy keeps that (SymPy removes them first, then finds nothing else to do).
 
     >>> from sympy import MatrixSymbol, Identity
     >>> A, B = MatrixSymbol("A", 2, 3), MatrixSymbol("B", 3, 3)
-    >>> product_without_sympy(MatMul(2, Identity(2), A, B)), product_without_sympy(MatMul(B, B))
+    >>> known = canonical_product_if_known
+    >>> known(MatMul(2, Identity(2), A, B)), known(MatMul(B, B))
     (2*A*B, None)
     """
     if sympy_keeps_product(product):
         return product
     args = product.args
     kept = [a for a in args if not (is_matrix(a) and a.is_Identity is True)]
-    matrices = kept[1:] if kept and not is_matrix(kept[0]) else kept
-    if len(kept) == len(args) or not matrices or (kept[0] == 1):
+    if len(kept) == len(args) or not any(is_matrix(a) for a in kept) or kept[0] == 1:
         return None
     if len(kept) == 1:
         return kept[0]  # unpack

@@ -24,7 +24,7 @@ import matderiv
 from matderiv import tidy
 from matderiv.objects import CommutationMatrix, Elementwise
 from matderiv.tidy import (
-    product_without_sympy,
+    canonical_product_if_known,
     shielded_doit,
     sympy_keeps_product,
     sympy_keeps_sum,
@@ -68,7 +68,7 @@ def products(draw):
 def test_a_product_said_to_be_kept_is_kept_by_sympy(product):
     if sympy_keeps_product(product):
         assert product.doit(deep=False) == product
-    known = product_without_sympy(product)
+    known = canonical_product_if_known(product)
     if known is not None:
         assert product.doit(deep=False) == known
 
@@ -78,9 +78,9 @@ def test_identity_factors_are_removed_as_sympy_removes_them():
                     (A, Identity(n), B, Identity(n)), (a.T, Identity(n), A)]:
         product = sympy.Basic.__new__(MatMul, *[sympy.Integer(f) if isinstance(f, int) else f
                                                 for f in factors])
-        assert product_without_sympy(product) == product.doit(deep=False), factors
+        assert canonical_product_if_known(product) == product.doit(deep=False), factors
     # A I A: without the identity SymPy combines the powers; not done here.
-    assert product_without_sympy(sympy.Basic.__new__(MatMul, A, Identity(n), A)) is None
+    assert canonical_product_if_known(sympy.Basic.__new__(MatMul, A, Identity(n), A)) is None
 
 
 #: Square n x n terms of every kind a sum meets, like terms and non-canonical ones too.
@@ -147,13 +147,13 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
         d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
         d.gradient() if d.is_scalar else d.jacobian()
     monkeypatch.undo()
-    known = {e: product_without_sympy(e) for e in seen if isinstance(e, MatMul)}
+    known = {e: canonical_product_if_known(e) for e in seen if isinstance(e, MatMul)}
     known.update({e: e for e in seen if isinstance(e, sympy.MatAdd) and sympy_keeps_sum(e)})
     known = {e: k for e, k in known.items() if k is not None}
     assert sum(isinstance(e, MatMul) and k == e for e, k in known.items()) > 100
     assert sum(isinstance(e, MatMul) and k != e for e, k in known.items()) > 20
     assert sum(isinstance(e, sympy.MatAdd) for e in known) > 20
-    monkeypatch.setattr(tidy, "product_without_sympy", lambda product: None)
+    monkeypatch.setattr(tidy, "canonical_product_if_known", lambda product: None)
     monkeypatch.setattr(tidy, "sympy_keeps_sum", lambda total: False)
     for expr, found in known.items():
         assert shielded_doit(expr) == found
@@ -165,3 +165,42 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
 def test_rational_gcd_is_sympys_gcd_list(pairs):
     numbers = [sympy.Rational(p, q) for p, q in pairs]
     assert tidy.rational_gcd(numbers) == sympy.gcd_list(numbers)
+
+
+def test_the_shortcuts_mirror_the_sympy_rules_they_were_written_for():
+    """sympy_keeps_product follows SymPy 1.14's MatMul rules one by one: if SymPy's list
+    changes, the shortcut must be read again against it (this fails loudly until then)."""
+    from sympy.matrices.expressions import matmul
+    assert [rule.__name__ for rule in matmul.rules] == [
+        "distribute_monom", "any_zeros", "remove_ids", "combine_one_matrices",
+        "combine_powers", "unpack", "ident_remove", "merge_explicit", "factor_in_front",
+        "flatten", "combine_permutations"]
+
+
+def test_rules_left_out_by_their_heads_never_match(monkeypatch):
+    """RuleSet.candidates leaves out rules whose pattern cannot match a node (its class,
+    a differential's argument, the head classes below it): over the rule catalog's
+    examples, no rule left out matches the node it was left out at."""
+    from matderiv import rewrite
+    from matderiv.catalog import RuleSet, catalog
+    from matderiv.matcher import match
+
+    left_out = []
+    original = rewrite.apply_first
+
+    def spy(rules, expr, context):
+        rules = rules if isinstance(rules, RuleSet) else RuleSet(rules)
+        tried = set(rules.candidates(expr))
+        left_out.extend((rule, expr) for rule in rules if rule not in tried)
+        return original(rules, expr, context)
+
+    monkeypatch.setattr(rewrite, "apply_first", spy)
+    for rule in catalog():
+        for example in rule.examples:
+            if not example.hessian:
+                d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
+                d.gradient() if d.is_scalar else d.jacobian()
+    assert len(left_out) > 10_000
+    matched = [(rule.name, str(expr)) for rule, expr in left_out
+               if next(match(rule.pattern_tree, expr), None) is not None]
+    assert matched == []

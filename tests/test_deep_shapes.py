@@ -102,3 +102,18 @@ def test_unchecked_constructions_still_refuse_mismatched_sizes():
 def test_rebuilt_is_the_node_sympys_constructor_builds(expr, args):
     assert rebuilt(expr, args) == expr.func(*args)
     assert type(rebuilt(expr, args)) is type(expr.func(*args))
+
+
+def test_kronecker_shapes_are_sympys_for_compound_sizes():
+    one, two, three = (MatrixSymbol(name, size, 1) for name, size in
+                       [("u", m + 1), ("v", 2), ("w", n)])
+    for product in [sympy.KroneckerProduct(one, two, three),
+                    sympy.KroneckerProduct(three, one, two, one)]:
+        assert shape_of(product) == product.shape
+        assert str(shape_of(product)) == str(product.shape)
+
+
+def test_a_generic_zero_is_left_to_sympys_constructor():
+    from sympy.matrices.expressions.special import GenericZeroMatrix
+    assert rebuilt(A + B, [GenericZeroMatrix(), B]) == sympy.MatAdd(GenericZeroMatrix(), B)
+    assert mat_add(GenericZeroMatrix(), B) == sympy.MatAdd(GenericZeroMatrix(), B)
