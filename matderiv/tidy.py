@@ -82,7 +82,9 @@ def shielded_doit(expr):
     function, but they ask its shape many times, and SymPy finds that through every
     level below it (an L-layer network's gradient nests L of them).
     """
-    if isinstance(expr, MatMul):
+    if isinstance(expr, MatMul) and (is_matrix(expr.args[0]) or not _shieldable(expr.args[0])):
+        # (SymPy asks whether the coefficient is zero: of its shielded form, and asking
+        # it of log det(2X) itself fails inside SymPy)
         known = canonical_product_if_known(expr)
         if known is not None:
             return known

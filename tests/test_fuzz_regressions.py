@@ -63,3 +63,13 @@ def test_a_size_only_the_formula_names_gets_a_value_in_checks_and_proofs():
     # numeric check drew no value for it ("size m is not known").
     d = _verified("norm(I(m))^2*A0", "A0", {"A0": ("p", "p"), "Dm": ("m", 1)})
     assert "Closed form" in d.proof_text("elementwise")
+
+
+def test_coefficient_holding_a_determinant_is_not_asked_whether_it_is_zero():
+    # fuzz seed 0-115116: tidy's shortcut past SymPy's product canonicalisation asked
+    # SymPy whether tanh(log det(2 A0)) is zero, which fails inside SymPy (TypeError
+    # "Input to Determinant, 2*A0, not a matrix"); SymPy's own path asks it of the
+    # shielded coefficient. Such products now go that way.
+    d = _verified("tanh(logdet(A0 + A0))", "A0", {"A0": ("p", "p")})
+    assert str(d.gradient()) == "(2 - 2*tanh(log(Determinant(2*A0)))**2)*(2*A0.T)**(-1)"
+    d.proof("elementwise")
