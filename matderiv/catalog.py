@@ -169,9 +169,6 @@ class RuleSet(tuple):
             found = table[key] = tuple(r for r in self if r.may_apply(*key))
         return found
 
-    def __add__(self, other):
-        return RuleSet(tuple(self) + tuple(other))
-
 
 class Catalog:
     """All rules, by phase, in catalog order (which is their priority)."""

@@ -71,3 +71,18 @@ def expect(formula, wrt, shapes, *, gradient=None, jacobian=None, jacobian_row=N
                          what=f"expected form of {formula} {kind} vec={vec}")
     d.check()
     return d
+
+
+def network_loss(layers):
+    """The squared loss of an L-layer tanh network (W1 ... WL, input x, target y), and
+    its shapes: the deep formula the scaling benchmark derives.
+
+    >>> network_loss(2)[0]
+    'sum((W2*tanh(W1*x) - y).^2)'
+    """
+    inner = "x"
+    for i in range(1, layers):
+        inner = f"tanh(W{i}*{inner})"
+    shapes = {f"W{i}": (f"d{i}", f"d{i - 1}") for i in range(1, layers + 1)}
+    shapes.update(x=("d0", 1), y=(f"d{layers}", 1))
+    return f"sum((W{layers}*{inner} - y).^2)", shapes

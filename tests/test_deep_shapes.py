@@ -4,6 +4,7 @@ canonicalises it (``tidy.shielded_doit``). Both must change nothing but the time
 
 import pytest
 import sympy
+from helpers import network_loss
 from sympy import HadamardPower, HadamardProduct, Inverse, MatrixSymbol, Symbol
 from sympy.matrices.exceptions import ShapeError
 
@@ -27,17 +28,8 @@ T = Elementwise("tanh", A * C)  # an opaque m x n factor
 P = HadamardPower(C, 2)
 
 
-def _network(layers):
-    inner = "x"
-    for i in range(1, layers):
-        inner = f"tanh(W{i}*{inner})"
-    shapes = {f"W{i}": (f"d{i}", f"d{i - 1}") for i in range(1, layers + 1)}
-    shapes.update(x=("d0", 1), y=(f"d{layers}", 1))
-    return f"sum((W{layers}*{inner} - y).^2)", shapes
-
-
 def test_shape_of_agrees_with_sympy_on_every_node_of_a_deep_gradient():
-    formula, shapes = _network(8)
+    formula, shapes = network_loss(8)
     gradient = matderiv.derive(formula, wrt="W1", shapes=shapes).gradient()
     nodes = [e for e in sympy.preorder_traversal(gradient) if getattr(e, "is_Matrix", False)]
     assert len(nodes) > 50
@@ -46,7 +38,7 @@ def test_shape_of_agrees_with_sympy_on_every_node_of_a_deep_gradient():
 
 
 def test_deep_network_gradient_against_finite_differences():
-    formula, shapes = _network(12)
+    formula, shapes = network_loss(12)
     d = matderiv.derive(formula, wrt="W1", shapes=shapes)
     d.check()  # gradient and Jacobians against central finite differences
 

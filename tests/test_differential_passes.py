@@ -2,21 +2,12 @@
 the same rule applications afterwards, and must end where the derivation ended."""
 
 import pytest
+from helpers import network_loss
 from sympy import MatrixSymbol
 
 import matderiv
 from matderiv.errors import MatDerivError
 from matderiv.objects import MatDiff
-
-
-def _network(layers):
-    inner = "x"
-    for i in range(1, layers):
-        inner = f"tanh(W{i}*{inner})"
-    shapes = {f"W{i}": (f"d{i}", f"d{i - 1}") for i in range(1, layers + 1)}
-    shapes.update(x=("d0", 1), y=(f"d{layers}", 1))
-    return f"sum((W{layers}*{inner} - y).^2)", shapes
-
 
 # Found by a random search: the replayed passes build the terms in another order
 # (a nested Hadamard product, the factors of a sum) than the depth-first result.
@@ -48,7 +39,7 @@ def test_a_different_value_is_refused():
 
 
 def test_deep_network_one_pass_per_layer_and_each_rewrite_once():
-    formula, shapes = _network(6)
+    formula, shapes = network_loss(6)
     d = matderiv.derive(formula, wrt="W1", shapes=shapes)
     lines = d.differential_lines
     befores = [step.before for line in lines for step in line.steps]
