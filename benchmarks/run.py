@@ -80,7 +80,7 @@ def not_an_answer(result) -> str:
 
 def derivation_section(repeats):
     from corpus import problems
-    from peers import Unsupported, plain_sympy
+    from peers import Reference, Unsupported, plain_sympy
     from sympy.tensor.array.expressions import array_derive, convert_matrix_to_array
 
     rows = []
@@ -91,7 +91,7 @@ def derivation_section(repeats):
         try:
             ours()
         except matderiv.MatDerivError as error:
-            rows.append((problem, None, None, None, f"matderiv: {error.one_line()}"))
+            rows.append((problem, None, None, None, f"matderiv: {error.one_line()}", {}))
             continue
         d = matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
         peers = {}
@@ -104,6 +104,7 @@ def derivation_section(repeats):
             "array_derive": lambda plain=plain, x=d.variable: array_derive(
                 convert_matrix_to_array(plain), x),
         }
+        reference = None  # finite differences of the formula, once a peer answers
         for peer, call in candidates.items():
             if plain is None:
                 peers[peer] = None
@@ -120,10 +121,24 @@ def derivation_section(repeats):
                 peers[peer] = None
                 peers["note"] = (peers.get("note", "") + f" {peer}: {wrong}").strip()
                 continue
-            peers[peer] = median_time(call, repeats, clear=True)
+            try:
+                if reference is None:
+                    reference = Reference(plain, d.variable)
+                wrong = reference.wrong_answer(answer)
+            except Unsupported as error:
+                peers["note"] = (peers.get("note", "") + f" {peer}: unchecked, "
+                                 f"{error}").strip()
+            seconds = median_time(call, repeats, clear=True)
+            if wrong:  # timed all the same, for the median that counts wrong answers
+                peers[peer] = None
+                peers[f"{peer} wrong"] = seconds
+                peers["note"] = (peers.get("note", "") + f" {peer}: {wrong}").strip()
+                continue
+            peers[peer] = seconds
         mine = median_time(ours, repeats, clear=True)
         rows.append((problem, mine, peers.get("diff"), peers.get("array_derive"),
-                     peers.get("note", "")))
+                     peers.get("note", ""),
+                     {peer: peers.get(f"{peer} wrong") for peer in candidates}))
     return rows
 
 
@@ -135,22 +150,32 @@ def derivation_report(rows):
              "on the same formula (matderiv's objects rewritten into SymPy's, outside the "
              "timing). SymPy's cache is cleared before every call; each time is the median "
              "of the runs. Ratio = matderiv / peer (below 1: matderiv faster). A peer's "
-             "ratio counts only where it answered: not where it raised, returned 0 (SymPy "
-             "returns 0 for derivatives it has no rule for) or an unevaluated Derivative. "
-             "Its other answers are not checked, and are neither simplified nor brought "
-             "to a gradient or Jacobian (array_derive returns a 4-index array expression).",
+             "ratio counts only where it answered right: not where it raised, returned 0 "
+             "(SymPy returns 0 for derivatives it has no rule for), returned an "
+             "unevaluated Derivative, or returned an expression whose value differs from "
+             "central differences of the formula (`peers.Reference`: SymPy evaluates both "
+             "at sizes 2-5 and one random point; array_derive, for one, treats a scalar "
+             "factor such as exp(tr X) as a constant). Such a wrong answer's time is shown "
+             "in brackets. An answer SymPy cannot evaluate is counted, unchecked. The "
+             "peers' answers are neither simplified nor brought to a gradient or Jacobian "
+             "(array_derive returns a 4-index array expression).",
              "", "| problem | matderiv ms | diff ms | ratio | array_derive ms | ratio | note |",
              "|---|---:|---:|---:|---:|---:|---|"]
     ratios = {"diff": [], "array_derive": []}
+    with_wrong = {"diff": [], "array_derive": []}
     ours_all = []
-    for problem, mine, diff, array, note in rows:
+    for problem, mine, diff, array, note, wrong in rows:
         if mine is not None:
             ours_all.append(mine)
         cells = []
         for peer, value in (("diff", diff), ("array_derive", array)):
             if mine is not None and value:
                 ratios[peer].append(mine / value)
+                with_wrong[peer].append(mine / value)
                 cells += [ms(value), f"{mine / value:.2f}"]
+            elif mine is not None and wrong.get(peer):
+                with_wrong[peer].append(mine / wrong[peer])
+                cells += [f"({ms(wrong[peer])})", "—"]
             else:
                 cells += [ms(value), "—"]
         lines.append(f"| `{problem.formula}` wrt {problem.wrt} | {ms(mine)} | {cells[0]} | "
@@ -161,7 +186,10 @@ def derivation_report(rows):
         median = statistics.median(values) if values else float("nan")
         summary[peer] = median
         lines.append(f"- median ratio against `{peer}` over the {len(values)} problems it "
-                     f"answers: **{median:.2f}** — {verdict(median <= 1.0)} (target ≤ 1.0)")
+                     f"answers right: **{median:.2f}** — {verdict(median <= 1.0)} "
+                     f"(target ≤ 1.0); counting its wrong answers' times too "
+                     f"({len(with_wrong[peer])} problems): "
+                     f"{statistics.median(with_wrong[peer]):.2f}")
     slowest = max(ours_all)
     under = sum(t < 0.050 for t in ours_all)
     lines.append(f"- matderiv: {len(ours_all)} problems, median {ms(statistics.median(ours_all))}"
