@@ -61,6 +61,8 @@ from .objects import (
 )
 
 _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
+_NOT_FINITE = (sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity,
+               sympy.S.NaN)
 
 
 # Without these, each rule application re-canonicalised the whole subtree below it,
@@ -358,6 +360,13 @@ def _rebuild(expr, args):
             return arg
         return Transpose(arg)
     if isinstance(expr, _ZERO_IF_ANY_ZERO) and any(is_zero(a) for a in args):
+        return sympy.Integer(0)
+    if isinstance(expr, sympy.Mul) and any(is_zero(a) for a in args) and \
+            not any(a.has(*_NOT_FINITE) for a in args):
+        # SymPy's Mul asks whether each other factor is finite (0 * oo is nan), and
+        # asking it of tanh(log det(2X)) fails inside SymPy (arg() rebuilds det(2X) as
+        # a scalar product). Without an infinity among them no factor is known to be
+        # infinite, and SymPy's answer is 0.
         return sympy.Integer(0)
     if isinstance(expr, ScalarOf) and not is_matrix(args[0]):
         return args[0]

@@ -73,3 +73,12 @@ def test_coefficient_holding_a_determinant_is_not_asked_whether_it_is_zero():
     d = _verified("tanh(logdet(A0 + A0))", "A0", {"A0": ("p", "p")})
     assert str(d.gradient()) == "(2 - 2*tanh(log(Determinant(2*A0)))**2)*(2*A0.T)**(-1)"
     d.proof("elementwise")
+
+
+def test_product_with_a_zero_factor_is_zero_without_asking_sympy_if_the_rest_is_finite():
+    # fuzz --proof seed 0-115116, its Hessian: differentiating the gradient built
+    # 0 * tanh(log det(2 A0)); SymPy's Mul asks whether tanh(...) is finite (0 * oo is
+    # nan), which fails inside SymPy (arg() rebuilds det(2 A0) as a scalar product).
+    d = matderiv.derive("tanh(logdet(A0 + A0))", wrt="A0", shapes={"A0": ("p", "p")})
+    report = d.check(hessian=True)
+    assert "Hessian" in report.checked and report.max_error < 1e-6
