@@ -69,6 +69,7 @@ _NOT_FINITE = (sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfini
 # which made deep formulas (an L-layer network) cost O(L^3).
 _TIDIED = IdentityMemo("matderiv.tidy.tidy")
 _REBUILT = ExpressionMemo("matderiv.tidy.rebuild")
+_REBUILT_FROM_PARTS = ExpressionMemo("matderiv.tidy.rebuild_from_parts")
 _SHIELDABLE = IdentityMemo("matderiv.tidy.shieldable")
 _CANONICAL = IdentityMemo("matderiv.tidy.canonical")
 _PULLED = IdentityMemo("matderiv.tidy.pull_numeric_content")
@@ -323,7 +324,13 @@ def rebuild(expr, args):
         if done is None:
             done = _REBUILT.remember(expr, _rebuild(expr, args))
         return done
-    return _rebuild(expr, args)
+    # The same parts again (a rule's result rebuilt in each pass that walks it). SymPy's
+    # == is structural (1.0 != 1), so equal keys are equal trees, rebuilt alike.
+    key = (expr.func, *args)
+    done = _REBUILT_FROM_PARTS.get(key)
+    if done is None:
+        done = _REBUILT_FROM_PARTS.remember(key, _rebuild(expr, args))
+    return done
 
 
 def _rebuild(expr, args):

@@ -204,3 +204,15 @@ def test_rules_left_out_by_their_heads_never_match(monkeypatch):
     matched = [(rule.name, str(expr)) for rule, expr in left_out
                if next(match(rule.pattern_tree, expr), None) is not None]
     assert matched == []
+
+
+def test_products_rebuilt_from_equal_parts_share_a_result_and_only_those():
+    # tidy.rebuild remembers results by (class, parts); 2.0 and 2 are distinct parts.
+    n = sympy.Symbol("n")
+    A, B = sympy.MatrixSymbol("A", n, n), sympy.MatrixSymbol("B", n, n)
+    template = sympy.MatMul(A, B)
+    exact = tidy.rebuild(template, [sympy.Integer(2), A, B])
+    floating = tidy.rebuild(template, [sympy.Float(2.0), A, B])
+    assert exact == sympy.MatMul(2, A, B).doit() and str(exact) == "2*A*B"
+    assert floating != exact and str(floating) == "2.0*A*B"
+    assert tidy.rebuild(sympy.MatMul(B, A), [sympy.Integer(2), A, B]) is exact
