@@ -271,15 +271,37 @@ def _flatten(pattern, op):
     return [pattern]
 
 
+# Patterns are the catalog's, alive as long as it is: their flattened operands and the
+# names they bind are worked out once per node (by identity; each entry keeps its node).
+_OPERANDS: dict = {}
+_NAMES: dict = {}
+
+
+def _operands(pattern, op) -> tuple:
+    """``_flatten(pattern, op)``, remembered per pattern node."""
+    found = _OPERANDS.get((id(pattern), op))
+    if found is None or found[0] is not pattern:
+        found = _OPERANDS[(id(pattern), op)] = (pattern, tuple(_flatten(pattern, op)))
+    return found[1]
+
+
+def _binds(pattern, name) -> bool:
+    """Whether ``name`` is a variable of ``pattern`` (``variables``, remembered)."""
+    found = _NAMES.get(id(pattern))
+    if found is None or found[0] is not pattern:
+        found = _NAMES[id(pattern)] = (pattern, frozenset(variables(pattern)))
+    return name in found[1]
+
+
 def _match_binary(pattern, expr, bindings):
     op = pattern.op
     if op in ("*", "@"):
-        yield from _match_product(_flatten(pattern, ("*", "@")), expr, bindings)
+        yield from _match_product(_operands(pattern, ("*", "@")), expr, bindings)
     elif op == "+":
-        yield from _match_sum(_flatten(pattern, ("+",)), expr, bindings)
+        yield from _match_sum(_operands(pattern, ("+",)), expr, bindings)
     elif op == ".*":
         if isinstance(expr, HadamardProduct):
-            yield from _match_commutative(_flatten(pattern, (".*",)), list(expr.args), bindings,
+            yield from _match_commutative(_operands(pattern, (".*",)), list(expr.args), bindings,
                                           lambda args: HadamardProduct(*args)
                                           if len(args) > 1 else args[0],
                                           empty=OneMatrix(*shape_of(expr)))
@@ -336,10 +358,20 @@ def _match_sequence(patterns, factors, start, shape, bindings):
     first, rest = patterns[0], patterns[1:]
     remaining = len(factors) - start
     if isinstance(first, syntax.Name) and first.id in CONTEXT_VARIABLES:
+        # A run is built (a SymPy product) only once the rest matches, unless the rest
+        # must compare it; the bindings come out as if it had been bound first.
+        later = first.id in bindings or any(_binds(p, first.id) for p in rest)
         for k in range(0, remaining + 1):
             if k == 0:
                 value = _empty_value(shape, at_start=start == 0)
                 b = {**bindings, EMPTY: bindings.get(EMPTY, frozenset()) | {first.id}}
+            elif not later:
+                for b2 in _match_sequence(rest, factors, start + k, shape, bindings):
+                    found = {key: b2[key] for key in bindings}
+                    found[first.id] = _run_value(factors[start:start + k])
+                    found.update((key, v) for key, v in b2.items() if key not in found)
+                    yield found
+                continue
             else:
                 value, b = _run_value(factors[start:start + k]), bindings
             for b2 in _bind(first.id, value, b):

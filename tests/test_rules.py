@@ -88,3 +88,24 @@ def test_a_malformed_rule_raises_at_its_first_use():
     bad = Rule(name="bad", phase="simplification", pattern="A'", result="A", when=("constant(Q)",))
     with pytest.raises(matderiv.MatDerivError, match="unbound"):
         bad.apply(MatrixSymbol("X", 2, 2).T, None)
+
+
+def test_a_run_of_factors_is_bound_in_pattern_order_and_compared_where_repeated():
+    # The matcher builds a context variable's run only once the rest of the product
+    # matches, unless the rest names it too; either way the bindings read as written.
+    import sympy
+
+    from matderiv.matcher import EMPTY, match
+    from matderiv.syntax import parse
+
+    n = sympy.Symbol("n")
+    A, B, X = (sympy.MatrixSymbol(s, n, n) for s in "ABX")
+    found = list(match(parse("L*inv(M)*R"), A * B * sympy.Inverse(X) * A))
+    assert [list(b) for b in found] == [["L", "M", "R"]]
+    assert found[0]["L"] == A * B and found[0]["M"] == X and found[0]["R"] == A
+    everywhere = [(b["L"], b["R"], b.get(EMPTY)) for b in match(parse("L*R"), A * B)]
+    assert everywhere == [(sympy.Identity(n), A * B, frozenset({"L"})), (A, B, None),
+                          (A * B, sympy.Identity(n), frozenset({"R"}))]
+    # a run named twice is compared: L*X*L matches A X A, not A X B
+    assert [b["L"] for b in match(parse("L*X*L"), A * X * A)] == [A]
+    assert not [b for b in match(parse("L*X*L"), A * X * B) if b["X"] == X]
