@@ -259,7 +259,10 @@ class Builder:
         return base if exponent == 1 else MatPow(base, exponent)
 
     def hadamard_power(self, base, exponent, node):
-        if not is_matrix(base) or is_one_by_one(base):
+        # A 1 x 1 matrix is read as a scalar in a formula, but a rule's result keeps the
+        # shape of what it rewrites: d(A.^2) for a 1 x 1 A (SymPy writes A .* A so) is
+        # 2 A .* dA, a 1 x 1 matrix, not the scalar 2 a da.
+        if not is_matrix(base) or (is_one_by_one(base) and not self.rule_mode):
             return as_scalar(base) ** as_scalar(exponent)
         if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
             return HadamardPower(base, exponent)

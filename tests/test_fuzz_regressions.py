@@ -82,3 +82,14 @@ def test_product_with_a_zero_factor_is_zero_without_asking_sympy_if_the_rest_is_
     d = matderiv.derive("tanh(logdet(A0 + A0))", wrt="A0", shapes={"A0": ("p", "p")})
     report = d.check(hessian=True)
     assert "Hessian" in report.checked and report.max_error < 1e-6
+
+
+def test_a_rule_result_keeps_a_one_by_one_matrix_a_matrix():
+    # fuzz seed 0-130871: SymPy writes A2 .* A2 as A2.^2; for a 1 x 1 A2 the builder
+    # read the rule's result 2 A.^1 .* dA as the scalar 2 a da, and the rule's shape
+    # check refused it ("rule d-hadamard-power is wrong").
+    d = matderiv.derive("(A0*A1)'' + sigmoid(A2 .* (A3 .* A2))", wrt="A2",
+                        shapes={"A0": (1, "n"), "A1": ("n", 1), "A2": (1, 1), "A3": (1, 1)})
+    assert "d-hadamard-power" in d._hessian_derivation().rules_used("jacobian-col")
+    report = d.check(hessian=True)
+    assert "Hessian" in report.checked and report.max_error < 1e-6
