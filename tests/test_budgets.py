@@ -20,9 +20,13 @@ def test_size_budget_stops_a_growing_expression():
 
 
 def test_time_budget_stops_a_long_derivation():
+    # 120 factors take 1.3 s or more without a time budget (LONG_PRODUCT, 60 factors,
+    # took 0.26 s cold and 0.18 s with memos warmed by earlier tests, and so finished
+    # inside a 0.2 s budget). The size budget is lifted: only time may stop it.
     started = time.monotonic()
-    with pytest.raises(MatDerivError, match="after 0.2 s .*time budget"):
-        matderiv.derive(LONG_PRODUCT, wrt="X", shapes=SH, seconds=0.2)
+    with pytest.raises(MatDerivError, match="after 0.1 s .*time budget"):
+        matderiv.derive("*".join(["X", "Y"] * 60), wrt="X", shapes=SH, seconds=0.1,
+                        max_nodes=10**7)
     assert time.monotonic() - started < 5
 
 
