@@ -396,7 +396,11 @@ def codegen_worker(problem: int, size: int, implementation: str, quick: bool) ->
     result = result.numpy() if hasattr(result, "numpy") else np.asarray(result)
     agree = bool(np.allclose(result.reshape(reference.shape), reference, rtol=1e-6,
                              atol=1e-8))
-    return {"time": median_time(call, 9, budget=3.0 if quick else 10.0), "agree": agree}
+    seconds = median_time(call, 9, budget=3.0 if quick else 10.0)
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    cores = (time.process_time() - cpu) / max(time.perf_counter() - wall, 1e-9)
+    return {"time": seconds, "agree": agree, "cores": cores}
 
 
 def _threads_environment(threads: int) -> dict:
@@ -411,31 +415,49 @@ def _threads_environment(threads: int) -> dict:
     return environment
 
 
+def pin_to_cpus(threads: int) -> None:
+    """Run this process, and every thread it starts, on ``threads`` CPUs.
+
+    The thread variables alone do not hold jax to one thread: with them and XLA's flags
+    set, jax.jit's float64 product of 2048 × 2048 by 2048 × 256 still used two cores
+    (process time twice the wall time), so it was timed on two threads against NumPy's
+    one. Threads inherit the affinity of the thread that starts them, so setting it
+    before any library starts its pool holds every library to the same CPUs.
+    """
+    if not hasattr(os, "sched_setaffinity"):  # not on macOS or Windows: the variables only
+        return
+    allowed = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, allowed[:max(1, threads)])
+
+
 def codegen_section(quick, threads=1):
+    """Rows (name, kind, size, timings, agree), and the most cores any call kept busy."""
     import json
-    rows = []
+    rows, cores_used = [], []
     for index, (name, _, kind, sizes, *_) in enumerate(code_problems(quick)):
         for size_index, size in enumerate(sizes):
             timings, agree = {}, True
             for implementation in IMPLEMENTATIONS:
                 command = [sys.executable, os.path.abspath(__file__), "--worker",
-                           f"{index},{size_index},{implementation}"] + (
+                           f"{index},{size_index},{implementation}",
+                           "--threads", str(threads)] + (
                     ["--quick"] if quick else [])
                 done = subprocess.run(command, check=True, capture_output=True, text=True,
                                       env=_threads_environment(threads))
                 answer = json.loads(done.stdout.strip().splitlines()[-1])
                 if answer["time"] is not None:
                     timings[implementation] = answer["time"]
+                    cores_used.append(answer["cores"])
                 agree &= answer["agree"]
             rows.append((name, kind, size, timings, agree))
-    return rows
+    return rows, max(cores_used, default=0.0)
 
 
 def _size_text(size):
     return f"{size[0]}×{size[1]}" if isinstance(size, tuple) else str(size)
 
 
-def codegen_report(rows):
+def codegen_report(rows, threads, cores):
     lines = ["## 3. Generated code", "",
              "`Derivation.to_function(kind)` (NumPy) against a hand-written NumPy closed form, "
              "`jax.jit(jax.grad)` / `jax.jit(jax.hessian)` (CPU, float64) and "
@@ -444,7 +466,10 @@ def codegen_report(rows):
              "libraries' thread pools spin after each call and would slow the next one), "
              "with every library on the same number of threads (`--threads`, default 1: on "
              "a shared 2-core machine a multi-threaded BLAS waits for descheduled threads, "
-             "and a 0.1 ms product took 35 ms). "
+             "and a 0.1 ms product took 35 ms). Each process is also pinned to as many "
+             "CPUs (`os.sched_setaffinity`): the variables do not hold jax to one "
+             f"thread. The busiest call here kept {cores:.2f} cores busy (process time "
+             f"over wall time; {threads} allowed). "
              "Every implementation's result is compared with the generated code's "
              "(column *agree*).", "",
              "| derivative | size | generated | hand NumPy | jax | torch.func | "
@@ -588,6 +613,7 @@ def main(argv=None):
         import json
         import warnings
         warnings.simplefilter("ignore")
+        pin_to_cpus(args.threads)
         problem, size, implementation = args.worker.split(",")
         print(json.dumps(codegen_worker(int(problem), int(size), implementation, args.quick)))
         return
@@ -618,8 +644,8 @@ def main(argv=None):
         sections.append(scaling_report(scaling_rows))
     if "codegen" in chosen:
         print("3. generated code ...", flush=True)
-        codegen_rows = codegen_section(args.quick, args.threads)
-        sections.append(codegen_report(codegen_rows))
+        codegen_rows, cores = codegen_section(args.quick, args.threads)
+        sections.append(codegen_report(codegen_rows, args.threads, cores))
     if "coldstart" in chosen:
         print("4. cold start ...", flush=True)
         sections.append(coldstart_report(coldstart_section(3 if args.quick else 11)))
