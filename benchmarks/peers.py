@@ -125,7 +125,9 @@ class Reference:
         axes = np.ndim(self.values[self.point])
         last = np.moveaxis(self.expected, list(range(axes)), list(range(-axes, 0)))
         for reference in (self.expected, last):
-            if got.size == reference.size and np.allclose(
+            # Same size in another shape (axes in an order not accepted above) is no
+            # match; np.allclose would raise on shapes that do not broadcast.
+            if np.squeeze(got).shape == np.squeeze(reference).shape and np.allclose(
                     np.squeeze(got), np.squeeze(reference), rtol=1e-5, atol=1e-6):
                 return ""
         return "wrong (differs from finite differences)"
