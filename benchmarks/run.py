@@ -32,6 +32,33 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+
+def pin_to_cpus(threads: int) -> int | None:
+    """Run this process, and every thread it starts, on ``threads`` CPUs; the number of
+    CPUs it may use then, or None where processes cannot be pinned (macOS, Windows).
+
+    The thread variables alone do not hold jax to one thread: with them and XLA's flags
+    set, jax.jit's float64 product of 2048 × 2048 by 2048 × 256 used two cores (process
+    time twice the wall time), so it was timed on two threads against NumPy's one.
+    Threads inherit the affinity of the thread that starts them, but setting it changes
+    only the calling thread: so a worker pins itself before it imports NumPy (whose
+    OpenBLAS starts its threads at import) or any other library.
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, allowed[:max(1, threads)])
+    return len(os.sched_getaffinity(0))
+
+
+def _worker_threads(argv) -> int:
+    """--threads N of a worker's command line (1 when absent)."""
+    return int(argv[argv.index("--threads") + 1]) if "--threads" in argv else 1
+
+
+if "--worker" in sys.argv:
+    PINNED_CPUS = pin_to_cpus(_worker_threads(sys.argv))
+
 import numpy as np  # noqa: E402
 import sympy  # noqa: E402
 from sympy.core.cache import clear_cache  # noqa: E402
@@ -324,7 +351,7 @@ def code_problems(quick):
         return loss
 
     return [
-        ("gradient of the batch 2-layer network loss by W1 (n = h, batch 256, m = 16)",
+        (f"gradient of the batch 2-layer network loss by W1 (n = h, batch {batch}, m = 16)",
          nn, "gradient", sizes_nn, nn_values, nn_hand, nn_loss, ["W1", "X", "b1", "W2", "b2", "Y"],
          "grad"),
         ("Hessian of x'*A*x (A of n × n)", quad, "hessian", sizes_quad, quad_values,
@@ -345,6 +372,14 @@ def _jax_function(jax, loss, kind, order):
         result = compiled(*[jnp.asarray(values[k]) for k in order])
         result.block_until_ready()
         return np.asarray(result).reshape(result.shape[0], -1) if kind == "hessian" else result
+
+    def flops(values):
+        """XLA's count of the floating-point operations of the compiled program."""
+        lowered = compiled.lower(*[jnp.asarray(values[k]) for k in order])
+        analysis = lowered.compile().cost_analysis()
+        analysis = analysis[0] if isinstance(analysis, (list, tuple)) else analysis
+        return (analysis or {}).get("flops")
+    run.flops = flops
     return run
 
 
@@ -363,13 +398,12 @@ def _torch_function(torch, loss, kind, order):
 IMPLEMENTATIONS = ("generated", "hand", "jax", "torch")
 
 
-def product_rate_worker() -> dict:
-    """NumPy's float64 rate on a 2048 x 2048 product, GFLOP/s (2 n^3 flops): what this
-    core's BLAS reaches at best, to read the Hessian targets against."""
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((2048, 2048)), rng.standard_normal((2048, 2048))
-    seconds = median_time(lambda: a @ b, 5)
-    return {"gflops": 2 * 2048 ** 3 / seconds / 1e9}
+def gram_rate_worker(n: int, d: int) -> dict:
+    """NumPy's own float64 rate on Zᵀ Z for Z of n × d, in GFLOP/s of n d (d + 1) flops
+    (it runs a symmetric rank-k update): the yardstick for the Hessian Xᵀ diag(w) X."""
+    z = np.random.default_rng(0).standard_normal((n, d))
+    seconds = median_time(lambda: z.T @ z, 9)
+    return {"gflops": n * d * (d + 1) / seconds / 1e9, "cpus": PINNED_CPUS}
 
 
 def codegen_worker(problem: int, size: int, implementation: str, quick: bool) -> dict:
@@ -383,6 +417,7 @@ def codegen_worker(problem: int, size: int, implementation: str, quick: bool) ->
     values = make(sizes[size], np.random.default_rng(1000 * problem + size))
     generated = d.to_function(kind)
     reference = generated(**values)
+    flops = None  # XLA's operation count, for jax
     if implementation == "generated":
         call = lambda: generated(**values)  # noqa: E731
     elif implementation == "hand":
@@ -394,6 +429,7 @@ def codegen_worker(problem: int, size: int, implementation: str, quick: bool) ->
         jax.config.update("jax_enable_x64", True)  # float64 everywhere, as NumPy
         run = _jax_function(jax, loss, peer_kind, order)
         call = lambda: run(values)  # noqa: E731
+        flops = run.flops(values)
     else:
         torch = _optional("torch")
         if torch is None:
@@ -407,9 +443,11 @@ def codegen_worker(problem: int, size: int, implementation: str, quick: bool) ->
                              atol=1e-8))
     wall, cpu = time.perf_counter(), time.process_time()
     seconds = median_time(call, 9, budget=3.0 if quick else 10.0)
-    # over all the timed calls: one short call is below process_time's resolution
+    # over all the timed calls: the process time of one short call can miss work its
+    # threads on other CPUs have not yet been charged for
     cores = (time.process_time() - cpu) / max(time.perf_counter() - wall, 1e-9)
-    return {"time": seconds, "agree": agree, "cores": cores}
+    return {"time": seconds, "agree": agree, "cores": cores, "cpus": PINNED_CPUS,
+            "flops": flops}
 
 
 def _threads_environment(threads: int) -> dict:
@@ -419,58 +457,61 @@ def _threads_environment(threads: int) -> dict:
         environment[variable] = str(threads)
     if threads == 1:
         environment["XLA_FLAGS"] = (environment.get("XLA_FLAGS", "") +
-                                    " --xla_cpu_multi_thread_eigen=false"
-                                    " intra_op_parallelism_threads=1").strip()
+                                    " --xla_cpu_multi_thread_eigen=false").strip()
     return environment
 
 
-def pin_to_cpus(threads: int) -> None:
-    """Run this process, and every thread it starts, on ``threads`` CPUs.
-
-    The thread variables alone do not hold jax to one thread: with them and XLA's flags
-    set, jax.jit's float64 product of 2048 × 2048 by 2048 × 256 still used two cores
-    (process time twice the wall time), so it was timed on two threads against NumPy's
-    one. Threads inherit the affinity of the thread that starts them, so setting it
-    before any library starts its pool holds every library to the same CPUs.
-    """
-    if not hasattr(os, "sched_setaffinity"):  # not on macOS or Windows: the variables only
-        return
-    allowed = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, allowed[:max(1, threads)])
-
-
 def codegen_section(quick, threads=1):
-    """Rows (name, kind, size, timings, agree), and the most cores any call kept busy."""
+    """Rows (name, kind, size, timings, agree); the most cores an implementation kept
+    busy over its timed calls; the CPUs each worker could use (None: not pinned); and
+    NumPy's rate on Zᵀ Z at the largest size of each Hessian Xᵀ diag(w) X, GFLOP/s."""
     import json
-    rows, cores_used = [], []
+    rows, cores_used, cpus = [], [], set()
+
+    def worker(task):
+        command = [sys.executable, os.path.abspath(__file__), "--worker", task,
+                   "--threads", str(threads)] + (["--quick"] if quick else [])
+        done = subprocess.run(command, check=True, capture_output=True, text=True,
+                              env=_threads_environment(threads))
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        cpus.add(answer.get("cpus"))
+        return answer
+
+    rates = {}
     for index, (name, _, kind, sizes, *_) in enumerate(code_problems(quick)):
         for size_index, size in enumerate(sizes):
             timings, agree = {}, True
             for implementation in IMPLEMENTATIONS:
-                command = [sys.executable, os.path.abspath(__file__), "--worker",
-                           f"{index},{size_index},{implementation}",
-                           "--threads", str(threads)] + (
-                    ["--quick"] if quick else [])
-                done = subprocess.run(command, check=True, capture_output=True, text=True,
-                                      env=_threads_environment(threads))
-                answer = json.loads(done.stdout.strip().splitlines()[-1])
+                answer = worker(f"{index},{size_index},{implementation}")
                 if answer["time"] is not None:
                     timings[implementation] = answer["time"]
                     cores_used.append(answer["cores"])
+                if answer.get("flops"):
+                    timings["jax flops"] = answer["flops"]
                 agree &= answer["agree"]
             rows.append((name, kind, size, timings, agree))
-    done = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", "rate",
-                           "--threads", str(threads)], check=True, capture_output=True,
-                          text=True, env=_threads_environment(threads))
-    rate = json.loads(done.stdout.strip().splitlines()[-1])["gflops"]
-    return rows, max(cores_used, default=0.0), rate
+        if kind == "hessian" and isinstance(sizes[-1], tuple):  # Xᵀ diag(w) X, X n × d
+            rates[sizes[-1]] = worker("rate,{},{}".format(*sizes[-1]))["gflops"]
+    return rows, max(cores_used, default=0.0), cpus, rates
 
 
 def _size_text(size):
     return f"{size[0]}×{size[1]}" if isinstance(size, tuple) else str(size)
 
 
-def codegen_report(rows, threads, cores, rate):
+def _pinning_text(threads, cores, cpus) -> str:
+    if cpus == {None}:
+        return ("Processes could not be pinned to CPUs here (no `os.sched_setaffinity`): "
+                "the thread variables alone may not hold jax to them. ")
+    allowed = ", ".join(str(c) for c in sorted(c for c in cpus if c is not None))
+    return ("Each worker also pins itself to that many CPUs (`os.sched_setaffinity`, "
+            "before it imports NumPy): the variables alone do not hold jax to one thread. "
+            f"CPUs each worker could use: {allowed} ({threads} asked). The busiest "
+            f"implementation kept {cores:.2f} cores busy over its timed calls (process "
+            "time over wall time). ")
+
+
+def codegen_report(rows, threads, cores, cpus, rates):
     lines = ["## 3. Generated code", "",
              "`Derivation.to_function(kind)` (NumPy) against a hand-written NumPy closed form, "
              "`jax.jit(jax.grad)` / `jax.jit(jax.hessian)` (CPU, float64) and "
@@ -479,10 +520,7 @@ def codegen_report(rows, threads, cores, rate):
              "libraries' thread pools spin after each call and would slow the next one), "
              "with every library on the same number of threads (`--threads`, default 1: on "
              "a shared 2-core machine a multi-threaded BLAS waits for descheduled threads, "
-             "and a 0.1 ms product took 35 ms). Each process is also pinned to as many "
-             "CPUs (`os.sched_setaffinity`): the variables do not hold jax to one "
-             f"thread. The busiest implementation kept {cores:.2f} cores busy over its "
-             f"timed calls (process time over wall time; {threads} allowed). "
+             "and a 0.1 ms product took 35 ms). " + _pinning_text(threads, cores, cpus) +
              "Every implementation's result is compared with the generated code's "
              "(column *agree*).", "",
              "| derivative | size | generated | hand NumPy | jax | torch.func | "
@@ -518,29 +556,33 @@ def codegen_report(rows, threads, cores, rate):
             speedup = j / g
             verdicts.append((f"codegen: {short}, ≥ 10× faster than jax.hessian at "
                              f"{_size_text(size)}", speedup >= 10, f"{speedup:.0f}×"))
-            if isinstance(size, tuple):  # X of n × d: the Hessian Xᵀ diag(w) X
-                bounds.append(_gram_bound(short, size, g, j, rate))
+            if size in rates:  # X of n × d: the Hessian Xᵀ diag(w) X
+                bounds.append(_gram_bound(short, size, g, j, rates[size],
+                                          timings.get("jax flops")))
     for text, passed, value in verdicts:
         lines.append(f"- {text}: {value} — {verdict(passed)}")
     lines += bounds
     return lines, verdicts
 
 
-def _gram_bound(short, size, generated, jax_time, rate) -> str:
+def _gram_bound(short, size, generated, jax_time, rate, jax_flops) -> str:
     """What 10× against jax would ask of Xᵀ diag(w) X: its n d (d + 1) flops (a symmetric
     rank-k update, the least a dense product does for it) in a tenth of jax's time."""
     n, d = size
     flops = n * d * (d + 1)
     needed = flops / (jax_time / 10) / 1e9
-    return (f"- bound: {short} at {_size_text(size)} is Xᵀ diag(w) X, at least "
-            f"n d (d + 1) = {flops / 1e6:.0f} Mflop (a symmetric rank-k update; jax's "
-            f"forward-over-reverse Hessian multiplies by X and by Xᵀ in d directions, up "
-            f"to 4 times as many). The generated code "
-            f"ran it at {flops / generated / 1e9:.0f} GFLOP/s; 10× against jax needs "
-            f"{needed:.0f} GFLOP/s, and NumPy's own 2048 × 2048 product reaches {rate:.0f} "
-            f"GFLOP/s on the same CPUs. " + (
-                "The target asks for more than this machine's float64 arithmetic allows."
-                if needed > rate else "The target is within this machine's arithmetic."))
+    return (f"- bound: {short} at {_size_text(size)} is Xᵀ diag(w) X: n d (d + 1) = "
+            f"{flops / 1e6:.0f} Mflop as a symmetric rank-k update, the fewest of any "
+            "product without fast (Strassen-like) multiplication; jax's forward-over-reverse "
+            "Hessian multiplies by X and by Xᵀ in d directions" + (
+                f" (XLA counts {jax_flops / 1e6:.0f} Mflop, {jax_flops / flops:.1f} times as "
+                "many)" if jax_flops else "") + ". The generated code ran at "
+            f"{flops / generated / 1e9:.0f} GFLOP/s; 10× against jax needs {needed:.0f} "
+            f"GFLOP/s, and NumPy's own Zᵀ Z for a {_size_text(size)} Z reached {rate:.0f} "
+            "GFLOP/s on the same CPUs in this run. " + (
+                "10× would need the Hessian faster than NumPy's own rank-k update of that "
+                "size." if needed > rate else
+                "By that measure 10× is within reach here."))
 
 
 # -- 4. cold start --------------------------------------------------------------------
@@ -646,9 +688,9 @@ def main(argv=None):
         import json
         import warnings
         warnings.simplefilter("ignore")
-        pin_to_cpus(args.threads)
-        if args.worker == "rate":
-            print(json.dumps(product_rate_worker()))
+        if args.worker.startswith("rate,"):
+            _, n, d = args.worker.split(",")
+            print(json.dumps(gram_rate_worker(int(n), int(d))))
             return
         problem, size, implementation = args.worker.split(",")
         print(json.dumps(codegen_worker(int(problem), int(size), implementation, args.quick)))
@@ -680,8 +722,8 @@ def main(argv=None):
         sections.append(scaling_report(scaling_rows))
     if "codegen" in chosen:
         print("3. generated code ...", flush=True)
-        codegen_rows, cores, rate = codegen_section(args.quick, args.threads)
-        sections.append(codegen_report(codegen_rows, args.threads, cores, rate))
+        codegen_rows, cores, cpus, rates = codegen_section(args.quick, args.threads)
+        sections.append(codegen_report(codegen_rows, args.threads, cores, cpus, rates))
     if "coldstart" in chosen:
         print("4. cold start ...", flush=True)
         sections.append(coldstart_report(coldstart_section(3 if args.quick else 11)))
