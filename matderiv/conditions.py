@@ -58,12 +58,17 @@ def power(expr, *, context) -> bool:
     return not is_matrix(expr) and bool(expr.is_Integer) and expr >= 2
 
 
+def negative_power(expr, *, context) -> bool:
+    """An integer exponent of at most -1 (SymPy writes inv(X)*inv(X) as X**(-2))."""
+    return not is_matrix(expr) and bool(expr.is_Integer) and expr <= -1
+
+
 def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
 
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
-                                                power, column)}
+                                                power, negative_power, column)}
 
 _CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
 
