@@ -226,3 +226,22 @@ def test_text_proofs_fit_80_columns(formula, wrt, shapes):
     for line in d.proof_text("both").splitlines():
         # an equation longer than the page stays whole; everything else is wrapped
         assert len(line) <= 80 or line.startswith(("    ", "  = ")), line
+
+
+def test_postfix_operands_are_bracketed_once():
+    """Inverse is a MatPow to SymPy: (X⁻ᵀ)^3 once bracketed, (Xᵀ)⁻ᵀ not Xᵀ⁻ᵀ. The proof
+    of the d-inverse-power example writes both; its gradient is checked numerically."""
+    from sympy import Inverse, MatPow, Transpose
+
+    from matderiv.render.text import to_text
+    X = MatrixSymbol("X", 3, 3)
+    assert to_text(MatPow(Inverse(X.T), 3)) == "(X⁻ᵀ)^3"
+    assert to_text(MatPow(Transpose(Inverse(X)), 3)) == "(X⁻ᵀ)^3"
+    assert to_text(Transpose(Inverse(X.T))) == "(Xᵀ)⁻ᵀ"
+    assert to_text(MatPow(X.T, -3)) == "(Xᵀ)^-3"
+    d = matderiv.derive("a'*inv(X')*inv(X')*inv(X')*b", wrt="X",
+                        shapes={"X": "n,n", "a": "n,1", "b": "n,1"})
+    text = d.proof_text()
+    assert "((" + "X⁻ᵀ))" not in text and "Xᵀ⁻ᵀ" not in text
+    assert "[d-inverse-power]" in text
+    d.check()

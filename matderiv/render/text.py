@@ -47,22 +47,26 @@ class TextPrinter(StrPrinter):
             return f"({text})"
         return text
 
+    def _operand(self, expr) -> str:
+        """``expr`` as the operand of a postfix ᵀ, ⁻¹, ⁻ᵀ or ^k: in parentheses when it is
+        loose or carries a postfix of its own ((Xᵀ)^2, not Xᵀ^2; (Xᵀ)⁻ᵀ, not Xᵀ⁻ᵀ).
+        Inverse is a MatPow to SymPy, so ``_group`` already puts it in parentheses."""
+        text = self._group(expr, strong=True)
+        return f"({text})" if isinstance(expr, Transpose) else text
+
     def _print_Transpose(self, expr):
         arg = expr.arg
         if isinstance(arg, Inverse):
-            return self._group(arg.arg, strong=True) + "⁻ᵀ"
-        return self._group(arg, strong=True) + "ᵀ"
+            return self._operand(arg.arg) + "⁻ᵀ"
+        return self._operand(arg) + "ᵀ"
 
     def _print_Inverse(self, expr):
         if isinstance(expr.arg, Transpose):
-            return self._group(expr.arg.arg, strong=True) + "⁻ᵀ"
-        return self._group(expr.arg, strong=True) + "⁻¹"
+            return self._operand(expr.arg.arg) + "⁻ᵀ"
+        return self._operand(expr.arg) + "⁻¹"
 
     def _print_MatPow(self, expr):
-        base = self._group(expr.base, strong=True)
-        if isinstance(expr.base, (Transpose, Inverse)):
-            base = f"({base})"  # (Xᵀ)^2, not the ambiguous Xᵀ^2
-        return f"{base}^{self._print(expr.exp)}"
+        return f"{self._operand(expr.base)}^{self._print(expr.exp)}"
 
     def _print_HadamardPower(self, expr):
         return f"{self._group(expr.base, strong=True)}^∘{self._print(expr.exp)}"
