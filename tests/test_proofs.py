@@ -245,3 +245,33 @@ def test_postfix_operands_are_bracketed_once():
     assert "((" + "X⁻ᵀ))" not in text and "Xᵀ⁻ᵀ" not in text
     assert "[d-inverse-power]" in text
     d.check()
+
+
+#: Results whose operand under a superscript is compound: LaTeX printed (A + X)^{-1] as
+#: A + X^{-1}, (A + X)^{∘-2} as A + X^{∘ -2}, and (X^{∘2})^{-1} as a double superscript.
+BRACKETED = [
+    ("logdet(X + A)", r"\left(A^{T} + X^{T}\right)^{-1}", "(Aᵀ + Xᵀ)⁻¹"),
+    ("sum(1 ./ (X + A))", r"- \left(A + X\right)^{\circ -2}", "-(A + X)^∘-2"),
+    ("x'*inv(X+A)*x", r"\left(A^{T} + X^{T}\right)^{-1} x x^{T}", "(Aᵀ + Xᵀ)⁻¹ x xᵀ"),
+    ("tr(inv(X.^2))", r"\left(\left(X^{T}\right)^{\circ 2}\right)^{-1}", "((Xᵀ)^∘2)⁻¹"),
+]
+
+
+@pytest.mark.parametrize("formula, latex, text", BRACKETED, ids=[b[0] for b in BRACKETED])
+def test_compound_operands_of_superscripts_are_bracketed(formula, latex, text, tmp_path):
+    import re
+
+    from matderiv.render.latex import to_latex
+    from matderiv.render.text import to_text
+    d = matderiv.derive(formula, wrt="X", shapes={"X": "n,n", "A": "n,n", "x": "n,1"})
+    gradient = d.gradient()
+    assert latex in to_latex(gradient) and text in to_text(gradient)
+    document = d.latex()
+    assert not re.search(r"\^\{[^{}]*\}\^", document), "a double superscript"
+    d.check(hessian=True)
+    if shutil.which("pdflatex"):
+        (tmp_path / "b.tex").write_text(matderiv.document([d]))
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                              "b.tex"], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=300)
+        assert run.returncode == 0, run.stdout[-3000:]

@@ -24,16 +24,24 @@ class MatrixLatexPrinter(LatexPrinter):
     def _print_ZeroMatrix(self, expr):
         return r"0_{%s\times %s}" % (self._print(expr.rows), self._print(expr.cols))
 
+    def _operand(self, expr, *bare) -> str:
+        r"""``expr`` under a superscript ^{-1}, ^{-T}, ^{\circ k}: bare only when it is a
+        plain symbol (SymPy's own rule for ^{T} and powers) or of a class in ``bare``.
+        Without the brackets (A + X)^{-1} read A + X^{-1}, and a superscripted operand
+        made a double superscript."""
+        from sympy import MatrixSymbol
+        text = self._print(expr)
+        return text if isinstance(expr, (MatrixSymbol, *bare)) else r"\left(%s\right)" % text
+
     def _print_Transpose(self, expr):
         if isinstance(expr.arg, Inverse):
-            return r"%s^{-T}" % self.parenthesize_super(self._print(expr.arg.arg))
+            return r"%s^{-T}" % self._operand(expr.arg.arg)
         return super()._print_Transpose(expr)
 
     def _print_Inverse(self, expr):
         if isinstance(expr.arg, Transpose):
-            return r"%s^{-T}" % self.parenthesize_super(self._print(expr.arg.arg))
-        return super()._print_Inverse(expr) if hasattr(super(), "_print_Inverse") \
-            else r"%s^{-1}" % self._print(expr.arg)
+            return r"%s^{-T}" % self._operand(expr.arg.arg)
+        return r"%s^{-1}" % self._operand(expr.arg)
 
     def _print_Trace(self, expr):
         return r"\operatorname{tr}\left(%s\right)" % self._print(expr.arg)
@@ -50,7 +58,8 @@ class MatrixLatexPrinter(LatexPrinter):
         return r"\operatorname{diag}\left(%s\right)" % self._print(expr.args[0])
 
     def _print_HadamardPower(self, expr):
-        return r"%s^{\circ %s}" % (self.parenthesize_super(self._print(expr.base)),
+        from ..objects import Elementwise  # tanh(X)^{\circ 2}: the call brackets itself
+        return r"%s^{\circ %s}" % (self._operand(expr.base, Elementwise),
                                     self._print(expr.exp))
 
 

@@ -49,10 +49,11 @@ class TextPrinter(StrPrinter):
 
     def _operand(self, expr) -> str:
         """``expr`` as the operand of a postfix ᵀ, ⁻¹, ⁻ᵀ or ^k: in parentheses when it is
-        loose or carries a postfix of its own ((Xᵀ)^2, not Xᵀ^2; (Xᵀ)⁻ᵀ, not Xᵀ⁻ᵀ).
+        loose or carries a postfix of its own ((Xᵀ)^2, not Xᵀ^2; (Xᵀ)⁻ᵀ, not Xᵀ⁻ᵀ;
+        (X^∘2)⁻¹, not X^∘2⁻¹).
         Inverse is a MatPow to SymPy, so ``_group`` already puts it in parentheses."""
         text = self._group(expr, strong=True)
-        return f"({text})" if isinstance(expr, Transpose) else text
+        return f"({text})" if isinstance(expr, (Transpose, sympy.HadamardPower)) else text
 
     def _print_Transpose(self, expr):
         arg = expr.arg
@@ -69,7 +70,7 @@ class TextPrinter(StrPrinter):
         return f"{self._operand(expr.base)}^{self._print(expr.exp)}"
 
     def _print_HadamardPower(self, expr):
-        return f"{self._group(expr.base, strong=True)}^∘{self._print(expr.exp)}"
+        return f"{self._operand(expr.base)}^∘{self._print(expr.exp)}"
 
     def _print_Identity(self, expr):
         return "I_" + _size(expr.rows)
