@@ -243,7 +243,8 @@ class Builder:
             if is_matrix(base):
                 return MatPow(base, exponent)
             return base ** exponent
-        if not is_matrix(base) or is_one_by_one(base):
+        if not is_matrix(base) or (is_one_by_one(base) and not self.rule_mode):
+            # (in a rule's result a 1 x 1 base stays a matrix: see hadamard_power)
             return as_scalar(base) ** as_scalar(exponent)
         exponent = self.constant_exponent(exponent, node)
         if shape_of(base)[0] != shape_of(base)[1]:

@@ -59,8 +59,9 @@ def power(expr, *, context) -> bool:
 
 
 def negative_power(expr, *, context) -> bool:
-    """An integer exponent of at most -1 (SymPy writes inv(X)*inv(X) as X**(-2))."""
-    return not is_matrix(expr) and bool(expr.is_Integer) and expr <= -1
+    """An integer exponent of at most -2 (SymPy writes inv(X)*inv(X) as X**(-2)); -1 is
+    the inverse, whose own rule d-inverse applies."""
+    return not is_matrix(expr) and bool(expr.is_Integer) and expr <= -2
 
 
 def column(expr, *, context) -> bool:
