@@ -91,3 +91,27 @@ def test_cli_prove_both_styles():
                                     "--style", "both"])
     assert out.exit_code == 0, out.output
     assert "Proof that" in out.output and "Element-wise proof that" in out.output
+
+
+INVERSES_OF_SUMS = [
+    ("logdet(X + A)", {"X": ("n", "n"), "A": ("n", "n")}),
+    ("x'*inv(X + A)*x", {"X": ("n", "n"), "A": ("n", "n"), "x": ("n", 1)}),
+    ("tr(inv(X)*inv(X))", {"X": ("n", "n")}),
+]
+
+
+@pytest.mark.parametrize("formula, shapes", INVERSES_OF_SUMS, ids=[f for f, _ in INVERSES_OF_SUMS])
+def test_elementwise_proof_with_an_inverse_of_a_sum(formula, shapes):
+    """The numeric check once expanded each entry of (A + X)^-1 symbolically (doit): the
+    proof of logdet(X + A) ran out of its 60 s. It now takes the inverse's value, and a
+    wrong closed form is still refused."""
+    d = matderiv.derive(formula, wrt="X", shapes=shapes)
+    closed = _sections(d.proof("elementwise"))["Closed form"]
+    assert "checked exactly at every entry" in closed.text
+    assert "numerically at every entry" in closed.text
+    d.check()
+    wrong = matderiv.derive(formula, wrt="X", shapes=shapes)
+    transposed = wrong.gradient().T  # not equal to G: (A + X)^-T is not symmetric
+    wrong.gradient = lambda: transposed
+    with pytest.raises(matderiv.MatDerivError, match="element-wise proof refused"):
+        wrong.proof("elementwise")
