@@ -138,7 +138,7 @@ def _sizes(formula):
     symbols = set()
     for matrix in formula.atoms(sympy.MatrixSymbol):
         for size in matrix.shape:
-            symbols |= sympy.sympify(size).free_symbols
+            symbols |= size.free_symbols  # (SymPy stores a shape's sizes as SymPy numbers)
     ordered = sorted(symbols, key=str)
     if len(ordered) > len(CHECK_SIZES):
         raise Unsupported("too many sizes to check")
@@ -152,7 +152,7 @@ def _point(formula, sizes, rng):
 
     values = {}
     for matrix in formula.atoms(sympy.MatrixSymbol):
-        rows, cols = (int(sympy.sympify(k).subs(sizes)) for k in matrix.shape)
+        rows, cols = (int(k.subs(sizes)) for k in matrix.shape)
         value = rng.uniform(0.5, 1.5, (rows, cols))
         if rows == cols and rows > 1:
             value += rows * np.eye(rows)

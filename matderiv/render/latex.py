@@ -8,7 +8,7 @@ r"""LaTeX (amsmath only): ``a^{T} \otimes I_{m}``, ``X^{-T}``, ``K_{m,n}``.
 
 from __future__ import annotations
 
-from sympy import Add, Determinant, Inverse, Transpose
+from sympy import Add, Determinant, Inverse, MatrixSymbol, Transpose
 from sympy.printing.latex import LatexPrinter
 
 
@@ -29,7 +29,6 @@ class MatrixLatexPrinter(LatexPrinter):
         plain symbol (SymPy's own rule for ^{T} and powers) or of a class in ``bare``.
         Without the brackets (A + X)^{-1} read A + X^{-1}, and a superscripted operand
         made a double superscript."""
-        from sympy import MatrixSymbol
         text = self._print(expr)
         return text if isinstance(expr, (MatrixSymbol, *bare)) else r"\left(%s\right)" % text
 
@@ -92,7 +91,7 @@ class MatrixLatexPrinter(LatexPrinter):
 
     # -- the 4-index tensor: T_{ijkl} = A_{ik} (B^{T})_{jl} ---------------------
     def _index_form(self, expr):
-        from sympy import Identity, MatrixSymbol
+        from sympy import Identity
 
         from .index import index_terms
         parts = []
