@@ -48,6 +48,7 @@ from .objects import (
     Vec,
     Vecr,
     hadamard_product,
+    identity,
     is_matrix,
     mat_add,
     mat_mul,
@@ -353,7 +354,7 @@ class Builder:
         return value
 
     def call_I(self, node, size):
-        return Identity(self.dimension(size, node))
+        return identity(self.dimension(size, node))
 
     def call_K(self, node, rows, cols):
         return CommutationMatrix(self.dimension(rows, node), self.dimension(cols, node))

@@ -65,6 +65,7 @@ from .objects import (
     mat_add,
     mat_mul,
     shape_of,
+    sized,
 )
 
 CONTEXT_VARIABLES = ("L", "R")
@@ -418,7 +419,7 @@ def _match_sum(patterns, expr, bindings):
     if isinstance(patterns[-1], syntax.Name) and patterns[-1].id == REST_VARIABLE \
             and is_matrix(expr):
         # The rest of a matrix sum may be empty: the zero matrix.
-        rest_zero = sympy.ZeroMatrix(*shape_of(expr))
+        rest_zero = sized(sympy.ZeroMatrix, *shape_of(expr))
         for b in _match_commutative(patterns[:-1], terms, bindings, combine):
             yield from _bind(REST_VARIABLE, rest_zero, b)
     yield from _match_commutative(patterns, terms, bindings, combine)

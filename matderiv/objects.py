@@ -79,8 +79,8 @@ class CommutationMatrix(MatrixExpr):
 
     @cached_property  # asked very often, and through every level of a deep formula
     def shape(self):
-        m, n = self.args
-        return (m * n, m * n)
+        size = size_product(*self.args)
+        return (size, size)
 
     def _entry(self, i, j, **kwargs):
         m, n = self.args
@@ -376,8 +376,8 @@ def is_size(n) -> bool:
     """Built from declared sizes (positive integer symbols) and whole numbers by + and *.
 
     >>> m = sympy.Symbol("m", integer=True, positive=True)
-    >>> is_size(m * (m + 1)), is_size(m - 1), is_size(sympy.Symbol("k"))
-    (True, False, False)
+    >>> is_size(m * (m + 1)), is_size(m**2), is_size(m - 1), is_size(sympy.Symbol("k"))
+    (True, True, False, False)
     """
     if isinstance(n, sympy.Integer):
         return n >= 0
@@ -386,6 +386,8 @@ def is_size(n) -> bool:
         return bool(known.get("integer") and known.get("positive"))
     if isinstance(n, (sympy.Mul, sympy.Add)):
         return all(is_size(a) for a in n.args)
+    if isinstance(n, sympy.Pow):  # n*n is n**2 (a Kronecker product of X with X)
+        return is_size(n.base) and isinstance(n.exp, sympy.Integer) and n.exp > 0
     return False
 
 

@@ -73,6 +73,8 @@ _REBUILT_FROM_PARTS = ExpressionMemo("matderiv.tidy.rebuild_from_parts")
 _SHIELDABLE = IdentityMemo("matderiv.tidy.shieldable")
 _CANONICAL = IdentityMemo("matderiv.tidy.canonical")
 _PULLED = IdentityMemo("matderiv.tidy.pull_numeric_content")
+_SORT_KEYS = IdentityMemo("matderiv.tidy.sort_key")
+_COEFF_MMUL = IdentityMemo("matderiv.tidy.coeff_mmul")
 
 
 def shielded_doit(expr):
@@ -98,7 +100,10 @@ def shielded_doit(expr):
         shields.update(_stand_ins(expr, shields))
     if not shields:
         return _doit(expr)
-    done = _doit(expr.xreplace(shields))
+    shielded = expr.xreplace(shields)
+    done = canonical_product_if_known(shielded) if isinstance(shielded, MatMul) else None
+    if done is None:
+        done = _doit(shielded)
     return _restore(done, {stand_in: node for node, stand_in in shields.items()})
 
 
@@ -129,7 +134,7 @@ def sympy_keeps_product(product) -> bool:
         return False  # rm_id(1), any_zeros, distribute_monom
     for factor in matrices:
         if isinstance(factor, (MatMul, ZeroMatrix, MatrixBase, PermutationMatrix)) \
-                or factor.is_Identity is True or factor.is_zero:
+                or (factor.is_Identity is True and len(matrices) > 1) or factor.is_zero:
             return False  # flatten, any_zeros, merge_explicit, permutations, remove_ids
         if isinstance(factor, Inverse) and isinstance(factor.arg, MatMul):
             return False  # combine_powers cancels X (X Y)^-1 ...
@@ -144,9 +149,15 @@ def sympy_keeps_product(product) -> bool:
             return False  # combine_powers: A A^2 -> A^3
         if isinstance(right_base, MatrixBase):
             continue
-        # combine_powers compares left_base with right_base.inverse(), which is
-        # Inverse(right_base) for a class that keeps MatrixExpr's inverse.
-        if not _plain_inverse(type(right_base)) or isinstance(left_base, Inverse):
+        # combine_powers compares left_base with right_base.inverse(): only a matrix
+        # of a class that inverse can return may be equal to it.
+        inverse_classes = _inverse_classes(type(right_base))
+        if inverse_classes is None:
+            return False
+        if isinstance(left_base, KroneckerProduct) and isinstance(right_base, KroneckerProduct):
+            if len(left_base.args) == len(right_base.args):
+                return False  # it may be the product of the inverses, factor by factor
+        elif isinstance(left_base, inverse_classes):
             return False
     return True
 
@@ -200,7 +211,7 @@ def sympy_keeps_sum(total) -> bool:
             like.add((term,))
     if len(like) < len(terms):
         return False  # glom: like terms are combined
-    keys = [default_sort_key(term) for term in terms]
+    keys = [sort_key(term) for term in terms]
     return all(one <= other for one, other in zip(keys, keys[1:], strict=False))
 
 
@@ -210,8 +221,23 @@ def _not_square(matrix) -> bool:
     return isinstance(rows, sympy.Integer) and isinstance(cols, sympy.Integer) and rows != cols
 
 
-def _plain_inverse(cls) -> bool:
-    return cls._eval_inverse is MatrixExpr._eval_inverse and cls.inverse is MatrixExpr.inverse
+def _inverse_classes(cls):
+    """The classes ``M.inverse()`` may return for a square M of class ``cls``, or None
+    when unknown. MatrixExpr's inverse is Inverse(M); a Kronecker product's is the
+    Kronecker product of its factors' inverses, Identity when they all are, or
+    Inverse(M) when a factor is not square; K(m, n)'s is K(n, m)."""
+    if cls.inverse is not MatrixExpr.inverse:
+        return None
+    if cls._eval_inverse is MatrixExpr._eval_inverse:
+        return (Inverse,)
+    if cls._eval_inverse is _KRONECKER_INVERSE:
+        return (KroneckerProduct, Inverse, Identity)
+    if cls is CommutationMatrix:
+        return (CommutationMatrix,)
+    return None
+
+
+_KRONECKER_INVERSE = KroneckerProduct._eval_inverse
 
 
 #: Factors SymPy's MatMul rules treat as opaque matrices (no rule of matmul.canonicalize
@@ -277,15 +303,34 @@ def _combine_like_terms(count, matrix):
     return MatMul(count, matrix).doit(deep=False)
 
 
+def sort_key(term):
+    """``default_sort_key(term)``, remembered: a sum's terms are sorted, and their order
+    checked, each time the sum is rebuilt, and SymPy's key walks the whole term."""
+    found = _SORT_KEYS.lookup(term)
+    if found is None:
+        found = _SORT_KEYS.remember(term, default_sort_key(term))
+    return found
+
+
+def _coeff_mmul(term):
+    """``term.as_coeff_mmul()``, remembered (SymPy's glom asks it twice per term and
+    round, and it rebuilds the product, checking its shapes, each time)."""
+    found = _COEFF_MMUL.lookup(term)
+    if found is None:
+        found = _COEFF_MMUL.remember(term, term.as_coeff_mmul())
+    return found
+
+
 #: MatAdd.doit(deep=False), rule for rule as SymPy's matadd.canonicalize, but with like
 #: terms combined shallow (see _combine_like_terms).
 _canonical_sum = exhaust(condition(lambda x: isinstance(x, MatAdd), do_one(
     rm_id(lambda x: x == 0 or isinstance(x, ZeroMatrix)),
     unpack,
     flatten,
-    glom(matadd.matrix_of, matadd.factor_of, _combine_like_terms),
+    glom(lambda term: unpack(_coeff_mmul(term)[1]), lambda term: _coeff_mmul(term)[0],
+         _combine_like_terms),
     matadd.merge_explicit,
-    sort(default_sort_key))))
+    sort(sort_key))))
 
 
 def _shieldable(expr) -> frozenset:
@@ -456,6 +501,11 @@ def _numeric_content(terms):
                     for t in terms]
     if all(c.is_Rational for c in coefficients):
         content = rational_gcd(coefficients)
+    elif rational_gcd([c.as_content_primitive()[0] for c in coefficients]) == 1:
+        # SymPy's gcd_list builds polynomials (about 0.4 ms a call). A constant gcd of
+        # integer polynomials divides each one's content, so with contents of gcd 1 it
+        # can only be +-1 (or a Float, or not a number): nothing to pull out.
+        return None
     else:
         content = sympy.gcd_list(coefficients)
     if content.is_Rational and content not in (0, 1) and content > 0:

@@ -218,3 +218,23 @@ def test_products_rebuilt_from_equal_parts_share_a_result_and_only_those():
     assert exact == sympy.MatMul(2, A, B).doit() and str(exact) == "2*A*B"
     assert floating != exact and str(floating) == "2.0*A*B"
     assert tidy.rebuild(sympy.MatMul(B, A), [sympy.Integer(2), A, B]) is exact
+
+
+_COEFFICIENT_PARTS = st.sampled_from(
+    [sympy.Symbol("u"), sympy.Symbol("v"), sympy.exp(sympy.Symbol("u")), sympy.sqrt(2),
+     sympy.Symbol("u") + 1, sympy.Float(2.0), sympy.Integer(1)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-12, 12).filter(bool), st.sampled_from([1, 2, 3, 4, 6]),
+                          _COEFFICIENT_PARTS, _COEFFICIENT_PARTS), min_size=2, max_size=4))
+def test_numeric_content_is_what_gcd_list_gives(terms):
+    """The contents shortcut in _numeric_content gives what SymPy's gcd_list would."""
+    coefficients = [sympy.Rational(p, q) * a * b for p, q, a, b in terms]
+    if all(c.is_Rational for c in coefficients):
+        return  # the rational branch is test_rational_gcd_is_sympys_gcd_list's
+    content = sympy.gcd_list(coefficients)
+    expected = content if content.is_Rational and content not in (0, 1) and content > 0 \
+        else None
+    m = sympy.MatrixSymbol("M", 2, 2)
+    assert tidy._numeric_content([MatMul(c, m) for c in coefficients]) == expected
