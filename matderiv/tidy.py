@@ -134,7 +134,7 @@ def sympy_keeps_product(product) -> bool:
         return False  # rm_id(1), any_zeros, distribute_monom
     for factor in matrices:
         if isinstance(factor, (MatMul, ZeroMatrix, MatrixBase, PermutationMatrix)) \
-                or (factor.is_Identity is True and len(matrices) > 1) or factor.is_zero:
+                or (_is_identity(factor) and len(matrices) > 1) or factor.is_zero:
             return False  # flatten, any_zeros, merge_explicit, permutations, remove_ids
         if isinstance(factor, Inverse) and isinstance(factor.arg, MatMul):
             return False  # combine_powers cancels X (X Y)^-1 ...
@@ -176,7 +176,7 @@ def canonical_product_if_known(product):
     if sympy_keeps_product(product):
         return product
     args = product.args
-    kept = [a for a in args if not (is_matrix(a) and a.is_Identity is True)]
+    kept = [a for a in args if not (is_matrix(a) and _is_identity(a))]
     if len(kept) == len(args) or not any(is_matrix(a) for a in kept) or kept[0] == 1:
         return None
     if len(kept) == 1:
@@ -213,6 +213,14 @@ def sympy_keeps_sum(total) -> bool:
         return False  # glom: like terms are combined
     keys = [sort_key(term) for term in terms]
     return all(one <= other for one, other in zip(keys, keys[1:], strict=False))
+
+
+def _is_identity(matrix) -> bool:
+    """``matrix.is_Identity is True``. SymPy's OneMatrix answers it by building
+    Eq(rows, 1) & Eq(cols, 1), which holds only for the literal shape (1, 1)."""
+    if isinstance(matrix, OneMatrix):
+        return shape_of(matrix) == (1, 1)
+    return matrix.is_Identity is True
 
 
 def _not_square(matrix) -> bool:
@@ -288,6 +296,9 @@ def _doit(expr):
                 isinstance(a, sympy.MatrixBase) for a in expr.args):
             # HadamardProduct.doit ignores deep=False and redoes every factor deeply.
             return hadamard.canonicalize(expr)
+        if isinstance(expr, Transpose) and \
+                type(expr.arg)._eval_transpose is MatrixExpr._eval_transpose:
+            return expr  # Transpose.doit would build Transpose(arg) again
         return expr.doit(deep=False)
     except (TypeError, AttributeError):
         if not expr.has(KroneckerProduct):
@@ -300,6 +311,10 @@ def _combine_like_terms(count, matrix):
     which runs a deep doit over M for every term of every sum it canonicalises."""
     if count == 1:
         return matrix
+    if not isinstance(matrix, MatMul):  # else SymPy flattens the product first
+        known = canonical_product_if_known(Basic.__new__(MatMul, count, matrix))
+        if known is not None:
+            return known
     return MatMul(count, matrix).doit(deep=False)
 
 

@@ -238,3 +238,19 @@ def test_numeric_content_is_what_gcd_list_gives(terms):
         else None
     m = sympy.MatrixSymbol("M", 2, 2)
     assert tidy._numeric_content([MatMul(c, m) for c in coefficients]) == expected
+
+
+_SIZES = st.sampled_from(
+    [sympy.Integer(1), sympy.Integer(2), sympy.Integer(3)]
+    + [sympy.Symbol(name, integer=True, positive=True) for name in ("m", "n", "N", "n1", "_a")]
+    + [sympy.Symbol("k"), sympy.Symbol("m", integer=True, positive=True) + 1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SIZES, _SIZES)
+def test_size_products_are_sympys(one, other):
+    """objects._times builds some products of sizes directly: they are SymPy's."""
+    from matderiv.objects import _times
+    product = _times(one, other)
+    assert product == one * other
+    assert product.args == (one * other).args and hash(product) == hash(one * other)
