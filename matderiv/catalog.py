@@ -21,7 +21,7 @@ from .build import Builder, zero_like
 from .conditions import check, parse_condition
 from .errors import MatDerivError
 from .matcher import EMPTY, heads, match, required_heads, root_types, variables
-from .objects import MatDiff, ScalarDiff, is_matrix, shape_of
+from .objects import MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,8 +93,12 @@ class Rule:
             raise MatDerivError(f"rule {self.name}: result uses unbound functions {free}")
 
     @cached_property
+    def _nonempty(self):
+        return [names for condition, names in self.conditions if condition == "nonempty"]
+
+    @cached_property
     def root_types(self):
-        return root_types(self.pattern_tree)
+        return root_types(self.pattern_tree, self._nonempty)
 
     @cached_property
     def required_heads(self):
@@ -102,10 +106,11 @@ class Rule:
 
     @cached_property
     def differentiated_types(self):
-        """For a pattern d(P), the classes of what d(.) holds that P can match, or None."""
+        """For a pattern d(P), vec(P) or vecr(P), the classes of what d(.), vec(.) or
+        vecr(.) holds that P can match, or None."""
         tree = self.pattern_tree
-        if isinstance(tree, syntax.Call) and tree.name == "d" and not tree.prime:
-            return root_types(tree.args[0])
+        if isinstance(tree, syntax.Call) and tree.name in _WRAPPERS and not tree.prime:
+            return root_types(tree.args[0], self._nonempty)
         return None
 
     def may_apply(self, cls, differentiated, found_heads: int) -> bool:
@@ -144,6 +149,11 @@ class Rule:
             .build(self.result_tree)
 
 
+#: Patterns f(P) whose rules are indexed by the class of what f(.) holds, as well.
+_WRAPPERS = ("d", "vec", "vecr")
+_WRAPPER_CLASSES = (MatDiff, ScalarDiff, Vec, Vecr)
+
+
 def _shape(expr):
     return shape_of(expr) if is_matrix(expr) else ()
 
@@ -162,7 +172,7 @@ class RuleSet(tuple):
     def candidates(self, expr) -> tuple[Rule, ...]:
         """The rules that may apply at ``expr`` (``Rule.may_apply``), in order."""
         table = self.__dict__.setdefault("_table", {})
-        differentiated = type(expr.arg) if isinstance(expr, (MatDiff, ScalarDiff)) else None
+        differentiated = type(expr.arg) if isinstance(expr, _WRAPPER_CLASSES) else None
         key = (type(expr), differentiated, heads(expr))
         found = table.get(key)
         if found is None:

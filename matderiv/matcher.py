@@ -99,12 +99,23 @@ def variables(pattern) -> set[str]:
     return found
 
 
-def root_types(pattern):
+def root_types(pattern, nonempty=()):
     """The classes an expression must belong to for ``pattern`` to match it, or None.
 
     A cheap test before matching: ``d(inv(X))`` can only match a differential, ``A + B``
     only a sum. It mirrors the type tests at the top of each matcher below.
+    ``nonempty``: the name tuples of the rule's ``nonempty(...)`` conditions. A product
+    pattern matches any expression as its only factor, with its context variables
+    empty; when one of them must take a factor, only a product of two or more factors.
+
+    >>> root_types(syntax.parse("L*M*R")), root_types(syntax.parse("L*M*R"), [("L", "R")])
+    (None, (<class 'sympy.matrices.expressions.matmul.MatMul'>, <class 'sympy.core.mul.Mul'>))
     """
+    if isinstance(pattern, syntax.Binary) and pattern.op in ("*", "@"):
+        top = {p.id for p in _operands(pattern, ("*", "@"))
+               if isinstance(p, syntax.Name) and p.id in CONTEXT_VARIABLES}
+        if any(names and set(names) <= top for names in nonempty):
+            return (MatMul, sympy.Mul)  # the only classes product_factors splits
     if isinstance(pattern, syntax.Call) and not pattern.prime:
         name = pattern.name
         if name in _UNARY_CLASSES:
