@@ -68,6 +68,24 @@ def distinct_nodes(expr):
             stack.extend(reversed(node.args))
 
 
-def atoms_of(expr, *types) -> set:
-    """``expr.atoms(*types)``, each shared part visited once."""
-    return {node for node in distinct_nodes(expr) if isinstance(node, types)}
+_ATOMS: dict = {}  # types -> IdentityMemo of the atoms of each subexpression
+
+
+def atoms_of(expr, *types) -> frozenset:
+    """``expr.atoms(*types)``, remembered per subexpression: the numeric checks ask it
+    of a formula, its result and their parts several times."""
+    memo = _ATOMS.get(types)
+    if memo is None:
+        memo = _ATOMS[types] = IdentityMemo(f"matderiv.contains.atoms_of{types}")
+    return _atoms(expr, types, memo)
+
+
+def _atoms(expr, types, memo) -> frozenset:
+    found = memo.lookup(expr)
+    if found is None:
+        found = frozenset().union(*(_atoms(a, types, memo) for a in expr.args
+                                    if isinstance(a, Basic)))
+        if isinstance(expr, types):
+            found = found | {expr}
+        memo.remember(expr, found)
+    return found

@@ -106,15 +106,23 @@ def root_types(pattern, nonempty=()):
     only a sum. It mirrors the type tests at the top of each matcher below.
     ``nonempty``: the name tuples of the rule's ``nonempty(...)`` conditions. A product
     pattern matches any expression as its only factor, with its context variables
-    empty; when one of them must take a factor, only a product of two or more factors.
+    empty. Each other operand takes at least one factor: with two of them, or one and
+    a context variable that must take a factor, it matches only a product of two or
+    more factors.
 
     >>> root_types(syntax.parse("L*M*R")), root_types(syntax.parse("L*M*R"), [("L", "R")])
     (None, (<class 'sympy.matrices.expressions.matmul.MatMul'>, <class 'sympy.core.mul.Mul'>))
+    >>> root_types(syntax.parse("A*B")) == root_types(syntax.parse("L*M*R"), [("L", "R")])
+    True
     """
     if isinstance(pattern, syntax.Binary) and pattern.op in ("*", "@"):
-        top = {p.id for p in _operands(pattern, ("*", "@"))
-               if isinstance(p, syntax.Name) and p.id in CONTEXT_VARIABLES}
-        if any(names and set(names) <= top for names in nonempty):
+        operands = _operands(pattern, ("*", "@"))
+        context = {p.id for p in operands
+                   if isinstance(p, syntax.Name) and p.id in CONTEXT_VARIABLES}
+        others = sum(not (isinstance(p, syntax.Name) and p.id in CONTEXT_VARIABLES)
+                     for p in operands)
+        if others >= 2 or (others and any(names and set(names) <= context
+                                          for names in nonempty)):
             return (MatMul, sympy.Mul)  # the only classes product_factors splits
     if isinstance(pattern, syntax.Call) and not pattern.prime:
         name = pattern.name

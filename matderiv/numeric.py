@@ -301,18 +301,33 @@ def evaluate(expr, values, *, functions=None, shapes=None):
     arrays fix its sizes; ``functions`` maps an abstract function's name to numeric
     (f, grad f) stand-ins.
     """
+    return evaluate_all((expr,), values, functions=functions, shapes=shapes)[0]
+
+
+def evaluate_all(exprs, values, *, functions=None, shapes=None) -> list:
+    """``[evaluate(expr, values) for expr in exprs]``, each part they share evaluated
+    once (a result and its simplified form share most of their parts).
+
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> [float(v) for v in evaluate_all([sympy.Trace(A), sympy.Trace(A.T)], {"A": np.eye(2)})]
+    [2.0, 2.0]
+    """
     from .shapes import declare
     declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)] \
         if isinstance(shapes, dict) else list(shapes or ())
-    sizes = infer_sizes(expr, values, declared)
-    evaluator = _Evaluator(values, sizes, functions)
-    try:
-        with np.errstate(all="ignore"):
-            result = evaluator(expr)
-    except np.linalg.LinAlgError:
-        from .render import to_text
-        raise MatDerivError(f"{to_text(expr)} is singular at these values (an inverse does not "
-                            "exist)") from None
-    if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
-        result = float(result.reshape(-1)[0])
-    return result
+    for other in exprs[1:]:
+        declared.extend(atoms_of(other, MatrixSymbol))
+    evaluator = _Evaluator(values, infer_sizes(exprs[0], values, declared), functions)
+    results = []
+    with np.errstate(all="ignore"):
+        for expr in exprs:
+            try:
+                result = evaluator(expr)
+            except np.linalg.LinAlgError:
+                from .render import to_text
+                raise MatDerivError(f"{to_text(expr)} is singular at these values (an inverse "
+                                    "does not exist)") from None
+            if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
+                result = float(result.reshape(-1)[0])
+            results.append(result)
+    return results

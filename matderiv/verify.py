@@ -21,7 +21,7 @@ from .check import (
 )
 from .contains import distinct_nodes
 from .errors import MatDerivError
-from .numeric import evaluate
+from .numeric import evaluate, evaluate_all
 from .objects import matrix_symbol
 
 
@@ -156,14 +156,17 @@ def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=Non
         values = random_values(derivation.expr if values_of is None else values_of,
                                derivation.variable, rng)
         functions = stand_in_functions(derivation.abstract_functions)
-        a = np.asarray(evaluate(before, values, functions=functions), dtype=float)
-        b = np.asarray(evaluate(after, values, functions=functions), dtype=float)
+        a, b = (np.asarray(v, dtype=float) for v in
+                evaluate_all((before, after), values, functions=functions))
     except MatDerivError:
         return
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return
-    if max(np.abs(a).max(initial=0), np.abs(b).max(initial=0)) > 1e8:
+    largest = np.abs(a).max(initial=0)
+    if max(largest, np.abs(b).max(initial=0)) > 1e8:
         return  # an ill-conditioned point (a nearly singular inverse) decides nothing
-    if a.shape != b.shape or not np.allclose(a, b, rtol=1e-8, atol=1e-10 * (1 + np.abs(a).max())):
+    # np.allclose(a, b, rtol=1e-8, atol=1e-10 (1 + max |a|)), for finite a, b of one shape
+    if a.shape != b.shape or not np.all(
+            np.abs(a - b) <= 1e-10 * (1 + largest) + 1e-8 * np.abs(b)):
         raise MatDerivError(f"internal error: simplifying {before} gave {after}, which has "
                             "another value; the result is withheld (please report this)")
