@@ -27,6 +27,7 @@ from sympy import (
     MatPow,
     MatrixBase,
     MatrixExpr,
+    MatrixSymbol,
     OneMatrix,
     Trace,
     Transpose,
@@ -319,12 +320,30 @@ def _combine_like_terms(count, matrix):
 
 
 def sort_key(term):
-    """``default_sort_key(term)``, remembered: a sum's terms are sorted, and their order
-    checked, each time the sum is rebuilt, and SymPy's key walks the whole term."""
+    """``default_sort_key(term)``, remembered per subexpression: a sum's terms are
+    sorted, and their order checked, each time the sum is rebuilt, and SymPy's key walks
+    the whole term. Where a class keeps Basic.sort_key, its key is built here as SymPy
+    builds it, from its parts' remembered keys.
+
+    >>> from sympy import MatrixSymbol
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> sort_key(A.T * A + 2 * A) == default_sort_key(A.T * A + 2 * A)
+    True
+    """
     found = _SORT_KEYS.lookup(term)
     if found is None:
-        found = _SORT_KEYS.remember(term, default_sort_key(term))
+        cls = type(term)
+        if cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args:
+            args = term.args
+            found = (cls.class_key(), (len(args), tuple(
+                sort_key(a) if isinstance(a, Basic) else a for a in args)), *_ONE_KEYS)
+        else:
+            found = default_sort_key(term)
+        _SORT_KEYS.remember(term, found)
     return found
+
+
+_ONE_KEYS = (sympy.S.One.sort_key(), sympy.S.One)  # the end of every Basic.sort_key
 
 
 def _coeff_mmul(term):
@@ -379,6 +398,8 @@ def rebuild(expr, args):
     """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
     if len(args) == len(expr.args) and all(
             a is b for a, b in zip(args, expr.args, strict=True)):
+        if isinstance(expr, MatrixSymbol):
+            return expr  # its parts are a name and sizes; built again, it is equal
         # The same node again (bottom_up walks unchanged parts once per rule applied).
         done = _REBUILT.get(expr)
         if done is None:

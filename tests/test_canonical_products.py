@@ -260,3 +260,25 @@ def test_size_products_are_sympys(one, other):
     product = _times(one, other)
     assert product == one * other
     assert product.args == (one * other).args and hash(product) == hash(one * other)
+
+
+def test_sort_keys_are_sympys(monkeypatch):
+    """tidy.sort_key builds Basic.sort_key from its parts' remembered keys: over the sums
+    the rule examples rebuild, each term's key is SymPy's default_sort_key."""
+    from matderiv.catalog import catalog
+    clear_cache()  # with warm memos, earlier tests' sums are not rebuilt at all
+    terms = []
+    original = tidy.shielded_doit
+
+    def spy(expr):
+        if isinstance(expr, sympy.MatAdd):
+            terms.extend(expr.args)
+        return original(expr)
+
+    monkeypatch.setattr(tidy, "shielded_doit", spy)
+    for rule in catalog():
+        for example in rule.examples[:1]:
+            d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
+            d.gradient() if d.is_scalar else d.jacobian()
+    assert len(terms) > 200
+    assert [tidy.sort_key(t) for t in terms] == [sympy.default_sort_key(t) for t in terms]
