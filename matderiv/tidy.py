@@ -391,6 +391,8 @@ def tidy(expr):
     if done is None:
         done = _TIDIED.remember(expr, interned(
             rebuild(expr, [tidy(arg) for arg in expr.args])))
+        if done is not expr and _TIDIED.lookup(done) is None:
+            _TIDIED.remember(done, done)  # tidy is idempotent: a result is tidied already
     return done
 
 
