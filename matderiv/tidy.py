@@ -501,6 +501,8 @@ def pull_numeric_content(expr):
         unchanged = all(a is b for a, b in zip(args, expr.args, strict=True))
         done = _PULLED.remember(expr, interned(_pull_numeric_content(
             expr if unchanged else rebuilt(expr, args))))
+        if done is not expr and _PULLED.lookup(done) is None:
+            _PULLED.remember(done, done)  # pulled out already
     return done
 
 
