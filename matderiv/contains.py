@@ -15,7 +15,7 @@ application quadratic in the depth of a formula (an L-layer network).
 
 from __future__ import annotations
 
-from sympy import Basic
+from sympy import Basic, MatrixSymbol
 from sympy.core.symbol import Str
 
 from .memo import IdentityMemo
@@ -44,6 +44,9 @@ def depends_on(expr, variable) -> bool:
         return False
     if expr == variable:
         return True
+    if not expr.args or isinstance(expr, MatrixSymbol):
+        return False  # a leaf, or a matrix symbol other than the variable (its parts
+        # are a name and sizes)
     answers = _DEPENDS_ON.lookup(expr)  # by variable
     if answers is None:
         answers = _DEPENDS_ON.remember(expr, {})
