@@ -52,8 +52,10 @@ class sigmoid(sympy.Function):
     def _eval_rewrite_as_exp(self, x, **kwargs):
         return 1 / (1 + sympy.exp(-x))
 
-    def _latex(self, printer):
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        # (the LaTeX printer passes ``exp`` for a power: sigma(x)^2)
+        text = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
 #: Element-wise function names and the scalar function each applies to an entry.

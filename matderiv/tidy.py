@@ -94,7 +94,9 @@ def shielded_doit(expr):
         known = canonical_product_if_known(expr)
         if known is not None:
             return known
-    shields = {node: sympy.Dummy("shield") for node in _shieldable(expr)}
+    # In a fixed order: SymPy orders a sum's terms by their stand-ins' creation, and a
+    # frozenset's order changes with Python's string hashing from run to run.
+    shields = {node: sympy.Dummy("shield") for node in sorted(_shieldable(expr), key=sort_key)}
     if isinstance(expr, MatAdd) and not shields and sympy_keeps_sum(expr):
         return expr  # (with shields, SymPy sorts the terms by their stand-ins)
     if isinstance(expr, MatMul):

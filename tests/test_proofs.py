@@ -275,3 +275,36 @@ def test_compound_operands_of_superscripts_are_bracketed(formula, latex, text, t
                               "b.tex"], cwd=tmp_path, capture_output=True, text=True,
                              timeout=300)
         assert run.returncode == 0, run.stdout[-3000:]
+
+
+# Results whose LaTeX SymPy's printer could not write: it negated each negative term by a
+# deep doit(), which failed inside SymPy for a Kronecker product with a scaled factor
+# (fuzz problem 0-910) and rewrote the term otherwise; sigma(x)^2 lost its power.
+SIGNED = [
+    ("inv(X + X)*(A + X)^-1", "X", {"X": "n,n", "A": "n,n"},
+     r"- \left(\left(\left(A^{T} + X^{T}\right)^{-1} X^{-T}\right) \otimes",
+     "-(((Aᵀ + Xᵀ)⁻¹ X⁻ᵀ) ⊗"),
+    ("inv(X)", "X", {"X": "n,n"}, r"- \left(X^{-T} \otimes X^{-1}\right)", "-(X⁻ᵀ ⊗ X⁻¹)"),
+    ("X .* A - (3*B)'", "X", {"X": "n,n", "A": "n,n", "B": "n,n"},
+     r"X \circ A - \left(3 B\right)^{T}", "diag(vec(A))"),
+    ("sigmoid(sum(k*X))^2", "X", {"X": "n,n", "k": ""},
+     r"\sigma\left(\operatorname{sum}\left(k X\right)\right)^{2}", "sigmoid(sum(k X))^2"),
+]
+
+
+@pytest.mark.parametrize("formula, wrt, shapes, latex, text", SIGNED,
+                         ids=[s[0] for s in SIGNED])
+def test_signs_in_latex_are_read_off_the_terms(formula, wrt, shapes, latex, text, tmp_path):
+    from matderiv.render.latex import to_latex
+    from matderiv.render.text import to_text
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    result = d.gradient() if d.is_scalar else d.jacobian()
+    document = d.latex()  # the statement and the proof, each term as it was built
+    assert latex in to_latex(result) + document and text in to_text(result)
+    d.check()
+    if shutil.which("pdflatex"):
+        (tmp_path / "s.tex").write_text(matderiv.document([d]))
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                              "s.tex"], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=300)
+        assert run.returncode == 0, run.stdout[-3000:]

@@ -8,12 +8,80 @@ r"""LaTeX (amsmath only): ``a^{T} \otimes I_{m}``, ``X^{-T}``, ``K_{m,n}``.
 
 from __future__ import annotations
 
-from sympy import Add, Determinant, Inverse, MatrixSymbol, Transpose
+from sympy import Add, Basic, Determinant, Inverse, MatMul, MatrixSymbol, Mul, Transpose
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
+
+
+def _negative(expr) -> bool:
+    """A product printed with a minus sign: its scalar coefficient is a negative number.
+
+    SymPy asks ``could_extract_minus_sign``, which compares a matrix product with its
+    negation, and a matrix's negation is built by a deep ``doit()``: that rewrote the
+    term before printing it (so the LaTeX could show another form than the text), or
+    failed inside SymPy (a Kronecker product with a scaled factor)."""
+    if not isinstance(expr, MatMul):
+        return False
+    first = expr.args[0]
+    return not first.is_Matrix and first.is_Number and bool(first.is_extended_negative)
+
+
+def _negated(product):
+    """-product, for a ``_negative`` product, built as it is (no doit)."""
+    first, rest = product.args[0], product.args[1:]
+    if first == -1:
+        return rest[0] if len(rest) == 1 else Basic.__new__(MatMul, *rest)
+    return Basic.__new__(MatMul, -first, *rest)
 
 
 class MatrixLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with sized identities, X^{-T} and amsmath-only output."""
+
+    def parenthesize(self, item, level, is_neg=False, strict=False) -> str:
+        # SymPy's, with a product's precedence read off its sign (``_negative``).
+        if isinstance(item, MatMul):
+            prec_val = PRECEDENCE["Add"] if _negative(item) else PRECEDENCE["Mul"]
+        else:
+            prec_val = precedence_traditional(item)
+        if is_neg and strict:
+            return self._add_parens(self._print(item))
+        if (prec_val < level) or ((not strict) and prec_val <= level):
+            return self._add_parens(self._print(item))
+        return self._print(item)
+
+    def _print_MatAdd(self, expr):
+        # SymPy's _print_Add, each minus sign read off the term (``_negative``).
+        tex = ""
+        for i, term in enumerate(self._as_ordered_terms(expr)):
+            if i == 0:
+                pass
+            elif _negative(term):
+                tex += " - "
+                term = _negated(term)
+            else:
+                tex += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = r"\left(%s\right)" % term_tex
+            tex += term_tex
+        return tex
+
+    def _print_MatMul(self, expr):
+        # SymPy's, its sign read off the coefficient (``_negative``), and its factors
+        # bracketed alike with or without the sign: SymPy bracketed a negative product's
+        # factors at the level of a sum, so -(A ⊗ B) vec(dX) read - A ⊗ B vec(dX).
+        level = PRECEDENCE["Mul"]
+
+        def parens(x):
+            if isinstance(x, Mul) and not isinstance(x, MatMul):
+                return self._print(x)
+            return self.parenthesize(x, level, False)
+
+        args = list(expr.args)
+        if _negative(expr):
+            args = args[1:] if args[0] == -1 else [-args[0], *args[1:]]
+            return "- " + " ".join(map(parens, args))
+        return " ".join(map(parens, args))
 
     def _print_Identity(self, expr):
         return r"I_{%s}" % self._print(expr.rows)
