@@ -402,8 +402,8 @@ def rebuild(expr, args):
     """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
     if len(args) == len(expr.args) and all(
             a is b for a, b in zip(args, expr.args, strict=True)):
-        if isinstance(expr, MatrixSymbol):
-            return expr  # its parts are a name and sizes; built again, it is equal
+        if isinstance(expr, MatrixSymbol) or _kept_as_it_is(expr, args):
+            return expr  # built again from the same parts, it is equal
         # The same node again (bottom_up walks unchanged parts once per rule applied).
         done = _REBUILT.get(expr)
         if done is None:
@@ -416,6 +416,21 @@ def rebuild(expr, args):
     if done is None:
         done = _REBUILT_FROM_PARTS.remember(key, _rebuild(expr, args))
     return done
+
+
+def _kept_as_it_is(expr, args) -> bool:
+    """Whether ``_rebuild(expr, expr.args)`` gives ``expr`` back (equal), known from
+    the classes of its parts alone: a transpose, vec or differential of a nonzero matrix
+    other than those that cancel, a Kronecker product of bare nonzero factors."""
+    if isinstance(expr, (Vec, Vecr, MatDiff)):
+        return not is_zero(args[0])
+    if isinstance(expr, Transpose):
+        arg = args[0]
+        return not (is_zero(arg) or isinstance(arg, (Transpose, Identity, OneMatrix)))
+    if isinstance(expr, KroneckerProduct):
+        return not any(is_zero(a) or isinstance(a, MatMul) for a in args) and \
+            not all(_is_identity(a) for a in args)
+    return False
 
 
 def _rebuild(expr, args):
