@@ -269,10 +269,15 @@ def test_compound_operands_of_superscripts_are_bracketed(formula, latex, text, t
     document = d.latex()
     assert not re.search(r"\^\{[^{}]*\}\^", document), "a double superscript"
     d.check(hessian=True)
+    _assert_compiles(d, tmp_path)
+
+
+def _assert_compiles(derivation, folder):
+    """The derivation's LaTeX document compiles with pdflatex, where it is installed."""
     if shutil.which("pdflatex"):
-        (tmp_path / "b.tex").write_text(matderiv.document([d]))
+        (folder / "d.tex").write_text(matderiv.document([derivation]))
         run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                              "b.tex"], cwd=tmp_path, capture_output=True, text=True,
+                              "d.tex"], cwd=folder, capture_output=True, text=True,
                              timeout=300)
         assert run.returncode == 0, run.stdout[-3000:]
 
@@ -302,9 +307,4 @@ def test_signs_in_latex_are_read_off_the_terms(formula, wrt, shapes, latex, text
     document = d.latex()  # the statement and the proof, each term as it was built
     assert latex in to_latex(result) + document and text in to_text(result)
     d.check()
-    if shutil.which("pdflatex"):
-        (tmp_path / "s.tex").write_text(matderiv.document([d]))
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                              "s.tex"], cwd=tmp_path, capture_output=True, text=True,
-                             timeout=300)
-        assert run.returncode == 0, run.stdout[-3000:]
+    _assert_compiles(d, tmp_path)
