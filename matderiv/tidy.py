@@ -393,8 +393,6 @@ def tidy(expr):
     if done is None:
         done = _TIDIED.remember(expr, interned(
             rebuild(expr, [tidy(arg) for arg in expr.args])))
-        if done is not expr and _TIDIED.lookup(done) is None:
-            _TIDIED.remember(done, done)  # tidy is idempotent: a result is tidied already
     return done
 
 
@@ -518,8 +516,6 @@ def pull_numeric_content(expr):
         unchanged = all(a is b for a, b in zip(args, expr.args, strict=True))
         done = _PULLED.remember(expr, interned(_pull_numeric_content(
             expr if unchanged else rebuilt(expr, args))))
-        if done is not expr and _PULLED.lookup(done) is None:
-            _PULLED.remember(done, done)  # pulled out already
     return done
 
 
@@ -558,10 +554,11 @@ def _numeric_content(terms):
                     for t in terms]
     if all(c.is_Rational for c in coefficients):
         content = rational_gcd(coefficients)
-    elif rational_gcd([c.as_content_primitive()[0] for c in coefficients]) == 1:
-        # SymPy's gcd_list builds polynomials (about 0.4 ms a call). A constant gcd of
-        # integer polynomials divides each one's content, so with contents of gcd 1 it
-        # can only be +-1 (or a Float, or not a number): nothing to pull out.
+    elif rational_gcd([c.expand().as_content_primitive()[0] for c in coefficients]) == 1:
+        # SymPy's gcd_list builds polynomials of the expanded coefficients (about 0.4 ms
+        # a call; expanding makes log(4) 2 log(2)). A constant gcd of integer polynomials
+        # divides each one's content, so with contents of gcd 1 it can only be +-1 (or
+        # a Float, or not a number): nothing to pull out.
         return None
     else:
         content = sympy.gcd_list(coefficients)
