@@ -69,8 +69,7 @@ class IdentityMemo(_ClearedWithSymPy):
         return found[1] if found is not None and found[0] is expr else None
 
     def remember(self, expr, value):
-        if len(self) >= self.limit:  # (_make_room, inlined: this is called very often)
-            self.clear()
+        self._make_room()
         self[id(expr)] = (expr, value)
         return value
 
@@ -92,7 +91,6 @@ def interned(expr):
     """
     if not isinstance(expr, Basic):
         return expr  # False == 0 == S.Zero, with one hash: never mix them up
-    if len(_INTERNED) >= _INTERNED.limit:
-        _INTERNED.clear()
+    _INTERNED._make_room()
     found = _INTERNED.setdefault(expr, expr)
     return found if type(found) is type(expr) else expr
