@@ -52,7 +52,17 @@ def size_symbols(expr, variable) -> list:
     return sorted({d for s in symbols for d in s.shape if d.is_Symbol}
                   | {s for s in expr.free_symbols
                      if isinstance(s, sympy.Symbol) and s.is_integer and s.is_positive},
-                  key=str)
+                  key=printed_name)
+
+
+def printed_name(symbol) -> str:
+    """``str(symbol)``: a symbol's or matrix symbol's name, read without the printer
+    (which costs microseconds a call, and symbols are sorted at every check).
+
+    >>> printed_name(MatrixSymbol("W", 2, 3)), printed_name(sympy.Symbol("m"))
+    ('W', 'm')
+    """
+    return symbol.name if type(symbol) in (sympy.Symbol, MatrixSymbol) else str(symbol)
 
 
 def random_values(expr, variable, rng, sizes=None) -> dict:
@@ -67,8 +77,9 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
     positive = _needs_positive(expr)
     inverted = _inverted_symbols(expr)
     substitution = {dim: sympy.Integer(values[dim.name]) for dim in dims}
-    for symbol in sorted(symbols, key=str):
-        rows, cols = (int(d.xreplace(substitution)) for d in symbol.shape)
+    for symbol in sorted(symbols, key=printed_name):
+        rows, cols = (int(substitution.get(d, d) if d.is_Symbol or d.is_Integer
+                          else d.xreplace(substitution)) for d in symbol.shape)
         if positive:
             array = rng.uniform(0.5, 1.5, size=(rows, cols))
         else:
@@ -76,7 +87,7 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
         if symbol in inverted:
             array = array + rows * np.eye(rows)
         values[symbol.name] = array
-    for symbol in sorted(expr.free_symbols - set(symbols), key=str):
+    for symbol in sorted(expr.free_symbols - set(symbols), key=printed_name):
         if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
             values[symbol.name] = float(rng.uniform(0.5, 1.5))
     return values

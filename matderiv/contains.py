@@ -27,7 +27,7 @@ _DEPENDS_ON = IdentityMemo("matderiv.contains.depends_on")
 
 def holds_differential(expr) -> bool:
     """``expr.has(MatDiff, ScalarDiff)``."""
-    if not isinstance(expr, Basic) or isinstance(expr, Str):
+    if not isinstance(expr, Basic) or isinstance(expr, Str) or type(expr) is MatrixSymbol:
         return False
     if isinstance(expr, (MatDiff, ScalarDiff)):
         return True

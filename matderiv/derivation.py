@@ -20,6 +20,7 @@ from sympy import Basic, MatAdd, MatMul, MatrixSymbol, ZeroMatrix
 
 from .build import Builder, is_one_by_one
 from .catalog import catalog
+from .contains import atoms_of
 from .errors import MatDerivError, guarded
 from .objects import (
     AbstractFunction,
@@ -135,7 +136,8 @@ class Derivation:
 
     @property
     def abstract_functions(self) -> tuple[str, ...]:
-        names = {a.function for a in self.expr.atoms(AbstractFunction, AbstractGradient)}
+        names = {a.function
+                 for a in atoms_of(self.expr, AbstractFunction, AbstractGradient)}
         return tuple(sorted(names))
 
     # -- results ----------------------------------------------------------
@@ -423,6 +425,8 @@ def collect_jacobian(expr, stacked):
         last = args[-1]
         rest = args[:-1]
         if is_matrix(last) and last.has(MatDiff) and not any(a.has(MatDiff) for a in rest):
+            if last == stacked and any(is_matrix(a) for a in rest):
+                return mat_mul(*rest)  # J vec(dX): J, not J I (which tidy takes apart)
             return mat_mul(*rest, collect_jacobian(last, stacked))
     raise MatDerivError(f"cannot identify the Jacobian: no rule brings the term {expr} "
                         f"to the form J {stacked}")

@@ -179,8 +179,8 @@ def heads(expr) -> int:
     >>> heads(Trace(X.T)) == _bits(Trace, Transpose), heads(X)
     (True, 0)
     """
-    if not isinstance(expr, sympy.Basic) or not expr.args:
-        return _type_heads(type(expr))
+    if not isinstance(expr, sympy.Basic) or not expr.args or type(expr) is sympy.MatrixSymbol:
+        return _type_heads(type(expr))  # (a matrix symbol's parts are a name and sizes)
     found = _HEADS.lookup(expr)
     if found is None:
         found = _type_heads(type(expr))

@@ -17,7 +17,9 @@ from functools import cached_property
 
 import sympy
 from sympy import Expr, Integer, KroneckerDelta, floor
+from sympy.core.assumptions import _assume_defined
 from sympy.core.symbol import Str
+from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
 
@@ -162,7 +164,21 @@ class Softmax(_ShapedLikeArg):
         return r"\operatorname{softmax}\left(%s\right)" % printer._print(self.arg)
 
 
-class AbstractFunction(Expr):
+#: Every assumption SymPy knows, but commutativity: for the scalars below SymPy deduces
+#: nothing (each is None) from no facts, and took tens of microseconds to deduce it for
+#: each new object after every clear_cache(), hundreds for a product holding one (its
+#: matrix products ask whether a scalar factor is zero).
+_UNKNOWN_FACTS = {"is_" + fact: None for fact in sorted(_assume_defined)
+                  if fact != "commutative"}
+
+#: A commutative scalar about which SymPy knows nothing else, stated up front: the answers
+#: are those SymPy's assumption system deduces (tests/test_objects.py compares them).
+OpaqueScalar = type("OpaqueScalar", (Expr,), {
+    "__module__": __name__, "__slots__": (), "is_commutative": True, **_UNKNOWN_FACTS,
+    "__doc__": "A commutative scalar SymPy assumes nothing else about."})
+
+
+class AbstractFunction(OpaqueScalar):
     """An unspecified smooth scalar function of a matrix, ``f(Y)`` (seed 2, items 9-11)."""
 
     is_commutative = True
@@ -215,7 +231,7 @@ class AbstractGradient(MatrixExpr):
         return r"%s'\left(%s\right)" % (self.function, printer._print(self.arg))
 
 
-class ScalarOf(Expr):
+class ScalarOf(OpaqueScalar):
     """A 1 x 1 matrix read as a scalar, as on paper: ``(a'x) (Bx)``."""
 
     is_commutative = True
@@ -234,7 +250,7 @@ class ScalarOf(Expr):
         return r"\left(%s\right)" % printer._print(self.matrix)
 
 
-class FrobeniusNorm(Expr):
+class FrobeniusNorm(OpaqueScalar):
     """``norm(A)``, the Frobenius norm sqrt(tr(A'A))."""
 
     is_commutative = True
@@ -253,7 +269,7 @@ class FrobeniusNorm(Expr):
         return r"\left\Vert %s\right\Vert_F" % printer._print(self.matrix)
 
 
-class SumEntries(Expr):
+class SumEntries(OpaqueScalar):
     """``sum(A)``, the sum of all entries of A (1' A 1)."""
 
     is_commutative = True
@@ -272,7 +288,7 @@ class SumEntries(Expr):
         return r"\operatorname{sum}\left(%s\right)" % printer._print(self.matrix)
 
 
-class Inner(Expr):
+class Inner(OpaqueScalar):
     """The Frobenius inner product <A, B> = tr(A'B) = sum of A .* B."""
 
     is_commutative = True
@@ -311,7 +327,7 @@ class MatDiff(_ShapedLikeArg):
         return _diff_latex(printer, self.arg)
 
 
-class ScalarDiff(Expr):
+class ScalarDiff(OpaqueScalar):
     """The differential d(s) of a scalar expression."""
 
     is_commutative = True
@@ -555,7 +571,9 @@ def mat_mul(*factors):
     matrices = [f for f in flat if is_matrix(f)]
     if not matrices:
         return sympy.Mul(*scalars)
-    coeff = sympy.Mul(*scalars)
+    # (Mul() is 1 and Mul(c) is c: SymPy's constructor, skipped for the common cases)
+    coeff = sympy.S.One if not scalars else _sympify(scalars[0]) if len(scalars) == 1 \
+        else sympy.Mul(*scalars)
     if coeff == 1 and len(matrices) == 1:
         return matrices[0]
     return _product(coeff, matrices)

@@ -18,6 +18,7 @@ from fractions import Fraction
 import sympy
 from sympy import (
     Basic,
+    Expr,
     HadamardProduct,
     Identity,
     Inverse,
@@ -53,6 +54,7 @@ from .objects import (
     Vecr,
     hadamard_product,
     is_matrix,
+    is_size,
     mat_add,
     mat_mul,
     matrix_symbol,
@@ -77,6 +79,11 @@ _PULLED = IdentityMemo("matderiv.tidy.pull_numeric_content")
 _SORT_KEYS = IdentityMemo("matderiv.tidy.sort_key")
 _COEFF_MMUL = IdentityMemo("matderiv.tidy.coeff_mmul")
 
+#: Nodes every pass here leaves as they are: a name (a Str) and a matrix symbol (whose
+#: parts are a name and sizes), answered without a memo lookup or a visit to its parts.
+_LEAVES = frozenset({Str, MatrixSymbol})
+_NOTHING: frozenset = frozenset()
+
 
 def shielded_doit(expr):
     """``expr.doit(deep=False)`` with traces and determinants kept as they are, and a
@@ -97,8 +104,11 @@ def shielded_doit(expr):
     # In a fixed order: SymPy orders a sum's terms by their stand-ins' creation, and a
     # frozenset's order changes with Python's string hashing from run to run.
     shields = {node: sympy.Dummy("shield") for node in sorted(_shieldable(expr), key=sort_key)}
-    if isinstance(expr, MatAdd) and not shields and sympy_keeps_sum(expr):
-        return expr  # (with shields, SymPy sorts the terms by their stand-ins)
+    if isinstance(expr, MatAdd) and not shields:
+        # (with shields, SymPy sorts the terms by their stand-ins)
+        known = canonical_sum_if_known(expr)
+        if known is not None:
+            return known
     if isinstance(expr, MatMul):
         shields.update(_stand_ins(expr, shields))
     if not shields:
@@ -199,23 +209,42 @@ def sympy_keeps_sum(total) -> bool:
     >>> [sympy_keeps_sum(MatAdd(*terms)) for terms in [(A, B), (B, A), (A, 2*A), (A*B, A)]]
     [True, False, False, True]
     """
+    return canonical_sum_if_known(total) is total
+
+
+def canonical_sum_if_known(total):
+    """SymPy's canonical form of ``total`` when it is found without SymPy, else None:
+    ``total`` itself when SymPy keeps it, or its terms sorted when sorting them is all
+    SymPy would do (its last rule, ``sort``; the sorted sum is then left as it is).
+
+    >>> from sympy import MatrixSymbol, MatAdd, Basic
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> known = canonical_sum_if_known
+    >>> known(Basic.__new__(MatAdd, B, A)).args, known(Basic.__new__(MatAdd, A, 2*A))
+    ((A, B), None)
+    """
     terms = total.args
     if len(terms) < 2:  # unpack
-        return False
+        return None
     like = set()
     for term in terms:
         if not is_matrix(term) or isinstance(term, (MatAdd, ZeroMatrix, MatrixBase)):
-            return False  # rm_id(0), flatten, merge_explicit
+            return None  # rm_id(0), flatten, merge_explicit
         if isinstance(term, MatMul):
             if not sympy_keeps_product(term):
-                return False
+                return None
             like.add(term.args if is_matrix(term.args[0]) else term.args[1:])
         else:
             like.add((term,))
     if len(like) < len(terms):
-        return False  # glom: like terms are combined
+        return None  # glom: like terms are combined
     keys = [sort_key(term) for term in terms]
-    return all(one <= other for one, other in zip(keys, keys[1:], strict=False))
+    if all(one <= other for one, other in zip(keys, keys[1:], strict=False)):
+        return total
+    # sort(default_sort_key) rebuilds the sum with Basic.__new__; Python's sort is
+    # stable, as SymPy's is, for terms with equal keys.
+    order = sorted(range(len(terms)), key=keys.__getitem__)
+    return Basic.__new__(MatAdd, *[terms[i] for i in order])
 
 
 def _is_identity(matrix) -> bool:
@@ -335,10 +364,16 @@ def sort_key(term):
     found = _SORT_KEYS.lookup(term)
     if found is None:
         cls = type(term)
-        if cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args:
+        if (cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args) or (
+                cls.sort_key is Expr.sort_key and cls.as_coeff_Mul is Expr.as_coeff_Mul
+                and not (term.is_Atom or term.is_Pow or term.is_Add or term.is_Mul)):
+            # (Expr.sort_key, of a node that is its own coefficient-free term and no
+            # power, sum, product or atom, is Basic's: class, the parts' keys, 1, 1)
             args = term.args
             found = (cls.class_key(), (len(args), tuple(
                 sort_key(a) if isinstance(a, Basic) else a for a in args)), *_ONE_KEYS)
+        elif cls is Str:  # Atom.sort_key, which prints the name to read it
+            found = (cls.class_key(), (1, (term.name,)), *_ONE_KEYS)
         else:
             found = default_sort_key(term)
         _SORT_KEYS.remember(term, found)
@@ -372,6 +407,8 @@ _canonical_sum = exhaust(condition(lambda x: isinstance(x, MatAdd), do_one(
 def _shieldable(expr) -> frozenset:
     """``expr.atoms(Trace, Determinant)``, remembered per subexpression (it is asked at
     every node that tidy rebuilds, and a fresh traversal each time is quadratic)."""
+    if type(expr) in _LEAVES:
+        return _NOTHING
     found = _SHIELDABLE.lookup(expr)
     if found is None:
         found = frozenset().union(*(_shieldable(a) for a in expr.args if isinstance(a, Basic)))
@@ -387,7 +424,7 @@ def is_zero(expr) -> bool:
 
 def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
-    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
+    if not isinstance(expr, Basic) or not expr.args or type(expr) in _LEAVES:
         return expr
     done = _TIDIED.lookup(expr)
     if done is None:
@@ -419,7 +456,8 @@ def rebuild(expr, args):
 def _kept_as_it_is(expr, args) -> bool:
     """Whether ``_rebuild(expr, expr.args)`` gives ``expr`` back (equal), known from
     the classes of its parts alone: a transpose, vec or differential of a nonzero matrix
-    other than those that cancel, a Kronecker product of bare nonzero factors."""
+    other than those that cancel, a Kronecker product of bare nonzero factors, an
+    identity, zero or ones matrix, a size."""
     if isinstance(expr, (Vec, Vecr, MatDiff)):
         return not is_zero(args[0])
     if isinstance(expr, Transpose):
@@ -428,6 +466,12 @@ def _kept_as_it_is(expr, args) -> bool:
     if isinstance(expr, KroneckerProduct):
         return not any(is_zero(a) or isinstance(a, MatMul) for a in args) and \
             not all(_is_identity(a) for a in args)
+    if isinstance(expr, (Identity, ZeroMatrix, OneMatrix)):
+        return True  # (``sized`` would build an equal one)
+    if isinstance(expr, (sympy.Mul, sympy.Add, sympy.Pow)):
+        # A size such as m n (of I(mn) in a Jacobian): SymPy's Mul would only sort its
+        # factors again, at tens of microseconds after each clear_cache().
+        return is_size(expr)
     return False
 
 
@@ -508,7 +552,7 @@ def pull_numeric_content(expr):
     factor of a sum's terms in front of the sum, and moves numbers out of products
     and Hadamard products to the front.
     """
-    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
+    if not isinstance(expr, Basic) or not expr.args or type(expr) in _LEAVES:
         return expr
     done = _PULLED.lookup(expr)
     if done is None:
@@ -608,7 +652,7 @@ _SAFE_DOIT = (MatMul, MatAdd, Transpose, HadamardProduct, KroneckerProduct)
 
 def canonical(expr):
     """SymPy's canonical form, node by node, through the nodes whose doit is safe."""
-    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
+    if not isinstance(expr, Basic) or not expr.args or type(expr) in _LEAVES:
         return expr
     done = _CANONICAL.lookup(expr)
     if done is None:

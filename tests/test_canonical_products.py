@@ -26,6 +26,7 @@ from matderiv import tidy
 from matderiv.objects import CommutationMatrix, Elementwise
 from matderiv.tidy import (
     canonical_product_if_known,
+    canonical_sum_if_known,
     shielded_doit,
     sympy_keeps_product,
     sympy_keeps_sum,
@@ -107,6 +108,20 @@ def test_a_sum_said_to_be_kept_is_kept_by_sympy(total):
         assert tidy._canonical_sum(total) == total
 
 
+@settings(max_examples=600, deadline=None)
+@given(sums())
+def test_a_canonical_sum_found_without_sympy_is_sympys(total):
+    known = canonical_sum_if_known(total)
+    if known is not None:
+        assert known == tidy._canonical_sum(total) == total.doit(deep=False)
+        assert known.args == tidy._canonical_sum(total).args  # the order too
+
+
+def test_a_sum_out_of_order_is_sorted_without_sympy():
+    total = sympy.Basic.__new__(sympy.MatAdd, B, MatMul(A, B), A)
+    assert canonical_sum_if_known(total).args == total.doit(deep=False).args == (A * B, A, B)
+
+
 def test_what_sympy_changes_is_never_said_to_be_kept():
     changed = [
         (A, A), (A, MatPow(A, 2)), (Inverse(A), A), (A, Inverse(A)), (MatPow(A, -2), A),
@@ -150,15 +165,17 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
         d.gradient() if d.is_scalar else d.jacobian()
     monkeypatch.undo()
     known = {e: canonical_product_if_known(e) for e in seen if isinstance(e, MatMul)}
-    known.update({e: e for e in seen if isinstance(e, sympy.MatAdd) and sympy_keeps_sum(e)})
+    known.update({e: canonical_sum_if_known(e) for e in seen if isinstance(e, sympy.MatAdd)})
     known = {e: k for e, k in known.items() if k is not None}
     assert sum(isinstance(e, MatMul) and k == e for e, k in known.items()) > 100
     assert sum(isinstance(e, MatMul) and k != e for e, k in known.items()) > 20
-    assert sum(isinstance(e, sympy.MatAdd) for e in known) > 20
+    assert sum(isinstance(e, sympy.MatAdd) and k == e for e, k in known.items()) > 20
+    assert sum(isinstance(e, sympy.MatAdd) and k.args != e.args for e, k in known.items()) > 5
     monkeypatch.setattr(tidy, "canonical_product_if_known", lambda product: None)
-    monkeypatch.setattr(tidy, "sympy_keeps_sum", lambda total: False)
+    monkeypatch.setattr(tidy, "canonical_sum_if_known", lambda total: None)
     for expr, found in known.items():
         assert shielded_doit(expr) == found
+        assert shielded_doit(expr).args == found.args  # a sum's terms in the same order
 
 
 @settings(max_examples=500, deadline=None)
@@ -285,6 +302,12 @@ def test_sort_keys_are_sympys(monkeypatch):
             d.gradient() if d.is_scalar else d.jacobian()
     assert len(terms) > 200
     assert [tidy.sort_key(t) for t in terms] == [sympy.default_sort_key(t) for t in terms]
+    clear_cache()  # each part's key built afresh, from its own parts' keys
+    parts = list(dict.fromkeys(p for t in terms for p in sympy.preorder_traversal(t)
+                               if isinstance(p, sympy.Basic)))
+    assert len(parts) > 400 and {sympy.Mul, sympy.Add, MatMul, Trace, sympy.core.symbol.Str,
+                                  matderiv.objects.ScalarOf} <= {type(p) for p in parts}
+    assert [tidy.sort_key(p) for p in parts] == [sympy.default_sort_key(p) for p in parts]
 
 
 def test_tidy_does_not_depend_on_what_it_remembers():
