@@ -343,8 +343,12 @@ def _combine_like_terms(count, matrix):
     which runs a deep doit over M for every term of every sum it canonicalises."""
     if count == 1:
         return matrix
-    if not isinstance(matrix, MatMul):  # else SymPy flattens the product first
-        known = canonical_product_if_known(Basic.__new__(MatMul, count, matrix))
+    # SymPy's canonicalisation of count * M flattens a product M (without a coefficient:
+    # glom's M is a term's matrix part) to count * M's factors before anything else
+    # applies, so their canonical forms are the same.
+    factors = matrix.args if isinstance(matrix, MatMul) else (matrix,)
+    if all(is_matrix(f) for f in factors):
+        known = canonical_product_if_known(Basic.__new__(MatMul, count, *factors))
         if known is not None:
             return known
     return MatMul(count, matrix).doit(deep=False)
