@@ -400,7 +400,9 @@ def is_size(n) -> bool:
     if isinstance(n, sympy.Integer):
         return n >= 0
     if isinstance(n, sympy.Symbol):
-        known = n.assumptions0
+        # Its facts as deduced from what was stated (assumptions0 holds the same facts,
+        # but builds a new dict on every call).
+        known = n._assumptions
         return bool(known.get("integer") and known.get("positive"))
     if isinstance(n, (sympy.Mul, sympy.Add)):
         return all(is_size(a) for a in n.args)

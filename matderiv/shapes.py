@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import sympy
 from sympy import MatrixSymbol
@@ -21,18 +22,31 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 def dimension(size, *, owner: str = "?"):
     """A size: a positive integer, or a name made a positive integer Symbol."""
+    return _make_size(_size_token(size, owner))
+
+
+def _size_token(size, owner):
+    """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
     if isinstance(size, bool):
         raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
     if isinstance(size, int) or (isinstance(size, str) and size.strip().isdigit()):
         value = int(size)
         if value <= 0:
             raise MatDerivError(f"size {value} of {owner} must be positive")
-        return sympy.Integer(value)
+        return value
     if isinstance(size, sympy.Basic) and (size.is_Symbol or size.is_Integer):
         return size
     if isinstance(size, str) and _IDENTIFIER.match(size.strip()):
-        return sympy.Symbol(size.strip(), integer=True, positive=True)
+        return size.strip()
     raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
+
+
+def _make_size(token):
+    if isinstance(token, int):
+        return sympy.Integer(token)
+    if isinstance(token, str):
+        return sympy.Symbol(token, integer=True, positive=True)
+    return token
 
 
 def matrix(name: str, rows, cols) -> MatrixSymbol:
@@ -59,16 +73,17 @@ def _check_name(name) -> str:
     return name
 
 
-def declare(shapes) -> dict:
+def declare(shapes) -> Environment:
     """Turn ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}`` into name -> SymPy symbol.
 
-    Dimension names are put in the environment too, so ``I(m)`` can be written.
+    Dimension names are put in the environment too, so ``I(m)`` can be written. Every
+    declaration is checked here; its symbol is made when first looked up.
     """
     if shapes is None:
         shapes = {}
     if not isinstance(shapes, dict):
         raise MatDerivError("shapes must be a mapping from names to (rows, cols) tuples")
-    env: dict = {}
+    recipes: dict = {}
     dims: dict = {}
     for name, shape in shapes.items():
         if isinstance(shape, str):
@@ -77,19 +92,63 @@ def declare(shapes) -> dict:
         if isinstance(shape, (int, sympy.Basic)) or not hasattr(shape, "__len__"):
             raise MatDerivError(f"shape of {name!r} must be (rows, cols), (rows,) or ()")
         shape = tuple(shape)
-        if len(shape) == 0:
-            env[name] = scalar(name)
-        elif len(shape) == 1:
-            env[name] = vector(name, shape[0])
-        elif len(shape) == 2:
-            env[name] = matrix(name, shape[0], shape[1])
-        else:
+        if len(shape) > 2:
             raise MatDerivError(f"shape of {name!r} has {len(shape)} sizes; matrices have 2")
-        for size in getattr(env[name], "shape", ()):
-            if size.is_Symbol:
-                dims[size.name] = size
-    for dim_name, symbol in dims.items():
-        if dim_name in env:
+        _check_name(name)
+        if len(shape) == 1:
+            shape = (shape[0], 1)
+        recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
+        for token in tokens:
+            if isinstance(token, str) or getattr(token, "is_Symbol", False):
+                dims[str(token)] = token
+    for dim_name, token in dims.items():
+        if dim_name in recipes:
             raise MatDerivError(f"{dim_name!r} names both a matrix and a size")
-        env[dim_name] = symbol
-    return env
+        recipes[dim_name] = token
+    return Environment(recipes)
+
+
+class Environment(Mapping):
+    """Declared names -> SymPy objects (matrices, scalars, sizes), each made when first
+    looked up: a formula uses a few of the names a caller may declare (a test's dozen
+    shapes, a command line's every ``-s``), and making a symbol costs SymPy a deduction
+    of its assumptions.
+
+    >>> env = declare({"W": ("m", "n"), "k": ()})
+    >>> list(env), env["W"].shape, env["m"] is env["W"].shape[0]
+    (['W', 'k', 'm', 'n'], (m, n), True)
+    """
+
+    def __init__(self, recipes):
+        self._recipes = recipes  # name -> (rows, cols) or () in size tokens, or a token
+        self._made: dict = {}
+        self._sizes: dict = {}  # token -> its size, so each is made once
+
+    def __getitem__(self, name):
+        found = self._made.get(name)
+        if found is None:
+            recipe = self._recipes[name]
+            if not isinstance(recipe, tuple):
+                found = self._size(recipe)
+            elif recipe:
+                found = matrix_symbol(name, *(self._size(token) for token in recipe))
+            else:
+                found = sympy.Symbol(name, real=True)
+            self._made[name] = found
+        return found
+
+    def _size(self, token):
+        key = (type(token), token)  # True == 1 == Integer(1): keep types apart
+        found = self._sizes.get(key)
+        if found is None:
+            found = self._sizes[key] = _make_size(token)
+        return found
+
+    def __contains__(self, name):
+        return name in self._recipes
+
+    def __iter__(self):
+        return iter(self._recipes)
+
+    def __len__(self):
+        return len(self._recipes)

@@ -54,6 +54,25 @@ def test_semantic_errors(formula, wrt, message):
 def test_bad_shapes(shapes, message):
     with pytest.raises(MatDerivError, match=message):
         matderiv.derive("W", wrt="W", shapes=shapes)
+    # A declaration the formula does not use is checked all the same (symbols are made
+    # only when looked up; their declarations are checked at once).
+    unused = {"x": ("n", 1), **shapes}
+    with pytest.raises(MatDerivError, match=message):
+        matderiv.derive("x", wrt="x", shapes=unused)
+
+
+def test_declared_names_are_the_symbols_sympy_would_make():
+    import sympy
+
+    from matderiv.shapes import declare
+    env = declare({"W": ("m", "n"), "a": ("n",), "k": (), "B": (" m ", 2)})
+    assert list(env) == ["W", "a", "k", "B", "m", "n"] and len(env) == 6
+    m, n = (sympy.Symbol(s, integer=True, positive=True) for s in "mn")
+    assert dict(env) == {"W": sympy.MatrixSymbol("W", m, n), "a": sympy.MatrixSymbol("a", n, 1),
+                         "k": sympy.Symbol("k", real=True), "B": sympy.MatrixSymbol("B", m, 2),
+                         "m": m, "n": n}
+    assert env["W"].shape[0] is env["B"].shape[0] is env["m"]  # one size, made once
+    assert "W" in env and "p" not in env and env.get("p") is None
 
 
 @pytest.mark.parametrize("formula", [
