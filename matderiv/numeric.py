@@ -50,6 +50,7 @@ from .objects import (
     Vecr,
     is_matrix,
     sigmoid,
+    size_symbol,
 )
 
 _NUMPY_FUNCTIONS = {
@@ -80,7 +81,7 @@ def infer_sizes(expr, values, symbols=()) -> dict:
     sizes: dict = {}
     for name, value in values.items():
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            sizes[sympy.Symbol(name, integer=True, positive=True)] = int(value)
+            sizes[size_symbol(name)] = int(value)
     for symbol in atoms_of(expr, MatrixSymbol) | set(symbols):
         if symbol.name not in values:
             continue
@@ -290,8 +291,17 @@ def _softmax(z):
 def _kron(arrays):
     result = arrays[0]
     for array in arrays[1:]:
-        result = np.kron(result, array)
+        result = _kron2(result, array)
     return result
+
+
+def _kron2(a, b):
+    """np.kron(a, b): the same products, without np.kron's general-rank set-up (which
+    cost more than the product itself at the sizes the checks use)."""
+    if np.ndim(a) != 2 or np.ndim(b) != 2:
+        return np.kron(a, b)
+    (p, q), (r, s) = a.shape, b.shape
+    return (a[:, None, :, None] * b[None, :, None, :]).reshape(p * r, q * s)
 
 
 def evaluate(expr, values, *, functions=None, shapes=None):

@@ -390,6 +390,47 @@ class Vecr(_Stacked):
         return self.arg._entry(floor(i / cols), i % cols, **kwargs)
 
 
+def size_symbol(name: str) -> sympy.Symbol:
+    """``Symbol(name, integer=True, positive=True)``, a declared size.
+
+    After each clear_cache() SymPy deduces a new Symbol's facts from its assumptions
+    anew (about 30 us a size); every size has the same facts, so a size is given those
+    of one made once, as SymPy's own cache gives every size it keeps one set of facts.
+
+    >>> n = size_symbol("n")
+    >>> n == sympy.Symbol("n", integer=True, positive=True), n.is_positive, n.is_integer
+    (True, True, True)
+    """
+    if _SIZE_FACTS is None:
+        return sympy.Symbol(name, integer=True, positive=True)
+    symbol = Expr.__new__(sympy.Symbol)
+    symbol.name = name
+    for slot, value in _SIZE_FACTS:
+        setattr(symbol, slot, value)
+    return symbol
+
+
+def _size_facts():
+    """The slots holding a size Symbol's facts, with their values; None where this
+    SymPy's Symbol is built otherwise (then sizes are made by SymPy itself)."""
+    slots = ("_assumptions", "_assumptions_orig", "_assumptions0")
+    if set(sympy.Symbol.__slots__) != {"name", *slots[1:]}:
+        return None
+    template = sympy.Symbol("n", integer=True, positive=True)
+    facts = tuple((slot, getattr(template, slot)) for slot in slots)
+    made = Expr.__new__(sympy.Symbol)
+    made.name = "m"
+    for slot, value in facts:
+        setattr(made, slot, value)
+    real = sympy.Symbol("m", integer=True, positive=True)
+    same = (made == real and hash(made) == hash(real) and sympy.srepr(made) == sympy.srepr(real)
+            and made.assumptions0 == real.assumptions0 and made.sort_key() == real.sort_key())
+    return facts if same else None
+
+
+_SIZE_FACTS = _size_facts()
+
+
 def is_size(n) -> bool:
     """Built from declared sizes (positive integer symbols) and whole numbers by + and *.
 
@@ -506,7 +547,28 @@ def _times(one, other):
             and one.assumptions0 == other.assumptions0:  # (else Mul orders them otherwise)
         first, second = sorted((one, other), key=lambda s: s.name)
         return sympy.Mul._from_args((first, second), is_commutative=True)
+    # n n is n**2 and n**k n is n**(k+1): SymPy's Pow costs a tenth of its Mul, which
+    # would find the common base (the vec of an n x n matrix has n**2 rows).
+    power = _power_of_symbol(one, other)
+    if power is not None:
+        return power
+    power = _power_of_symbol(other, one)
+    if power is not None:
+        return power
     return one * other
+
+
+def _power_of_symbol(one, symbol):
+    """``one * symbol`` as a Pow when ``symbol`` is a Symbol and ``one`` is it or a
+    positive integer power of it, else None."""
+    if type(symbol) is not sympy.Symbol:
+        return None
+    if one == symbol:
+        return sympy.Pow(symbol, 2)
+    if isinstance(one, sympy.Pow) and one.base == symbol and isinstance(one.exp, Integer) \
+            and one.exp > 0:
+        return sympy.Pow(symbol, one.exp + 1)
+    return None
 
 
 _SHAPES = IdentityMemo("matderiv.objects.shape_of")

@@ -15,7 +15,7 @@ from sympy import MatrixSymbol
 
 from .build import FUNCTIONS
 from .errors import MatDerivError
-from .objects import matrix_symbol
+from .objects import matrix_symbol, size_symbol
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -45,7 +45,7 @@ def _make_size(token):
     if isinstance(token, int):
         return sympy.Integer(token)
     if isinstance(token, str):
-        return sympy.Symbol(token, integer=True, positive=True)
+        return size_symbol(token)
     return token
 
 

@@ -269,7 +269,9 @@ def test_numeric_content_is_what_gcd_list_gives(terms):
 _SIZES = st.sampled_from(
     [sympy.Integer(1), sympy.Integer(2), sympy.Integer(3)]
     + [sympy.Symbol(name, integer=True, positive=True) for name in ("m", "n", "N", "n1", "_a")]
-    + [sympy.Symbol("k"), sympy.Symbol("m", integer=True, positive=True) + 1])
+    + [sympy.Symbol("k"), sympy.Symbol("m", integer=True, positive=True) + 1]
+    + [sympy.Symbol(name, integer=True, positive=True) ** k for name in ("n", "_a")
+       for k in (2, 3)] + [sympy.Symbol("k") ** 2, sympy.Symbol("n", positive=True) ** 2])
 
 
 @settings(max_examples=300, deadline=None)

@@ -41,3 +41,21 @@ def test_opaque_scalars_state_the_assumptions_sympy_deduces():
             ours, theirs = built(scalar), built(deduced)
             for fact in ("zero", "finite", "real", "positive", "nonzero"):
                 assert getattr(ours, "is_" + fact) == getattr(theirs, "is_" + fact), fact
+
+
+def test_size_symbols_are_sympys():
+    """objects.size_symbol gives a size the facts of one made once: it is SymPy's Symbol
+    in every way a test can see, and its facts are made on this SymPy, not a fallback."""
+    import sympy
+
+    from matderiv.objects import _SIZE_FACTS, size_symbol
+    assert _SIZE_FACTS is not None  # else sizes are SymPy's own, correct but slower
+    for name in ("n", "m", "N_1", "_a"):
+        ours, sympys = size_symbol(name), sympy.Symbol(name, integer=True, positive=True)
+        assert ours == sympys and hash(ours) == hash(sympys)
+        assert sympy.srepr(ours) == sympy.srepr(sympys) and ours.sort_key() == sympys.sort_key()
+        assert ours.assumptions0 == sympys.assumptions0
+        for fact in ("integer", "positive", "real", "zero", "nonnegative", "even", "prime"):
+            assert getattr(ours, f"is_{fact}") == getattr(sympys, f"is_{fact}"), fact
+        assert (ours * ours) == sympys ** 2 and ours - 1 != ours
+        assert sympy.Symbol(name, integer=True, positive=True) in {ours}

@@ -113,3 +113,17 @@ def test_check_covers_the_tensor_and_cli_prints_it():
     assert out.exit_code == 0, out.output
     assert out.output.startswith("∂(A X B)_ij/∂X_kl = A_ik (Bᵀ)_jl\n")
     assert "axes (row of F, column of F, row of X, column of X)" in out.output
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (4, 5)), ((1, 1), (3, 2)), ((3, 1), (1, 4)),
+                                    ((2, 2), (1, 1)), ((2, 3), (3, 2), (1, 2))])
+def test_numeric_kronecker_product_is_numpys(shapes):
+    from sympy import MatrixSymbol
+    rng = np.random.default_rng(1)
+    names = "ABC"[:len(shapes)]
+    values = {n: rng.normal(size=s) for n, s in zip(names, shapes, strict=True)}
+    expected = values[names[0]]
+    for n in names[1:]:
+        expected = np.kron(expected, values[n])
+    kron = KroneckerProduct(*(MatrixSymbol(n, *s) for n, s in zip(names, shapes, strict=True)))
+    assert np.array_equal(evaluate(kron, values), expected)
