@@ -247,6 +247,32 @@ def canonical_sum_if_known(total):
     return Basic.__new__(MatAdd, *[terms[i] for i in order])
 
 
+def canonical_hadamard_if_known(product):
+    """SymPy's ``hadamard.canonicalize(product)`` when it is found without SymPy, else
+    None: ``product`` itself when no factor is a Hadamard product (flatten), a matrix of
+    ones (rm_id) or a zero matrix (absorb), or repeated (HadamardPower), and the factors
+    are in sorted order; the factors sorted when that is all SymPy would do. SymPy
+    rebuilds the product on its way, asking each factor's shape through the tree below
+    it (quadratic in the depth of an L-layer network's gradient).
+
+    >>> from sympy import MatrixSymbol, HadamardProduct
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> known = canonical_hadamard_if_known
+    >>> known(HadamardProduct(B, A)).args, known(HadamardProduct(A, A))
+    ((A, B), None)
+    """
+    factors = product.args
+    if len(factors) < 2 or len(set(factors)) < len(factors):
+        return None  # unpack, HadamardPower
+    if any(isinstance(f, (HadamardProduct, OneMatrix, ZeroMatrix)) for f in factors):
+        return None  # flatten, rm_id, absorb
+    keys = [sort_key(f) for f in factors]
+    if all(one <= other for one, other in zip(keys, keys[1:], strict=False)):
+        return product
+    order = sorted(range(len(factors)), key=keys.__getitem__)  # stable, as SymPy's sort
+    return Basic.__new__(HadamardProduct, *[factors[i] for i in order])
+
+
 def _is_identity(matrix) -> bool:
     """``matrix.is_Identity is True``. SymPy's OneMatrix answers it by building
     Eq(rows, 1) & Eq(cols, 1), which holds only for the literal shape (1, 1)."""
@@ -327,7 +353,8 @@ def _doit(expr):
         if isinstance(expr, HadamardProduct) and not any(
                 isinstance(a, sympy.MatrixBase) for a in expr.args):
             # HadamardProduct.doit ignores deep=False and redoes every factor deeply.
-            return hadamard.canonicalize(expr)
+            known = canonical_hadamard_if_known(expr)
+            return known if known is not None else hadamard.canonicalize(expr)
         if isinstance(expr, Transpose) and \
                 type(expr.arg)._eval_transpose is MatrixExpr._eval_transpose:
             return expr  # Transpose.doit would build Transpose(arg) again

@@ -117,6 +117,25 @@ def test_a_canonical_sum_found_without_sympy_is_sympys(total):
         assert known.args == tidy._canonical_sum(total).args  # the order too
 
 
+#: n x n factors for Hadamard products: each kind hadamard.canonicalize acts on (nested
+#: products, ones, zeros, repeats) and kinds whose sort keys differ in class and parts.
+SQUARE_FACTORS = [A, B, A.T, B.T, MatMul(A, B), MatMul(2, A), Inverse(A), OneMatrix(n, n),
+                  ZeroMatrix(n, n), Identity(n), Elementwise("tanh", A),
+                  Elementwise("tanh", B), sympy.HadamardProduct(A, B), sympy.MatAdd(A, B),
+                  KroneckerProduct(a, a.T), sympy.HadamardPower(A, 2)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(SQUARE_FACTORS), min_size=1, max_size=4))
+def test_a_canonical_hadamard_product_found_without_sympy_is_sympys(factors):
+    from sympy.matrices.expressions import hadamard
+    product = sympy.Basic.__new__(sympy.HadamardProduct, *factors)
+    known = tidy.canonical_hadamard_if_known(product)
+    if known is not None:
+        expected = hadamard.canonicalize(product)
+        assert known == expected and known.args == expected.args  # the order too
+
+
 def test_a_sum_out_of_order_is_sorted_without_sympy():
     total = sympy.Basic.__new__(sympy.MatAdd, B, MatMul(A, B), A)
     assert canonical_sum_if_known(total).args == total.doit(deep=False).args == (A * B, A, B)
