@@ -13,6 +13,7 @@ KroneckerProduct(I, a.T)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sympy
@@ -101,7 +102,7 @@ class Phase:
 class Derivation:
     """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
 
-    def __init__(self, expr, variable, *, formula: str | None = None, env: dict | None = None,
+    def __init__(self, expr, variable, *, formula: str | None = None, env: Mapping | None = None,
                  layout: str = "numerator", seconds: float | None = None,
                  max_nodes: int | None = None):
         self.layout = _checked_layout(layout)

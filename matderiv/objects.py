@@ -414,8 +414,10 @@ def _size_facts():
     """The slots holding a size Symbol's facts, with their values; None where this
     SymPy's Symbol is built otherwise (then sizes are made by SymPy itself)."""
     slots = ("_assumptions", "_assumptions_orig", "_assumptions0")
-    if set(sympy.Symbol.__slots__) != {"name", *slots[1:]}:
-        return None
+    every_slot = {slot for cls in sympy.Symbol.__mro__ for slot in cls.__dict__.get(
+        "__slots__", ()) if not isinstance(cls.__dict__.get("__slots__"), str)}
+    if every_slot != {"name", "_mhash", "_args", *slots}:
+        return None  # a Symbol holds more than Basic.__new__ and the three fact slots set
     template = sympy.Symbol("n", integer=True, positive=True)
     facts = tuple((slot, getattr(template, slot)) for slot in slots)
     made = Expr.__new__(sympy.Symbol)

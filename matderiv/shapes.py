@@ -15,7 +15,7 @@ from sympy import MatrixSymbol
 
 from .build import FUNCTIONS
 from .errors import MatDerivError
-from .objects import matrix_symbol, size_symbol
+from .objects import is_size, matrix_symbol, size_symbol
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -99,13 +99,20 @@ def declare(shapes) -> Environment:
             shape = (shape[0], 1)
         recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
         for token in tokens:
-            if isinstance(token, str) or getattr(token, "is_Symbol", False):
-                dims[str(token)] = token
+            if isinstance(token, str):
+                dims[token] = token
+            elif isinstance(token, sympy.Basic) and token.is_Symbol:
+                dims[token.name] = token
     for dim_name, token in dims.items():
         if dim_name in recipes:
             raise MatDerivError(f"{dim_name!r} names both a matrix and a size")
         recipes[dim_name] = token
-    return Environment(recipes)
+    environment = Environment(recipes)
+    for name, recipe in recipes.items():
+        if isinstance(recipe, tuple) and any(
+                isinstance(token, sympy.Basic) and not is_size(token) for token in recipe):
+            environment[name]  # a SymPy size of the caller's: SymPy checks it now
+    return environment
 
 
 class Environment(Mapping):
@@ -152,3 +159,10 @@ class Environment(Mapping):
 
     def __len__(self):
         return len(self._recipes)
+
+    def __repr__(self):
+        return repr(dict(self))
+
+    def copy(self) -> dict:
+        """A dict of every name and its symbol (as ``dict.copy`` of the old plain dict)."""
+        return dict(self)

@@ -266,6 +266,9 @@ def canonical_hadamard_if_known(product):
         return None  # unpack, HadamardPower
     if any(isinstance(f, (HadamardProduct, OneMatrix, ZeroMatrix)) for f in factors):
         return None  # flatten, rm_id, absorb
+    shape = shape_of(factors[0])
+    if any(shape_of(f) != shape for f in factors):
+        return None  # SymPy's rebuilt product raises ShapeError
     keys = [sort_key(f) for f in factors]
     if all(one <= other for one, other in zip(keys, keys[1:], strict=False)):
         return product

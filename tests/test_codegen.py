@@ -66,18 +66,18 @@ def _check(d, kind, vec, seed=3, points=2):
             jacobian = d.evaluate(d.jacobian(vec=vec), values, functions=functions)
             order = "F" if vec == "col" else "C"
             expected = np.atleast_2d(jacobian) @ direction.reshape(-1, 1, order=order)
-            computed = generated(**arguments, V=direction)
+            arguments = {**arguments, "V": direction}
         else:
             result = {"gradient": d.gradient, "hessian": d.hessian,
                       "jacobian": lambda: d.jacobian(vec=vec)}[kind]()
             expected = d.evaluate(result, values, functions=functions)
-            kept = {k: np.array(v, copy=True) for k, v in arguments.items() if not callable(v)}
-            computed = generated(**arguments)
-            # the generated code writes only into arrays of its own making
-            for name, value in kept.items():
-                assert np.array_equal(arguments[name], value), f"{name} was changed"
-            again = generated(**arguments)
-            assert np.array_equal(again, computed), "a second call gave another value"
+        kept = {k: np.array(v, copy=True) for k, v in arguments.items() if not callable(v)}
+        computed = generated(**arguments)
+        # the generated code writes only into arrays of its own making
+        for name, value in kept.items():
+            assert np.array_equal(arguments[name], value), f"{name} was changed"
+        again = generated(**arguments)
+        assert np.array_equal(again, computed), "a second call gave another value"
         assert np.shape(computed) == np.shape(np.atleast_2d(expected)), (d, kind, vec)
         assert_close(computed, expected, what=f"generated {kind} ({vec}) of {d.formula}",
                      rtol=1e-7, atol=1e-9)

@@ -1,6 +1,7 @@
 """Bad input: one MatDerivError naming the cause and the place; nothing is evaluated."""
 
 import pytest
+import sympy
 
 import matderiv
 from matderiv import MatDerivError
@@ -50,6 +51,7 @@ def test_semantic_errors(formula, wrt, message):
     ({"W": ("m", "n", "p")}, "has 3 sizes"),
     ({"W": ("m", "W")}, "names both a matrix and a size"),
     ({"tr": ("m", "n")}, "function of the grammar"),
+    ({"W": ("m", sympy.Integer(-2))}, "nonnegative integer"),  # a SymPy size: SymPy's check
 ])
 def test_bad_shapes(shapes, message):
     with pytest.raises(MatDerivError, match=message):
@@ -73,6 +75,10 @@ def test_declared_names_are_the_symbols_sympy_would_make():
                          "m": m, "n": n}
     assert env["W"].shape[0] is env["B"].shape[0] is env["m"]  # one size, made once
     assert "W" in env and "p" not in env and env.get("p") is None
+    assert env.copy() == dict(env) and repr(env) == repr(dict(env))
+    # a SymPy size is named by its name, as before (a Dummy prints otherwise)
+    with pytest.raises(MatDerivError, match="names both a matrix and a size"):
+        declare({"W": ("m", sympy.Dummy("p")), "p": ()})
 
 
 @pytest.mark.parametrize("formula", [
