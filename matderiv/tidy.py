@@ -408,6 +408,13 @@ def sort_key(term):
                 sort_key(a) if isinstance(a, Basic) else a for a in args)), *_ONE_KEYS)
         elif cls is Str:  # Atom.sort_key, which prints the name to read it
             found = (cls.class_key(), (1, (term.name,)), *_ONE_KEYS)
+        elif cls is MatMul and _MATMUL_KEY_IS_EXPRS:
+            # Expr.sort_key of a MatMul (its own coefficient-free term, a product): its
+            # factors as_ordered_factors gives them, the commutative ones sorted first.
+            commutative, rest = term.args_cnc()
+            factors = sorted(commutative, key=sort_key) + rest
+            found = (cls.class_key(), (len(factors), tuple(sort_key(f) for f in factors)),
+                     *_ONE_KEYS)
         else:
             found = default_sort_key(term)
         _SORT_KEYS.remember(term, found)
@@ -415,6 +422,13 @@ def sort_key(term):
 
 
 _ONE_KEYS = (sympy.S.One.sort_key(), sympy.S.One)  # the end of every Basic.sort_key
+
+#: MatMul keys Expr.sort_key, with MatrixExpr's as_coeff_Mul (no coefficient taken
+#: out), as a product (is_Mul) ordering its factors by Mul.as_ordered_factors.
+_MATMUL_KEY_IS_EXPRS = (
+    MatMul.sort_key is sympy.Expr.sort_key and MatMul.as_coeff_Mul is MatrixExpr.as_coeff_Mul
+    and MatMul.is_Mul and not (MatMul.is_Add or MatMul.is_Pow or MatMul.is_Atom)
+    and MatMul.as_ordered_factors is sympy.Mul.as_ordered_factors)
 
 
 def _coeff_mmul(term):

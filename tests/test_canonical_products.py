@@ -331,6 +331,19 @@ def test_sort_keys_are_sympys(monkeypatch):
     assert [tidy.sort_key(p) for p in parts] == [sympy.default_sort_key(p) for p in parts]
 
 
+@settings(max_examples=400, deadline=None)
+@given(products())
+def test_sort_keys_of_products_are_sympys(product):
+    """A product's key is built from its factors' keys (as Mul.as_ordered_factors orders
+    them); so are its factors' and their parts'."""
+    clear_cache()
+    matrices = [a for a in product.args if a.is_Matrix]
+    scalars = sympy.Basic.__new__(MatMul, Trace(A), Symbol("k"), *matrices)  # two, unsorted
+    for part in [product, *product.args, sympy.Basic.__new__(MatMul, *reversed(product.args)),
+                 scalars]:
+        assert tidy.sort_key(part) == sympy.default_sort_key(part)
+
+
 def test_tidy_does_not_depend_on_what_it_remembers():
     """tidy is not idempotent (a sum it leaves may come back reordered), so a result
     must not be remembered as already tidied: tidying it again gives the same with
