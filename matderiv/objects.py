@@ -403,9 +403,13 @@ def size_symbol(name: str) -> sympy.Symbol:
     """
     if _SIZE_FACTS is None:
         return sympy.Symbol(name, integer=True, positive=True)
+    return _symbol_with_facts(name, _SIZE_FACTS)
+
+
+def _symbol_with_facts(name, facts):
     symbol = Expr.__new__(sympy.Symbol)
     symbol.name = name
-    for slot, value in _SIZE_FACTS:
+    for slot, value in facts:
         setattr(symbol, slot, value)
     return symbol
 
@@ -420,10 +424,7 @@ def _size_facts():
         return None  # a Symbol holds more than Basic.__new__ and the three fact slots set
     template = sympy.Symbol("n", integer=True, positive=True)
     facts = tuple((slot, getattr(template, slot)) for slot in slots)
-    made = Expr.__new__(sympy.Symbol)
-    made.name = "m"
-    for slot, value in facts:
-        setattr(made, slot, value)
+    made = _symbol_with_facts("m", facts)
     real = sympy.Symbol("m", integer=True, positive=True)
     same = (made == real and hash(made) == hash(real) and sympy.srepr(made) == sympy.srepr(real)
             and made.assumptions0 == real.assumptions0 and made.sort_key() == real.sort_key())

@@ -140,7 +140,7 @@ class Environment(Mapping):
             elif recipe:
                 found = matrix_symbol(name, *(self._size(token) for token in recipe))
             else:
-                found = sympy.Symbol(name, real=True)
+                found = scalar(name)
             self._made[name] = found
         return found
 

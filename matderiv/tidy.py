@@ -238,13 +238,19 @@ def canonical_sum_if_known(total):
             like.add((term,))
     if len(like) < len(terms):
         return None  # glom: like terms are combined
-    keys = [sort_key(term) for term in terms]
+    return _sorted_args(total)
+
+
+def _sorted_args(node):
+    """``node`` when its args are in default_sort_key order, else ``node`` rebuilt with
+    them sorted, as SymPy's ``sort(default_sort_key)`` strategy rebuilds it (with
+    Basic.__new__; Python's sort is stable, as SymPy's is, for args with equal keys)."""
+    args = node.args
+    keys = [sort_key(a) for a in args]
     if all(one <= other for one, other in zip(keys, keys[1:], strict=False)):
-        return total
-    # sort(default_sort_key) rebuilds the sum with Basic.__new__; Python's sort is
-    # stable, as SymPy's is, for terms with equal keys.
-    order = sorted(range(len(terms)), key=keys.__getitem__)
-    return Basic.__new__(MatAdd, *[terms[i] for i in order])
+        return node
+    order = sorted(range(len(args)), key=keys.__getitem__)
+    return Basic.__new__(type(node), *[args[i] for i in order])
 
 
 def canonical_hadamard_if_known(product):
@@ -269,11 +275,7 @@ def canonical_hadamard_if_known(product):
     shape = shape_of(factors[0])
     if any(shape_of(f) != shape for f in factors):
         return None  # SymPy's rebuilt product raises ShapeError
-    keys = [sort_key(f) for f in factors]
-    if all(one <= other for one, other in zip(keys, keys[1:], strict=False)):
-        return product
-    order = sorted(range(len(factors)), key=keys.__getitem__)  # stable, as SymPy's sort
-    return Basic.__new__(HadamardProduct, *[factors[i] for i in order])
+    return _sorted_args(product)
 
 
 def _is_identity(matrix) -> bool:
