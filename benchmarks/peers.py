@@ -13,7 +13,7 @@ import sympy
 from sympy import OneMatrix, Trace
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from matderiv.objects import (
+from matderiv.expressions import (
     ELEMENTWISE,
     AbstractFunction,
     AbstractGradient,

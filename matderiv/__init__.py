@@ -6,10 +6,10 @@
 KroneckerProduct(a.T, I)
 """
 
-from .catalog import catalog
-from .derivation import CONVENTIONS, Derivation, derive
+from .api.derivation import CONVENTIONS, Derivation, derive
+from .engine.catalog import catalog
 from .errors import MatDerivError
-from .shapes import matrix, scalar, vector
+from .syntax.shapes import matrix, scalar, vector
 
 
 def evaluate(expr, values, *, functions=None, shapes=None):
@@ -18,7 +18,7 @@ def evaluate(expr, values, *, functions=None, shapes=None):
     ``evaluate(J, {"W": W, "a": a}, shapes={"W": ("m", "n"), "a": ("n", 1)})``; or use
     ``Derivation.evaluate``, which knows the shapes.
     """
-    from .numeric import evaluate as _evaluate
+    from .numeric.evaluate import evaluate as _evaluate
     return _evaluate(expr, values, functions=functions, shapes=shapes)
 
 

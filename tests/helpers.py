@@ -10,17 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 import matderiv
-from matderiv.build import Builder
-from matderiv.check import (
-    assert_close,
-    numeric_gradient,
-    numeric_jacobian,
-    random_values,
-    stand_in_functions,
-)
-from matderiv.numeric import evaluate
+from matderiv.expressions.tidy import canonical
+from matderiv.numeric.differences import assert_close, numeric_gradient, numeric_jacobian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values, stand_in_functions
 from matderiv.render import to_text
-from matderiv.tidy import canonical
+from matderiv.syntax.builder import Builder
 
 
 def build_expected(text, derivation, *, shielded=True):
@@ -31,7 +26,7 @@ def build_expected(text, derivation, *, shielded=True):
     ``shielded=False`` uses SymPy's deep doit instead, which also rewrites inside traces and
     determinants (det(AXB) -> det(A) det(X) det(B)).
     """
-    from matderiv.tidy import pull_numeric_content
+    from matderiv.expressions.content import pull_numeric_content
     built = Builder(derivation.env, source=text).build_text(text)
     return pull_numeric_content(canonical(built) if shielded else built.doit())
 

@@ -26,14 +26,9 @@ from sympy import MatrixSymbol
 
 import matderiv
 from matderiv import MatDerivError
-from matderiv.check import (
-    assert_close,
-    numeric_gradient,
-    numeric_jacobian,
-    random_values,
-    stand_in_functions,
-)
-from matderiv.numeric import evaluate
+from matderiv.numeric.differences import assert_close, numeric_gradient, numeric_jacobian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values, stand_in_functions
 
 #: Messages of a MatDerivError that reports an internal failure, not a refusal.
 INTERNAL_MARKERS = ("failed inside SymPy/NumPy", "internal error", "nested too deeply")

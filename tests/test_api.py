@@ -6,7 +6,8 @@ from helpers import expect
 from sympy import Identity, KroneckerProduct, Symbol
 
 import matderiv
-from matderiv.check import numeric_jacobian, random_values
+from matderiv.numeric.differences import numeric_jacobian
+from matderiv.numeric.points import random_values
 
 
 def test_results_are_sympy_in_the_users_sizes():
@@ -66,7 +67,7 @@ def test_commutation_matrix_numerically():
 
 def test_check_refuses_a_wrong_answer():
     """The numeric check is not a rubber stamp: a wrong closed form is caught."""
-    from matderiv.check import assert_close
+    from matderiv.numeric.differences import assert_close
     d = matderiv.derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
     values = random_values(d.expr, d.variable, np.random.default_rng(0))
     wrong = np.kron(np.eye(values["m"]), values["a"].T)  # the row-stacking answer

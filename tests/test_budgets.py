@@ -6,7 +6,8 @@ import pytest
 import sympy
 
 import matderiv
-from matderiv import MatDerivError, rewrite
+from matderiv import MatDerivError
+from matderiv.engine import rewrite
 
 SH = {"X": ("n", "n"), "Y": ("n", "n")}
 # The product rule on k factors builds k terms of k factors: quadratic growth.
@@ -68,7 +69,7 @@ def test_elementwise_proof_has_a_hard_deadline_inside_sympy():
     import time
     from unittest import mock
 
-    import matderiv.elementwise
+    import matderiv.proofs.elementwise
 
     def runs_on(expr, values, functions):  # a single call that does not return
         while True:
@@ -76,8 +77,8 @@ def test_elementwise_proof_has_a_hard_deadline_inside_sympy():
 
     d = matderiv.derive("det(A0 + A1')", wrt="A0", shapes={"A0": "m,m", "A1": "m,m"})
     started = time.monotonic()
-    with mock.patch.object(matderiv.elementwise, "HARD_LIMIT", 2.0), \
-            mock.patch.object(matderiv.elementwise, "_numeric", runs_on), \
+    with mock.patch.object(matderiv.proofs.elementwise, "HARD_LIMIT", 2.0), \
+            mock.patch.object(matderiv.proofs.elementwise, "_numeric", runs_on), \
             pytest.raises(matderiv.MatDerivError, match="no element-wise proof: it took more"):
         d.proof("elementwise")
     assert time.monotonic() - started < 10

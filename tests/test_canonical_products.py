@@ -1,4 +1,4 @@
-"""``tidy.sympy_keeps_product`` and ``sympy_keeps_sum`` say, without running SymPy,
+"""``sympy_keeps_product`` and ``sympy_keeps_sum`` say, without running SymPy,
 that SymPy's canonicalisation would give a product or a sum back unchanged; tidy then
 skips SymPy. They must never say so of one SymPy changes (they may say "ask SymPy" of
 one it keeps)."""
@@ -22,9 +22,8 @@ from sympy import (
 from sympy.core.cache import clear_cache
 
 import matderiv
-from matderiv import tidy
-from matderiv.objects import CommutationMatrix, Elementwise
-from matderiv.tidy import (
+from matderiv.expressions import CommutationMatrix, Elementwise, content, sympy_canonical, tidy
+from matderiv.expressions.sympy_canonical import (
     canonical_product_if_known,
     canonical_sum_if_known,
     shielded_doit,
@@ -105,7 +104,7 @@ def sums(draw):
 @given(sums())
 def test_a_sum_said_to_be_kept_is_kept_by_sympy(total):
     if sympy_keeps_sum(total):
-        assert tidy._canonical_sum(total) == total
+        assert sympy_canonical._canonical_sum(total) == total
 
 
 @settings(max_examples=600, deadline=None)
@@ -113,8 +112,8 @@ def test_a_sum_said_to_be_kept_is_kept_by_sympy(total):
 def test_a_canonical_sum_found_without_sympy_is_sympys(total):
     known = canonical_sum_if_known(total)
     if known is not None:
-        assert known == tidy._canonical_sum(total) == total.doit(deep=False)
-        assert known.args == tidy._canonical_sum(total).args  # the order too
+        assert known == sympy_canonical._canonical_sum(total) == total.doit(deep=False)
+        assert known.args == sympy_canonical._canonical_sum(total).args  # the order too
 
 
 #: n x n factors for Hadamard products: each kind hadamard.canonicalize acts on (nested
@@ -130,7 +129,7 @@ SQUARE_FACTORS = [A, B, A.T, B.T, MatMul(A, B), MatMul(2, A), Inverse(A), OneMat
 def test_a_canonical_hadamard_product_found_without_sympy_is_sympys(factors):
     from sympy.matrices.expressions import hadamard
     product = sympy.Basic.__new__(sympy.HadamardProduct, *factors)
-    known = tidy.canonical_hadamard_if_known(product)
+    known = sympy_canonical.canonical_hadamard_if_known(product)
     if known is not None:
         expected = hadamard.canonicalize(product)
         assert known == expected and known.args == expected.args  # the order too
@@ -153,7 +152,7 @@ def test_what_sympy_changes_is_never_said_to_be_kept():
                     (A, MatMul(Identity(n), B)), (MatMul(A, B), MatMul(3, A, B))]
     for terms in changed_sums:
         total = sympy.Basic.__new__(sympy.MatAdd, *terms)
-        assert tidy._canonical_sum(total) != total, terms
+        assert sympy_canonical._canonical_sum(total) != total, terms
         assert not sympy_keeps_sum(total), terms
     for factors in changed:
         product = sympy.Basic.__new__(MatMul, *[sympy.Integer(f) if isinstance(f, int) else f
@@ -166,7 +165,7 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
     """Every product and sum tidy canonicalises while deriving the rule catalog's
     examples: where a shortcut answers, SymPy's own canonicalisation (shielded) gives the
     same."""
-    from matderiv.catalog import catalog
+    from matderiv.engine.catalog import catalog
 
     examples = [e for rule in catalog() for e in rule.examples if not e.hessian]
     seen = []
@@ -178,7 +177,9 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
             seen.append(expr)
         return original(expr)
 
+    # tidy and content are the modules that canonicalise through shielded_doit.
     monkeypatch.setattr(tidy, "shielded_doit", spy)
+    monkeypatch.setattr(content, "shielded_doit", spy)
     for example in examples:
         d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
         d.gradient() if d.is_scalar else d.jacobian()
@@ -190,8 +191,8 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
     assert sum(isinstance(e, MatMul) and k != e for e, k in known.items()) > 20
     assert sum(isinstance(e, sympy.MatAdd) and k == e for e, k in known.items()) > 20
     assert sum(isinstance(e, sympy.MatAdd) and k.args != e.args for e, k in known.items()) > 5
-    monkeypatch.setattr(tidy, "canonical_product_if_known", lambda product: None)
-    monkeypatch.setattr(tidy, "canonical_sum_if_known", lambda total: None)
+    monkeypatch.setattr(sympy_canonical, "canonical_product_if_known", lambda product: None)
+    monkeypatch.setattr(sympy_canonical, "canonical_sum_if_known", lambda total: None)
     for expr, found in known.items():
         assert shielded_doit(expr) == found
         assert shielded_doit(expr).args == found.args  # a sum's terms in the same order
@@ -202,7 +203,7 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
                 min_size=1, max_size=5))
 def test_rational_gcd_is_sympys_gcd_list(pairs):
     numbers = [sympy.Rational(p, q) for p, q in pairs]
-    assert tidy.rational_gcd(numbers) == sympy.gcd_list(numbers)
+    assert content.rational_gcd(numbers) == sympy.gcd_list(numbers)
 
 
 def test_the_shortcuts_mirror_the_sympy_rules_they_were_written_for():
@@ -220,10 +221,10 @@ def test_rules_left_out_by_their_heads_never_match(monkeypatch):
     the class inside a d(.) or vec(.), the head classes below it, a product of one factor
     where a context variable must take one): over the rule catalog's examples, no rule
     left out matches the node it was left out at, with its nonempty(...) conditions."""
-    from matderiv import rewrite
-    from matderiv.catalog import RuleSet, catalog
-    from matderiv.conditions import check
-    from matderiv.matcher import EMPTY, match
+    from matderiv.engine import rewrite
+    from matderiv.engine.catalog import RuleSet, catalog
+    from matderiv.engine.conditions import check
+    from matderiv.engine.matcher import EMPTY, match
 
     left_out = []
     original = rewrite.apply_first
@@ -278,11 +279,10 @@ def test_numeric_content_is_what_gcd_list_gives(terms):
     coefficients = [sympy.Rational(p, q) * a * b for p, q, a, b in terms]
     if all(c.is_Rational for c in coefficients):
         return  # the rational branch is test_rational_gcd_is_sympys_gcd_list's
-    content = sympy.gcd_list(coefficients)
-    expected = content if content.is_Rational and content not in (0, 1) and content > 0 \
-        else None
+    gcd = sympy.gcd_list(coefficients)
+    expected = gcd if gcd.is_Rational and gcd not in (0, 1) and gcd > 0 else None
     m = sympy.MatrixSymbol("M", 2, 2)
-    assert tidy._numeric_content([MatMul(c, m) for c in coefficients]) == expected
+    assert content._numeric_content([MatMul(c, m) for c in coefficients]) == expected
 
 
 _SIZES = st.sampled_from(
@@ -297,16 +297,16 @@ _SIZES = st.sampled_from(
 @given(_SIZES, _SIZES)
 def test_size_products_are_sympys(one, other):
     """objects._times builds some products of sizes directly: they are SymPy's."""
-    from matderiv.objects import _times
+    from matderiv.expressions.sizes import _times
     product = _times(one, other)
     assert product == one * other
     assert product.args == (one * other).args and hash(product) == hash(one * other)
 
 
 def test_sort_keys_are_sympys(monkeypatch):
-    """tidy.sort_key builds Basic.sort_key from its parts' remembered keys: over the sums
+    """sort_key builds Basic.sort_key from its parts' remembered keys: over the sums
     the rule examples rebuild, each term's key is SymPy's default_sort_key."""
-    from matderiv.catalog import catalog
+    from matderiv.engine.catalog import catalog
     clear_cache()  # with warm memos, earlier tests' sums are not rebuilt at all
     terms = []
     original = tidy.shielded_doit
@@ -317,18 +317,21 @@ def test_sort_keys_are_sympys(monkeypatch):
         return original(expr)
 
     monkeypatch.setattr(tidy, "shielded_doit", spy)
+    monkeypatch.setattr(content, "shielded_doit", spy)
     for rule in catalog():
         for example in rule.examples[:1]:
             d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
             d.gradient() if d.is_scalar else d.jacobian()
     assert len(terms) > 200
-    assert [tidy.sort_key(t) for t in terms] == [sympy.default_sort_key(t) for t in terms]
+    assert [sympy_canonical.sort_key(t) for t in terms] == \
+        [sympy.default_sort_key(t) for t in terms]
     clear_cache()  # each part's key built afresh, from its own parts' keys
     parts = list(dict.fromkeys(p for t in terms for p in sympy.preorder_traversal(t)
                                if isinstance(p, sympy.Basic)))
     assert len(parts) > 400 and {sympy.Mul, sympy.Add, MatMul, Trace, sympy.core.symbol.Str,
-                                  matderiv.objects.ScalarOf} <= {type(p) for p in parts}
-    assert [tidy.sort_key(p) for p in parts] == [sympy.default_sort_key(p) for p in parts]
+                                  matderiv.expressions.ScalarOf} <= {type(p) for p in parts}
+    assert [sympy_canonical.sort_key(p) for p in parts] == \
+        [sympy.default_sort_key(p) for p in parts]
 
 
 @settings(max_examples=400, deadline=None)
@@ -341,14 +344,14 @@ def test_sort_keys_of_products_are_sympys(product):
     scalars = sympy.Basic.__new__(MatMul, Trace(A), Symbol("k"), *matrices)  # two, unsorted
     for part in [product, *product.args, sympy.Basic.__new__(MatMul, *reversed(product.args)),
                  scalars]:
-        assert tidy.sort_key(part) == sympy.default_sort_key(part)
+        assert sympy_canonical.sort_key(part) == sympy.default_sort_key(part)
 
 
 def test_tidy_does_not_depend_on_what_it_remembers():
     """tidy is not idempotent (a sum it leaves may come back reordered), so a result
     must not be remembered as already tidied: tidying it again gives the same with
     warm memos as with cold ones (a review found proofs whose text changed so)."""
-    from matderiv.objects import MatDiff
+    from matderiv.expressions import MatDiff
     n, p = (sympy.Symbol(s, integer=True, positive=True) for s in "np")
     A0, A1, A2 = (sympy.MatrixSymbol("A0", n, p), sympy.MatrixSymbol("A1", p, n),
                   sympy.MatrixSymbol("A2", n, n))

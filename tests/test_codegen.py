@@ -9,13 +9,15 @@ themselves checked against finite differences by the other tests.
 
 import numpy as np
 import pytest
+import sympy
 from sympy import KroneckerProduct
 from test_cookbook import GRADIENTS
 from test_coverage import CASES, SHAPES
 from test_hessian import HESSIANS
 
 import matderiv
-from matderiv.check import assert_close, random_values, stand_in_functions
+from matderiv.numeric.differences import assert_close
+from matderiv.numeric.points import random_values, stand_in_functions
 
 W_x = {"W": ("m", "n"), "x": ("n", 1)}
 W_X = {"W": ("m", "n"), "X": ("n", "b")}
@@ -46,7 +48,7 @@ HESSIAN_FORMULAS = [(f, w, s) for f, w, s, _ in HESSIANS] + [LOGISTIC, (NET_LOSS
 
 
 def _arguments(d, values, functions):
-    names = {s.name for s in d.expr.atoms(matderiv.derivation.MatrixSymbol)}
+    names = {s.name for s in d.expr.atoms(sympy.MatrixSymbol)}
     names |= {s.name for s in d.expr.free_symbols if s.name in values and not s.is_integer}
     arguments = {name: values[name] for name in names}
     for name, (f, grad) in functions.items():
@@ -162,7 +164,7 @@ def test_diagonals_scale_rows_instead_of_forming_diag():
 def _values(derivation, rng, **sizes):
     """Random values for the formula's matrices at the named sizes (standard normal)."""
     values = {}
-    for symbol in derivation.expr.atoms(matderiv.derivation.MatrixSymbol) | {
+    for symbol in derivation.expr.atoms(sympy.MatrixSymbol) | {
             derivation.variable}:
         shape = [int(sizes[str(s)]) if not s.is_Integer else int(s) for s in symbol.shape]
         values[symbol.name] = rng.standard_normal(shape)

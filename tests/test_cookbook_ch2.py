@@ -50,10 +50,11 @@ from helpers import build_expected, expect
 from sympy import Determinant, Identity
 
 import matderiv
-from matderiv.check import assert_close, numeric_hessian, random_values
-from matderiv.numeric import evaluate
-from matderiv.objects import mat_mul
-from matderiv.tidy import canonical
+from matderiv.expressions import mat_mul
+from matderiv.expressions.tidy import canonical
+from matderiv.numeric.differences import assert_close, numeric_hessian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values
 
 
 def square(*names, n="n"):

@@ -9,15 +9,8 @@ from sympy import HadamardPower, HadamardProduct, Inverse, MatrixSymbol, Symbol
 from sympy.matrices.exceptions import ShapeError
 
 import matderiv
-from matderiv.objects import (
-    Elementwise,
-    hadamard_product,
-    mat_add,
-    mat_mul,
-    rebuilt,
-    shape_of,
-)
-from matderiv.tidy import shielded_doit
+from matderiv.expressions import Elementwise, hadamard_product, mat_add, mat_mul, rebuilt, shape_of
+from matderiv.expressions.sympy_canonical import shielded_doit
 
 m = Symbol("m", integer=True, positive=True)
 n = Symbol("n", integer=True, positive=True)

@@ -7,7 +7,7 @@ from sympy import MatrixSymbol
 
 import matderiv
 from matderiv.errors import MatDerivError
-from matderiv.objects import MatDiff
+from matderiv.expressions import MatDiff
 
 # Found by a random search: the replayed passes build the terms in another order
 # (a nested Hadamard product, the factors of a sum) than the depth-first result.

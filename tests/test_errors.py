@@ -66,7 +66,7 @@ def test_bad_shapes(shapes, message):
 def test_declared_names_are_the_symbols_sympy_would_make():
     import sympy
 
-    from matderiv.shapes import declare
+    from matderiv.syntax.shapes import declare
     env = declare({"W": ("m", "n"), "a": ("n",), "k": (), "B": (" m ", 2)})
     assert list(env) == ["W", "a", "k", "B", "m", "n"] and len(env) == 6
     m, n = (sympy.Symbol(s, integer=True, positive=True) for s in "mn")

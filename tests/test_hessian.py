@@ -8,8 +8,9 @@ import pytest
 from helpers import build_expected
 
 import matderiv
-from matderiv.check import assert_close, numeric_hessian, random_values
-from matderiv.numeric import evaluate
+from matderiv.numeric.differences import assert_close, numeric_hessian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values
 
 HESSIANS = [
     ("x'*A*x", "x", {"x": ("n", 1), "A": ("n", "n")}, "A + A'"),

@@ -14,9 +14,14 @@ from click.testing import CliRunner
 
 import matderiv
 from matderiv import MatDerivError
-from matderiv.build import MAX_MATRIX_POWER
 from matderiv.cli import main
-from matderiv.syntax import MAX_DEPTH, MAX_LENGTH, MAX_NUMBER_LENGTH, MAX_TOKENS
+from matderiv.syntax.limits import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    MAX_MATRIX_POWER,
+    MAX_NUMBER_LENGTH,
+    MAX_TOKENS,
+)
 
 SH = {"W": ("m", "n"), "a": ("n", 1), "X": ("n", "n"), "Y": ("n", "n")}
 

@@ -8,9 +8,10 @@ from click.testing import CliRunner
 from helpers import build_expected
 
 import matderiv
-from matderiv.check import assert_close, numeric_jacobian, random_values
 from matderiv.cli import main
-from matderiv.numeric import evaluate
+from matderiv.numeric.differences import assert_close, numeric_jacobian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values
 
 CASES = [
     # formula, wrt, shapes, numerator form, denominator form (vec stacks columns)

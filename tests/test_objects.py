@@ -4,7 +4,7 @@ import sympy
 from sympy.core.assumptions import _assume_defined
 from sympy.core.cache import clear_cache
 
-from matderiv.objects import (
+from matderiv.expressions import (
     AbstractFunction,
     FrobeniusNorm,
     Inner,
@@ -48,7 +48,7 @@ def test_size_symbols_are_sympys():
     in every way a test can see, and its facts are made on this SymPy, not a fallback."""
     import sympy
 
-    from matderiv.objects import _SIZE_FACTS, size_symbol
+    from matderiv.expressions.sizes import _SIZE_FACTS, size_symbol
     assert _SIZE_FACTS is not None  # else sizes are SymPy's own, correct but slower
     for name in ("n", "m", "N_1", "_a"):
         ours, sympys = size_symbol(name), sympy.Symbol(name, integer=True, positive=True)

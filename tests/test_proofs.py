@@ -12,9 +12,9 @@ import pytest
 from sympy import MatrixSymbol
 
 import matderiv
-from matderiv.check import random_values, stand_in_functions
-from matderiv.numeric import evaluate
-from matderiv.objects import MatDiff
+from matderiv.expressions import MatDiff
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values, stand_in_functions
 from matderiv.render.proof_text import proof_to_text
 
 SEED1 = ("W*a", "W", {"W": ("m", "n"), "a": ("n", 1)})

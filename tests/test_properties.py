@@ -16,7 +16,7 @@ from oracle import Outcome, classify_error, judge
 from strategies import Problem, problems, random_problem
 
 import matderiv
-import matderiv.elementwise
+import matderiv.proofs.elementwise
 from matderiv import MatDerivError
 
 _CI = settings(derandomize=True, deadline=None, database=None, print_blob=False,
@@ -40,8 +40,8 @@ def test_every_result_agrees_with_finite_differences_or_is_refused(problem):
 def test_elementwise_proof_is_checked_or_refused(problem):
     """The element-wise proof checks its entry formula against the closed form itself."""
     # A short time budget: a refused proof is an acceptable outcome, a slow suite is not.
-    with mock.patch.object(matderiv.elementwise, "TIME_BUDGET", 3.0), \
-            mock.patch.object(matderiv.elementwise, "HARD_LIMIT", 10.0):
+    with mock.patch.object(matderiv.proofs.elementwise, "TIME_BUDGET", 3.0), \
+            mock.patch.object(matderiv.proofs.elementwise, "HARD_LIMIT", 10.0):
         try:
             derivation = matderiv.derive(problem.formula, wrt=problem.wrt,
                                          shapes=problem.shapes)

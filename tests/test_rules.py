@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import matderiv
-from matderiv.catalog import PHASES, catalog
+from matderiv.engine.catalog import PHASES, catalog
 
 RULES = list(catalog())
 EXAMPLES = [(rule, example) for rule in RULES for example in rule.examples]
@@ -67,7 +67,7 @@ def test_catalog_found_in_a_source_checkout(monkeypatch):
     """Without an install (python cli.py from the repository), rules/ is read directly."""
     import importlib
     # matderiv.catalog is the function; the module is reached by its full name.
-    catalog_module = importlib.import_module("matderiv.catalog")
+    catalog_module = importlib.import_module("matderiv.engine.catalog")
 
     def not_installed(name):
         raise ModuleNotFoundError(name)
@@ -84,7 +84,7 @@ def test_catalog_found_in_a_source_checkout(monkeypatch):
 def test_a_malformed_rule_raises_at_its_first_use():
     from sympy import MatrixSymbol
 
-    from matderiv.catalog import Rule
+    from matderiv.engine.catalog import Rule
     bad = Rule(name="bad", phase="simplification", pattern="A'", result="A", when=("constant(Q)",))
     with pytest.raises(matderiv.MatDerivError, match="unbound"):
         bad.apply(MatrixSymbol("X", 2, 2).T, None)
@@ -95,7 +95,7 @@ def test_a_run_of_factors_is_bound_in_pattern_order_and_compared_where_repeated(
     # matches, unless the rest names it too; either way the bindings read as written.
     import sympy
 
-    from matderiv.matcher import EMPTY, match
+    from matderiv.engine.matcher import EMPTY, match
     from matderiv.syntax import parse
 
     n = sympy.Symbol("n")

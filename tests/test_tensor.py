@@ -6,10 +6,11 @@ from sympy import Identity, KroneckerProduct
 from sympy.tensor.array.expressions import ArrayTensorProduct, PermuteDims, Reshape
 
 import matderiv
-from matderiv.check import numeric_jacobian, random_values, stand_in_functions
-from matderiv.numeric import evaluate
+from matderiv.engine.tensor import tensor_from_col_jacobian
+from matderiv.numeric.differences import numeric_jacobian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values, stand_in_functions
 from matderiv.render import to_latex, to_text
-from matderiv.tensor import tensor_from_col_jacobian
 
 
 def numeric_tensor(d, values, functions=None):

@@ -5,8 +5,9 @@ import pytest
 from helpers import build_expected, expect
 
 import matderiv
-from matderiv.check import assert_close, numeric_hessian, random_values
-from matderiv.numeric import evaluate
+from matderiv.numeric.differences import assert_close, numeric_hessian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values
 
 NET = {"W1": "h,n", "x": "n,1", "b1": "h,1", "W2": "k,h", "b2": "k,1", "y": "k,1"}
 LOSS = "sum((W2*tanh(W1*x + b1) + b2 - y).^2)"

@@ -125,7 +125,7 @@ class MatrixLatexPrinter(LatexPrinter):
         return r"\operatorname{diag}\left(%s\right)" % self._print(expr.args[0])
 
     def _print_HadamardPower(self, expr):
-        from ..objects import Elementwise  # tanh(X)^{\circ 2}: the call brackets itself
+        from ..expressions import Elementwise  # tanh(X)^{\circ 2}: the call brackets itself
         return r"%s^{\circ %s}" % (self._operand(expr.base, Elementwise),
                                     self._print(expr.exp))
 

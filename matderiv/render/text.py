@@ -23,7 +23,7 @@ from sympy import (
 )
 from sympy.printing.str import StrPrinter
 
-from ..objects import ScalarOf
+from ..expressions import ScalarOf
 
 _SIMPLE = (MatrixSymbol, sympy.Symbol, sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)
 

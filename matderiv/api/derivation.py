@@ -1,0 +1,365 @@
+"""``derive``: formula -> Derivation, the one object holding a result and its steps.
+
+The engine's phases (``matderiv.engine.phases``) find the results; a Derivation runs
+them when a result is first asked for, remembers them, and is the face of everything
+else: numeric checks, proofs, generated code, claims. They receive the Derivation and
+read it; none of them imports this module.
+
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> d.jacobian()
+KroneckerProduct(a.T, I)
+>>> d.jacobian(vec="row")
+KroneckerProduct(I, a.T)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sympy import Basic, MatrixSymbol, ZeroMatrix
+
+from ..engine.conventions import CONVENTIONS, LAYOUTS, convention
+from ..engine.phases import (
+    Phase,
+    denominator_phase,
+    differentiate,
+    identify_gradient,
+    identify_jacobian,
+    jacobian_of_scalar,
+)
+from ..engine.rewrite import ProofStep
+from ..errors import MatDerivError, guarded
+from ..expressions import AbstractFunction, AbstractGradient, is_matrix
+from ..expressions.contains import atoms_of
+from ..syntax.builder import Builder
+from ..syntax.grammar import is_one_by_one
+from ..syntax.shapes import declare
+
+__all__ = ["CONVENTIONS", "Derivation", "Phase", "convention", "derive"]
+
+
+class Derivation:
+    """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
+
+    def __init__(self, expr, variable, *, formula: str | None = None, env: Mapping | None = None,
+                 layout: str = "numerator", seconds: float | None = None,
+                 max_nodes: int | None = None):
+        self.layout = _checked_layout(layout)
+        # Time and size budgets of each computation; None: rewrite.MAX_SECONDS, MAX_NODES.
+        self.budget = {"max_seconds": _checked_budget("seconds", seconds),
+                       "max_nodes": _checked_budget("max_nodes", max_nodes)}
+        self.expr = expr
+        self.variable = variable
+        self.formula = formula if formula is not None else str(expr)
+        self.env = env or {}
+        self._cache: dict = {}
+        self.differential_start, self.differential, self._pushes = differentiate(
+            expr, variable, self.budget, self._same_differential)
+
+    @property
+    def differential_lines(self):
+        """The differential's proof, one ProofLine per pass (laid out when first asked)."""
+        return self._pushes.lines
+
+    def _same_differential(self, one, other):
+        from ..numeric.verify import assert_same_differential
+        assert_same_differential(one, other, self)
+
+    def _same_value(self, before, after):
+        """The safety net under every rewrite of a result: the value is kept."""
+        from ..numeric.verify import assert_same_value
+        assert_same_value(before, after, self)
+
+    # -- shapes -----------------------------------------------------------
+    @property
+    def is_scalar(self) -> bool:
+        """True when F is a scalar (or a 1 x 1 matrix, read as one)."""
+        return not is_matrix(self.expr) or is_one_by_one(self.expr)
+
+    @property
+    def abstract_functions(self) -> tuple[str, ...]:
+        names = {a.function
+                 for a in atoms_of(self.expr, AbstractFunction, AbstractGradient)}
+        return tuple(sorted(names))
+
+    # -- results ----------------------------------------------------------
+    @guarded
+    def gradient(self):
+        """dF/dX "as matrix" (seed 2, items 9-11): X's shape, G_ij = dF/dX_ij."""
+        if not self.is_scalar:
+            rows, cols = self.expr.shape
+            raise MatDerivError(f"the formula is a {rows}x{cols} matrix, not a scalar: it has "
+                                "a Jacobian, not a gradient (jacobian(); --jacobian in the CLI)")
+        return self.gradient_phases()[-1].result
+
+    @guarded
+    def jacobian(self, vec: str = "col", layout: str | None = None):
+        """d vec(F) / d vec(X) (vec="col") or d vecr(F) / d vecr(X) (vec="row").
+
+        ``layout`` "numerator" (one row per entry of F) or "denominator" (its transpose);
+        None takes the derivation's own layout, set by ``derive(..., layout=)``.
+        """
+        if vec not in ("col", "row"):
+            raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
+        return self.jacobian_phases(vec, layout)[-1].result
+
+    @guarded
+    def tensor(self):
+        """T[i, j, k, l] = ∂F_ij / ∂X_kl, a SymPy array expression of shape (m, n, p, q).
+
+        Kronecker terms of the vecr Jacobian become permuted outer products
+        (A ⊗ B -> A_ik B_jl); anything else is the row-major reshape of the vecr
+        Jacobian, T = reshape(J_row, (m, n, p, q)). See ``matderiv.engine.tensor``.
+        """
+        from ..engine.tensor import tensor_from_row_jacobian
+        f_shape = (1, 1) if not is_matrix(self.expr) else tuple(self.expr.shape)
+        if self.is_scalar:
+            from sympy.tensor.array.expressions import Reshape
+            return Reshape(self.gradient(), (*f_shape, *self.variable.shape))
+        return tensor_from_row_jacobian(self.jacobian(vec="row", layout="numerator"),
+                                        f_shape, tuple(self.variable.shape))
+
+    @guarded
+    def hessian(self, layout: str | None = None):
+        """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X).
+
+        Symmetric for smooth F; its steps are those of ``gradient_derivation()``.
+        """
+        return self.gradient_derivation().jacobian(vec="col", layout=layout or self.layout)
+
+    def gradient_derivation(self) -> Derivation:
+        """The gradient G as a formula of its own, derived again by X (for the Hessian)."""
+        if "hessian" not in self._cache:
+            gradient = self.gradient()
+            if not gradient.has(self.variable):
+                size = self.variable.shape[0] * self.variable.shape[1]
+                self._cache["hessian"] = _Constant(ZeroMatrix(size, size))
+            else:
+                self._cache["hessian"] = Derivation(gradient, self.variable, env=self.env,
+                                                    **_budget_options(self.budget))
+        return self._cache["hessian"]
+
+    def gradient_phases(self) -> tuple[Phase, ...]:
+        """Identification and simplification of the gradient, with their steps."""
+        if "gradient" not in self._cache:
+            self._cache["gradient"] = self._identify_gradient()
+        return self._cache["gradient"]
+
+    def jacobian_phases(self, vec: str = "col", layout: str | None = None) -> tuple[Phase, ...]:
+        """The phases behind the Jacobian; denominator layout adds a last, transposing one."""
+        layout = _checked_layout(layout or self.layout)
+        key = "jacobian-" + vec
+        if key not in self._cache:
+            self._cache[key] = self._identify_jacobian(vec)
+        if layout == "numerator":
+            return self._cache[key]
+        if key + "-denominator" not in self._cache:
+            numerator = self._cache[key][-1].result
+            self._cache[key + "-denominator"] = (
+                *self._cache[key], denominator_phase(numerator, self._same_value))
+        return self._cache[key + "-denominator"]
+
+    # -- identification ---------------------------------------------------
+    def _identify_gradient(self) -> tuple[Phase, ...]:
+        return identify_gradient(self.differential, self.variable, self.budget,
+                                 self._same_value)
+
+    def _identify_jacobian(self, vec: str) -> tuple[Phase, ...]:
+        if self.is_scalar:
+            return jacobian_of_scalar(self.gradient_phases(), self.variable, vec, self.budget,
+                                      self._same_value)
+        return identify_jacobian(self.differential, self.variable, vec, self.budget,
+                                 self._same_value)
+
+    # -- convenience ------------------------------------------------------
+    def steps(self, kind: str = "gradient") -> tuple[ProofStep, ...]:
+        """Every rule application behind a result: "gradient", "jacobian-col", "jacobian-row"."""
+        differential = tuple(s for line in self.differential_lines for s in line.steps)
+        if kind == "gradient":
+            phases = self.gradient_phases()
+        elif kind in ("jacobian-col", "jacobian-row"):
+            phases = self.jacobian_phases(kind.split("-")[1])
+        else:
+            raise MatDerivError(f"unknown kind {kind!r}")
+        return differential + tuple(s for phase in phases for s in phase.steps)
+
+    def rules_used(self, kind: str = "gradient") -> list[str]:
+        return [step.rule.name for step in self.steps(kind)]
+
+    @guarded
+    def evaluate(self, expr, values, *, functions=None):
+        """Evaluate a result (or any expression) at values, sizes read off the arrays."""
+        from ..numeric.evaluate import evaluate
+        symbols = [s for s in self.env.values() if isinstance(s, MatrixSymbol)]
+        return evaluate(expr, values, functions=functions, shapes=symbols)
+
+    @guarded
+    def proof(self, style: str = "rules", *, kind: str | None = None, vec: str = "col"):
+        """The proof of the result as data: ``style`` "rules" (or "elementwise")."""
+        from ..proofs.rules import rules_proof
+        kind = kind or ("gradient" if self.is_scalar else "jacobian")
+        if kind == "hessian":
+            # The Hessian is the Jacobian of the gradient: its proof is that one's.
+            return self._hessian_derivation().proof(style, kind="jacobian", vec="col")
+        if style == "rules":
+            return rules_proof(self, kind, vec)
+        if style == "elementwise":
+            from ..proofs.elementwise import elementwise_proof
+            return elementwise_proof(self, kind, vec)
+        raise MatDerivError(f"unknown proof style {style!r}: rules or elementwise")
+
+    def _hessian_derivation(self) -> Derivation:
+        inner = self.gradient_derivation()
+        if isinstance(inner, _Constant):
+            raise MatDerivError(f"the gradient does not depend on {self.variable}, so the "
+                                "Hessian is 0; there is nothing to prove")
+        return inner
+
+    def _proofs(self, style, options) -> list:
+        """The proofs to show: for the Hessian, the gradient's and then the Hessian's."""
+        styles = ("rules", "elementwise") if style == "both" else (style,)
+        if options.get("kind") == "hessian":
+            first = [self.proof(s, kind="gradient") for s in styles]
+            return first + [self.proof(s, kind="hessian") for s in styles]
+        return [self.proof(s, **options) for s in styles]
+
+    @guarded
+    def proof_text(self, style: str = "rules", **options) -> str:
+        """The proof as Unicode text for a terminal."""
+        from ..render.proof_text import proof_to_text
+        return "\n".join(proof_to_text(p) for p in self._proofs(style, options))
+
+    @guarded
+    def latex(self, proof: str = "rules", **options) -> str:
+        """A LaTeX fragment (amsmath only): the result with its proof(s)."""
+        from ..render.proof_latex import proof_to_latex
+        return "\n".join(proof_to_latex(p) for p in self._proofs(proof, options))
+
+    @guarded
+    def to_source(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
+                  name: str | None = None) -> str:
+        """Python source (a module: imports and one def) computing a result efficiently.
+
+        ``kind``: "gradient", "jacobian", "hessian" or "jvp" (J vec(V) without forming
+        J); ``backend``: "numpy", "jax" or "torch". See matderiv.codegen.
+        """
+        from ..codegen import to_source
+        return to_source(self, kind, vec=vec, backend=backend, name=name)
+
+    source = to_source
+
+    @guarded
+    def to_function(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
+                    name: str | None = None):
+        """The generated code as a function taking the formula's names as keywords.
+
+        >>> import numpy as np
+        >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+        >>> d.to_function("jvp")(W=np.ones((2, 3)), a=np.ones(3), V=np.ones((2, 3))).ravel()
+        array([3., 3.])
+        """
+        from ..codegen import to_function
+        return to_function(self, kind, vec=vec, backend=backend, name=name)
+
+    def _repr_latex_(self) -> str:
+        from ..render.proof_latex import statement_latex
+        return "$$%s$$" % statement_latex(self.proof("rules"))
+
+    @guarded
+    def check(self, **options):
+        """Check every result against central finite differences; raise on a mismatch."""
+        from ..numeric.verify import verify
+        return verify(self, **options)
+
+    def check_claim(self, claim, kind: str | None = None, vec: str = "col",
+                    layout: str | None = None):
+        """Judge a claimed derivative (text in the grammar, or SymPy): a ``Verdict``.
+
+        >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+        >>> d.check_claim("kron(a', I(m))").verdict
+        'correct'
+        """
+        from ..claims import check_claim
+        return check_claim(self, claim, kind=kind, vec=vec, layout=layout)
+
+    def __repr__(self) -> str:
+        return f"Derivation({self.formula!r}, wrt={self.variable})"
+
+
+class _Constant:
+    """A gradient that does not depend on X: its Jacobian (the Hessian) is zero."""
+
+    def __init__(self, zero):
+        self.zero = zero
+
+    def jacobian(self, vec="col", layout=None):
+        return self.zero
+
+    def rules_used(self, kind="jacobian-col"):
+        return []
+
+
+@guarded
+def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
+           max_nodes: int | None = None) -> Derivation:
+    """Differentiate ``formula`` with respect to ``wrt``.
+
+    ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
+    shape: ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}``) or a SymPy matrix
+    expression built from ``matderiv.matrix``/``vector``/``scalar``. ``layout`` is the
+    Jacobian layout: "numerator" (default) or "denominator" (the transpose).
+    ``seconds`` and ``max_nodes`` are the time and size budgets of each computation
+    (deriving, then each result); one exceeded stops it with a MatDerivError.
+    """
+    _checked_layout(layout)
+    if isinstance(formula, str):
+        env = declare(shapes)
+        expr = Builder(env, source=formula).build_text(formula)
+        text = formula
+    elif isinstance(formula, Basic):
+        expr, text = formula, None
+        env = {s.name: s for s in formula.free_symbols if hasattr(s, "name")}
+        env.update(declare(shapes))
+    else:
+        raise MatDerivError(f"a formula must be text or a SymPy expression, "
+                            f"not {type(formula).__name__}")
+    variable = _variable(wrt, env, expr)
+    return Derivation(expr, variable, formula=text, env=env, layout=layout, seconds=seconds,
+                      max_nodes=max_nodes)
+
+
+def _checked_budget(name, value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise MatDerivError(f"{name} must be a positive number, not {value!r}")
+    return value
+
+
+def _budget_options(budget) -> dict:
+    return {"seconds": budget["max_seconds"], "max_nodes": budget["max_nodes"]}
+
+
+def _checked_layout(layout) -> str:
+    if layout not in LAYOUTS:
+        raise MatDerivError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
+    return layout
+
+
+def _variable(wrt, env, expr):
+    if isinstance(wrt, Basic):
+        variable = wrt
+    elif isinstance(wrt, str) and wrt in env:
+        variable = env[wrt]
+    elif isinstance(wrt, str):
+        raise MatDerivError(f"wrt {wrt!r} is not a name of the formula "
+                            "(declare its shape, or pick a name that occurs)")
+    else:
+        raise MatDerivError(f"wrt must be a name, not {type(wrt).__name__}")
+    if not isinstance(variable, MatrixSymbol):
+        raise MatDerivError(f"wrt {variable} is a scalar; derivatives with respect to a scalar "
+                            "are not supported yet: declare it as a 1x1 matrix (-s k=1,1)")
+    if not expr.has(variable):
+        raise MatDerivError(f"{variable} does not occur in the formula, so its derivative "
+                            f"with respect to {variable} is zero")
+    return variable

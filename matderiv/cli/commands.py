@@ -1,0 +1,369 @@
+"""The ``matderiv`` command: a thin face over the Python API.
+
+Every error the user can cause ends in one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import MatDerivError
+
+EXAMPLE = "matderiv derive 'W*a' --wrt W -s W=m,n -s a=n,1"
+
+
+def _shapes(values) -> dict:
+    shapes = {}
+    for value in values:
+        name, sep, sizes = value.partition("=")
+        if not sep or not name.strip():
+            raise MatDerivError(f"-s {value!r}: write NAME=ROWS,COLS (e.g. -s W=m,n), "
+                                "NAME=ROWS for a vector, NAME= for a scalar")
+        name = name.strip()
+        if name in shapes:
+            raise MatDerivError(f"-s {name}: shape given twice")
+        shapes[name] = tuple(part.strip() for part in sizes.split(",") if part.strip())
+        if len(shapes[name]) > 2:
+            raise MatDerivError(f"-s {value!r}: a matrix has two sizes")
+    return shapes
+
+
+class _Group(click.Group):
+    """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            if type(error).__name__ == "NoArgsIsHelpError" and error.ctx is not None:
+                click.echo(error.ctx.get_help())  # bare `matderiv`: the help, as asked
+                sys.exit(0)
+            # click prints usage, a hint and the message on three lines; we print one.
+            where = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+            message = " ".join(error.format_message().split())
+            if isinstance(error, click.NoSuchOption) and error.option_name[1:2] not in ("-", ""):
+                # '-y' or '-0.5': most likely a formula that starts with a minus sign.
+                where += (" — a formula that starts with '-' goes after '--', with the "
+                          "options first, or in brackets: \"(-x'*A*x)\"")
+            click.echo(f"matderiv: error: {message}{where}", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            click.echo(f"matderiv: error: {' '.join(error.format_message().split())}",
+                       err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("matderiv: aborted", err=True)
+            sys.exit(1)
+
+    def invoke(self, ctx):
+        import warnings
+        warnings.simplefilter("ignore")  # numeric warnings are reported as results, not noise
+        try:
+            return super().invoke(ctx)
+        except MatDerivError as error:
+            click.echo(f"matderiv: error: {error.one_line()}", err=True)
+            sys.exit(2)
+        except RecursionError:
+            click.echo("matderiv: error: the formula is nested too deeply", err=True)
+            sys.exit(2)
+        except (TypeError, ValueError, AttributeError, NotImplementedError,
+                ArithmeticError) as error:
+            click.echo(f"matderiv: internal error: {type(error).__name__}: {error} "
+                       "(please report this formula)", err=True)
+            sys.exit(3)
+
+
+@click.group(cls=_Group,
+             help=f"Symbolic matrix calculus that shows its work.\n\nExample:\n\n  {EXAMPLE}")
+@click.version_option(package_name="matderiv")
+def main():
+    pass
+
+
+@main.command(help="Derive the Jacobian or gradient of FORMULA with respect to a variable.\n\n"
+                   f"Example:\n\n  {EXAMPLE}\n\n"
+                   "  matderiv derive 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p --gradient")
+@click.argument("formula")
+@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name: -s W=m,n (matrix), -s a=n,1 or -s a=n (vector), "
+                   "-s k= (scalar).")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
+              help="col: vec stacks columns; row: vecr stacks rows (seed 2's W-tilde).")
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+              show_default=True,
+              help="Jacobian layout: numerator (one row per entry of F) or denominator "
+                   "(the transpose: one row per entry of X).")
+@click.option("--gradient", "kind", flag_value="gradient",
+              help="The gradient as a matrix of X's shape (scalar formulas).")
+@click.option("--jacobian", "kind", flag_value="jacobian",
+              help="The Jacobian d vec(F) / d vec(X) (default for matrix formulas).")
+@click.option("--hessian", "kind", flag_value="hessian",
+              help="The Hessian d²F / d vec(X) d vec(X)' of a scalar formula.")
+@click.option("--tensor", "kind", flag_value="tensor",
+              help="The 4-index derivative T[i,j,k,l] = dF_ij / dX_kl, with indices.")
+@click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
+              show_default=True)
+@click.option("--check", is_flag=True, help="Also check the result against finite differences.")
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
+    from ..api.derivation import derive as derive_api
+    from ..api.report import derivation_report
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
+    if kind is None:
+        kind = "gradient" if derivation.is_scalar else "jacobian"
+    report = derivation_report(derivation, kind=kind, vec=vec, check=check)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    elif fmt == "latex":
+        click.echo(report["statement"]["latex"])
+    else:
+        click.echo(report["statement"]["text"])
+        click.echo(f"  convention: {report['convention']}")
+        for note in report["notes"]:
+            click.echo(f"  note: {note}")
+        if check:
+            click.echo(f"  check: {report['check']['summary']}")
+
+
+@main.command(help="Prove the derivative of FORMULA rule by rule and element by element.\n\n"
+                   "Example:\n\n  matderiv prove 'W*a' --wrt W -s W=m,n -s a=n,1 --style both\n\n"
+                   "  matderiv prove 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p "
+                   "-o proof.tex --pdf\n\n"
+                   "  matderiv prove --batch derivations.toml -o all.tex")
+@click.argument("formula", required=False)
+@click.option("--wrt", help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+              show_default=True, help="Jacobian layout, as for derive.")
+@click.option("--hessian", is_flag=True,
+              help="Prove the gradient, then the Hessian as the Jacobian of the gradient.")
+@click.option("--style", type=click.Choice(["rules", "elementwise", "both"]), default="rules",
+              show_default=True,
+              help="rules: the chain of equalities, each naming its rule; elementwise: one "
+                   "entry with index sums, differentiated and laid out; both.")
+@click.option("--format", "fmt", type=click.Choice(["text", "latex", "md"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to a file; a .tex file is a standalone document.")
+@click.option("--pdf", is_flag=True, help="With -o FILE.tex: also compile it with pdflatex.")
+@click.option("--batch", type=click.Path(dir_okay=False), default=None,
+              help="Prove every [[derivation]] of a TOML file into one document.")
+def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch):
+    from .output import write_atomically
+
+    if pdf and not (output and output.endswith(".tex")):
+        raise MatDerivError("--pdf needs -o FILE.tex")
+    if batch:
+        if formula or wrt:
+            raise MatDerivError("give either FORMULA --wrt X or --batch FILE, not both")
+        text, failed = _prove_batch(batch, style, fmt, output)
+    else:
+        if not formula or not wrt:
+            raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
+        text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
+                                  "hessian" if hessian else None), 0
+    if output:
+        write_atomically(output, text)
+        click.echo(f"wrote {output}")
+        if pdf:
+            _compile(output)
+    else:
+        click.echo(text, nl=False)
+    if failed:
+        sys.exit(2)
+
+
+def _render(derivation, style, fmt, vec, standalone, title, kind=None):
+    kind = kind or ("gradient" if derivation.is_scalar else "jacobian")
+    if standalone:
+        from ..render.proof_latex import document
+        return document([derivation.latex(proof=style, kind=kind, vec=vec)], title=title)
+    if fmt == "latex":
+        return derivation.latex(proof=style, kind=kind, vec=vec)
+    text = derivation.proof_text(style, kind=kind, vec=vec)
+    return "```\n" + text + "```\n" if fmt == "md" else text
+
+
+def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None):
+    from ..api.derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
+    standalone = bool(output and output.endswith(".tex"))
+    return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
+
+
+def _prove_batch(path, style, fmt, output):
+    from ..api.batch import derive_entry, read_batch
+    from ..render.proof_latex import document
+
+    title, raw_entries = read_batch(path)
+    entries = []
+    # A progress bar on stderr, for batches that take more than a moment.
+    with click.progressbar(list(enumerate(raw_entries, start=1)), label="deriving",
+                           file=sys.stderr, show_pos=True,
+                           **({"hidden": True} if not sys.stderr.isatty() else {})) as progress:
+        for number, raw in progress:
+            entries.append(derive_entry(number, raw))
+    failed = [e for e in entries if e.error]
+    for entry in failed:
+        click.echo(f"matderiv: error: {entry.name}: {entry.error}", err=True)
+    good = [e for e in entries if not e.error]
+    if output and output.endswith(".tex") or fmt == "latex":
+        fragments = []
+        for entry in good:
+            kind = "gradient" if entry.derivation.is_scalar else "jacobian"
+            fragments.append(entry.derivation.latex(proof=style, kind=kind, vec=entry.vec))
+        text = document(fragments, title=title) if output and output.endswith(".tex") \
+            else "\n".join(fragments)
+    else:
+        text = "\n".join(_render(e.derivation, style, fmt, e.vec, False, title) for e in good)
+    return text, len(failed)
+
+
+def _compile(path):
+    import contextlib
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        raise MatDerivError("pdflatex is not installed, so no PDF was made "
+                            f"({path} is written; on Debian: apt-get install "
+                            "texlive-latex-base)")
+    folder, name = os.path.split(os.path.abspath(path))
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name],
+                         cwd=folder, capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        raise MatDerivError(f"pdflatex failed on {path}; see {path[:-4]}.log")
+    for leftover in (".aux", ".log"):  # kept only when pdflatex failed, to read
+        with contextlib.suppress(OSError):
+            os.remove(os.path.join(folder, name[:-4] + leftover))
+    click.echo(f"wrote {path[:-4]}.pdf")
+
+
+CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a', I(m))\""
+
+
+@main.command(help="Check a claimed derivative of FORMULA: confirm it, or refute it with the "
+                   "smallest counterexample.\n\n"
+                   f"Example:\n\n  {CHECK_EXAMPLE}\n\n"
+                   "  matderiv check --batch claims.toml --format md\n\n"
+                   "Exit code: 0 when the claim is correct in the convention asked; 1 when it "
+                   "is wrong, ill-formed, or correct only in another convention (the output "
+                   "names the flag that gives it); 2 for bad input. With --batch, the worst "
+                   "code of all entries.")
+@click.argument("formula", required=False)
+@click.option("--wrt", help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--claim", "claim", help="The claimed result, in the formula grammar, e.g. "
+                                       "\"kron(a', I(m))\" or \"f'(W*X)*X'\".")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
+              help="The convention the claim is written in: vec (col) or vecr (row).")
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
+              show_default=True, help="Jacobian layout the claim is written in.")
+@click.option("--gradient", "kind", flag_value="gradient", help="The claim is the gradient.")
+@click.option("--jacobian", "kind", flag_value="jacobian", help="The claim is the Jacobian.")
+@click.option("--hessian", "kind", flag_value="hessian", help="The claim is the Hessian.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "latex", "json"]),
+              default="text", show_default=True)
+@click.option("--batch", type=click.Path(dir_okay=False), default=None,
+              help="Check every [[claim]] of a TOML file and print a table.")
+def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
+    from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
+
+    if batch:
+        if formula or wrt or claim:
+            raise MatDerivError("give either FORMULA --wrt X --claim TEXT or --batch FILE, "
+                                "not both")
+        sys.exit(_check_batch(batch, fmt))
+    if not formula or not wrt or claim is None:
+        raise MatDerivError("check needs FORMULA, --wrt X and --claim TEXT (or --batch FILE)")
+    from ..api.derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout)
+    if fmt == "json":
+        click.echo(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        render = {"text": verdict_to_text, "md": verdict_to_markdown,
+                  "latex": verdict_to_latex}[fmt]
+        click.echo(render(verdict), nl=False)
+    sys.exit(verdict.exit_code)
+
+
+def _check_batch(path, fmt) -> int:
+    from ..api.batch import check_entry, read_batch
+    from ..render.claim import table_to_latex, table_to_markdown, table_to_text
+
+    _, raw_entries = read_batch(path, table="claim")
+    entries = [check_entry(number, raw) for number, raw in enumerate(raw_entries, start=1)]
+    for entry in entries:
+        if entry.error:
+            click.echo(f"matderiv: error: {entry.name}: {entry.error}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps([{"name": e.name, "error": e.error,
+                                **(e.verdict.to_dict() if e.verdict else {})}
+                               for e in entries], indent=2, ensure_ascii=False))
+    else:
+        render = {"text": table_to_text, "md": table_to_markdown, "latex": table_to_latex}[fmt]
+        click.echo(render(entries), nl=False)
+    return max(entry.exit_code for entry in entries)
+
+
+@main.command(help="Print a Python module computing the derivative of FORMULA efficiently.\n\n"
+                   "Example:\n\n  matderiv codegen 'sum(tanh(W*x))' --wrt W -s W=m,n -s x=n,1 "
+                   "--backend numpy -o grad.py")
+@click.argument("formula")
+@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
+              help="Shape of a name, as for derive.")
+@click.option("--gradient", "kind", flag_value="gradient", help="The gradient (scalar formulas).")
+@click.option("--jacobian", "kind", flag_value="jacobian", help="The Jacobian, formed.")
+@click.option("--hessian", "kind", flag_value="hessian", help="The Hessian (scalar formulas).")
+@click.option("--jvp", "kind", flag_value="jvp",
+              help="J vec(V) for a direction V shaped like the variable, J never formed.")
+@click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
+@click.option("--backend", type=click.Choice(["numpy", "jax", "torch"]), default="numpy",
+              show_default=True)
+@click.option("--name", default=None, help="The function's name (default: KIND_VARIABLE).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the module to a file instead of stdout.")
+def codegen(formula, wrt, shapes, kind, vec, backend, name, output):
+    from ..api.derivation import derive as derive_api
+
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    source = derivation.to_source(kind, vec=vec, backend=backend, name=name)
+    if output:
+        from .output import write_atomically
+        write_atomically(output, source)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(source, nl=False)
+
+
+@main.command(help="List the rule catalog: name, pattern => result, source.\n\n"
+                   "Example:\n\n  matderiv rules --phase differential")
+@click.option("--phase", default=None, help="Only the rules of one phase.")
+def rules(phase):
+    from ..engine.catalog import PHASES, catalog
+
+    if phase is not None and phase not in PHASES:
+        raise MatDerivError(f"unknown phase {phase!r}; phases: {', '.join(PHASES)}")
+    for rule in catalog():
+        if phase is None or rule.phase == phase:
+            click.echo(f"{rule.name:22s} {rule}")
+            if rule.source:
+                click.echo(f"{'':22s}   ({rule.source})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

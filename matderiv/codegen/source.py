@@ -1,0 +1,203 @@
+"""Code generation: a result expression -> Python source for NumPy, JAX or PyTorch.
+
+A printer, not a mathematician: it rewrites only the way a result is computed, never
+what it is.  Products are evaluated as matrix products (a chain of plain matrices with
+``multi_dot``, which orders it by the real sizes), ``diag(v) M`` as ``v * M``, traces of
+products as ``sum(A * B')``, an inverse multiplying something as ``solve``, and a
+Kronecker product, a commutation matrix or a diagonal applied to what stands right of
+it without being formed: ``(P ⊗ Q) vec(M) = vec(Q M Pᵀ)``, ``K vec(M) = vec(Mᵀ)``.
+Every subexpression that occurs twice is computed once, into a temporary.  In NumPy code
+a sum ``c M + c Mᵀ`` is formed tile by tile (a whole-array ``M.T`` strides across memory)
+and ``Rᵀ diag(w) R`` as ``Zᵀ Z`` with ``Z = sqrt(w) R`` when every weight is ≥ 0, checked
+at run time (NumPy then uses a symmetric rank-k update: half the work).
+
+Arguments are keyword-only and named as in the formula.  Matrices are 2-D arrays;
+a vector may be given as a 1-D array or as a column (n, 1) (row vectors as (1, n)); a
+scalar as a number.  Sizes are read off the arrays.  Results are 2-D arrays: the
+gradient has the variable's shape, a Jacobian or Hessian is (rows, columns), and a
+Jacobian-vector product ``jvp`` (argument ``V`` shaped like the variable) is the column
+``J vec(V)`` (``J vecr(V)`` with ``vec="row"``).  A Jacobian comes in the derivation's
+layout (``derive(..., layout=)``); a Hessian and a jvp always in numerator layout.
+Abstract functions f(Y) and f'(Y) are extra callable arguments ``f`` and ``f_grad``.
+
+Only text this module writes is compiled; the user's names enter it after a check that
+each is a plain identifier that cannot shadow anything the code uses.
+
+>>> from matderiv import derive
+>>> d = derive("sum(tanh(W*x))", wrt="W", shapes={"W": ("m", "n"), "x": ("n", 1)})
+>>> print(to_source(d).splitlines()[-1])
+    return ((-(np.tanh(W @ x) ** 2)) + 1) @ x.T
+"""
+
+from __future__ import annotations
+
+import keyword
+import linecache
+from collections import Counter
+
+import sympy
+from sympy import MatrixSymbol
+
+from ..errors import MatDerivError
+from .backends import BACKENDS, KINDS, NUMPY_HELPERS, RESERVED
+from .code_text import strip_parens
+from .printer import Printer
+from .structure import count_uses, one_inverse_form
+
+
+def _check_identifier(name: str, what: str) -> str:
+    """A user's name enters generated code only if it is a plain, harmless identifier."""
+    if (not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
+            or name.startswith("_") or not name.isascii()):
+        raise MatDerivError(f"{what} {name!r} cannot be a Python argument name")
+    return name
+
+
+# -- putting a function together -------------------------------------------------
+
+def _result(derivation, kind: str, vec: str):
+    if kind == "gradient":
+        return derivation.gradient()
+    if kind == "hessian":
+        return derivation.hessian(layout="numerator")
+    return derivation.jacobian(vec=vec, layout="numerator" if kind == "jvp" else None)
+
+
+def _arguments(derivation):
+    """The formula's own matrices and scalars (not every declared name), sorted by name."""
+    expr = derivation.expr
+    matrices = sorted(expr.atoms(MatrixSymbol) | {derivation.variable}, key=lambda s: s.name)
+    dimension_symbols = {d for s in matrices for d in s.shape if d.is_Symbol}
+    scalars = sorted((s for s in expr.free_symbols
+                      if isinstance(s, sympy.Symbol) and s not in dimension_symbols),
+                     key=lambda s: s.name)
+    return matrices, scalars
+
+
+def to_source(derivation, kind: str | None = None, *, vec: str = "col",
+              backend: str = "numpy", name: str | None = None) -> str:
+    """A self-contained Python module (imports and one ``def``) evaluating a result."""
+    kind = kind or ("gradient" if derivation.is_scalar else "jacobian")
+    if kind not in KINDS:
+        raise MatDerivError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if vec not in ("col", "row"):
+        raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
+    if backend not in BACKENDS:
+        raise MatDerivError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    chosen = BACKENDS[backend]
+    variable = derivation.variable
+    name = _check_identifier(name or f"{kind}_{variable.name}", "function name")
+    expr = one_inverse_form(_result(derivation, kind, vec))
+
+    matrices, scalars = _arguments(derivation)
+    reserved = RESERVED | {name}
+    for symbol in [*matrices, *scalars]:
+        _check_identifier(symbol.name, "name")
+        if symbol.name in reserved:
+            raise MatDerivError(f"the name {symbol.name!r} is used by the generated code; "
+                                "rename it in the formula")
+    sizes: dict = {}
+    header: list[str] = []
+    if chosen.name == "torch":
+        # Constants (eye, zeros) take the inputs' dtype: torch does not mix them in @.
+        header.append(f"_dtype = torch.as_tensor({matrices[0].name}).dtype")
+    for symbol in matrices:
+        rows, cols = symbol.shape
+        taken = chosen.prepare_matrix.format(symbol.name)
+        if cols == 1 or rows == 1:
+            taken += ".reshape(-1, 1)" if cols == 1 else ".reshape(1, -1)"
+        header.append(f"{symbol.name} = {taken}")
+        for axis, size in enumerate(symbol.shape):
+            if size.is_Symbol and size not in sizes:
+                _check_identifier(size.name, "size")
+                if size.name in reserved:
+                    raise MatDerivError(f"the size name {size.name!r} is used by the "
+                                        "generated code; rename it")
+                sizes[size] = size.name
+                header.append(f"{sizes[size]} = {symbol.name}.shape[{axis}]")
+    for symbol in scalars:
+        if chosen.prepare_scalar != "{}":
+            header.append(f"{symbol.name} = {chosen.prepare_scalar.format(symbol.name)}")
+
+    counts: Counter = Counter()
+    count_uses(expr, counts)
+    functions: set = set()
+    printer = Printer(chosen, sizes, functions, counts)
+    parameters = [s.name for s in matrices] + [s.name for s in scalars]
+    taken = set(parameters) | set(sizes.values()) | reserved
+    if kind == "jvp":
+        # The direction is V unless the formula has a V of its own.
+        direction = next(n for n in ("V", "V_dir", "direction", "dX") if n not in taken)
+        rows, cols = variable.shape
+        header.append(f"{direction} = {chosen.prepare_matrix.format(direction)}.reshape("
+                      f"{printer.size(rows)}, {printer.size(cols)})")
+        stacked = f"{direction}.T.reshape(-1, 1)" if vec == "col" \
+            else f"{direction}.reshape(-1, 1)"
+        result = printer.apply(expr, printer.temp(stacked))
+        parameters.append(direction)
+    else:
+        result = printer.value(expr)
+    for function in sorted(functions):
+        for parameter in (function, f"{function}_grad"):
+            _check_identifier(parameter, "function")
+            if parameter in taken:
+                raise MatDerivError(f"the abstract function's argument {parameter!r} "
+                                    "clashes with a name of the formula; rename one")
+            parameters.append(parameter)
+    result = strip_parens(result)
+
+    from ..render import to_text
+    # The formula as matderiv read it, never the user's raw text: only our own rendering
+    # of parsed, checked names reaches the source that to_function compiles.
+    formula = _one_line(to_text(derivation.expr))
+    what = {"gradient": f"the gradient of {formula} with respect to {variable}",
+            "jacobian": f"the Jacobian d {'vec' if vec == 'col' else 'vecr'}(F) / d "
+                        f"{'vec' if vec == 'col' else 'vecr'}({variable}) of F = "
+                        f"{formula}",
+            "hessian": f"the Hessian d2F / d vec({variable}) d vec({variable})' of F = "
+                       f"{formula}",
+            "jvp": f"J {'vec' if vec == 'col' else 'vecr'}(V), the Jacobian of F = "
+                   f"{formula} by {variable} applied to V (shaped like "
+                   f"{variable}), without forming J"}[kind]
+    body = header + printer.lines + [f"return {result}"]
+    docstring = f"{what}.\n\n    Result: {_one_line(to_text(_result(derivation, kind, vec)))}"
+    lines = [f'"""Generated by matderiv ({chosen.name}): {_docstring(_one_line(what))}."""',
+             "", chosen.imports, "", ""]
+    for helper in printer.helpers:
+        lines += [*NUMPY_HELPERS[helper].strip("\n").splitlines(), "", ""]
+    lines += [f"def {name}(*, {', '.join(parameters)}):",
+             f'    """{_docstring(docstring)}"""']
+    lines += ["    " + line for line in body]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _docstring(text: str) -> str:
+    # Rendered text only (see above); still keep it from closing the docstring.
+    text = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def to_function(derivation, kind: str | None = None, *, vec: str = "col",
+                backend: str = "numpy", name: str | None = None):
+    """The generated function, compiled: call it with the formula's names as keywords."""
+    source = to_source(derivation, kind, vec=vec, backend=backend, name=name)
+    filename = f"<matderiv-{derivation.variable.name}-{abs(hash(source)):x}>"
+    # Only our own text is compiled; the user's names in it were checked as identifiers.
+    code = compile(source, filename, "exec")
+    namespace: dict = {"__name__": "matderiv_generated"}
+    try:
+        exec(code, namespace)  # noqa: S102 - generated code, see above
+    except ModuleNotFoundError as error:
+        raise MatDerivError(f"the {backend} backend needs {error.name}, which is not "
+                            f"installed (pip install '.[bench]' installs jax and torch)") from None
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    function_name = name or f"{kind or ('gradient' if derivation.is_scalar else 'jacobian')}" \
+                            f"_{derivation.variable.name}"
+    function = namespace[function_name]
+    function.source = source
+    return function
+

@@ -1,0 +1,96 @@
+"""The conditions a rule may state in its ``when`` list, each a named predicate.
+
+A condition is written ``name(var, ...)`` in the catalog; ``constant(A, B)`` means
+every one of A, B is constant.
+
+>>> from sympy import MatrixSymbol
+>>> X = MatrixSymbol("X", 2, 2)
+>>> CONDITIONS["square"](X, context=None)
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import MatDerivError
+from ..expressions import is_matrix, shape_of
+from ..expressions.contains import depends_on, holds_differential
+
+
+def constant(expr, *, context) -> bool:
+    """Does not vary: free of any differential and, while differentials are being
+    pushed inward, of the variable too. (Once dF is linear in dX, a factor such as
+    A x in dx' A x is a constant of the linear map dX -> dF.)"""
+    if holds_differential(expr):
+        return False
+    return context.phase != "differential" or not depends_on(expr, context.variable)
+
+
+def linear(expr, *, context) -> bool:
+    """Holds a differential (in the identification phase, the terms are linear in dX)."""
+    return holds_differential(expr)
+
+
+def scalar(expr, *, context) -> bool:
+    return not is_matrix(expr)
+
+
+def symbolic(expr, *, context) -> bool:
+    """A scalar that is not a number (numbers are SymPy's to place)."""
+    return not is_matrix(expr) and not expr.is_number
+
+
+def matrix(expr, *, context) -> bool:
+    return is_matrix(expr)
+
+
+def square(expr, *, context) -> bool:
+    return is_matrix(expr) and shape_of(expr)[0] == shape_of(expr)[1]
+
+
+def integer(expr, *, context) -> bool:
+    return not is_matrix(expr) and bool(expr.is_Integer)
+
+
+def power(expr, *, context) -> bool:
+    """An integer exponent of at least 2."""
+    return not is_matrix(expr) and bool(expr.is_Integer) and expr >= 2
+
+
+def negative_power(expr, *, context) -> bool:
+    """An integer exponent of at most -2 (SymPy writes inv(X)*inv(X) as X**(-2)); -1 is
+    the inverse, whose own rule d-inverse applies."""
+    return not is_matrix(expr) and bool(expr.is_Integer) and expr <= -2
+
+
+def column(expr, *, context) -> bool:
+    return is_matrix(expr) and shape_of(expr)[1] == 1
+
+
+CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
+                                                power, negative_power, column)}
+
+_CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
+
+
+def parse_condition(text: str) -> tuple[str, tuple[str, ...]]:
+    """``"constant(L, R)"`` -> ``("constant", ("L", "R"))``."""
+    found = _CONDITION.match(text)
+    if not found or (found.group(1) not in CONDITIONS and found.group(1) != "nonempty"):
+        raise MatDerivError(f"unknown rule condition {text!r}; known: "
+                            f"{', '.join(sorted(CONDITIONS))}, nonempty")
+    names = tuple(part.strip() for part in found.group(2).split(","))
+    return found.group(1), names
+
+
+def check(condition, bindings, context, empty_key) -> bool:
+    """Whether a parsed condition holds; ``nonempty(L, R)``: L or R took a factor."""
+    name, names = condition
+    if name == "nonempty":
+        return not set(names) <= bindings.get(empty_key, frozenset())
+    test = CONDITIONS[name]
+    return all(test(bindings[n], context=context) for n in names)
+
+
+__all__ = ["CONDITIONS", "parse_condition", "check"]

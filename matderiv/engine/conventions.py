@@ -1,0 +1,49 @@
+"""The conventions a result is stated in, in words, for every output that depends on them.
+
+>>> convention("jacobian", "col", layout="denominator").split(";")[0]
+'vec stacks columns'
+"""
+
+from __future__ import annotations
+
+CONVENTIONS = {
+    "col": "vec stacks columns; J = d vec(F) / d vec(X), one row per entry of F, "
+           "one column per entry of X (numerator layout, Magnus & Neudecker)",
+    "row": "vecr stacks rows (seed 2's W-tilde); J = d vecr(F) / d vecr(X), "
+           "numerator layout",
+    "gradient": "gradient as matrix: G has the shape of X and G_ij = dF/dX_ij",
+    "hessian": "H = d vec(G) / d vec(X)', the Jacobian of the gradient G: one row and one "
+               "column per entry of X, vec stacking columns (symmetric for smooth F)",
+    "tensor": "T[i,j,k,l] = dF_ij / dX_kl for F m x n and X p x q, axes (row of F, column of F, "
+              "row of X, column "
+              "of X); T = reshape(J_row, (m, n, p, q)) = reshape(J_col, (n, m, q, p)) with "
+              "axes permuted (2, 1, 4, 3)",
+    "denominator": "denominator layout, the transpose of numerator layout: one row per "
+                   "entry of X, one column per entry of F",
+}
+
+#: Jacobian layouts: numerator (one row per entry of F, the default) or its transpose.
+LAYOUTS = ("numerator", "denominator")
+
+
+def convention(kind: str, vec: str = "col", variable=None, layout: str = "numerator") -> str:
+    """The convention in force, in words, naming the user's variable.
+
+    >>> convention("jacobian", "col", layout="denominator").split(";")[0]
+    'vec stacks columns'
+    """
+    text = CONVENTIONS[kind if kind in ("gradient", "tensor", "hessian") else vec]
+    if kind == "hessian" and layout == "denominator":
+        text += "; denominator layout, transposed"
+    if kind == "jacobian" and layout == "denominator":
+        stack = "vec" if vec == "col" else "vecr"
+        text = (f"{text.split(';')[0]}; J = (d {stack}(F) / d {stack}(X))', "
+                f"{CONVENTIONS['denominator']}")
+    if variable is not None:
+        name = str(variable)
+        text = (text.replace("shape of X", f"shape of {name}").replace("dX_ij", f"d{name}_ij")
+                .replace("entry of X", f"entry of {name}").replace("dX_kl", f"d{name}_kl")
+                .replace("of X)", f"of {name})")
+                .replace("vec(X)", f"vec({name})").replace("vecr(X)", f"vecr({name})"))
+    return text
+

@@ -1,0 +1,533 @@
+"""Match a rule's pattern (a syntax tree) against a SymPy expression.
+
+A small purpose-built matcher, chosen over ``sympy.unify`` (no empty context, nested
+results, seconds per failed match on sums of 6-10 terms) and matchpy (inactive since
+2021). Patterns are written in the formula grammar; every name in a pattern is a
+variable. Products are associative and not commutative, so a product pattern is
+matched by a linear scan over the factors:
+
+* ``L`` and ``R`` are *context* variables: they match any run of factors, possibly
+  none; an empty run is the identity of the right size.  ``vec(L*d(X)*R)`` therefore
+  matches ``vec(A dX B)``, ``vec(dX B)`` and ``vec(dX)`` alike.
+* the last variable of a product pattern takes all remaining factors (``d(A*B)``
+  splits off the first factor); every other variable takes exactly one factor.
+
+Sums, scalar products and Hadamard products are commutative: a variable may take any
+one term, and the last variable takes the rest (``S``, the *rest* variable of a sum,
+may take none).
+
+>>> from sympy import MatrixSymbol
+>>> from matderiv.syntax import parse
+>>> A, X = MatrixSymbol("A", 2, 2), MatrixSymbol("X", 2, 2)
+>>> found = next(match(parse("L*X*R"), A*X))
+>>> found["L"], found["X"], found["R"]
+(I, A, X)
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import (
+    Determinant,
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    Inverse,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    MatPow,
+    OneMatrix,
+    Trace,
+    Transpose,
+)
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from ..expressions import (
+    ELEMENTWISE,
+    AbstractFunction,
+    AbstractGradient,
+    CommutationMatrix,
+    Elementwise,
+    FrobeniusNorm,
+    Inner,
+    MatDiff,
+    ScalarDiff,
+    ScalarOf,
+    Softmax,
+    SumEntries,
+    Vec,
+    Vecr,
+    identity,
+    is_matrix,
+    mat_add,
+    mat_mul,
+    shape_of,
+    sized,
+)
+from ..expressions.memo import IdentityMemo
+from ..syntax import tree
+from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
+
+CONTEXT_VARIABLES = ("L", "R")
+REST_VARIABLE = "S"
+EMPTY = "__empty__"  # bindings key: the context variables that matched no factor
+
+_UNARY_CLASSES = {
+    "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
+    "vec": Vec, "vecr": Vecr, "scalar": ScalarOf, "diag": DiagMatrix, "softmax": Softmax,
+}
+
+
+def variables(pattern) -> set[str]:
+    """The names a pattern binds (function variables are prefixed ``fn:``)."""
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, tree.Name):
+            found.add(node.id)
+        elif isinstance(node, tree.Call):
+            if node.prime or (node.name not in FUNCTIONS and node.name not in RULE_FUNCTIONS):
+                found.add("fn:" + node.name)
+            for arg in node.args:
+                walk(arg)
+        for child in ("operand", "left", "right"):
+            if hasattr(node, child):
+                walk(getattr(node, child))
+
+    walk(pattern)
+    return found
+
+
+def root_types(pattern, nonempty=()):
+    """The classes an expression must belong to for ``pattern`` to match it, or None.
+
+    A cheap test before matching: ``d(inv(X))`` can only match a differential, ``A + B``
+    only a sum. It mirrors the type tests at the top of each matcher below.
+    ``nonempty``: the name tuples of the rule's ``nonempty(...)`` conditions. A product
+    pattern matches any expression as its only factor, with its context variables
+    empty. Each other operand takes at least one factor: with two of them, or one and
+    a context variable that must take a factor, it matches only a product of two or
+    more factors.
+
+    >>> from matderiv.syntax import parse
+    >>> root_types(parse("L*M*R")), root_types(parse("L*M*R"), [("L", "R")])
+    (None, (<class 'sympy.matrices.expressions.matmul.MatMul'>, <class 'sympy.core.mul.Mul'>))
+    >>> root_types(parse("A*B")) == root_types(parse("L*M*R"), [("L", "R")])
+    True
+    """
+    if isinstance(pattern, tree.Binary) and pattern.op in ("*", "@"):
+        operands = _operands(pattern, ("*", "@"))
+        context = {p.id for p in operands
+                   if isinstance(p, tree.Name) and p.id in CONTEXT_VARIABLES}
+        others = sum(not (isinstance(p, tree.Name) and p.id in CONTEXT_VARIABLES)
+                     for p in operands)
+        if others >= 2 or (others and any(names and set(names) <= context
+                                          for names in nonempty)):
+            return (MatMul, sympy.Mul)  # the only classes product_factors splits
+    if isinstance(pattern, tree.Call) and not pattern.prime:
+        name = pattern.name
+        if name in _UNARY_CLASSES:
+            return (_UNARY_CLASSES[name], MatPow) if name == "inv" else (_UNARY_CLASSES[name],)
+        if name in ELEMENTWISE:
+            return (Elementwise, sympy.Pow if name == "sqrt" else ELEMENTWISE[name])
+        return {"d": (MatDiff, ScalarDiff), "inner": (Inner,), "dot": (Inner,),
+                "kron": (KroneckerProduct,), "logdet": (sympy.log,)}.get(name)
+    if isinstance(pattern, tree.Binary):
+        return {"+": (MatAdd, sympy.Add), ".*": (HadamardProduct,),
+                ".^": (HadamardPower,), "^": (MatPow, sympy.Pow)}.get(pattern.op)
+    if isinstance(pattern, tree.Postfix):
+        return (Transpose,)
+    return None
+
+
+# -- heads: a necessary condition, checked before matching ----------------------
+#
+# Each node of a pattern below other than a name or a number, outside a unary minus,
+# must match a part of the expression, or a value the matcher builds from its parts
+# (a run of factors, the rest of a sum, a product's scalar coefficient), which is a
+# product, sum, Hadamard or Kronecker product of them: of a class listed here only when
+# the expression holds one (a Kronecker product of identities may become an identity,
+# but the identities are in the expression). So ``L*inv(X)*R`` needs an inverse
+# somewhere in the expression, ``d(X')`` a differential and a transpose; rules whose
+# heads are missing are not tried at all (tests/test_canonical_products.py checks it).
+
+_HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm, Vec, Vecr,
+                 ScalarOf, DiagMatrix, Softmax, MatDiff, ScalarDiff, Inner, KroneckerProduct,
+                 Transpose, HadamardProduct, HadamardPower, CommutationMatrix, Identity,
+                 OneMatrix, AbstractGradient, AbstractFunction, Elementwise)
+_TYPE_HEADS: dict = {}
+_HEADS = IdentityMemo("matderiv.matcher.heads")
+
+
+def _bits(*classes) -> int:
+    return sum(1 << _HEAD_CLASSES.index(c) for c in classes)
+
+
+def _type_heads(cls) -> int:
+    found = _TYPE_HEADS.get(cls)
+    if found is None:
+        found = _TYPE_HEADS[cls] = sum(1 << i for i, head in enumerate(_HEAD_CLASSES)
+                                       if issubclass(cls, head))
+    return found
+
+
+def heads(expr) -> int:
+    """The head classes (a bit each) of the nodes of ``expr``, remembered per node.
+
+    >>> from sympy import MatrixSymbol
+    >>> X = MatrixSymbol("X", 2, 2)
+    >>> heads(Trace(X.T)) == _bits(Trace, Transpose), heads(X)
+    (True, 0)
+    """
+    if not isinstance(expr, sympy.Basic) or not expr.args or type(expr) is sympy.MatrixSymbol:
+        return _type_heads(type(expr))  # (a matrix symbol's parts are a name and sizes)
+    found = _HEADS.lookup(expr)
+    if found is None:
+        found = _type_heads(type(expr))
+        for arg in expr.args:
+            found |= heads(arg)
+        _HEADS.remember(expr, found)
+    return found
+
+
+def required_heads(pattern) -> tuple[int, ...]:
+    """Masks of head classes: an expression ``pattern`` matches holds one class of each.
+
+    >>> from matderiv.syntax import parse
+    >>> required_heads(parse("L*inv(X)*R")) == (_bits(Inverse, MatPow),)
+    True
+    """
+    own = ()
+    if isinstance(pattern, tree.Call):
+        name = pattern.name
+        if pattern.prime:
+            own = (_bits(AbstractGradient),)
+        elif name in _UNARY_CLASSES:
+            own = (_bits(Inverse, MatPow) if name == "inv" else _bits(_UNARY_CLASSES[name]),)
+        elif name in ("I", "K", "ones"):
+            own = (_bits({"I": Identity, "K": CommutationMatrix, "ones": OneMatrix}[name]),)
+        else:
+            own = {"d": (_bits(MatDiff, ScalarDiff),), "logdet": (_bits(Determinant),),
+                   "inner": (_bits(Inner),), "dot": (_bits(Inner),),
+                   "kron": (_bits(KroneckerProduct),)}.get(name, ())
+            if name not in FUNCTIONS and name not in RULE_FUNCTIONS and name not in ELEMENTWISE:
+                own = (_bits(AbstractFunction),)
+        children = pattern.args
+    elif isinstance(pattern, tree.Binary):
+        own = {".*": (_bits(HadamardProduct),), ".^": (_bits(HadamardPower),)}.get(pattern.op, ())
+        children = (pattern.left, pattern.right)
+    elif isinstance(pattern, tree.Postfix):
+        own, children = (_bits(Transpose),), (pattern.operand,)
+    elif isinstance(pattern, tree.Unary) and pattern.op == "+":
+        children = (pattern.operand,)
+    else:  # names, numbers, and a negation (the matcher negates the expression)
+        children = ()
+    found = list(own)
+    for child in children:
+        found += [mask for mask in required_heads(child) if mask not in found]
+    return tuple(found)
+
+
+def match(pattern, expr, bindings=None):
+    """Yield every binding dict under which ``pattern`` matches ``expr``."""
+    bindings = {} if bindings is None else bindings
+    yield from _MATCHERS[type(pattern)](pattern, expr, bindings)
+
+
+def _bind(name, value, bindings):
+    if name in bindings:
+        if bindings[name] == value:
+            yield bindings
+        return
+    yield {**bindings, name: value}
+
+
+def _match_name(pattern, expr, bindings):
+    yield from _bind(pattern.id, expr, bindings)
+
+
+def _match_num(pattern, expr, bindings):
+    from fractions import Fraction
+    value = sympy.Rational(*Fraction(pattern.value).as_integer_ratio())
+    if not is_matrix(expr) and expr == value:
+        yield bindings
+    # A number in a rule's matrix sum stands for that number times the all-ones matrix,
+    # as the rule's result is built (exp(A) + 1 is exp(A) + 𝟏).
+    elif isinstance(expr, OneMatrix) and value == 1:
+        yield bindings
+    elif isinstance(expr, MatMul) and expr.as_coeff_matrices()[0] == value and \
+            [type(m) for m in expr.as_coeff_matrices()[1]] == [OneMatrix]:
+        yield bindings
+
+
+def _match_postfix(pattern, expr, bindings):
+    if isinstance(expr, Transpose):
+        yield from match(pattern.operand, expr.arg, bindings)
+
+
+def _match_unary(pattern, expr, bindings):
+    if pattern.op == "+":
+        yield from match(pattern.operand, expr, bindings)
+        return
+    negated = mat_mul(-1, expr) if is_matrix(expr) else -expr
+    coeff = negated.as_coeff_mmul()[0] if is_matrix(negated) else negated.as_coeff_Mul()[0]
+    if _leading_coefficient(expr) < 0 or coeff == 1:
+        yield from match(pattern.operand, negated, bindings)
+
+
+def _leading_coefficient(expr):
+    if isinstance(expr, MatMul):
+        coeff = expr.as_coeff_matrices()[0]
+    elif isinstance(expr, sympy.Mul):
+        coeff = expr.as_coeff_Mul()[0]
+    else:
+        return 1
+    return coeff if coeff.is_number and coeff.is_real else 1
+
+
+def _flatten(pattern, op):
+    if isinstance(pattern, tree.Binary) and pattern.op in op:
+        return _flatten(pattern.left, op) + _flatten(pattern.right, op)
+    return [pattern]
+
+
+# Patterns are the catalog's, alive as long as it is: their flattened operands and the
+# names they bind are worked out once per node (by identity; each entry keeps its node).
+_OPERANDS: dict = {}
+_NAMES: dict = {}
+
+
+def _operands(pattern, op) -> tuple:
+    """``_flatten(pattern, op)``, remembered per pattern node."""
+    found = _OPERANDS.get((id(pattern), op))
+    if found is None or found[0] is not pattern:
+        found = _OPERANDS[(id(pattern), op)] = (pattern, tuple(_flatten(pattern, op)))
+    return found[1]
+
+
+def _binds(pattern, name) -> bool:
+    """Whether ``name`` is a variable of ``pattern`` (``variables``, remembered)."""
+    found = _NAMES.get(id(pattern))
+    if found is None or found[0] is not pattern:
+        found = _NAMES[id(pattern)] = (pattern, frozenset(variables(pattern)))
+    return name in found[1]
+
+
+def _match_binary(pattern, expr, bindings):
+    op = pattern.op
+    if op in ("*", "@"):
+        yield from _match_product(_operands(pattern, ("*", "@")), expr, bindings)
+    elif op == "+":
+        yield from _match_sum(_operands(pattern, ("+",)), expr, bindings)
+    elif op == ".*":
+        if isinstance(expr, HadamardProduct):
+            yield from _match_commutative(_operands(pattern, (".*",)), list(expr.args), bindings,
+                                          lambda args: HadamardProduct(*args)
+                                          if len(args) > 1 else args[0],
+                                          empty=OneMatrix(*shape_of(expr)))
+    elif op == "^":
+        if isinstance(expr, MatPow) or (isinstance(expr, sympy.Pow) and not is_matrix(expr)):
+            base, exponent = expr.args
+            for b in match(pattern.left, base, bindings):
+                yield from match(pattern.right, exponent, b)
+    elif op == ".^":
+        if isinstance(expr, HadamardPower):
+            for b in match(pattern.left, expr.base, bindings):
+                yield from match(pattern.right, expr.exp, b)
+
+
+# -- products ---------------------------------------------------------------
+
+def product_factors(expr) -> list:
+    """The factors of a product, its scalar coefficient (if not 1) first."""
+    if isinstance(expr, MatMul):
+        coeff, matrices = expr.as_coeff_matrices()
+        return ([coeff] if coeff != 1 else []) + list(matrices)
+    if isinstance(expr, sympy.Mul):
+        return list(expr.args)
+    return [expr]
+
+
+def _run_value(run):
+    if len(run) == 1:
+        return run[0]
+    return mat_mul(*run)
+
+
+def _match_product(patterns, expr, bindings):
+    factors = product_factors(expr)
+    if not is_matrix(expr) and isinstance(expr, sympy.Mul):
+        yield from _match_commutative(patterns, factors, bindings, lambda args: sympy.Mul(*args))
+        return
+    shape = shape_of(expr) if is_matrix(expr) else None
+    yield from _match_sequence(patterns, factors, 0, shape, bindings)
+
+
+def _empty_value(shape, at_start):
+    if shape is None:
+        return sympy.Integer(1)
+    return identity(shape[0] if at_start else shape[1])
+
+
+def _match_sequence(patterns, factors, start, shape, bindings):
+    """Match patterns against factors[start:], consuming all of them."""
+    if not patterns:
+        if start == len(factors):
+            yield bindings
+        return
+    first, rest = patterns[0], patterns[1:]
+    remaining = len(factors) - start
+    if isinstance(first, tree.Name) and first.id in CONTEXT_VARIABLES:
+        # A run is built (a SymPy product) only once the rest matches, unless the rest
+        # must compare it; the bindings come out as if it had been bound first.
+        later = first.id in bindings or any(_binds(p, first.id) for p in rest)
+        for k in range(0, remaining + 1):
+            if k == 0:
+                value = _empty_value(shape, at_start=start == 0)
+                b = {**bindings, EMPTY: bindings.get(EMPTY, frozenset()) | {first.id}}
+            elif not later:
+                for b2 in _match_sequence(rest, factors, start + k, shape, bindings):
+                    found = {key: b2[key] for key in bindings}
+                    found[first.id] = _run_value(factors[start:start + k])
+                    found.update((key, v) for key, v in b2.items() if key not in found)
+                    yield found
+                continue
+            else:
+                value, b = _run_value(factors[start:start + k]), bindings
+            for b2 in _bind(first.id, value, b):
+                yield from _match_sequence(rest, factors, start + k, shape, b2)
+        return
+    if remaining == 0:
+        return
+    if isinstance(first, tree.Name) and not rest:
+        yield from _bind(first.id, _run_value(factors[start:]), bindings)
+        return
+    for b in match(first, factors[start], bindings):
+        yield from _match_sequence(rest, factors, start + 1, shape, b)
+
+
+def _match_commutative(patterns, args, bindings, combine, empty=sympy.S.Zero):
+    """Each pattern but the last takes one argument (any); the last takes the rest.
+
+    The rest variable ``S`` may take nothing: then it is ``empty``, the identity of the
+    operation (𝟏 for a Hadamard product).
+    """
+    if not patterns:
+        if not args:
+            yield bindings
+        return
+    first, rest = patterns[0], patterns[1:]
+    if not rest:
+        if isinstance(first, tree.Name) and first.id == REST_VARIABLE and not args:
+            yield from _bind(first.id, empty, bindings)
+        elif args:
+            yield from match(first, combine(args) if len(args) > 1 else args[0], bindings)
+        return
+    for i, arg in enumerate(args):
+        for b in match(first, arg, bindings):
+            yield from _match_commutative(rest, args[:i] + args[i + 1:], b, combine, empty)
+
+
+def _match_sum(patterns, expr, bindings):
+    if isinstance(expr, MatAdd):
+        terms, combine = list(expr.args), lambda ts: mat_add(*ts)
+    elif isinstance(expr, sympy.Add):
+        terms, combine = list(expr.args), lambda ts: sympy.Add(*ts)
+    else:
+        return
+    if isinstance(patterns[-1], tree.Name) and patterns[-1].id == REST_VARIABLE \
+            and is_matrix(expr):
+        # The rest of a matrix sum may be empty: the zero matrix.
+        rest_zero = sized(sympy.ZeroMatrix, *shape_of(expr))
+        for b in _match_commutative(patterns[:-1], terms, bindings, combine):
+            yield from _bind(REST_VARIABLE, rest_zero, b)
+    yield from _match_commutative(patterns, terms, bindings, combine)
+
+
+# -- calls ------------------------------------------------------------------
+
+def _match_call(pattern, expr, bindings):
+    name = pattern.name
+    if pattern.prime:
+        if isinstance(expr, AbstractGradient):
+            for b in _bind("fn:" + name, expr.function, bindings):
+                yield from match(pattern.args[0], expr.arg, b)
+        return
+    if name in _UNARY_CLASSES:
+        if isinstance(expr, _UNARY_CLASSES[name]):
+            yield from match(pattern.args[0], expr.args[0], bindings)
+        elif name == "inv" and isinstance(expr, MatPow) and expr.exp == -1:
+            yield from match(pattern.args[0], expr.base, bindings)
+        return
+    if name in ("I", "K", "ones"):
+        cls = {"I": Identity, "K": CommutationMatrix, "ones": OneMatrix}[name]
+        if isinstance(expr, cls):
+            sizes = (expr.rows,) if name == "I" else expr.args if name == "K" else shape_of(expr)
+            yield from _match_all(list(pattern.args), list(sizes), bindings)
+        return
+    if name == "d":
+        if isinstance(expr, (MatDiff, ScalarDiff)):
+            yield from match(pattern.args[0], expr.arg, bindings)
+        return
+    if name == "logdet":
+        if isinstance(expr, sympy.log) and isinstance(expr.args[0], Determinant):
+            yield from match(pattern.args[0], expr.args[0].arg, bindings)
+        return
+    if name in ("inner", "dot"):
+        if isinstance(expr, Inner):
+            for b in match(pattern.args[0], expr.args[0], bindings):
+                yield from match(pattern.args[1], expr.args[1], b)
+        return
+    if name == "kron":
+        if isinstance(expr, KroneckerProduct):
+            yield from _match_kron(list(pattern.args), list(expr.args), bindings)
+        return
+    if name in ELEMENTWISE:
+        if isinstance(expr, Elementwise) and expr.function == name:
+            yield from match(pattern.args[0], expr.arg, bindings)
+        elif not is_matrix(expr) and _is_scalar_function(expr, name):
+            yield from match(pattern.args[0], expr.args[0], bindings)
+        return
+    if name not in FUNCTIONS and name not in RULE_FUNCTIONS and isinstance(expr, AbstractFunction):
+        for b in _bind("fn:" + name, expr.function, bindings):
+            yield from match(pattern.args[0], expr.arg, b)
+
+
+def _match_all(patterns, values, bindings):
+    if len(patterns) != len(values):
+        return
+    if not patterns:
+        yield bindings
+        return
+    for b in match(patterns[0], values[0], bindings):
+        yield from _match_all(patterns[1:], values[1:], b)
+
+
+def _is_scalar_function(expr, name) -> bool:
+    if name == "sqrt":
+        return isinstance(expr, sympy.Pow) and expr.exp == sympy.Rational(1, 2)
+    if name == "log" and isinstance(expr, sympy.log) and isinstance(expr.args[0], Determinant):
+        return True
+    return expr.func is ELEMENTWISE[name]
+
+
+def _match_kron(patterns, args, bindings):
+    if len(patterns) == 1:
+        value = args[0] if len(args) == 1 else KroneckerProduct(*args)
+        yield from match(patterns[0], value, bindings)
+        return
+    if len(args) < len(patterns):
+        return
+    for b in match(patterns[0], args[0], bindings):
+        yield from _match_kron(patterns[1:], args[1:], b)
+
+
+_MATCHERS = {
+    tree.Name: _match_name,
+    tree.Num: _match_num,
+    tree.Postfix: _match_postfix,
+    tree.Unary: _match_unary,
+    tree.Binary: _match_binary,
+    tree.Call: _match_call,
+}

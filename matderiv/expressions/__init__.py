@@ -1,0 +1,30 @@
+"""The vocabulary every stage speaks: SymPy objects matderiv adds, and fast, canonical
+ways to build them.
+
+It owns the matrices and scalars SymPy lacks (``CommutationMatrix``, ``Elementwise``,
+``Vec``, ``AbstractFunction``, the differentials ``MatDiff``/``ScalarDiff``, ...), sizes
+and the constructors that check shapes once per node (``mat_mul``, ``shape_of``), the
+memos that remember results per subexpression, containment tests (``contains``), and
+the clean-up between rule applications (``tidy``, ``canonical``, ``content``). It may
+import SymPy and ``matderiv.errors`` only; every other stage imports it.
+
+>>> from sympy import MatrixSymbol
+>>> X = MatrixSymbol("X", 2, 2)
+>>> mat_mul(2, MatDiff(X), X).args
+(2, dX, X)
+"""
+
+from .construct import hadamard_product, is_matrix, mat_add, mat_mul, rebuilt, shape_of
+from .differentials import MatDiff, ScalarDiff
+from .functions import ELEMENTWISE, sigmoid
+from .matrices import AbstractGradient, CommutationMatrix, Elementwise, Softmax, Vec, Vecr
+from .scalars import AbstractFunction, FrobeniusNorm, Inner, OpaqueScalar, ScalarOf, SumEntries
+from .sizes import identity, is_size, matrix_symbol, size_product, size_symbol, sized
+
+__all__ = [
+    "AbstractFunction", "AbstractGradient", "CommutationMatrix", "ELEMENTWISE", "Elementwise",
+    "FrobeniusNorm", "Inner", "MatDiff", "OpaqueScalar", "ScalarDiff", "ScalarOf", "Softmax",
+    "SumEntries", "Vec", "Vecr", "hadamard_product", "identity", "is_matrix", "is_size",
+    "mat_add", "mat_mul", "matrix_symbol", "rebuilt", "shape_of", "sigmoid", "size_product",
+    "size_symbol", "sized",
+]

@@ -1,0 +1,151 @@
+"""Products, sums and Hadamard products built with their sizes checked once per node.
+
+SymPy's constructors check the sizes of a product by asking each factor's shape through
+the whole tree below it; ``shape_of`` remembers a node's shape, so building a deep
+formula (an L-layer network's gradient) stays linear in its size.
+
+>>> from sympy import MatrixSymbol
+>>> A, x = MatrixSymbol("A", 3, 2), MatrixSymbol("x", 2, 1)
+>>> mat_mul(2, A, x).args, shape_of(mat_add(A * x, A * x))
+((2, A, x), (3, 1))
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.core.sympify import _sympify
+from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
+
+from .memo import IdentityMemo
+from .sizes import size_product
+
+
+def is_matrix(expr) -> bool:
+    """True for matrix expressions (including 1 x 1 ones), False for scalars."""
+    return bool(getattr(expr, "is_Matrix", False))
+
+
+def _factors(expr):
+    return expr.args if isinstance(expr, sympy.MatMul) else (expr,)
+
+
+def _terms(expr):
+    return expr.args if isinstance(expr, sympy.MatAdd) else (expr,)
+
+
+
+_SHAPES = IdentityMemo("matderiv.expressions.construct.shape_of")
+
+
+def shape_of(expr):
+    """``expr.shape``, computed once per distinct subexpression.
+
+    SymPy recomputes a product's shape from its first and last factors, a Hadamard
+    product's or a sum's from its first term, on every query: through every level of a
+    deep formula (an L-layer network's gradient nests L products), O(depth) each time.
+    A Kronecker product's shape multiplies its factors' sizes (SymPy arithmetic) on
+    every query.
+
+    >>> from sympy import MatrixSymbol
+    >>> A, x = MatrixSymbol("A", 3, 2), MatrixSymbol("x", 2, 1)
+    >>> shape_of(sympy.HadamardProduct(A * x, A * x))
+    (3, 1)
+    """
+    if isinstance(expr, (sympy.MatMul, sympy.MatAdd, sympy.HadamardProduct,
+                         sympy.Transpose, sympy.KroneckerProduct)):
+        found = _SHAPES.lookup(expr)
+        if found is None:
+            found = _SHAPES.remember(expr, _shape_from_parts(expr))
+        return found
+    return expr.shape
+
+
+def _shape_from_parts(expr):
+    if isinstance(expr, sympy.MatMul):
+        matrices = [a for a in expr.args if is_matrix(a)]
+        return shape_of(matrices[0])[0], shape_of(matrices[-1])[1]
+    if isinstance(expr, sympy.Transpose):
+        rows, cols = shape_of(expr.arg)
+        return cols, rows
+    if isinstance(expr, sympy.KroneckerProduct):  # as SymPy's shape, from known parts
+        rows, cols = zip(*(shape_of(a) for a in expr.args), strict=True)
+        return size_product(*rows), size_product(*cols)
+    return shape_of(expr.args[0])
+
+
+def _product(coeff, args, matrices=None):
+    """MatMul(coeff, *args), its factors' sizes checked here (by ``shape_of``) rather
+    than by SymPy, which asks each factor's shape through the whole tree. ``matrices``:
+    the matrix factors, when ``args`` holds scalars too."""
+    matrices = args if matrices is None else matrices
+    args = args if coeff == 1 else [coeff, *args]
+    for left, right in zip(matrices, matrices[1:], strict=False):
+        if shape_of(left)[1] != shape_of(right)[0]:
+            return sympy.MatMul(*args)  # SymPy's own check (and ShapeError)
+    return sympy.Basic.__new__(sympy.MatMul, *args)
+
+
+def mat_mul(*factors):
+    """A flat product: nested products are spliced in, scalar factors multiplied together.
+
+    >>> from sympy import MatrixSymbol
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> mat_mul(mat_mul(2, A), mat_mul(3, B)).args
+    (6, A, B)
+    """
+    flat = [f for factor in factors for f in _factors(factor)]
+    scalars = [f for f in flat if not is_matrix(f)]
+    matrices = [f for f in flat if is_matrix(f)]
+    if not matrices:
+        return sympy.Mul(*scalars)
+    # (Mul() is 1 and Mul(c) is c: SymPy's constructor, skipped for the common cases)
+    coeff = sympy.S.One if not scalars else _sympify(scalars[0]) if len(scalars) == 1 \
+        else sympy.Mul(*scalars)
+    if coeff == 1 and len(matrices) == 1:
+        return matrices[0]
+    return _product(coeff, matrices)
+
+
+def mat_add(*terms):
+    """A flat sum of matrices."""
+    flat = [t for term in terms for t in _terms(term)]
+    return flat[0] if len(flat) == 1 else _same_shape(sympy.MatAdd, flat)
+
+
+def hadamard_product(*factors):
+    """HadamardProduct(*factors), their sizes checked by ``shape_of``."""
+    return _same_shape(sympy.HadamardProduct, factors)
+
+
+def _same_shape(cls, args):
+    """cls(*args) for a sum or Hadamard product of matrices of one shape, checked here
+    (see ``_product``)."""
+    if any(not isinstance(a, MatrixExpr) or isinstance(a, GenericZeroMatrix) for a in args):
+        return cls(*args)  # SymPy's constructor converts or drops them
+    shape = shape_of(args[0])
+    if any(shape_of(a) != shape for a in args):
+        return cls(*args)  # SymPy's own check (and ShapeError)
+    return sympy.Basic.__new__(cls, *args)
+
+
+def rebuilt(expr, args):
+    """``expr.func(*args)``, for a product, sum or Hadamard product with its sizes
+    checked by ``shape_of`` (SymPy's constructors ask every factor's shape through the
+    whole tree below it); the same node SymPy's constructor builds.
+
+    >>> from sympy import MatrixSymbol
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> rebuilt(A * B, [sympy.Integer(2), B]), rebuilt(A + B, [A, A])
+    (2*B, A + A)
+    """
+    if not all(isinstance(a, sympy.Basic) for a in args):
+        return expr.func(*args)  # SymPy's constructor converts them
+    if isinstance(expr, sympy.MatMul):
+        matrices = [a for a in args if is_matrix(a)]
+        if matrices and not any(isinstance(a, GenericIdentity) for a in args):
+            return _product(sympy.Integer(1), list(args), matrices)
+    elif isinstance(expr, (sympy.MatAdd, sympy.HadamardProduct)) and args:
+        return _same_shape(type(expr), list(args))
+    return expr.func(*args)
+

@@ -1,0 +1,94 @@
+"""Containment tests asked at every node a strategy visits, answered once per
+subexpression: ``expr.has(...)`` walks the whole subtree each time, which made rule
+application quadratic in the depth of a formula (an L-layer network).
+
+>>> from sympy import MatrixSymbol
+>>> from matderiv.expressions import MatDiff
+>>> X, A = MatrixSymbol("X", 2, 2), MatrixSymbol("A", 2, 2)
+>>> holds_differential(A*MatDiff(X)), holds_differential(A*X)
+(True, False)
+>>> depends_on(A*X, X), depends_on(A, X)
+(True, False)
+>>> sorted(map(str, atoms_of(A*X + A, MatrixSymbol)))
+['A', 'X']
+"""
+
+from __future__ import annotations
+
+from sympy import Basic, MatrixSymbol
+from sympy.core.symbol import Str
+
+from .differentials import MatDiff, ScalarDiff
+from .memo import IdentityMemo
+
+_HOLDS_DIFFERENTIAL = IdentityMemo("matderiv.contains.holds_differential")
+_DEPENDS_ON = IdentityMemo("matderiv.contains.depends_on")
+
+
+def holds_differential(expr) -> bool:
+    """``expr.has(MatDiff, ScalarDiff)``."""
+    if not isinstance(expr, Basic) or isinstance(expr, Str) or type(expr) is MatrixSymbol:
+        return False
+    if isinstance(expr, (MatDiff, ScalarDiff)):
+        return True
+    found = _HOLDS_DIFFERENTIAL.lookup(expr)
+    if found is None:
+        found = _HOLDS_DIFFERENTIAL.remember(
+            expr, any(holds_differential(a) for a in expr.args))
+    return found
+
+
+def depends_on(expr, variable) -> bool:
+    """``expr.has(variable)`` for a symbol ``variable`` (a MatrixSymbol)."""
+    if not isinstance(expr, Basic):
+        return False
+    if expr == variable:
+        return True
+    if not expr.args or isinstance(expr, MatrixSymbol):
+        return False  # a leaf, or a matrix symbol other than the variable (its parts
+        # are a name and sizes)
+    answers = _DEPENDS_ON.lookup(expr)  # by variable
+    if answers is None:
+        answers = _DEPENDS_ON.remember(expr, {})
+    found = answers.get(variable)
+    if found is None:
+        found = answers[variable] = any(depends_on(a, variable) for a in expr.args)
+    return found
+
+
+def distinct_nodes(expr):
+    """Every distinct node of ``expr`` once (``preorder_traversal`` visits a shared part
+    once per occurrence: quadratic on an L-layer network's gradient)."""
+    seen: set = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, Basic):
+            stack.extend(reversed(node.args))
+
+
+_ATOMS: dict = {}  # types -> IdentityMemo of the atoms of each subexpression
+
+
+def atoms_of(expr, *types) -> frozenset:
+    """``expr.atoms(*types)``, remembered per subexpression: the numeric checks ask it
+    of a formula, its result and their parts several times."""
+    memo = _ATOMS.get(types)
+    if memo is None:
+        memo = _ATOMS[types] = IdentityMemo(f"matderiv.contains.atoms_of{types}")
+    return _atoms(expr, types, memo)
+
+
+def _atoms(expr, types, memo) -> frozenset:
+    found = memo.lookup(expr)
+    if found is None:
+        found = frozenset().union(*(_atoms(a, types, memo) for a in expr.args
+                                    if isinstance(a, Basic)))
+        if isinstance(expr, types):
+            found = found | {expr}
+        memo.remember(expr, found)
+    return found

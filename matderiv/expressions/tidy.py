@@ -1,0 +1,199 @@
+"""Canonical clean-up between rule applications: zeros vanish, products flatten.
+
+``tidy`` rebuilds an expression bottom-up, dropping zero terms and factors, flattening
+nested sums and products and removing identity factors (SymPy's own MatMul/MatAdd
+canonicalisation), and nothing else: it never reorders what a proof shows.
+
+>>> from sympy import MatrixSymbol, ZeroMatrix, MatAdd, MatMul, Identity
+>>> A = MatrixSymbol("A", 2, 2)
+>>> tidy(MatAdd(MatMul(Identity(2), A), ZeroMatrix(2, 2)))
+A
+"""
+
+
+from __future__ import annotations
+
+import sympy
+from sympy import (
+    Basic,
+    HadamardProduct,
+    Identity,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    OneMatrix,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+
+from .construct import hadamard_product, is_matrix, mat_add, mat_mul, shape_of
+from .differentials import MatDiff, ScalarDiff
+from .matrices import CommutationMatrix, Vec, Vecr
+from .memo import ExpressionMemo, IdentityMemo, interned
+from .scalars import FrobeniusNorm, Inner, ScalarOf, SumEntries
+from .sizes import is_size, sized
+from .sympy_canonical import LEAVES, is_identity, shielded_doit
+
+_ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
+_NOT_FINITE = (sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity,
+               sympy.S.NaN)
+
+
+# Without these, each rule application re-canonicalised the whole subtree below it,
+# which made deep formulas (an L-layer network) cost O(L^3).
+_TIDIED = IdentityMemo("matderiv.expressions.tidy.tidy")
+_REBUILT = ExpressionMemo("matderiv.expressions.tidy.rebuild")
+_REBUILT_FROM_PARTS = ExpressionMemo("matderiv.expressions.tidy.rebuild_from_parts")
+_CANONICAL = IdentityMemo("matderiv.expressions.tidy.canonical")
+
+
+def is_zero(expr) -> bool:
+    return isinstance(expr, ZeroMatrix) or (not is_matrix(expr) and expr == 0)
+
+
+def tidy(expr):
+    """Rebuild ``expr`` with zeros removed and products and sums flattened."""
+    if not isinstance(expr, Basic) or not expr.args or type(expr) in LEAVES:
+        return expr
+    done = _TIDIED.lookup(expr)
+    if done is None:
+        done = _TIDIED.remember(expr, interned(
+            rebuild(expr, [tidy(arg) for arg in expr.args])))
+    return done
+
+
+def rebuild(expr, args):
+    """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
+    if len(args) == len(expr.args) and all(
+            a is b for a, b in zip(args, expr.args, strict=True)):
+        if isinstance(expr, MatrixSymbol) or _kept_as_it_is(expr, args):
+            return expr  # built again from the same parts, it is equal
+        # The same node again (bottom_up walks unchanged parts once per rule applied).
+        done = _REBUILT.get(expr)
+        if done is None:
+            done = _REBUILT.remember(expr, _rebuild(expr, args))
+        return done
+    # The same parts again (a rule's result rebuilt in each pass that walks it). SymPy's
+    # == is structural (1.0 != 1), so equal keys are equal trees, rebuilt alike.
+    key = (expr.func, *args)
+    done = _REBUILT_FROM_PARTS.get(key)
+    if done is None:
+        done = _REBUILT_FROM_PARTS.remember(key, _rebuild(expr, args))
+    return done
+
+
+def _kept_as_it_is(expr, args) -> bool:
+    """Whether ``_rebuild(expr, expr.args)`` gives ``expr`` back (equal), known from
+    the classes of its parts alone: a transpose, vec or differential of a nonzero matrix
+    other than those that cancel, a Kronecker product of bare nonzero factors, an
+    identity, zero or ones matrix, a size."""
+    if isinstance(expr, (Vec, Vecr, MatDiff)):
+        return not is_zero(args[0])
+    if isinstance(expr, Transpose):
+        arg = args[0]
+        return not (is_zero(arg) or isinstance(arg, (Transpose, Identity, OneMatrix)))
+    if isinstance(expr, KroneckerProduct):
+        return not any(is_zero(a) or isinstance(a, MatMul) for a in args) and \
+            not all(is_identity(a) for a in args)
+    if isinstance(expr, (Identity, ZeroMatrix, OneMatrix)):
+        return True  # (``sized`` would build an equal one)
+    if isinstance(expr, (sympy.Mul, sympy.Add, sympy.Pow)):
+        # A size such as m n (of I(mn) in a Jacobian): SymPy's Mul would only sort its
+        # factors again, at tens of microseconds after each clear_cache().
+        return is_size(expr)
+    return False
+
+
+def _rebuild(expr, args):
+    if isinstance(expr, MatMul):
+        if any(is_zero(a) for a in args):
+            return sized(ZeroMatrix, *shape_of(expr))
+        product = mat_mul(*args)
+        return shielded_doit(product) if isinstance(product, MatMul) else product
+    if isinstance(expr, MatAdd):
+        terms = [a for a in args if not is_zero(a)]
+        if not terms:
+            return sized(ZeroMatrix, *shape_of(expr))
+        total = mat_add(*terms)
+        return shielded_doit(total) if isinstance(total, MatAdd) else total
+    if isinstance(expr, HadamardProduct):
+        if any(is_zero(a) for a in args):
+            return sized(ZeroMatrix, *shape_of(expr))
+        kept = [a for a in args if not isinstance(a, OneMatrix)]
+        if not kept:
+            return sized(OneMatrix, *shape_of(expr))
+        return kept[0] if len(kept) == 1 else hadamard_product(*kept)
+    if isinstance(expr, (KroneckerProduct, Vec, Vecr, MatDiff)):
+        if any(is_zero(a) for a in args):
+            return sized(ZeroMatrix, *shape_of(expr))
+    if isinstance(expr, KroneckerProduct):
+        return _kronecker(args)
+    if isinstance(expr, Transpose):
+        arg = args[0]
+        if is_zero(arg):
+            return sized(ZeroMatrix, *shape_of(expr))
+        if isinstance(arg, Transpose):
+            return arg.arg
+        if isinstance(arg, (Identity, OneMatrix)) and shape_of(arg)[0] == shape_of(arg)[1]:
+            return arg
+        return Transpose(arg)
+    if isinstance(expr, _ZERO_IF_ANY_ZERO) and any(is_zero(a) for a in args):
+        return sympy.Integer(0)
+    if isinstance(expr, sympy.Mul) and any(is_zero(a) for a in args) and \
+            not any(a.has(*_NOT_FINITE) for a in args):
+        # SymPy's Mul asks whether each other factor is finite (0 * oo is nan), and
+        # asking it of tanh(log det(2X)) fails inside SymPy (arg() rebuilds det(2X) as
+        # a scalar product). Without an infinity among them no factor is known to be
+        # infinite, and SymPy's answer is 0.
+        return sympy.Integer(0)
+    if isinstance(expr, ScalarOf) and not is_matrix(args[0]):
+        return args[0]
+    if isinstance(expr, (Identity, ZeroMatrix, OneMatrix)):
+        return sized(expr.func, *args)
+    return expr.func(*args)
+
+
+def _kronecker(args):
+    """kron(c A, B C) -> c kron(A, B C): scalars in front, bare matrices inside.
+
+    SymPy's KroneckerProduct.doit extracts such scalars itself but rebuilds the other
+    factors as scalar products (B*C as a Mul), and then fails ("Mix of Matrix and
+    Scalar symbols"); with the scalars already out it has nothing to extract.
+    """
+    coefficient, bare = sympy.Integer(1), []
+    for arg in args:
+        if isinstance(arg, MatMul):
+            scalar, matrices = arg.as_coeff_matrices()
+            coefficient *= scalar
+            arg = mat_mul(*matrices) if len(matrices) > 1 else matrices[0]
+        bare.append(arg)
+    product = KroneckerProduct(*bare)
+    return product if coefficient == 1 else mat_mul(coefficient, product)
+
+
+
+#: transpose, mixed Kronecker products). Trace.doit is not among them: for a Kronecker
+#: product of non-square factors it returns tr(a) tr(b), which is wrong.
+_SAFE_DOIT = (MatMul, MatAdd, Transpose, HadamardProduct, KroneckerProduct)
+
+
+def canonical(expr):
+    """SymPy's canonical form, node by node, through the nodes whose doit is safe."""
+    if not isinstance(expr, Basic) or not expr.args or type(expr) in LEAVES:
+        return expr
+    done = _CANONICAL.lookup(expr)
+    if done is None:
+        done = _CANONICAL.remember(expr, interned(_canonical_node(
+            rebuild(expr, [canonical(arg) for arg in expr.args]))))
+    return done
+
+
+def _canonical_node(rebuilt):
+    if isinstance(rebuilt, _SAFE_DOIT):
+        return shielded_doit(rebuilt)
+    if isinstance(rebuilt, CommutationMatrix):
+        return rebuilt.doit()  # K(m, 1) and K(1, n) are identities
+    return rebuilt
+

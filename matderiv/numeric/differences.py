@@ -1,0 +1,85 @@
+"""Central finite differences, and the comparison of a closed form with them.
+
+>>> import numpy as np
+>>> from matderiv import derive
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> from matderiv.numeric.points import random_values
+>>> values = random_values(d.expr, d.variable, np.random.default_rng(0))
+>>> numeric_jacobian(d.expr, d.variable, values).shape == (values["m"], values["m"] * values["n"])
+True
+"""
+
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import MatDerivError
+from .evaluate import evaluate
+
+
+def _flat(value, order) -> np.ndarray:
+    return np.atleast_2d(np.asarray(value, dtype=float)).reshape(-1, order=order)
+
+
+def numeric_jacobian(expr, variable, values, *, functions=None, vec="col", h=1e-6):
+    """Central differences of vec(expr) (vecr for vec="row") by vec(variable)."""
+    order = "F" if vec == "col" else "C"
+    base = np.array(values[variable.name], dtype=float)
+    columns = []
+    for k in range(base.size):
+        index = np.unravel_index(k, base.shape, order=order)
+        step = h * max(1.0, abs(base[index]))
+        plus, minus = base.copy(), base.copy()
+        plus[index] += step
+        minus[index] -= step
+        f_plus = evaluate(expr, {**values, variable.name: plus}, functions=functions)
+        f_minus = evaluate(expr, {**values, variable.name: minus}, functions=functions)
+        columns.append((_flat(f_plus, order) - _flat(f_minus, order)) / (2 * step))
+    return np.stack(columns, axis=1)
+
+
+def numeric_gradient(expr, variable, values, *, functions=None, h=1e-6):
+    """G[i, j] = d expr / d X[i, j] for a scalar (or 1 x 1) expr."""
+    row = numeric_jacobian(expr, variable, values, functions=functions, vec="col", h=h)
+    if row.shape[0] != 1:
+        raise MatDerivError("numeric_gradient needs a scalar expression")
+    shape = np.asarray(values[variable.name]).shape
+    return row.reshape(shape, order="F")
+
+
+def assert_close(computed, expected, *, what, rtol=1e-5, atol=1e-6):
+    """Raise MatDerivError naming the worst entry when computed differs from expected."""
+    computed = np.atleast_2d(np.asarray(computed, dtype=float))
+    expected = np.atleast_2d(np.asarray(expected, dtype=float))
+    if computed.shape != expected.shape:
+        raise MatDerivError(f"{what}: shape {computed.shape}, finite differences give "
+                            f"{expected.shape}")
+    if not np.all(np.isfinite(expected)):
+        raise MatDerivError(f"{what}: the formula is not finite at the random point")
+    error = np.abs(computed - expected)
+    bound = atol + rtol * np.abs(expected)
+    if not np.all(error <= bound) or not np.all(np.isfinite(computed)):
+        where = np.unravel_index(int(np.nanargmax(error - bound)), error.shape)
+        raise MatDerivError(f"{what} is WRONG: entry {tuple(int(i) for i in where)} is "
+                            f"{computed[where]:.6g}, finite differences give {expected[where]:.6g}")
+    return float(np.max(error)) if error.size else 0.0
+
+
+def numeric_hessian(expr, variable, values, *, functions=None, h=1e-4):
+    """Central differences of the numeric gradient: d² expr / d vec(X) d vec(X)'."""
+    base = np.array(values[variable.name], dtype=float)
+    columns = []
+    for k in range(base.size):
+        index = np.unravel_index(k, base.shape, order="F")
+        step = h * max(1.0, abs(base[index]))
+        plus, minus = base.copy(), base.copy()
+        plus[index] += step
+        minus[index] -= step
+        g_plus = numeric_gradient(expr, variable, {**values, variable.name: plus},
+                                  functions=functions)
+        g_minus = numeric_gradient(expr, variable, {**values, variable.name: minus},
+                                   functions=functions)
+        columns.append((_flat(g_plus, "F") - _flat(g_minus, "F")) / (2 * step))
+    return np.stack(columns, axis=1)
+

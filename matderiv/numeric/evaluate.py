@@ -1,0 +1,343 @@
+"""Numeric evaluation of any expression matderiv builds or returns.
+
+Sizes are read off the arrays given (``m``, ``n`` from W's shape) or given directly.
+The Jacobian of W a holds no W, so ``shapes`` says which sizes W's array gives.
+
+>>> import numpy as np
+>>> from matderiv import derive
+>>> shapes = {"W": ("m", "n"), "a": ("n", 1)}
+>>> d = derive("W*a", wrt="W", shapes=shapes)
+>>> values = {"W": np.zeros((2, 3)), "a": np.array([1.0, 2.0, 3.0])}
+>>> evaluate(d.jacobian(), values, shapes=shapes).shape
+(2, 6)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+from sympy import (
+    Determinant,
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    Inverse,
+    KroneckerProduct,
+    MatAdd,
+    MatMul,
+    MatPow,
+    MatrixSymbol,
+    OneMatrix,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from ..errors import MatDerivError
+from ..expressions import (
+    AbstractFunction,
+    AbstractGradient,
+    CommutationMatrix,
+    Elementwise,
+    FrobeniusNorm,
+    Inner,
+    ScalarOf,
+    Softmax,
+    SumEntries,
+    Vec,
+    Vecr,
+    is_matrix,
+    sigmoid,
+    size_symbol,
+)
+from ..expressions.contains import atoms_of
+
+_NUMPY_FUNCTIONS = {
+    "exp": np.exp, "log": np.log, "tanh": np.tanh, "sin": np.sin, "cos": np.cos,
+    "sqrt": np.sqrt, "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+}
+_SCALAR_FUNCTIONS = {
+    sympy.exp: np.exp, sympy.log: np.log, sympy.tanh: np.tanh, sympy.sin: np.sin,
+    sympy.cos: np.cos, sympy.Abs: np.abs, sigmoid: _NUMPY_FUNCTIONS["sigmoid"],
+}
+
+
+def commutation_matrix(m: int, n: int) -> np.ndarray:
+    """K(m, n) as an array: K vec(A) = vec(A') for A of shape m x n."""
+    k = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[i * n + j, j * m + i] = 1.0
+    return k
+
+
+def infer_sizes(expr, values, symbols=()) -> dict:
+    """Dimension symbol -> int, from the shapes of the given arrays.
+
+    ``symbols`` are further MatrixSymbols whose declared shapes tell which sizes an
+    array gives (W's array gives m and n even where the result holds no W).
+    """
+    sizes: dict = {}
+    for name, value in values.items():
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            sizes[size_symbol(name)] = int(value)
+    for symbol in atoms_of(expr, MatrixSymbol) | set(symbols):
+        if symbol.name not in values:
+            continue
+        array = _as_matrix(values[symbol.name], symbol)
+        for declared, actual in zip(symbol.shape, array.shape, strict=True):
+            if declared.is_Integer:
+                if int(declared) != actual:
+                    raise MatDerivError(f"{symbol.name} has {actual} where its shape says "
+                                        f"{declared}")
+            elif declared.is_Symbol:
+                if sizes.setdefault(declared, actual) != actual:
+                    raise MatDerivError(f"size {declared} is {sizes[declared]} elsewhere but "
+                                        f"{actual} in {symbol.name}")
+    return sizes
+
+
+def _as_matrix(value, symbol) -> np.ndarray:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        array = array.reshape(1, 1)
+    elif array.ndim == 1:
+        array = array.reshape(-1, 1) if symbol.shape[1] == 1 else array.reshape(1, -1)
+    if array.ndim != 2:
+        raise MatDerivError(f"value of {symbol.name} must be a matrix, not {array.ndim}-D")
+    return array
+
+
+class _Evaluator:
+    def __init__(self, values, sizes, functions):
+        self.values = values
+        self.sizes = sizes
+        self.functions = functions or {}
+        # Each distinct subexpression is evaluated once: a derivative's tree repeats
+        # its parts (an L-layer network's gradient holds each layer's output L times).
+        self._done: dict = {}
+        self._sizes: dict = {}
+        self._integer_sizes = {k: sympy.Integer(v) for k, v in sizes.items()}
+
+    def size(self, expr) -> int:
+        if not isinstance(expr, sympy.Basic):
+            return int(expr)
+        found = self._sizes.get(expr)
+        if found is None:
+            try:
+                found = self._sizes[expr] = int(expr.xreplace(self._integer_sizes))
+            except TypeError:
+                raise MatDerivError(f"size {expr} is not known: give a value for every "
+                                    "matrix that uses it") from None
+        return found
+
+    def shape(self, expr) -> tuple[int, int]:
+        return self.size(expr.shape[0]), self.size(expr.shape[1])
+
+    def __call__(self, expr):
+        found = self._done.get(expr)
+        if found is None:
+            # Shared between its uses (and possibly the caller's own array): the
+            # handlers never write into an array they are given.
+            found = self._done[expr] = self._evaluate(expr)
+        return found
+
+    def _evaluate(self, expr):
+        handler = _HANDLERS.get(type(expr))
+        if handler is None and is_array(expr):
+            _register_array_handlers()
+            handler = _HANDLERS.get(type(expr))
+        if handler is None:
+            for cls, candidate in _HANDLERS.items():
+                if isinstance(expr, cls):
+                    handler = candidate
+                    break
+        if handler is None:
+            if not is_matrix(expr) and expr.is_number:
+                return float(expr)
+            raise MatDerivError(f"cannot evaluate {type(expr).__name__}: {expr}")
+        result = handler(self, expr)
+        if is_matrix(expr):
+            result = np.asarray(result, dtype=float)
+            if result.ndim < 2:
+                result = np.broadcast_to(result, self.shape(expr)).copy()
+        return result
+
+
+def _matrix_symbol(ev, expr):
+    if expr.name not in ev.values:
+        raise MatDerivError(f"no value given for {expr.name}")
+    return _as_matrix(ev.values[expr.name], expr)
+
+
+def _symbol(ev, expr):
+    if expr.name in ev.values:
+        return float(ev.values[expr.name])
+    if expr in ev.sizes:
+        return float(ev.sizes[expr])
+    raise MatDerivError(f"no value given for {expr.name}")
+
+
+def _product(ev, expr):
+    result = 1.0
+    for arg in expr.args:
+        value = ev(arg)
+        if isinstance(result, np.ndarray) and isinstance(value, np.ndarray):
+            result = result @ value
+        else:
+            result = result * value
+    return result
+
+
+def _sum(ev, expr):
+    return sum(ev(arg) for arg in expr.args)
+
+
+def _pow(ev, expr):
+    # NumPy's power overflows to inf (reported as "not finite"); float ** raises.
+    value = np.power(np.asarray(ev(expr.base), dtype=float), np.asarray(ev(expr.exp),
+                                                                         dtype=float))
+    return float(value) if value.ndim == 0 else value
+
+
+def _mat_pow(ev, expr):
+    exponent = int(expr.exp)
+    base = ev(expr.base)
+    if exponent < 0:
+        base, exponent = np.linalg.inv(base), -exponent
+    return np.linalg.matrix_power(base, exponent)
+
+
+def _abstract(ev, expr, index):
+    if expr.function not in ev.functions:
+        raise MatDerivError(f"no numeric stand-in given for the abstract function {expr.function}")
+    return ev.functions[expr.function][index](ev(expr.arg))
+
+
+def _vec(order):
+    return lambda ev, expr: ev(expr.arg).reshape(-1, 1, order=order)
+
+
+_HANDLERS = {
+    MatrixSymbol: _matrix_symbol,
+    sympy.Symbol: _symbol,
+    sympy.Add: _sum,
+    sympy.Mul: _product,
+    sympy.Pow: _pow,
+    MatAdd: _sum,
+    MatMul: _product,
+    MatPow: _mat_pow,
+    Transpose: lambda ev, e: ev(e.arg).T,
+    Inverse: lambda ev, e: np.linalg.inv(ev(e.arg)),
+    Trace: lambda ev, e: float(np.trace(ev(e.arg))),
+    Determinant: lambda ev, e: float(np.linalg.det(ev(e.arg))),
+    HadamardProduct: lambda ev, e: np.prod([ev(a) for a in e.args], axis=0),
+    HadamardPower: lambda ev, e: ev(e.base) ** ev(e.exp),
+    KroneckerProduct: lambda ev, e: _kron([ev(a) for a in e.args]),
+    Identity: lambda ev, e: np.eye(ev.size(e.rows)),
+    ZeroMatrix: lambda ev, e: np.zeros(ev.shape(e)),
+    OneMatrix: lambda ev, e: np.ones(ev.shape(e)),
+    DiagMatrix: lambda ev, e: np.diag(ev(e.args[0]).ravel()),
+    CommutationMatrix: lambda ev, e: commutation_matrix(ev.size(e.args[0]), ev.size(e.args[1])),
+    Elementwise: lambda ev, e: _NUMPY_FUNCTIONS[e.function](ev(e.arg)),
+    Softmax: lambda ev, e: _softmax(ev(e.arg)),
+    AbstractFunction: lambda ev, e: float(_abstract(ev, e, 0)),
+    AbstractGradient: lambda ev, e: _abstract(ev, e, 1),
+    ScalarOf: lambda ev, e: float(ev(e.matrix)[0, 0]),
+    FrobeniusNorm: lambda ev, e: float(np.linalg.norm(ev(e.matrix))),
+    SumEntries: lambda ev, e: float(np.sum(ev(e.matrix))),
+    Inner: lambda ev, e: float(np.sum(ev(e.args[0]) * ev(e.args[1]))),
+    Vec: _vec("F"),
+    Vecr: _vec("C"),
+    sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](ev(e.args[0])),
+}
+
+
+def _register_array_handlers():
+    """Array expressions (the 4-index tensor), imported only when one is evaluated."""
+    from sympy.tensor.array.expressions import (
+        ArrayAdd,
+        ArrayTensorProduct,
+        PermuteDims,
+        Reshape,
+    )
+    _HANDLERS.update({
+        ArrayTensorProduct: lambda ev, e: _outer([ev(a) for a in e.args]),
+        PermuteDims: lambda ev, e: np.transpose(ev(e.expr), e.permutation.array_form),
+        ArrayAdd: _sum,
+        Reshape: lambda ev, e: np.reshape(ev(e.expr), tuple(ev.size(s) for s in e.shape)),
+    })
+
+
+def _outer(values):
+    """Outer product of arrays, scalar factors multiplying it."""
+    result = np.asarray(1.0)
+    for value in values:
+        result = np.multiply.outer(result, value) if np.ndim(value) else result * value
+    return result
+
+
+def is_array(expr) -> bool:
+    """True for SymPy's array expressions (the tensor), which have 4 axes, not 2."""
+    return type(expr).__module__.startswith("sympy.tensor.array.expressions")
+
+
+def _softmax(z):
+    shifted = np.exp(z - np.max(z))  # the same value, without overflow
+    return shifted / np.sum(shifted)
+
+
+def _kron(arrays):
+    result = arrays[0]
+    for array in arrays[1:]:
+        result = _kron2(result, array)
+    return result
+
+
+def _kron2(a, b):
+    """np.kron(a, b): the same products, without np.kron's general-rank set-up (which
+    cost more than the product itself at the sizes the checks use)."""
+    if np.ndim(a) != 2 or np.ndim(b) != 2:
+        return np.kron(a, b)
+    (p, q), (r, s) = a.shape, b.shape
+    return (a[:, None, :, None] * b[None, :, None, :]).reshape(p * r, q * s)
+
+
+def evaluate(expr, values, *, functions=None, shapes=None):
+    """Evaluate ``expr`` at ``values`` (name -> number or array): a float or a 2-D array.
+
+    ``shapes`` (as for ``derive``) declares names that are not in ``expr`` but whose
+    arrays fix its sizes; ``functions`` maps an abstract function's name to numeric
+    (f, grad f) stand-ins.
+    """
+    return evaluate_all((expr,), values, functions=functions, shapes=shapes)[0]
+
+
+def evaluate_all(exprs, values, *, functions=None, shapes=None) -> list:
+    """``[evaluate(expr, values) for expr in exprs]``, each part they share evaluated
+    once (a result and its simplified form share most of their parts).
+
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> [float(v) for v in evaluate_all([sympy.Trace(A), sympy.Trace(A.T)], {"A": np.eye(2)})]
+    [2.0, 2.0]
+    """
+    from ..syntax.shapes import declare
+    declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)] \
+        if isinstance(shapes, dict) else list(shapes or ())
+    for other in exprs[1:]:
+        declared.extend(atoms_of(other, MatrixSymbol))
+    evaluator = _Evaluator(values, infer_sizes(exprs[0], values, declared), functions)
+    results = []
+    with np.errstate(all="ignore"):
+        for expr in exprs:
+            try:
+                result = evaluator(expr)
+            except np.linalg.LinAlgError:
+                from ..render import to_text
+                raise MatDerivError(f"{to_text(expr)} is singular at these values (an inverse "
+                                    "does not exist)") from None
+            if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
+                result = float(result.reshape(-1)[0])
+            results.append(result)
+    return results

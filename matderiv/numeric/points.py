@@ -1,0 +1,117 @@
+"""Random points: concrete sizes and values where a formula is defined and well
+conditioned, and numeric stand-ins for abstract functions.
+
+>>> import numpy as np
+>>> from sympy import MatrixSymbol, Symbol
+>>> n = Symbol("n", integer=True, positive=True)
+>>> X = MatrixSymbol("X", n, n)
+>>> values = random_values(X.I, X, np.random.default_rng(0))
+>>> values["X"].shape == (values["n"], values["n"])
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
+
+from ..expressions import Elementwise, FrobeniusNorm
+from ..expressions.contains import atoms_of, distinct_nodes
+
+
+def _needs_positive(expr) -> bool:
+    """log, sqrt, fractional or negative element-wise powers want positive entries."""
+    for node in distinct_nodes(expr):
+        if isinstance(node, Elementwise) and node.function in ("log", "sqrt"):
+            return True
+        if isinstance(node, sympy.log) and not isinstance(node.args[0], Determinant):
+            return True
+        if isinstance(node, (HadamardPower, sympy.Pow)) and not isinstance(node.args[0],
+                                                                            FrobeniusNorm):
+            exponent = node.args[1]
+            if exponent.is_number and (not exponent.is_integer or exponent < 0):
+                return True
+    return False
+
+
+def _inverted_symbols(expr) -> set:
+    """Square matrices inside inv, det, log det or negative powers: made well conditioned."""
+    found = set()
+    for node in distinct_nodes(expr):
+        if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
+                                                        and node.exp < 0):
+            found |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
+    return found
+
+
+def size_symbols(expr, variable) -> list:
+    """The sizes to draw: those of the matrices, and those the formula names alone
+    (m in I(m)), sorted by name."""
+    symbols = atoms_of(expr, MatrixSymbol) | {variable}
+    return sorted({d for s in symbols for d in s.shape if d.is_Symbol}
+                  | {s for s in expr.free_symbols
+                     if isinstance(s, sympy.Symbol) and s.is_integer and s.is_positive},
+                  key=printed_name)
+
+
+def printed_name(symbol) -> str:
+    """``str(symbol)``: a symbol's or matrix symbol's name, read without the printer
+    (which costs microseconds a call, and symbols are sorted at every check).
+
+    >>> printed_name(MatrixSymbol("W", 2, 3)), printed_name(sympy.Symbol("m"))
+    ('W', 'm')
+    """
+    return symbol.name if type(symbol) in (sympy.Symbol, MatrixSymbol) else str(symbol)
+
+
+def random_values(expr, variable, rng, sizes=None) -> dict:
+    """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
+    symbols = atoms_of(expr, MatrixSymbol) | {variable}
+    dims = size_symbols(expr, variable)
+    given = {str(k): v for k, v in (sizes or {}).items()}
+    pool = list(rng.permutation([2, 3, 4, 5]))
+    values: dict = {}
+    for i, dim in enumerate(dims):
+        values[dim.name] = int(given.get(dim.name, pool[i % len(pool)]))
+    positive = _needs_positive(expr)
+    inverted = _inverted_symbols(expr)
+    substitution = {dim: sympy.Integer(values[dim.name]) for dim in dims}
+    for symbol in sorted(symbols, key=printed_name):
+        rows, cols = (int(substitution.get(d, d) if d.is_Symbol or d.is_Integer
+                          else d.xreplace(substitution)) for d in symbol.shape)
+        if positive:
+            array = rng.uniform(0.5, 1.5, size=(rows, cols))
+        else:
+            array = rng.uniform(-1.0, 1.0, size=(rows, cols))
+        if symbol in inverted:
+            array = array + rows * np.eye(rows)
+        values[symbol.name] = array
+    for symbol in sorted(expr.free_symbols - set(symbols), key=printed_name):
+        if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
+            values[symbol.name] = float(rng.uniform(0.5, 1.5))
+    return values
+
+
+def _weights(shape, seed):
+    i, j = np.indices(shape)
+    return 0.5 + 0.3 * np.sin(i + 2 * j + seed), 0.2 * np.cos(3 * i + j + seed)
+
+
+def stand_in_functions(names) -> dict:
+    """Smooth numeric stand-ins (f, grad f) for abstract functions, for checks only.
+
+    f(Y) = sum(C .* sin(Y)) + 0.5 * sum(D .* Y)^2, with fixed C and D of Y's shape.
+    """
+    functions = {}
+    for seed, name in enumerate(sorted(names), start=1):
+        def f(y, seed=seed):
+            c, d = _weights(y.shape, seed)
+            return float(np.sum(c * np.sin(y)) + 0.5 * np.sum(d * y) ** 2)
+
+        def grad(y, seed=seed):
+            c, d = _weights(y.shape, seed)
+            return c * np.cos(y) + np.sum(d * y) * d
+        functions[name] = (f, grad)
+    return functions
+

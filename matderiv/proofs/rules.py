@@ -1,0 +1,111 @@
+"""Rules proofs, generated from the recorded trace, never written per formula.
+
+A rules proof ("Version 1" of seed 1) is the chain of equalities the engine walked:
+the differential pushed inward pass by pass, then identification and simplification,
+each line naming the catalog rules that justify it.
+
+>>> from matderiv import derive
+>>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
+>>> [line.rules for line in rules_proof(d, "jacobian").sections[0].lines]
+[(), ('d-linear',)]
+"""
+
+from __future__ import annotations
+
+from ..engine.conventions import convention
+from ..errors import MatDerivError
+from ..expressions.tidy import tidy
+from .data import Line, Proof, Section
+
+
+def _chain(start, steps):
+    """Replay local rule steps on the whole expression: one line per step.
+
+    A step whose left side no longer stands literally in the expression (the engine
+    tidied around it) is shown on its own, as 'where before = after'.
+    """
+    current, lines = start, []
+    for step in steps:
+        replaced = current.xreplace({step.before: step.after})
+        if replaced != current:
+            current = tidy(replaced)
+            lines.append(Line(current, (step.rule.name,)))
+        else:
+            lines.append(Line(step.after, (step.rule.name,), lhs=step.before))
+    return current, lines
+
+
+def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
+    """The rule-by-rule proof of ``derivation``'s gradient or Jacobian."""
+    if kind not in ("gradient", "jacobian"):
+        raise MatDerivError(f"unknown kind {kind!r}: gradient or jacobian")
+    if kind == "gradient":
+        result = derivation.gradient()
+        phases = derivation.gradient_phases()
+    else:
+        result = derivation.jacobian(vec=vec)
+        phases = derivation.jacobian_phases(vec)
+    cited: dict = {}
+    differential = [Line(derivation.differential_start)]
+    for line in derivation.differential_lines:
+        names = tuple(dict.fromkeys(step.rule.name for step in line.steps))
+        differential.append(Line(line.expr, names))
+        for step in line.steps:
+            cited.setdefault(step.rule.name, step.rule)
+    sections = [Section("Differential", tuple(differential),
+                        "Push d inward, one rule at a time, until only d"
+                        f"{derivation.variable} is left.")]
+    for phase in phases:
+        for step in phase.steps:
+            cited.setdefault(step.rule.name, step.rule)
+        if phase.name == "layout":
+            sections.append(Section("Layout", (Line(phase.start), Line(phase.result,
+                                                                       ("transpose",))),
+                                     "Denominator layout is the transpose of this Jacobian: "
+                                     f"one row per entry of {derivation.variable}."))
+        elif phase.name == "simplification":
+            if not phase.steps and phase.start == phase.result:
+                continue
+            lines = [Line(phase.start)]
+            if phase.canonical != phase.start:
+                lines.append(Line(phase.canonical, ("canonical form",)))
+            end, chained = _chain(phase.canonical, phase.steps)
+            lines += chained
+            if end != phase.result:
+                lines.append(Line(phase.result, ("canonical form",)))
+            sections.append(Section("Simplification", tuple(lines),
+                                    "Bring the result to its short textbook form."))
+        else:
+            _, lines = _chain(phase.start, phase.steps)
+            sections.append(Section("Identification", (Line(phase.start), *lines),
+                                    _identification_text(phase.name, derivation)))
+    sections.append(Section("Conclusion", (), _conclusion(derivation, kind, vec)))
+    stated = convention(kind, vec, derivation.variable, derivation.layout)
+    return Proof("rules", kind, vec if kind == "jacobian" else None, derivation.expr,
+                 derivation.variable, result, stated, tuple(sections),
+                 tuple(cited.values()), derivation.layout if kind == "jacobian" else "numerator")
+
+
+def _identification_text(phase: str, derivation) -> str:
+    x = derivation.variable
+    if phase == "gradient":
+        return f"Bring each term to the form <G, d{x}> = tr(G' d{x})."
+    stack = "vec" if phase.endswith("col") else "vecr"
+    return f"Bring {stack}(dF) to the form J {stack}(d{x})."
+
+
+def _conclusion(derivation, kind, vec) -> str:
+    x = derivation.variable
+    if kind == "gradient":
+        return (f"Since dF = <G, d{x}> for every d{x}, G is the gradient "
+                f"dF/d{x} (as a matrix of {x}'s shape).")
+    stack = "vec" if vec == "col" else "vecr"
+    text = (f"Since {stack}(dF) = J {stack}(d{x}) for every d{x}, J is the Jacobian "
+            f"d {stack}(F) / d {stack}({x}).")
+    if derivation.layout == "denominator":
+        text += " In denominator layout the result is its transpose J'."
+    return text
+
+
+
+__all__ = ["Proof", "Section", "Line", "rules_proof"]

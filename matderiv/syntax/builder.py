@@ -1,0 +1,229 @@
+"""Syntax tree -> SymPy expression, checking shapes as it goes.
+
+User formulas, rule patterns' results and claims all go through ``Builder``, so the
+meaning of ``*``, ``'``, ``.*`` or ``tr`` is defined once. A 1 x 1 matrix is read as a
+scalar wherever a scalar fits, as on paper.
+
+>>> from sympy import MatrixSymbol, symbols
+>>> m, n = symbols("m n", integer=True, positive=True)
+>>> env = {"W": MatrixSymbol("W", m, n), "a": MatrixSymbol("a", n, 1)}
+>>> Builder(env).build_text("W*a").shape
+(m, 1)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+from sympy import (
+    HadamardPower,
+    Identity,
+    Inverse,
+    MatPow,
+    OneMatrix,
+    Transpose,
+)
+
+from ..errors import MatDerivError
+from ..expressions import (
+    hadamard_product,
+    is_matrix,
+    mat_add,
+    mat_mul,
+    shape_of,
+)
+from .calls import CallBuilding
+from .grammar import FUNCTIONS, RULE_FUNCTIONS, as_scalar, describe_shape, is_one_by_one
+from .limits import MAX_MATRIX_POWER
+from .parser import parse
+from .tree import Num
+
+
+class Builder(CallBuilding):
+    """Builds SymPy expressions from syntax trees over an environment of names.
+
+    ``env`` maps names to SymPy objects: MatrixSymbols, scalar Symbols, dimension
+    Symbols, or (for rules) whatever a pattern variable matched. ``functions`` maps
+    abstract function names bound by a rule pattern to the user's names.
+    """
+
+    def __init__(self, env, *, source: str | None = None, rule_mode: bool = False,
+                 functions: dict | None = None):
+        self.env = env
+        self.source = source
+        self.rule_mode = rule_mode
+        self.functions = functions or {}
+
+    def build_text(self, text: str):
+        self.source = text
+        expr = self.build(parse(text))
+        # SymPy folds constants at once: log(0) is zoo, log(-1) is I*pi.
+        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise MatDerivError("the formula has an undefined or infinite constant "
+                                "(such as log(0) or 0^-1)", source=text, span=(0, len(text)))
+        if expr.has(sympy.I):
+            raise MatDerivError("the formula has a complex constant (such as log(-1)); "
+                                "matderiv works with real matrices", source=text,
+                                span=(0, len(text)))
+        return expr
+
+    # -- errors -----------------------------------------------------------
+    def error(self, message: str, node):
+        raise MatDerivError(message, source=self.source, span=getattr(node, "span", None))
+
+    # -- dispatch ---------------------------------------------------------
+    def build(self, node):
+        method = getattr(self, "build_" + type(node).__name__.lower())
+        return method(node)
+
+    def build_num(self, node):
+        value = Fraction(node.value)
+        return sympy.Rational(value.numerator, value.denominator)
+
+    def build_name(self, node):
+        if node.id in self.env:
+            return self.env[node.id]
+        if node.id in FUNCTIONS or node.id in RULE_FUNCTIONS and self.rule_mode:
+            self.error(f"{node.id!r} is a function: write {node.id}(...)", node)
+        self.error(f"unknown name {node.id!r}: declare its shape (e.g. -s {node.id}=m,n)", node)
+
+    def build_unary(self, node):
+        value = self.build(node.operand)
+        return value if node.op == "+" else self.negate(value)
+
+    def build_postfix(self, node):
+        value = self.build(node.operand)
+        return Transpose(value) if is_matrix(value) else value
+
+    def build_binary(self, node):
+        left = self.build(node.left)
+        right = self.build(node.right)
+        op = node.op
+        if op in ("+", "-"):
+            if self.rule_mode and is_matrix(left) != is_matrix(right) and not (
+                    isinstance(node.left, Num) or isinstance(node.right, Num)):
+                # In a rule, only a number written in the rule is spread over a matrix
+                # (1 - tanh(A).^2); a bound scalar added to a matrix is a failed match.
+                self.error("a rule result adds a scalar to a matrix", node)
+            return self.add(left, self.negate(right) if op == "-" else right, node)
+        if op in ("*", "@"):
+            return self.multiply(left, right, node)
+        if op == "/":
+            return self.divide(left, right, node)
+        if op == ".*":
+            return self.hadamard(left, right, node)
+        if op == "./":
+            return self.hadamard(left, self.hadamard_power(right, sympy.Integer(-1), node), node)
+        if op == "^":
+            return self.power(left, right, node)
+        if op == ".^":
+            return self.hadamard_power(left, right, node)
+        self.error(f"unknown operator {op!r}", node)
+
+    # -- arithmetic -------------------------------------------------------
+    @staticmethod
+    def negate(value):
+        return mat_mul(-1, value) if is_matrix(value) else -value
+
+    def add(self, left, right, node):
+        if is_matrix(left) and is_matrix(right):
+            if shape_of(left) != shape_of(right):
+                if is_one_by_one(left) or is_one_by_one(right):
+                    return self.add(as_scalar(left), as_scalar(right), node)
+                self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}"
+                           + _broadcast_hint(left, right), node)
+            return mat_add(left, right)
+        if not is_matrix(left) and not is_matrix(right):
+            return left + right
+        matrix, scalar = (left, right) if is_matrix(left) else (right, left)
+        if is_one_by_one(matrix):
+            return as_scalar(matrix) + scalar
+        # Element-wise broadcasting, as on paper: 1 + exp(X) adds 1 to every entry.
+        return mat_add(matrix, mat_mul(scalar, OneMatrix(*shape_of(matrix))))
+
+    def multiply(self, left, right, node):
+        if not is_matrix(left) or not is_matrix(right):
+            if is_matrix(left) or is_matrix(right):
+                return mat_mul(left, right)
+            return left * right
+        if shape_of(left)[1] == shape_of(right)[0]:
+            return mat_mul(left, right)
+        if is_one_by_one(left):
+            return mat_mul(as_scalar(left), right)
+        if is_one_by_one(right):
+            return mat_mul(as_scalar(right), left)
+        self.error(f"cannot multiply {describe_shape(left)} by {describe_shape(right)}: "
+                   f"{shape_of(left)[1]} columns against {shape_of(right)[0]} rows", node)
+
+    def divide(self, left, right, node):
+        right = as_scalar(right)
+        if is_matrix(right):
+            self.error(f"cannot divide by a {describe_shape(right)} matrix "
+                       "(use inv(A) or ./ for element-wise division)", node)
+        if right == 0:
+            self.error("division by zero", node)
+        return self.multiply(left, sympy.Pow(right, -1), node)
+
+    def hadamard(self, left, right, node):
+        if not is_matrix(left) or not is_matrix(right):
+            return self.multiply(as_scalar(left), as_scalar(right), node)
+        if shape_of(left) != shape_of(right):
+            if is_one_by_one(left) or is_one_by_one(right):
+                return self.multiply(as_scalar(left), as_scalar(right), node)
+            self.error(f"cannot take the element-wise product of {describe_shape(left)} "
+                       f"and {describe_shape(right)}", node)
+        return hadamard_product(left, right)
+
+    def constant_exponent(self, exponent, node):
+        exponent = as_scalar(exponent)
+        if is_matrix(exponent) or not exponent.is_number:
+            self.error("the exponent must be a number", node)
+        return exponent
+
+    def power(self, base, exponent, node):
+        if is_matrix(exponent) and not is_one_by_one(exponent):
+            self.error("an exponent must be a scalar (use exp(X) for the element-wise "
+                       "exponential)", node)
+        if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
+            # Rules write A^(k-1) with k bound to an integer; it is checked when bound.
+            if is_matrix(base):
+                return MatPow(base, exponent)
+            return base ** exponent
+        if not is_matrix(base) or (is_one_by_one(base) and not self.rule_mode):
+            # (in a rule's result a 1 x 1 base stays a matrix: see hadamard_power)
+            return as_scalar(base) ** as_scalar(exponent)
+        exponent = self.constant_exponent(exponent, node)
+        if shape_of(base)[0] != shape_of(base)[1]:
+            self.error(f"cannot raise a non-square {describe_shape(base)} matrix to a power", node)
+        if not exponent.is_integer:
+            self.error("a matrix power must be an integer (use .^ for element-wise powers)", node)
+        if abs(exponent) > MAX_MATRIX_POWER:
+            self.error(f"matrix power {exponent} is beyond the limit of {MAX_MATRIX_POWER}", node)
+        if exponent == 0:
+            return Identity(shape_of(base)[0])
+        if exponent < 0:
+            base, exponent = Inverse(base), -exponent
+        return base if exponent == 1 else MatPow(base, exponent)
+
+    def hadamard_power(self, base, exponent, node):
+        # A 1 x 1 matrix is read as a scalar in a formula, but a rule's result keeps the
+        # shape of what it rewrites: d(A.^2) for a 1 x 1 A (SymPy writes A .* A so) is
+        # 2 A .* dA, a 1 x 1 matrix, not the scalar 2 a da.
+        if not is_matrix(base) or (is_one_by_one(base) and not self.rule_mode):
+            return as_scalar(base) ** as_scalar(exponent)
+        if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
+            return HadamardPower(base, exponent)
+        exponent = self.constant_exponent(exponent, node)
+        return base if exponent == 1 else HadamardPower(base, exponent)
+
+
+
+def _broadcast_hint(left, right) -> str:
+    """A column added to every column of a matrix is written b*ones(k)', as on paper."""
+    for column, matrix in ((left, right), (right, left)):
+        if shape_of(column)[1] == 1 and shape_of(column)[0] == shape_of(matrix)[0]:
+            return (f" (to add the column to each of the {shape_of(matrix)[1]} columns, write "
+                    f"it times ones({shape_of(matrix)[1]})')")
+    return ""
+

@@ -1,0 +1,209 @@
+"""Building a call: ``tr(A)``, ``kron(A, B)``, ``tanh(X)``, ``f(Y)``, ``f'(Y)``, ...
+
+A part of the ``Builder``, by concern: its methods for the grammar's functions.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import (
+    Determinant,
+    Inverse,
+    KroneckerProduct,
+    OneMatrix,
+    Trace,
+)
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from ..expressions import (
+    ELEMENTWISE,
+    AbstractFunction,
+    AbstractGradient,
+    CommutationMatrix,
+    Elementwise,
+    FrobeniusNorm,
+    Inner,
+    MatDiff,
+    ScalarDiff,
+    ScalarOf,
+    Softmax,
+    SumEntries,
+    Vec,
+    Vecr,
+    identity,
+    is_matrix,
+    shape_of,
+)
+from .grammar import (
+    FUNCTIONS,
+    RULE_FUNCTIONS,
+    as_scalar,
+    describe_shape,
+    is_one_by_one,
+    scalar_as_matrix,
+)
+
+
+class CallBuilding:
+    """The Builder's methods for function calls: ``call_<name>`` for each function."""
+
+    def build_call(self, node):
+        name = node.name
+        if node.prime:
+            return self.abstract_gradient(node)
+        known = name in FUNCTIONS or (self.rule_mode and name in RULE_FUNCTIONS)
+        if not known or name in self.functions:
+            return self.abstract_function(node)
+        arity = FUNCTIONS.get(name, RULE_FUNCTIONS.get(name))
+        if arity is not None and len(node.args) != arity:
+            self.error(f"{name} takes {arity} argument{'s' * (arity != 1)}, "
+                       f"not {len(node.args)}", node)
+        args = [self.build(arg) for arg in node.args]
+        return getattr(self, "call_" + name)(node, *args)
+
+    def square(self, name, value, node):
+        value = scalar_as_matrix(value)
+        if not is_matrix(value):
+            return value
+        if shape_of(value)[0] != shape_of(value)[1]:
+            self.error(f"{name} needs a square matrix, but its argument is "
+                       f"{describe_shape(value)}", node)
+        return value
+
+    def call_tr(self, node, value):
+        value = self.square("tr", value, node)
+        return Trace(value) if is_matrix(value) else value
+
+    def call_det(self, node, value):
+        value = self.square("det", value, node)
+        return Determinant(value) if is_matrix(value) else value
+
+    def call_logdet(self, node, value):
+        value = self.square("logdet", value, node)
+        return sympy.log(Determinant(value) if is_matrix(value) else value)
+
+    def call_inv(self, node, value):
+        value = self.square("inv", value, node)
+        if not is_matrix(value):
+            return sympy.Pow(value, -1)
+        return Inverse(value)
+
+    def call_kron(self, node, *values):
+        if len(values) < 2:
+            self.error("kron takes two or more arguments", node)
+        if not all(is_matrix(v) for v in values):
+            self.error("kron takes matrices (use * to scale by a scalar)", node)
+        return KroneckerProduct(*values)
+
+    def call_sum(self, node, value):
+        return SumEntries(value) if is_matrix(value) and not is_one_by_one(value) \
+            else as_scalar(value)
+
+    def call_norm(self, node, value):
+        if not is_matrix(value):
+            return sympy.Abs(value)
+        return FrobeniusNorm(value)
+
+    def call_dot(self, node, left, right):
+        return self.call_inner(node, left, right)
+
+    def call_inner(self, node, left, right):
+        left, right = scalar_as_matrix(left), scalar_as_matrix(right)
+        if not is_matrix(left) or not is_matrix(right):
+            return self.multiply(as_scalar(left), as_scalar(right), node)
+        if shape_of(left) != shape_of(right):
+            self.error(f"inner product of {describe_shape(left)} and {describe_shape(right)}",
+                       node)
+        return Inner(left, right)
+
+    def call_vec(self, node, value):
+        return Vec(value) if is_matrix(value) else value
+
+    def call_vecr(self, node, value):
+        return Vecr(value) if is_matrix(value) else value
+
+    def dimension(self, value, node):
+        value = as_scalar(value)
+        if is_matrix(value) or not (value.is_integer or value.is_Symbol or value.is_Mul):
+            self.error("a size must be a dimension name or a positive integer", node)
+        return value
+
+    def call_I(self, node, size):
+        return identity(self.dimension(size, node))
+
+    def call_K(self, node, rows, cols):
+        return CommutationMatrix(self.dimension(rows, node), self.dimension(cols, node))
+
+    def call_ones(self, node, *sizes):
+        if len(sizes) not in (1, 2):
+            self.error("ones takes one or two sizes", node)
+        rows = self.dimension(sizes[0], node)
+        cols = self.dimension(sizes[1], node) if len(sizes) == 2 else sympy.Integer(1)
+        return OneMatrix(rows, cols)
+
+    def call_diag(self, node, value):
+        if not is_matrix(value) or shape_of(value)[1] != 1:
+            self.error("diag takes a column vector", node)
+        return DiagMatrix(value)
+
+    def call_softmax(self, node, value):
+        if not is_matrix(value) or is_one_by_one(value):
+            return sympy.Integer(1)  # a single entry, normalised by itself
+        return Softmax(value)
+
+    def call_d(self, node, value):
+        return MatDiff(value) if is_matrix(value) else ScalarDiff(value)
+
+    def call_scalar(self, node, value):
+        return as_scalar(value)
+
+    def call_rows(self, node, value):
+        return shape_of(value)[0] if is_matrix(value) else sympy.Integer(1)
+
+    def call_cols(self, node, value):
+        return shape_of(value)[1] if is_matrix(value) else sympy.Integer(1)
+
+    def elementwise(self, name, node, value):
+        if is_matrix(value) and not is_one_by_one(value):
+            return Elementwise(name, value)
+        return ELEMENTWISE[name](as_scalar(value))
+
+    def abstract_function(self, node):
+        name = self.functions.get(node.name, node.name)
+        if name in self.env:
+            self.error(f"{name!r} is a {describe_shape(self.env[name])} "
+                       "matrix, not a function", node)
+        if len(node.args) != 1:
+            self.error(f"abstract function {name} takes one matrix argument", node)
+        value = self.build(node.args[0])
+        return AbstractFunction(name, scalar_as_matrix(value) if is_matrix(value)
+                                else self.need_matrix(name, value, node))
+
+    def abstract_gradient(self, node):
+        name = self.functions.get(node.name, node.name)
+        if name in FUNCTIONS or name in self.env:
+            self.error(f"{name}' is not defined: only an abstract function has a "
+                       "gradient written f'(Y)", node)
+        if len(node.args) != 1:
+            self.error(f"{name}' takes one matrix argument", node)
+        value = self.build(node.args[0])
+        if not is_matrix(value):
+            self.need_matrix(name, value, node)
+        return AbstractGradient(name, scalar_as_matrix(value))
+
+    def need_matrix(self, name, value, node):
+        if isinstance(value, ScalarOf):
+            return value.matrix
+        self.error(f"abstract function {name} needs a matrix or vector argument", node)
+
+
+def _make_elementwise(name):
+    def call(self, node, value):
+        return self.elementwise(name, node, value)
+    call.__name__ = "call_" + name
+    return call
+
+
+for _name in ELEMENTWISE:
+    setattr(CallBuilding, "call_" + _name, _make_elementwise(_name))
+

@@ -1,0 +1,168 @@
+"""Declared shapes -> SymPy symbols with the user's symbolic sizes.
+
+>>> env = declare({"W": ("m", "n"), "a": ("n", 1), "k": ()})
+>>> env["W"].shape, env["k"].is_commutative
+((m, n), True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import sympy
+from sympy import MatrixSymbol
+
+from ..errors import MatDerivError
+from ..expressions import is_size, matrix_symbol, size_symbol
+from .grammar import FUNCTIONS
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def dimension(size, *, owner: str = "?"):
+    """A size: a positive integer, or a name made a positive integer Symbol."""
+    return _make_size(_size_token(size, owner))
+
+
+def _size_token(size, owner):
+    """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
+    if isinstance(size, bool):
+        raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
+    if isinstance(size, int) or (isinstance(size, str) and size.strip().isdigit()):
+        value = int(size)
+        if value <= 0:
+            raise MatDerivError(f"size {value} of {owner} must be positive")
+        return value
+    if isinstance(size, sympy.Basic) and (size.is_Symbol or size.is_Integer):
+        return size
+    if isinstance(size, str) and _IDENTIFIER.match(size.strip()):
+        return size.strip()
+    raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
+
+
+def _make_size(token):
+    if isinstance(token, int):
+        return sympy.Integer(token)
+    if isinstance(token, str):
+        return size_symbol(token)
+    return token
+
+
+def matrix(name: str, rows, cols) -> MatrixSymbol:
+    """A matrix symbol with symbolic or integer sizes: ``matrix("W", "m", "n")``."""
+    return matrix_symbol(_check_name(name), dimension(rows, owner=name),
+                         dimension(cols, owner=name))
+
+
+def vector(name: str, rows) -> MatrixSymbol:
+    """A column vector: ``vector("x", "n")`` is n x 1."""
+    return matrix(name, rows, 1)
+
+
+def scalar(name: str) -> sympy.Symbol:
+    """A real scalar symbol."""
+    return sympy.Symbol(_check_name(name), real=True)
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise MatDerivError(f"{name!r} is not a valid name (letters, digits, underscore)")
+    if name in FUNCTIONS:
+        raise MatDerivError(f"{name!r} is a function of the grammar and cannot name a matrix")
+    return name
+
+
+def declare(shapes) -> Environment:
+    """Turn ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}`` into name -> SymPy symbol.
+
+    Dimension names are put in the environment too, so ``I(m)`` can be written. Every
+    declaration is checked here; its symbol is made when first looked up.
+    """
+    if shapes is None:
+        shapes = {}
+    if not isinstance(shapes, dict):
+        raise MatDerivError("shapes must be a mapping from names to (rows, cols) tuples")
+    recipes: dict = {}
+    dims: dict = {}
+    for name, shape in shapes.items():
+        if isinstance(shape, str):
+            shape = tuple(part for part in shape.split(",") if part.strip() != "") \
+                if shape.strip() else ()
+        if isinstance(shape, (int, sympy.Basic)) or not hasattr(shape, "__len__"):
+            raise MatDerivError(f"shape of {name!r} must be (rows, cols), (rows,) or ()")
+        shape = tuple(shape)
+        if len(shape) > 2:
+            raise MatDerivError(f"shape of {name!r} has {len(shape)} sizes; matrices have 2")
+        _check_name(name)
+        if len(shape) == 1:
+            shape = (shape[0], 1)
+        recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
+        for token in tokens:
+            if isinstance(token, str):
+                dims[token] = token
+            elif isinstance(token, sympy.Basic) and token.is_Symbol:
+                dims[token.name] = token
+    for dim_name, token in dims.items():
+        if dim_name in recipes:
+            raise MatDerivError(f"{dim_name!r} names both a matrix and a size")
+        recipes[dim_name] = token
+    environment = Environment(recipes)
+    for name, recipe in recipes.items():
+        if isinstance(recipe, tuple) and any(
+                isinstance(token, sympy.Basic) and not is_size(token) for token in recipe):
+            environment[name]  # a SymPy size of the caller's: SymPy checks it now
+    return environment
+
+
+class Environment(Mapping):
+    """Declared names -> SymPy objects (matrices, scalars, sizes), each made when first
+    looked up: a formula uses a few of the names a caller may declare (a test's dozen
+    shapes, a command line's every ``-s``), and making a symbol costs SymPy a deduction
+    of its assumptions.
+
+    >>> env = declare({"W": ("m", "n"), "k": ()})
+    >>> list(env), env["W"].shape, env["m"] is env["W"].shape[0]
+    (['W', 'k', 'm', 'n'], (m, n), True)
+    """
+
+    def __init__(self, recipes):
+        self._recipes = recipes  # name -> (rows, cols) or () in size tokens, or a token
+        self._made: dict = {}
+        self._sizes: dict = {}  # token -> its size, so each is made once
+
+    def __getitem__(self, name):
+        found = self._made.get(name)
+        if found is None:
+            recipe = self._recipes[name]
+            if not isinstance(recipe, tuple):
+                found = self._size(recipe)
+            elif recipe:
+                found = matrix_symbol(name, *(self._size(token) for token in recipe))
+            else:
+                found = scalar(name)
+            self._made[name] = found
+        return found
+
+    def _size(self, token):
+        key = (type(token), token)  # True == 1 == Integer(1): keep types apart
+        found = self._sizes.get(key)
+        if found is None:
+            found = self._sizes[key] = _make_size(token)
+        return found
+
+    def __contains__(self, name):
+        return name in self._recipes
+
+    def __iter__(self):
+        return iter(self._recipes)
+
+    def __len__(self):
+        return len(self._recipes)
+
+    def __repr__(self):
+        return repr(dict(self))
+
+    def copy(self) -> dict:
+        """A dict of every name and its symbol (as ``dict.copy`` of the old plain dict)."""
+        return dict(self)
