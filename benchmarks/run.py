@@ -737,12 +737,29 @@ def main(argv=None):
     image = os.path.join(os.path.dirname(os.path.abspath(args.output)), "results.png")
     if plot(image, derivation_rows, scaling_rows, codegen_rows):
         report += [f"![benchmark plots]({os.path.basename(image)})", ""]
+    report += _notes_kept(args.output)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write("\n".join(report))
     print()
     for text, passed, value in verdicts:
         print(f"{verdict(passed)}  {text}: {value}")
     print(f"\nwrote {args.output}")
+
+
+#: In RESULTS.md, the line after which the notes are written by hand: a run keeps them.
+NOTES_MARKER = "<!-- Written by hand: benchmarks/run.py keeps everything from this line on. -->"
+
+
+def _notes_kept(path) -> list[str]:
+    """The hand-written notes of an existing report (from NOTES_MARKER on), or []."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            existing = handle.read()
+    except OSError:
+        return []
+    if NOTES_MARKER not in existing:
+        return []
+    return ["", NOTES_MARKER + existing.split(NOTES_MARKER, 1)[1].rstrip("\n"), ""]
 
 
 if __name__ == "__main__":

@@ -157,7 +157,7 @@ _HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm,
                  Transpose, HadamardProduct, HadamardPower, CommutationMatrix, Identity,
                  OneMatrix, AbstractGradient, AbstractFunction, Elementwise)
 _TYPE_HEADS: dict = {}
-_HEADS = IdentityMemo("matderiv.matcher.heads")
+_HEADS = IdentityMemo("matderiv.engine.matcher.heads")
 
 
 def _bits(*classes) -> int:

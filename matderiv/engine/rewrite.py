@@ -102,7 +102,7 @@ class Context:
                                 "max_nodes=)); the formula is too large")
 
 
-_TREE_SIZES = IdentityMemo("matderiv.rewrite.tree_size")
+_TREE_SIZES = IdentityMemo("matderiv.engine.rewrite.tree_size")
 
 
 def tree_size(expr) -> int:

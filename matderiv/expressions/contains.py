@@ -21,8 +21,8 @@ from sympy.core.symbol import Str
 from .differentials import MatDiff, ScalarDiff
 from .memo import IdentityMemo
 
-_HOLDS_DIFFERENTIAL = IdentityMemo("matderiv.contains.holds_differential")
-_DEPENDS_ON = IdentityMemo("matderiv.contains.depends_on")
+_HOLDS_DIFFERENTIAL = IdentityMemo("matderiv.expressions.contains.holds_differential")
+_DEPENDS_ON = IdentityMemo("matderiv.expressions.contains.depends_on")
 
 
 def holds_differential(expr) -> bool:
@@ -79,7 +79,7 @@ def atoms_of(expr, *types) -> frozenset:
     of a formula, its result and their parts several times."""
     memo = _ATOMS.get(types)
     if memo is None:
-        memo = _ATOMS[types] = IdentityMemo(f"matderiv.contains.atoms_of{types}")
+        memo = _ATOMS[types] = IdentityMemo(f"matderiv.expressions.contains.atoms_of{types}")
     return _atoms(expr, types, memo)
 
 

@@ -74,7 +74,7 @@ class IdentityMemo(_ClearedWithSymPy):
         return value
 
 
-_INTERNED = ExpressionMemo("matderiv.memo.interned")
+_INTERNED = ExpressionMemo("matderiv.expressions.memo.interned")
 
 
 def interned(expr):
