@@ -51,7 +51,7 @@ def test_semantic_errors(formula, wrt, message):
     ({"W": ("m", "n", "p")}, "has 3 sizes"),
     ({"W": ("m", "W")}, "names both a matrix and a size"),
     ({"tr": ("m", "n")}, "function of the grammar"),
-    ({"W": ("m", sympy.Integer(-2))}, "nonnegative integer"),  # a SymPy size: SymPy's check
+    ({"W": ("m", sympy.Integer(-2))}, "must be positive"),  # a SymPy size, checked as an int
 ])
 def test_bad_shapes(shapes, message):
     with pytest.raises(MatDerivError, match=message):

@@ -34,6 +34,7 @@ from ..expressions.contains import atoms_of
 from ..syntax.builder import Builder
 from ..syntax.grammar import is_one_by_one
 from ..syntax.shapes import declare
+from .twin import confirm, symbolic_twin
 
 __all__ = ["CONVENTIONS", "Derivation", "Phase", "convention", "derive"]
 
@@ -51,6 +52,11 @@ class Derivation:
         self.expr = expr
         self.variable = variable
         self.formula = formula if formula is not None else str(expr)
+        self.text = formula  # the formula as the user wrote it; None for SymPy input
+        # A derivation made inside another (the gradient's, for the Hessian) and whether
+        # a rewrite's value check was beyond the numeric budget at these sizes.
+        self._parent: Derivation | None = None
+        self._unconfirmed = False
         self.env = env or {}
         self._cache: dict = {}
         self.differential_start, self.differential, self._pushes = differentiate(
@@ -66,9 +72,23 @@ class Derivation:
         assert_same_differential(one, other, self)
 
     def _same_value(self, before, after):
-        """The safety net under every rewrite of a result: the value is kept."""
+        """The safety net under every rewrite of a result: the value is kept. Where the
+        sizes are too large to evaluate, each result is confirmed instead by the same
+        derivation at named sizes (``_confirm``)."""
         from ..numeric.verify import assert_same_value
-        assert_same_value(before, after, self)
+        if assert_same_value(before, after, self) == "budget":
+            self._unconfirmed = True
+
+    def _confirm(self, result, twin_result_of):
+        """Where a value check was beyond the numeric budget (sizes too large), the
+        result must be the symbolic twin's with the sizes put in (``twin.confirm``)."""
+        if self._unconfirmed:
+            confirm(self, result, twin_result_of)
+
+    def symbolic_twin(self) -> tuple[Derivation, dict]:
+        """This derivation with each integer size of 2 or more named, and the sizes:
+        (twin, {size symbol: integer}); see ``matderiv.api.twin``."""
+        return symbolic_twin(self, derive)
 
     # -- shapes -----------------------------------------------------------
     @property
@@ -135,14 +155,18 @@ class Derivation:
                 size = self.variable.shape[0] * self.variable.shape[1]
                 self._cache["hessian"] = _Constant(ZeroMatrix(size, size))
             else:
-                self._cache["hessian"] = Derivation(gradient, self.variable, env=self.env,
-                                                    **_budget_options(self.budget))
+                inner = Derivation(gradient, self.variable, env=self.env,
+                                   **_budget_options(self.budget))
+                inner._parent = self
+                self._cache["hessian"] = inner
         return self._cache["hessian"]
 
     def gradient_phases(self) -> tuple[Phase, ...]:
         """Identification and simplification of the gradient, with their steps."""
         if "gradient" not in self._cache:
-            self._cache["gradient"] = self._identify_gradient()
+            phases = self._identify_gradient()
+            self._confirm(phases[-1].result, lambda twin: twin.gradient())
+            self._cache["gradient"] = phases
         return self._cache["gradient"]
 
     def jacobian_phases(self, vec: str = "col", layout: str | None = None) -> tuple[Phase, ...]:
@@ -150,13 +174,16 @@ class Derivation:
         layout = _checked_layout(layout or self.layout)
         key = "jacobian-" + vec
         if key not in self._cache:
-            self._cache[key] = self._identify_jacobian(vec)
+            phases = self._identify_jacobian(vec)
+            self._confirm(phases[-1].result, lambda twin: twin.jacobian(vec, "numerator"))
+            self._cache[key] = phases
         if layout == "numerator":
             return self._cache[key]
         if key + "-denominator" not in self._cache:
             numerator = self._cache[key][-1].result
-            self._cache[key + "-denominator"] = (
-                *self._cache[key], denominator_phase(numerator, self._same_value))
+            phases = (*self._cache[key], denominator_phase(numerator, self._same_value))
+            self._confirm(phases[-1].result, lambda twin: twin.jacobian(vec, "denominator"))
+            self._cache[key + "-denominator"] = phases
         return self._cache[key + "-denominator"]
 
     # -- identification ---------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import MatDerivError
-from .evaluate import evaluate
+from .evaluate import MAX_ENTRIES, evaluate
 
 
 def _flat(value, order) -> np.ndarray:
@@ -26,6 +26,7 @@ def numeric_jacobian(expr, variable, values, *, functions=None, vec="col", h=1e-
     """Central differences of vec(expr) (vecr for vec="row") by vec(variable)."""
     order = "F" if vec == "col" else "C"
     base = np.array(values[variable.name], dtype=float)
+    _within_budget(base.size)
     columns = []
     for k in range(base.size):
         index = np.unravel_index(k, base.shape, order=order)
@@ -36,7 +37,22 @@ def numeric_jacobian(expr, variable, values, *, functions=None, vec="col", h=1e-
         f_plus = evaluate(expr, {**values, variable.name: plus}, functions=functions)
         f_minus = evaluate(expr, {**values, variable.name: minus}, functions=functions)
         columns.append((_flat(f_plus, order) - _flat(f_minus, order)) / (2 * step))
+        _within_budget(base.size, columns[0].size)
     return np.stack(columns, axis=1)
+
+
+#: Most entries of the variable that finite differences step through (two evaluations
+#: of the formula each).
+MAX_DIFFERENCE_STEPS = 4096
+
+
+def _within_budget(steps: int, rows: int = 1) -> None:
+    """Refuse differences that would take too long or too much memory, before they do."""
+    if steps > MAX_DIFFERENCE_STEPS or steps * rows > MAX_ENTRIES:
+        raise MatDerivError(f"finite differences by {steps:,} entries of the variable, for "
+                            f"{rows:,} entries of the formula, are beyond the numeric budget "
+                            f"({MAX_DIFFERENCE_STEPS:,} steps, {MAX_ENTRIES:,} numbers)",
+                            kind="budget")
 
 
 def numeric_gradient(expr, variable, values, *, functions=None, h=1e-6):

@@ -51,7 +51,7 @@ from ..expressions import (
     sigmoid,
     size_symbol,
 )
-from ..expressions.contains import atoms_of
+from ..expressions.contains import atoms_of, distinct_nodes
 
 _NUMPY_FUNCTIONS = {
     "exp": np.exp, "log": np.log, "tanh": np.tanh, "sin": np.sin, "cos": np.cos,
@@ -109,6 +109,14 @@ def _as_matrix(value, symbol) -> np.ndarray:
     return array
 
 
+#: Most numbers one array may hold when an expression is evaluated (80 MB of float64).
+MAX_ENTRIES = 10_000_000
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class _Evaluator:
     def __init__(self, values, sizes, functions):
         self.values = values
@@ -134,6 +142,33 @@ class _Evaluator:
 
     def shape(self, expr) -> tuple[int, int]:
         return self.size(expr.shape[0]), self.size(expr.shape[1])
+
+    def entries(self, expr) -> int:
+        """How many numbers ``expr``'s value holds (1 for a scalar)."""
+        if is_matrix(expr):
+            rows, cols = self.shape(expr)
+            return rows * cols
+        if is_array(expr):
+            return int(np.prod([self.size(s) for s in expr.shape], dtype=object))
+        return 1
+
+    def check_budget(self, expr) -> None:
+        """Refuse, before anything is allocated, a value with more than MAX_ENTRIES
+        numbers anywhere in ``expr`` (a 27000 x 27000 commutation matrix is 5.8 GB)."""
+        for node in distinct_nodes(expr):
+            if isinstance(node, sympy.Basic) and (is_matrix(node) or is_array(node)):
+                entries = self.entries(node)
+                if entries > MAX_ENTRIES:
+                    from ..render import to_text
+                    shape = "×".join(str(self.size(s)) for s in node.shape)
+                    raise MatDerivError(
+                        f"evaluating {_shortened(to_text(node))} needs an array of {shape} "
+                        f"({entries:,} numbers); numbers are evaluated within "
+                        f"{MAX_ENTRIES:,} per array", kind="budget")
+
+    def computed(self):
+        """Every value computed so far, one per distinct part."""
+        return self._done.values()
 
     def __call__(self, expr):
         found = self._done.get(expr)
@@ -322,12 +357,27 @@ def evaluate_all(exprs, values, *, functions=None, shapes=None) -> list:
     >>> [float(v) for v in evaluate_all([sympy.Trace(A), sympy.Trace(A.T)], {"A": np.eye(2)})]
     [2.0, 2.0]
     """
+    return evaluate_with_scale(exprs, values, functions=functions, shapes=shapes)[0]
+
+
+def evaluate_with_scale(exprs, values, *, functions=None, shapes=None) -> tuple[list, float]:
+    """``evaluate_all``, and the largest magnitude of any part on the way (finite ones):
+    rounding errors scale with it, not with the result (terms of 10^7 that cancel to 0
+    leave about 10^-9).
+
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> evaluate_with_scale([A.T - A], {"A": 1e7 * np.eye(2)})
+    ([array([[0., 0.],
+           [0., 0.]])], 10000000.0)
+    """
     from ..syntax.shapes import declare
     declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)] \
         if isinstance(shapes, dict) else list(shapes or ())
     for other in exprs[1:]:
         declared.extend(atoms_of(other, MatrixSymbol))
     evaluator = _Evaluator(values, infer_sizes(exprs[0], values, declared), functions)
+    for expr in exprs:
+        evaluator.check_budget(expr)
     results = []
     with np.errstate(all="ignore"):
         for expr in exprs:
@@ -340,4 +390,10 @@ def evaluate_all(exprs, values, *, functions=None, shapes=None) -> list:
             if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
                 result = float(result.reshape(-1)[0])
             results.append(result)
-    return results
+        scale = 0.0
+        for value in evaluator.computed():
+            magnitudes = np.abs(np.asarray(value, dtype=float))
+            finite = magnitudes[np.isfinite(magnitudes)]
+            if finite.size:
+                scale = max(scale, float(finite.max()))
+    return results, scale

@@ -16,8 +16,10 @@ import numpy as np
 import sympy
 from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 
+from ..errors import MatDerivError
 from ..expressions import Elementwise, FrobeniusNorm
 from ..expressions.contains import atoms_of, distinct_nodes
+from .evaluate import MAX_ENTRIES
 
 
 def _needs_positive(expr) -> bool:
@@ -65,6 +67,18 @@ def printed_name(symbol) -> str:
     return symbol.name if type(symbol) in (sympy.Symbol, MatrixSymbol) else str(symbol)
 
 
+def smallest_sizes(expr, variable) -> dict:
+    """Sizes 2 and 3 in turn for the size names: a formula too large to evaluate at the
+    usual random sizes (2 to 5) may still be evaluated there.
+
+    >>> from sympy import MatrixSymbol, Symbol
+    >>> m, n = (Symbol(s, integer=True, positive=True) for s in "mn")
+    >>> smallest_sizes(MatrixSymbol("W", m, n), MatrixSymbol("W", m, n))
+    {'m': 2, 'n': 3}
+    """
+    return {dim.name: 2 + i % 2 for i, dim in enumerate(size_symbols(expr, variable))}
+
+
 def random_values(expr, variable, rng, sizes=None) -> dict:
     """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
     symbols = atoms_of(expr, MatrixSymbol) | {variable}
@@ -77,9 +91,16 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
     positive = _needs_positive(expr)
     inverted = _inverted_symbols(expr)
     substitution = {dim: sympy.Integer(values[dim.name]) for dim in dims}
+    shapes = {symbol: tuple(int(substitution.get(d, d) if d.is_Symbol or d.is_Integer
+                                else d.xreplace(substitution)) for d in symbol.shape)
+              for symbol in symbols}
+    for symbol, (rows, cols) in sorted(shapes.items(), key=lambda item: printed_name(item[0])):
+        if rows * cols > MAX_ENTRIES:  # refused before anything is drawn
+            raise MatDerivError(
+                f"{symbol.name} is {rows}×{cols} ({rows * cols:,} numbers): numeric checks "
+                f"work within {MAX_ENTRIES:,} numbers per array", kind="budget")
     for symbol in sorted(symbols, key=printed_name):
-        rows, cols = (int(substitution.get(d, d) if d.is_Symbol or d.is_Integer
-                          else d.xreplace(substitution)) for d in symbol.shape)
+        rows, cols = shapes[symbol]
         if positive:
             array = rng.uniform(0.5, 1.5, size=(rows, cols))
         else:

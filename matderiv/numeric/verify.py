@@ -11,13 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import sympy
 
 from ..errors import MatDerivError
 from ..expressions import MatDiff, matrix_symbol
 from ..expressions.contains import distinct_nodes
+from ..expressions.tidy import canonical
 from .differences import assert_close, numeric_gradient, numeric_jacobian
-from .evaluate import evaluate, evaluate_all
-from .points import random_values, stand_in_functions
+from .direct import direct_value
+from .evaluate import evaluate, evaluate_with_scale
+from .points import random_values, smallest_sizes, stand_in_functions
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class CheckReport:
     sizes: tuple
     max_error: float
     checked: tuple
+    pattern: str = ""  # how the sizes were named where the given ones are too large
 
     @property
     def passed(self) -> bool:
@@ -37,19 +41,64 @@ class CheckReport:
     def summary(self) -> str:
         sizes = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) or "fixed"
                           for s in self.sizes)
-        return (f"agrees with central finite differences ({', '.join(self.checked)}) at "
+        text = (f"agrees with central finite differences ({', '.join(self.checked)}) at "
                 f"{self.points} random points, sizes {sizes}; largest deviation "
                 f"{self.max_error:.1e}")
+        if self.pattern:
+            text += (f" (the sizes given are too large to evaluate: checked at small sizes "
+                     f"of the same shape pattern, {self.pattern}, the results being these "
+                     "with the sizes put in)")
+        return text
 
 
 def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
            atol: float = 1e-6, hessian: bool = False) -> CheckReport:
-    """Raise MatDerivError if a result differs from finite differences; else a report."""
+    """Raise MatDerivError if a result differs from finite differences; else a report.
+
+    Where the sizes given are too large to evaluate (a 100000 x 100000 W), the check
+    runs at small sizes of the same shape pattern: the derivation with those sizes
+    named (``symbolic_twin``), whose results must be these with the sizes put in.
+    """
+    options = {"points": points, "seed": seed, "rtol": rtol, "atol": atol, "hessian": hessian}
+    try:
+        return _verify_at(derivation, **options)
+    except MatDerivError as error:
+        if error.kind != "budget":
+            raise
+    twin, substitution = derivation.symbolic_twin()
+    if not substitution:
+        raise MatDerivError("cannot check the result: it is too large to evaluate even at "
+                            "the smallest sizes (sizes 2 and 3)", kind="budget")
+    for what, result_of in _results_checked(derivation, hessian):
+        if not same_at_sizes(result_of(twin), result_of(derivation), substitution):
+            raise MatDerivError(f"cannot check {what} at these sizes: they are too large to "
+                                "evaluate, and with the sizes named the derivation gives "
+                                "another form; name the sizes to have it checked")
+    report = _verify_at(twin, **options)
+    named = ", ".join(f"{value} as {symbol}" for symbol, value in substitution.items())
+    return CheckReport(report.points, report.sizes, report.max_error, report.checked, named)
+
+
+def _results_checked(derivation, hessian: bool):
+    """(what, result of a derivation) for each result ``_verify_at`` checks."""
+    found = []
+    if derivation.is_scalar:
+        found.append(("the gradient", lambda d: d.gradient()))
+        if hessian:
+            found.append(("the Hessian", lambda d: d.hessian(layout="numerator")))
+    for vec in ("col", "row"):
+        for layout in ("numerator", "denominator"):
+            found.append((f"the Jacobian (vec={vec}, {layout} layout)",
+                          lambda d, vec=vec, layout=layout: d.jacobian(vec=vec, layout=layout)))
+    return found
+
+
+def _verify_at(derivation, *, points, seed, rtol, atol, hessian) -> CheckReport:
     rng = np.random.default_rng(seed)
     functions = stand_in_functions(derivation.abstract_functions)
     expr, variable = derivation.expr, derivation.variable
     worst, sizes, checked = 0.0, [], []
-    attempts = 0
+    attempts, fixed = 0, None
     while len(sizes) < points:
         attempts += 1
         if attempts > MAX_ATTEMPTS * points:
@@ -58,47 +107,90 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
                 f"ill-conditioned matrix is inverted or has its determinant taken) at "
                 f"{attempts - 1 - len(sizes)} of {attempts - 1} random points and sizes"
                 + (f"; it was checked at {len(sizes)}" if sizes else ""))
-        values = random_values(expr, variable, rng)
-        value = _value_or_none(expr, values, functions)
-        if value is None:
-            continue  # F is not defined here (X'X singular when X is wide): draw again
+        try:
+            values = random_values(expr, variable, rng, sizes=fixed)
+            value = _value_or_none(expr, values, functions)
+            if value is None:
+                continue  # F is not defined here (X'X singular when X is wide): draw again
+            _same_reading(derivation, values, value, functions)
+            errors, names = _check_point(derivation, values, value, functions, rtol, atol,
+                                         hessian)
+        except MatDerivError as error:
+            smallest = smallest_sizes(expr, variable)
+            if error.kind != "budget" or fixed is not None or not smallest:
+                raise
+            fixed = smallest  # too large at the usual sizes: the smallest ones from now on
+            continue
         sizes.append({k: v for k, v in values.items() if isinstance(v, int)})
-        # Central differences lose about eps |F| / h to rounding: allow for it, so a
-        # huge F (det of a large matrix) is not called wrong for a right derivative.
-        scale = float(np.max(np.abs(value)))
-        atol_f = atol + 1e-8 * scale
-        if derivation.is_scalar and hessian:
-            # Differences of the gradient, itself checked against F below: one level of
-            # finite differences instead of two.
-            gradient = derivation.gradient()
-            expected = numeric_jacobian(gradient, variable, values, functions=functions)
-            computed = evaluate(derivation.hessian(layout="numerator"), values,
-                                functions=functions)
-            g_scale = float(np.max(np.abs(evaluate(gradient, values, functions=functions))))
-            worst = max(worst, assert_close(computed, expected, what="the Hessian",
-                                            rtol=1e-5, atol=atol + 1e-8 * g_scale))
-            checked.append("Hessian")
-        if derivation.is_scalar:
-            expected = numeric_gradient(expr, variable, values, functions=functions)
-            computed = evaluate(derivation.gradient(), values, functions=functions)
-            worst = max(worst, assert_close(computed, expected, what="the gradient",
-                                            rtol=rtol, atol=atol_f))
-            checked.append("gradient")
-        for vec in ("col", "row"):
-            expected = numeric_jacobian(expr, variable, values, functions=functions, vec=vec)
-            for layout in ("numerator", "denominator"):
-                computed = evaluate(derivation.jacobian(vec=vec, layout=layout), values,
-                                    functions=functions)
-                worst = max(worst, assert_close(
-                    computed, expected if layout == "numerator" else expected.T,
-                    what=f"the Jacobian (vec={vec}, {layout} layout)", rtol=rtol, atol=atol_f))
-            checked.append(f"Jacobian vec={vec}")
-            if vec == "row":  # T[i, j, k, l] holds the vecr Jacobian's entries, row-major
-                computed = evaluate(derivation.tensor(), values, functions=functions)
-                worst = max(worst, assert_close(computed.reshape(expected.shape), expected,
-                                                what="the tensor", rtol=rtol, atol=atol_f))
-                checked.append("tensor")
+        worst = max(worst, errors)
+        checked += names
     return CheckReport(points, tuple(sizes), worst, tuple(dict.fromkeys(checked)))
+
+
+def _check_point(derivation, values, value, functions, rtol, atol, hessian):
+    """Every result against central differences at one point: (largest deviation, the
+    names of what was checked)."""
+    expr, variable = derivation.expr, derivation.variable
+    worst, checked = 0.0, []
+    # Central differences lose about eps |F| / h to rounding: allow for it, so a
+    # huge F (det of a large matrix) is not called wrong for a right derivative.
+    scale = float(np.max(np.abs(value)))
+    atol_f = atol + 1e-8 * scale
+    if derivation.is_scalar and hessian:
+        # Differences of the gradient, itself checked against F below: one level of
+        # finite differences instead of two.
+        gradient = derivation.gradient()
+        expected = numeric_jacobian(gradient, variable, values, functions=functions)
+        computed = evaluate(derivation.hessian(layout="numerator"), values,
+                            functions=functions)
+        g_scale = float(np.max(np.abs(evaluate(gradient, values, functions=functions))))
+        worst = max(worst, assert_close(computed, expected, what="the Hessian",
+                                        rtol=1e-5, atol=atol + 1e-8 * g_scale))
+        checked.append("Hessian")
+    if derivation.is_scalar:
+        expected = numeric_gradient(expr, variable, values, functions=functions)
+        computed = evaluate(derivation.gradient(), values, functions=functions)
+        worst = max(worst, assert_close(computed, expected, what="the gradient",
+                                        rtol=rtol, atol=atol_f))
+        checked.append("gradient")
+    for vec in ("col", "row"):
+        expected = numeric_jacobian(expr, variable, values, functions=functions, vec=vec)
+        for layout in ("numerator", "denominator"):
+            computed = evaluate(derivation.jacobian(vec=vec, layout=layout), values,
+                                functions=functions)
+            worst = max(worst, assert_close(
+                computed, expected if layout == "numerator" else expected.T,
+                what=f"the Jacobian (vec={vec}, {layout} layout)", rtol=rtol, atol=atol_f))
+        checked.append(f"Jacobian vec={vec}")
+        if vec == "row":  # T[i, j, k, l] holds the vecr Jacobian's entries, row-major
+            computed = evaluate(derivation.tensor(), values, functions=functions)
+            worst = max(worst, assert_close(computed.reshape(expected.shape), expected,
+                                            what="the tensor", rtol=rtol, atol=atol_f))
+            checked.append("tensor")
+    return worst, checked
+
+
+def _same_reading(derivation, values, value, functions) -> None:
+    """The formula as built has the value its text has, read again by an independent
+    route (``direct``): a misreading would otherwise be checked against itself."""
+    text = getattr(derivation, "text", None)
+    if text is None:
+        return
+    direct = direct_value(text, values, functions)
+    if direct is None:
+        return  # a construct the second reader does not know: no second reading
+    direct = np.atleast_2d(np.asarray(direct, dtype=float))
+    built = np.atleast_2d(np.asarray(value, dtype=float))
+    if not (np.all(np.isfinite(direct)) and np.all(np.isfinite(built))):
+        return
+    scale = 1.0 + float(np.max(np.abs(built), initial=0.0))
+    if direct.shape != built.shape or not np.allclose(direct, built, rtol=1e-6,
+                                                        atol=1e-9 * scale):
+        from ..render import to_text
+        raise MatDerivError(
+            f"internal error: the formula was read as {to_text(derivation.expr)}, which "
+            f"does not have the value of the text {text!r} at a random point; the result "
+            "is withheld (please report this)")
 
 
 #: Random points tried per point wanted, where the formula may be undefined at some.
@@ -112,21 +204,28 @@ MAX_CONDITION = 1e8
 def _value_or_none(expr, values, functions):
     """F at the point, or None where it is not defined or nearly so: an inverted or
     determinant-taken matrix that is singular or ill-conditioned (X'X for a wide X)."""
-    import sympy
     try:
-        for node in distinct_nodes(expr):
-            if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
-                    isinstance(node, sympy.MatPow) and node.exp.is_negative):
-                inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
-                matrix = np.atleast_2d(evaluate(inside, values, functions=functions))
-                if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
-                    return None
+        if not well_conditioned(expr, values, functions):
+            return None
         value = np.asarray(evaluate(expr, values, functions=functions), dtype=float)
     except MatDerivError as error:
         if "singular" in str(error):
             return None
         raise
     return value  # a value that overflows is reported as such, not drawn again
+
+
+def well_conditioned(expr, values, functions) -> bool:
+    """Every matrix ``expr`` inverts or takes the determinant of is finite and well
+    conditioned at the point (condition number at most MAX_CONDITION)."""
+    for node in distinct_nodes(expr):
+        if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
+                isinstance(node, sympy.MatPow) and node.exp.is_negative):
+            inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
+            matrix = np.atleast_2d(evaluate(inside, values, functions=functions))
+            if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
+                return False
+    return True
 
 
 def assert_same_differential(one, other, derivation) -> None:
@@ -137,28 +236,54 @@ def assert_same_differential(one, other, derivation) -> None:
                       values_of=one.xreplace(replace))
 
 
-def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=None) -> None:
-    """Simplification must not change the value: compare at one random point.
+#: Random points tried for one comparison of two forms, where a form may be undefined.
+SAME_VALUE_ATTEMPTS = 6
 
-    A safety net under SymPy's canonical forms and the simplification rules. Points
-    where the expression cannot be evaluated (not finite) are skipped.
+
+def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=None) -> str:
+    """Simplification must not change the value: compare at a random point.
+
+    A safety net under SymPy's canonical forms and the simplification rules. The point
+    is one where every inverted matrix of both forms is well conditioned (a few are
+    drawn); the tolerance scales with the largest part on the way, where rounding
+    happens (terms of 10^7 cancelling to 0). Returns "checked"; "skipped" where no
+    point was usable; "budget" where the sizes are too large to evaluate (the caller
+    then confirms the result another way). Raises if the two forms differ.
     """
     rng = np.random.default_rng(seed)
-    try:
-        values = random_values(derivation.expr if values_of is None else values_of,
-                               derivation.variable, rng)
-        functions = stand_in_functions(derivation.abstract_functions)
-        a, b = (np.asarray(v, dtype=float) for v in
-                evaluate_all((before, after), values, functions=functions))
-    except MatDerivError:
-        return
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        return
-    largest = np.abs(a).max(initial=0)
-    if max(largest, np.abs(b).max(initial=0)) > 1e8:
-        return  # an ill-conditioned point (a nearly singular inverse) decides nothing
-    # np.allclose(a, b, rtol=1e-8, atol=1e-10 (1 + max |a|)), for finite a, b of one shape
-    if a.shape != b.shape or not np.all(
-            np.abs(a - b) <= 1e-10 * (1 + largest) + 1e-8 * np.abs(b)):
-        raise MatDerivError(f"internal error: simplifying {before} gave {after}, which has "
-                            "another value; the result is withheld (please report this)")
+    functions = stand_in_functions(derivation.abstract_functions)
+    source = derivation.expr if values_of is None else values_of
+    sizes = None
+    for _ in range(SAME_VALUE_ATTEMPTS):
+        try:
+            values = random_values(source, derivation.variable, rng, sizes=sizes)
+            if not (well_conditioned(before, values, functions)
+                    and well_conditioned(after, values, functions)):
+                continue
+            (a, b), scale = evaluate_with_scale((before, after), values, functions=functions)
+        except MatDerivError as error:
+            if error.kind == "budget":
+                if sizes is not None:
+                    return "budget"
+                sizes = smallest_sizes(source, derivation.variable)  # try those first
+                continue
+            continue  # not defined at this point (singular): another one
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            continue
+        if scale > 1e12:
+            continue  # a huge part (a nearly singular inverse) decides nothing
+        if a.shape != b.shape or not np.all(np.abs(a - b) <= 1e-10 + 1e-12 * scale
+                                            + 1e-8 * np.abs(b)):
+            raise MatDerivError(f"internal error: simplifying {before} gave {after}, which "
+                                "has another value; the result is withheld (please report "
+                                "this)")
+        return "checked"
+    return "skipped"
+
+
+def same_at_sizes(twin_result, result, substitution) -> bool:
+    """``twin_result`` (at named sizes) with the sizes put in is ``result``, in SymPy's
+    canonical form (a sum's terms may come in another order)."""
+    placed = twin_result.xreplace(substitution)
+    return placed == result or canonical(placed) == canonical(result)

@@ -13,6 +13,7 @@ scalar wherever a scalar fits, as on paper.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import sympy
@@ -35,9 +36,12 @@ from ..expressions import (
 )
 from .calls import CallBuilding
 from .grammar import FUNCTIONS, RULE_FUNCTIONS, as_scalar, describe_shape, is_one_by_one
-from .limits import MAX_MATRIX_POWER
+from .limits import MAX_MATRIX_POWER, MAX_NUMBER_DIGITS
 from .parser import parse
 from .tree import Num
+
+#: MAX_NUMBER_DIGITS decimal digits, in bits.
+_MAX_BITS = int(MAX_NUMBER_DIGITS * math.log2(10)) + 1
 
 
 class Builder(CallBuilding):
@@ -75,7 +79,20 @@ class Builder(CallBuilding):
     # -- dispatch ---------------------------------------------------------
     def build(self, node):
         method = getattr(self, "build_" + type(node).__name__.lower())
-        return method(node)
+        value = method(node)
+        self.check_numbers(value, node)
+        return value
+
+    def check_numbers(self, value, node):
+        """Refuse an exact number of more than MAX_NUMBER_DIGITS digits (numbers are kept
+        exact: 1/2 + 1/3 + ... or 2^1000 * X * 2^1000 grow as they are built)."""
+        if isinstance(value, sympy.MatMul) or (isinstance(value, (sympy.Mul, sympy.Add))
+                                               and not value.is_number):
+            value = value.args[0]
+        if isinstance(value, sympy.Rational) and max(
+                abs(value.p).bit_length(), value.q.bit_length()) > _MAX_BITS:
+            self.error(f"a number in the formula has more than {MAX_NUMBER_DIGITS} digits; "
+                       "numbers are kept exact, so they are limited", node)
 
     def build_num(self, node):
         value = Fraction(node.value)
@@ -192,7 +209,7 @@ class Builder(CallBuilding):
             return base ** exponent
         if not is_matrix(base) or (is_one_by_one(base) and not self.rule_mode):
             # (in a rule's result a 1 x 1 base stays a matrix: see hadamard_power)
-            return as_scalar(base) ** as_scalar(exponent)
+            return self.scalar_power(as_scalar(base), as_scalar(exponent), node)
         exponent = self.constant_exponent(exponent, node)
         if shape_of(base)[0] != shape_of(base)[1]:
             self.error(f"cannot raise a non-square {describe_shape(base)} matrix to a power", node)
@@ -206,12 +223,24 @@ class Builder(CallBuilding):
             base, exponent = Inverse(base), -exponent
         return base if exponent == 1 else MatPow(base, exponent)
 
+    def scalar_power(self, base, exponent, node):
+        """base ** exponent, refused before SymPy computes a number too large to keep
+        (2^9999999999 would take gigabytes)."""
+        if isinstance(base, sympy.Rational) and isinstance(exponent, sympy.Rational) \
+                and abs(base) not in (0, 1):
+            digits = abs(float(exponent)) * max(math.log10(abs(base.p)), math.log10(base.q))
+            if digits > MAX_NUMBER_DIGITS:
+                shown = exponent if exponent.is_Integer else f"({exponent})"
+                self.error(f"{base}^{shown} has about {digits:.3g} digits; exact numbers "
+                           f"are limited to {MAX_NUMBER_DIGITS}", node)
+        return base ** exponent
+
     def hadamard_power(self, base, exponent, node):
         # A 1 x 1 matrix is read as a scalar in a formula, but a rule's result keeps the
         # shape of what it rewrites: d(A.^2) for a 1 x 1 A (SymPy writes A .* A so) is
         # 2 A .* dA, a 1 x 1 matrix, not the scalar 2 a da.
         if not is_matrix(base) or (is_one_by_one(base) and not self.rule_mode):
-            return as_scalar(base) ** as_scalar(exponent)
+            return self.scalar_power(as_scalar(base), as_scalar(exponent), node)
         if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
             return HadamardPower(base, exponent)
         exponent = self.constant_exponent(exponent, node)

@@ -32,6 +32,7 @@ from ..expressions import (
     Vecr,
     identity,
     is_matrix,
+    is_size,
     shape_of,
 )
 from .grammar import (
@@ -42,6 +43,7 @@ from .grammar import (
     is_one_by_one,
     scalar_as_matrix,
 )
+from .limits import MAX_SIZE
 
 
 class CallBuilding:
@@ -124,8 +126,10 @@ class CallBuilding:
 
     def dimension(self, value, node):
         value = as_scalar(value)
-        if is_matrix(value) or not (value.is_integer or value.is_Symbol or value.is_Mul):
+        if is_matrix(value) or not is_size(value) or value == 0:
             self.error("a size must be a dimension name or a positive integer", node)
+        if value.is_Integer and value > MAX_SIZE:
+            self.error(f"size {value} is beyond the limit of {MAX_SIZE:,}", node)
         return value
 
     def call_I(self, node, size):

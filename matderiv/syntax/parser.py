@@ -15,7 +15,7 @@ The limits (``limits.py``) are checked as the text is read.
 from __future__ import annotations
 
 from ..errors import MatDerivError
-from .limits import MAX_DEPTH, MAX_LENGTH, MAX_NUMBER_LENGTH, MAX_TOKENS
+from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NUMBER_LENGTH, MAX_TOKENS
 from .tree import Binary, Call, Name, Num, Postfix, Token, Unary
 
 _DIGITS = "0123456789"
@@ -39,6 +39,7 @@ def tokenize(text: str) -> list[Token]:
             if j - i > MAX_NUMBER_LENGTH:
                 raise MatDerivError(f"number is {j - i} characters long; the limit is "
                                     f"{MAX_NUMBER_LENGTH}", source=text, span=(i, j))
+            _check_exponent(text, i, j)
             tokens.append(Token("num", text[i:j], i))
             i = j
         elif ch.isalpha() or ch == "_":
@@ -67,6 +68,16 @@ def tokenize(text: str) -> list[Token]:
             raise MatDerivError(f"formula has more than {MAX_TOKENS} tokens")
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _check_exponent(text: str, start: int, end: int) -> None:
+    """Refuse 1e99999999: an exact number of that size takes unbounded time to build."""
+    number = text[start:end].lower()
+    if "e" in number:
+        exponent = int(number.split("e", 1)[1])
+        if abs(exponent) > MAX_EXPONENT:
+            raise MatDerivError(f"number {text[start:end]} is out of range: its exponent is "
+                                f"beyond ±{MAX_EXPONENT}", source=text, span=(start, end))
 
 
 def _scan_number(text: str, i: int) -> int:
@@ -128,14 +139,17 @@ class _Parser:
                        "bracket, function call and chained operator is a level)",
                        self.peek().span)
 
-    def expression(self, rbp: int = 0):
+    def expression(self, rbp: int = 0, exponent: bool = False):
+        """An expression whose operators bind more strongly than ``rbp``. In an
+        ``exponent`` a postfix transpose is left to the power: X^2' is (X^2)', as on
+        paper."""
         entry_depth = self.depth
         self.deeper()
-        left = self.prefix()
+        left = self.prefix(exponent)
         while True:
             tok = self.peek()
             if tok.kind == "op" and tok.text in ("'", ".T"):
-                if _POSTFIX_POWER <= rbp:
+                if _POSTFIX_POWER <= rbp or exponent:
                     break
                 self.deeper()
                 self.advance()
@@ -147,8 +161,9 @@ class _Parser:
                     break
                 self.deeper()
                 self.advance()
-                # An exponent takes no postfix transpose: X^2' is (X^2)', as on paper.
-                right = self.expression(_POSTFIX_POWER if tok.text in _RIGHT_ASSOC else lbp)
+                # Powers group to the right, as on paper and in Python: 2^3^2 is 2^(3^2).
+                right = self.expression(lbp - 1, exponent=True) if tok.text in _RIGHT_ASSOC \
+                    else self.expression(lbp)
                 left = Binary(tok.text, left, right, (_start(left), _end(right)))
                 continue
             if tok.kind in ("name", "num") or tok.text == "(":
@@ -158,14 +173,14 @@ class _Parser:
         self.depth = entry_depth
         return left
 
-    def prefix(self):
+    def prefix(self, exponent: bool = False):
         tok = self.advance()
         if tok.kind == "num":
             return Num(tok.text, tok.span)
         if tok.kind == "name":
             return self.name_or_call(tok)
         if tok.text in ("-", "+"):
-            operand = self.expression(_UNARY_POWER)
+            operand = self.expression(_UNARY_POWER, exponent)
             return Unary(tok.text, operand, (tok.start, _end(operand)))
         if tok.text == "(":
             inner = self.expression(0)

@@ -16,6 +16,7 @@ from sympy import MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import is_size, matrix_symbol, size_symbol
 from .grammar import FUNCTIONS
+from .limits import MAX_SIZE
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -29,12 +30,18 @@ def _size_token(size, owner):
     """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
     if isinstance(size, bool):
         raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
-    if isinstance(size, int) or (isinstance(size, str) and size.strip().isdigit()):
+    if isinstance(size, int) or (isinstance(size, str) and size.strip().isascii()
+                                 and size.strip().isdigit()):
+        # (ASCII digits only: int() would read the Arabic-Indic ٣ as 3)
         value = int(size)
         if value <= 0:
             raise MatDerivError(f"size {value} of {owner} must be positive")
+        if value > MAX_SIZE:
+            raise MatDerivError(f"size {value} of {owner} is beyond the limit of {MAX_SIZE:,}")
         return value
-    if isinstance(size, sympy.Basic) and (size.is_Symbol or size.is_Integer):
+    if isinstance(size, sympy.Basic) and size.is_Integer:
+        return _size_token(int(size), owner)
+    if isinstance(size, sympy.Basic) and size.is_Symbol:
         return size
     if isinstance(size, str) and _IDENTIFIER.match(size.strip()):
         return size.strip()
