@@ -72,8 +72,8 @@ def test_catalog_found_in_a_source_checkout(monkeypatch):
     def not_installed(name):
         raise ModuleNotFoundError(name)
     monkeypatch.setattr(catalog_module.resources, "files", not_installed)
-    source = Path(catalog_module.__file__).resolve().parent.parent / "rules"
-    if source.is_dir():  # running from a checkout
+    checkout = Path(catalog_module.__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file():  # matderiv imported from a checkout
         root = catalog_module._catalog_root()
         assert (root / "differential" / "1-structure.toml").is_file()
     else:  # an installed package whose matderiv.rules went missing: one clear error

@@ -220,7 +220,7 @@ def _catalog_root():
     try:
         return resources.files("matderiv.rules")
     except ModuleNotFoundError:
-        source = Path(__file__).resolve().parent.parent / "rules"
+        source = Path(__file__).resolve().parents[2] / "rules"  # matderiv/engine/ -> ../../
         if not source.is_dir():
             raise MatDerivError("the rule catalog is missing: reinstall matderiv") from None
         return source
