@@ -14,6 +14,7 @@ import SymPy and ``matderiv.errors`` only; every other stage imports it.
 (2, dX, X)
 """
 
+from . import sympy_fixes  # noqa: F401 - mends SymPy where it breaks on matrices
 from .construct import hadamard_product, is_matrix, mat_add, mat_mul, rebuilt, shape_of
 from .differentials import MatDiff, ScalarDiff
 from .functions import ELEMENTWISE, sigmoid
