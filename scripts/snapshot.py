@@ -11,8 +11,10 @@ command lines, claims, and ``--random N`` formulas from tests/strategies.py. For
 writes the results (SymPy's ``srepr``, so a different form shows even when it prints
 alike), the rules used, the rules proof in text and LaTeX, generated NumPy code and the
 JSON report of the command line, or the error a result gives. ``--elementwise`` adds
-element-wise proofs of the corpus (slow: minutes). Only the public API and the CLI are
-used, so the script runs unchanged against any version that has them.
+element-wise proofs of the corpus. The script imports the matderiv of the checkout it
+lies in and uses its public API and CLI only; the corpus comes from that checkout's
+tests. To compare with an older version, copy the script into that checkout and run it
+there.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's matderiv
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 

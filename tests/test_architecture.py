@@ -67,13 +67,15 @@ def imports_of(name: str, source: str | None = None, is_package: bool = False) -
             if node.level:
                 base = package.split(".")
                 base = base[:len(base) - node.level + 1]
-                source = ".".join(base + ([node.module] if node.module else []))
+                origin = ".".join(base + ([node.module] if node.module else []))
             else:
-                source = node.module or ""
+                origin = node.module or ""
             # ``from pkg import mod`` imports the module pkg.mod; ``from mod import name``
-            # imports mod (and, first, the packages above it).
-            targets = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in MODULES
-                       else source for alias in node.names]
+            # imports mod. (Python imports the packages above mod first, too; those edges
+            # are left out: each package's __init__ would look like a cycle with its
+            # modules.)
+            targets = [f"{origin}.{alias.name}" if f"{origin}.{alias.name}" in MODULES
+                       else origin for alias in node.names]
         else:
             continue
         for target in targets:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from sympy import Basic, MatrixSymbol, ZeroMatrix
 
-from ..engine.conventions import CONVENTIONS, LAYOUTS, convention
+from ..engine.conventions import CONVENTIONS, LAYOUTS
 from ..engine.phases import (
     Phase,
     denominator_phase,
@@ -36,7 +36,7 @@ from ..syntax.grammar import is_one_by_one
 from ..syntax.shapes import declare
 from .twin import confirm, symbolic_twin
 
-__all__ = ["CONVENTIONS", "Derivation", "Phase", "convention", "derive"]
+__all__ = ["CONVENTIONS", "Derivation", "derive"]
 
 
 class Derivation:

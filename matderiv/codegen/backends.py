@@ -39,9 +39,9 @@ BACKENDS = {
 RESERVED = {"np", "jnp", "torch", "jax"}
 
 ELEMENTWISE_CODE = {"exp": "exp", "log": "log", "tanh": "tanh", "sin": "sin", "cos": "cos",
-                "sqrt": "sqrt"}
+                    "sqrt": "sqrt"}
 SCALAR_FUNCTION_CODE = {sympy.exp: "exp", sympy.log: "log", sympy.tanh: "tanh",
-                     sympy.sin: "sin", sympy.cos: "cos", sympy.Abs: "abs"}
+                        sympy.sin: "sin", sympy.cos: "cos", sympy.Abs: "abs"}
 
 
 #: Module-level helpers a NumPy function may call (their names start with "_", which no

@@ -39,7 +39,7 @@ class Printer(ProductPrinting, ScalarPrinting):
     """Code for a result, line by line: ``value(expr)`` is the code of ``expr``."""
 
     def __init__(self, backend: Backend, sizes: dict, functions: set, counts: Counter):
-        self.b = backend
+        self.backend = backend
         self.ns = backend.ns
         self.sizes = sizes            # dimension Symbol -> variable name
         self.functions = functions    # abstract function names the code calls
@@ -86,7 +86,7 @@ class Printer(ProductPrinting, ScalarPrinting):
         shape = ", ".join(self.size(s) for s in sizes)
         if function != "eye":
             shape = f"({shape})"
-        return f"{self.ns}.{function}({shape}{self.b.constant_dtype})"
+        return f"{self.ns}.{function}({shape}{self.backend.constant_dtype})"
 
     # dispatch
     def _dispatch(self, expr) -> str:
@@ -154,7 +154,7 @@ class Printer(ProductPrinting, ScalarPrinting):
             return self.materialise_diagonal(expr)
         full = [t for t in expr.args if broadcast_part(t) is None]
         terms = []
-        paired = transpose_pairs(expr.args) if self.b.name == "numpy" else {}
+        paired = transpose_pairs(expr.args) if self.backend.name == "numpy" else {}
         for term in expr.args:
             if term in paired:
                 # c M + c M' in one tiled pass (see _plus_transpose); M' is skipped.
@@ -212,7 +212,7 @@ class Printer(ProductPrinting, ScalarPrinting):
         matrices = [a for a in expr.args if is_matrix(a)]
         if is_diagonal(expr):
             code = self.materialise_diagonal(MatMul(*matrices))
-        elif (coefficient != 1 and len(matrices) == 2 and self.b.name == "numpy"
+        elif (coefficient != 1 and len(matrices) == 2 and self.backend.name == "numpy"
               and not any(is_structured(m) for m in matrices)):
             # c A B: c scales a factor made by this call if it is smaller than A B, which
             # only run time knows; else the product (both in place).

@@ -25,12 +25,22 @@ from .structure import group_diagonals, is_diagonal, is_weighted_gram, transpose
 
 
 class ProductPrinting:
-    """The printer's methods for products and the operators it applies."""
+    """The printer's methods for products and the operators it applies.
+
+    Mixed into ``Printer``, which provides what they use: the attributes below, and
+    ``value(expr)`` (an expression's code), ``temp(code)`` (a temporary's name),
+    ``size(expr)`` and ``constant(function, *sizes)``.
+    """
+
+    backend: object   # the Backend the code is written for
+    ns: str           # its module's name in the code: np, jnp or torch
+    counts: dict      # how often each part is needed
+    memo: dict        # the code of each part printed so far
 
     # products: dense runs with multi_dot, structured factors applied to their right side
     def product(self, factors) -> str:
         groups = group_diagonals(factors)
-        if self.b.name == "numpy" and is_weighted_gram(groups):
+        if self.backend.name == "numpy" and is_weighted_gram(groups):
             # R' diag(w) R: symmetric, so half the work where the weights allow (see the
             # helper _weighted_gram).
             weights = self.diagonal(groups[1])

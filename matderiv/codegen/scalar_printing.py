@@ -21,7 +21,14 @@ from .structure import trace_rest
 
 
 class ScalarPrinting:
-    """The printer's methods for scalar-valued nodes."""
+    """The printer's methods for scalar-valued nodes.
+
+    Mixed into ``Printer``, which provides ``ns`` (the array module's name in the
+    code), ``functions`` (the abstract functions the code calls) and ``value(expr)``.
+    """
+
+    ns: str
+    functions: set
 
     # scalars
     def _print_Trace(self, expr):

@@ -1,6 +1,6 @@
 """How a 4-index tensor reads with indices: T_ijkl = A_ik (Bᵀ)_jl + ...
 
-It only reads the structure ``matderiv.tensor`` builds (permuted outer products, sums,
+It only reads the structure ``matderiv.engine.tensor`` builds (permuted outer products, sums,
 reshapes); the printers turn the pieces into text or LaTeX.
 
 >>> from sympy import MatrixSymbol

@@ -47,7 +47,15 @@ from .limits import MAX_SIZE
 
 
 class CallBuilding:
-    """The Builder's methods for function calls: ``call_<name>`` for each function."""
+    """The Builder's methods for function calls: ``call_<name>`` for each function.
+
+    Mixed into ``Builder``, which provides the attributes below and ``build(node)``,
+    ``error(message, node)``, ``multiply(left, right, node)`` and ``negate(value)``.
+    """
+
+    env: dict          # names -> SymPy objects
+    functions: dict    # abstract function names a rule binds -> the user's names
+    rule_mode: bool    # building a rule's result (not a user's formula)
 
     def build_call(self, node):
         name = node.name
