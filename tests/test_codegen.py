@@ -16,7 +16,7 @@ from test_coverage import CASES, SHAPES
 from test_hessian import HESSIANS
 
 import matderiv
-from matderiv.numeric.differences import assert_close
+from matderiv.numeric.differences import assert_close, numeric_jacobian
 from matderiv.numeric.points import random_values, stand_in_functions
 
 W_x = {"W": ("m", "n"), "x": ("n", 1)}
@@ -286,18 +286,54 @@ def test_bad_options_are_one_clear_error(bad, message):
         d.to_source(**bad)
 
 
-def test_names_that_clash_with_the_generated_code_are_refused():
-    d = matderiv.derive("np*a", wrt="np", shapes={"np": ("m", "n"), "a": ("n", 1)})
-    with pytest.raises(matderiv.MatDerivError, match="used by the generated code"):
-        d.to_source()
+@pytest.mark.parametrize("formula, shapes, options, message", [
+    ("np*a", {"np": ("m", "n"), "a": ("n", 1)}, {}, "a name the generated code uses"),
+    ("float*a", {"float": ("m", "n"), "a": ("n", 1)}, {}, "a name the generated code uses"),
+    ("W*a", {"W": ("float", "n"), "a": ("n", 1)}, {}, "size 'float' is a name the generated"),
+    ("W*a", {"W": ("m", "n"), "a": ("n", 1)}, {"name": "np"}, "function name 'np'"),
+    ("W*a", {"W": ("m", "n"), "a": ("n", 1)}, {"name": "float"}, "function name 'float'"),
+    ("W*a", {"W": ("m", "n"), "a": ("n", 1)}, {"name": "a"}, "also the formula's name"),
+    ("W*a", {"W": ("m", "n"), "a": ("n", 1)}, {"name": "m"}, "also the formula's size"),
+])
+def test_names_that_clash_with_the_generated_code_are_refused(formula, shapes, options,
+                                                               message):
+    d = matderiv.derive(formula, wrt=sorted(shapes)[0], shapes=shapes)
+    with pytest.raises(matderiv.MatDerivError, match=message):
+        d.to_source(**options)
 
 
-def test_formula_named_V_gets_another_direction_name():
-    d = matderiv.derive("V*a", wrt="V", shapes={"V": ("m", "n"), "a": ("n", 1)})
-    assert "V_dir" in d.to_source("jvp")
-    _check_jvp = d.to_function("jvp")
-    out = _check_jvp(V=np.ones((2, 3)), a=np.ones(3), V_dir=np.ones((2, 3)))
-    assert np.allclose(out, 3.0)
+@pytest.mark.parametrize("formula, shapes, direction", [
+    ("V*a", {"V": ("m", "n"), "a": ("n", 1)}, "V1"),
+    ("V(W)", {"W": ("m", "n")}, "V1"),  # an abstract function V (and its gradient V_grad)
+    ("W*a", {"W": ("V", "V1"), "a": ("V1", 1)}, "V2"),  # sizes named like the direction
+    ("V*W", {"V": ("V1", "V_dir"), "W": ("V_dir", "direction")}, "V2"),
+])
+def test_the_direction_of_a_jvp_is_named_apart_from_every_formula_name(formula, shapes,
+                                                                       direction):
+    wrt = "W" if "W" in shapes else "V"
+    d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+    jvp = d.to_function("jvp")
+    parameters = jvp.__code__.co_varnames[:jvp.__code__.co_kwonlyargcount]
+    assert len(set(parameters)) == len(parameters) and direction in parameters
+    rng = np.random.default_rng(0)
+    values = random_values(d.expr, d.variable, rng)
+    functions = stand_in_functions(d.abstract_functions)
+    arguments = {name: values[name] for name in parameters if name in values}
+    for name in d.abstract_functions:
+        arguments[name], arguments[name + "_grad"] = functions[name]
+    direction_value = rng.standard_normal(np.shape(values[wrt]))
+    arguments[direction] = direction_value
+    expected = numeric_jacobian(d.expr, d.variable, values, functions=functions) @ \
+        direction_value.reshape(-1, 1, order="F")
+    assert np.allclose(jvp(**arguments), expected, atol=1e-6)
+
+
+def test_a_size_only_the_formula_names_is_an_argument():
+    """I(m) fixes a size no matrix carries: the generated function takes m itself."""
+    d = matderiv.derive("tr(I(m))*sum(X)", wrt="X", shapes={"X": ("n", "p"), "D": ("m", 1)})
+    gradient = d.to_function("gradient")
+    assert "m" in gradient.__code__.co_varnames[:gradient.__code__.co_kwonlyargcount]
+    assert np.allclose(gradient(X=np.ones((2, 3)), m=4), 4.0)
 
 
 @pytest.mark.parametrize("backend, module", [("jax", "jax"), ("torch", "torch")])
@@ -370,3 +406,35 @@ def test_jacobian_in_the_derivations_layout_and_jvp_in_numerator_layout():
     rng = np.random.default_rng(4)
     W, x, V = rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (3, 1)), rng.uniform(-1, 1, (2, 3))
     assert np.allclose(d.to_function("jvp")(W=W, x=x, V=V), V @ x)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_generated_bodies_read_no_global_but_the_reserved_ones(backend):
+    """The generated function's body reads only its parameters, its own temporaries,
+    its module's helpers and RESERVED names (the array module, float): a user's name
+    can shadow nothing the code needs, since names in RESERVED are refused."""
+    import ast
+
+    from matderiv.codegen.backends import RESERVED
+    problems = [(f, w, s) for _, f, w, s, _ in GRADIENTS] + \
+        [(f, w, SHAPES) for f, w in CASES] + [(h[0], h[1], h[2]) for h in HESSIANS]
+    seen = set()
+    for formula, wrt, shapes in problems:
+        d = matderiv.derive(formula, wrt=wrt, shapes=shapes)
+        kinds = ["gradient", "hessian", "jvp"] if d.is_scalar else ["jacobian", "jvp"]
+        for kind in kinds:
+            try:
+                source = d.to_source(kind, backend=backend)
+            except matderiv.MatDerivError:
+                continue
+            module = ast.parse(source)
+            helpers = {node.name for node in module.body if isinstance(node, ast.FunctionDef)}
+            function = [node for node in module.body if isinstance(node, ast.FunctionDef)
+                        and not node.name.startswith("_")][0]
+            own = {a.arg for a in function.args.kwonlyargs} | {
+                target.id for node in ast.walk(function) if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+            read = {node.id for node in ast.walk(function)
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+            seen |= read - own - helpers
+    assert seen and seen <= RESERVED, seen - RESERVED

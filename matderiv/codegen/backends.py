@@ -34,9 +34,10 @@ BACKENDS = {
                      "torch.as_tensor({})", "torch.as_tensor({}, dtype=_dtype)"),
 }
 
-#: Names the generated code uses itself; a formula name equal to one is refused.
-#: (Builtins may be shadowed: generated code calls none.)
-RESERVED = {"np", "jnp", "torch", "jax"}
+#: Names the generated function's body uses itself: a formula name equal to one is
+#: refused (its own temporaries and helpers start with "_", which no user name may).
+#: tests/test_codegen.py checks that every generated body reads no other global name.
+RESERVED = {"np", "jnp", "torch", "jax", "float"}
 
 ELEMENTWISE_CODE = {"exp": "exp", "log": "log", "tanh": "tanh", "sin": "sin", "cos": "cos",
                     "sqrt": "sqrt"}

@@ -39,6 +39,7 @@ import sympy
 from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
+from ..expressions import is_size
 from .backends import BACKENDS, KINDS, NUMPY_HELPERS, RESERVED
 from .code_text import strip_parens
 from .printer import Printer
@@ -67,9 +68,8 @@ def _arguments(derivation):
     """The formula's own matrices and scalars (not every declared name), sorted by name."""
     expr = derivation.expr
     matrices = sorted(expr.atoms(MatrixSymbol) | {derivation.variable}, key=lambda s: s.name)
-    dimension_symbols = {d for s in matrices for d in s.shape if d.is_Symbol}
     scalars = sorted((s for s in expr.free_symbols
-                      if isinstance(s, sympy.Symbol) and s not in dimension_symbols),
+                      if isinstance(s, sympy.Symbol) and not is_size(s)),
                      key=lambda s: s.name)
     return matrices, scalars
 
@@ -86,21 +86,41 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
         raise MatDerivError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     chosen = BACKENDS[backend]
     variable = derivation.variable
-    name = _check_identifier(name or f"{kind}_{variable.name}", "function name")
     expr = one_inverse_form(_result(derivation, kind, vec))
-
     matrices, scalars = _arguments(derivation)
-    reserved = RESERVED | {name}
+    functions_named = sorted(derivation.abstract_functions)
+    # Every name the user's formula brings: the arguments, their sizes, sizes only a
+    # formula names (I(m)), and each abstract function with its gradient. They must be
+    # plain identifiers, distinct from each other and from the names the code uses.
+    user_names: dict = {}
     for symbol in [*matrices, *scalars]:
-        _check_identifier(symbol.name, "name")
-        if symbol.name in reserved:
-            raise MatDerivError(f"the name {symbol.name!r} is used by the generated code; "
-                                "rename it in the formula")
+        _take(user_names, symbol.name, "name")
     sizes: dict = {}
+    for symbol in matrices:
+        for size in symbol.shape:
+            if size.is_Symbol and size not in sizes:
+                sizes[size] = _take(user_names, size.name, "size")
+    loose_sizes = sorted((s for s in expr.free_symbols | derivation.expr.free_symbols
+                          if isinstance(s, sympy.Symbol) and is_size(s) and s not in sizes),
+                         key=lambda s: s.name)
+    for size in loose_sizes:
+        sizes[size] = _take(user_names, size.name, "size")
+    for function in functions_named:
+        _take(user_names, function, "function")
+        _take(user_names, f"{function}_grad", "function's gradient")
+    name = _check_identifier(name or f"{kind}_{variable.name}", "function name")
+    if name in RESERVED:
+        raise MatDerivError(f"the function name {name!r} is a name the generated code "
+                            "uses; choose another")
+    if name in user_names:
+        raise MatDerivError(f"the function name {name!r} is also the formula's "
+                            f"{user_names[name]}; choose another")
+
     header: list[str] = []
     if chosen.name == "torch":
         # Constants (eye, zeros) take the inputs' dtype: torch does not mix them in @.
         header.append(f"_dtype = torch.as_tensor({matrices[0].name}).dtype")
+    carried: set = set()
     for symbol in matrices:
         rows, cols = symbol.shape
         taken = chosen.prepare_matrix.format(symbol.name)
@@ -108,12 +128,8 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
             taken += ".reshape(-1, 1)" if cols == 1 else ".reshape(1, -1)"
         header.append(f"{symbol.name} = {taken}")
         for axis, size in enumerate(symbol.shape):
-            if size.is_Symbol and size not in sizes:
-                _check_identifier(size.name, "size")
-                if size.name in reserved:
-                    raise MatDerivError(f"the size name {size.name!r} is used by the "
-                                        "generated code; rename it")
-                sizes[size] = size.name
+            if size.is_Symbol and size not in carried:
+                carried.add(size)
                 header.append(f"{sizes[size]} = {symbol.name}.shape[{axis}]")
     for symbol in scalars:
         if chosen.prepare_scalar != "{}":
@@ -123,11 +139,15 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
     count_uses(expr, counts)
     functions: set = set()
     printer = Printer(chosen, sizes, functions, counts)
-    parameters = [s.name for s in matrices] + [s.name for s in scalars]
-    taken = set(parameters) | set(sizes.values()) | reserved
+    parameters = [s.name for s in matrices] + [s.name for s in scalars] + \
+        [sizes[size] for size in loose_sizes]
+    direction = "V"
     if kind == "jvp":
-        # The direction is V unless the formula has a V of its own.
-        direction = next(n for n in ("V", "V_dir", "direction", "dX") if n not in taken)
+        # The direction is V, or V1, V2, ... where the formula has names of those.
+        number = 0
+        while direction in user_names or direction in RESERVED or direction == name:
+            number += 1
+            direction = f"V{number}"
         rows, cols = variable.shape
         header.append(f"{direction} = {chosen.prepare_matrix.format(direction)}.reshape("
                       f"{printer.size(rows)}, {printer.size(cols)})")
@@ -138,12 +158,7 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
     else:
         result = printer.value(expr)
     for function in sorted(functions):
-        for parameter in (function, f"{function}_grad"):
-            _check_identifier(parameter, "function")
-            if parameter in taken:
-                raise MatDerivError(f"the abstract function's argument {parameter!r} "
-                                    "clashes with a name of the formula; rename one")
-            parameters.append(parameter)
+        parameters += [function, f"{function}_grad"]
     result = strip_parens(result)
 
     from ..render import to_text
@@ -156,8 +171,8 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
                         f"{formula}",
             "hessian": f"the Hessian d2F / d vec({variable}) d vec({variable})' of F = "
                        f"{formula}",
-            "jvp": f"J {'vec' if vec == 'col' else 'vecr'}(V), the Jacobian of F = "
-                   f"{formula} by {variable} applied to V (shaped like "
+            "jvp": f"J {'vec' if vec == 'col' else 'vecr'}({direction}), the Jacobian of F = "
+                   f"{formula} by {variable} applied to {direction} (shaped like "
                    f"{variable}), without forming J"}[kind]
     body = header + printer.lines + [f"return {result}"]
     docstring = f"{what}.\n\n    Result: {_one_line(to_text(_result(derivation, kind, vec)))}"
@@ -169,6 +184,20 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
              f'    """{_docstring(docstring)}"""']
     lines += ["    " + line for line in body]
     return "\n".join(lines) + "\n"
+
+
+def _take(names: dict, name: str, what: str) -> str:
+    """Record one of the formula's names for the generated code, refusing a name that is
+    not a plain identifier, that the code uses itself, or that another name already is."""
+    _check_identifier(name, what)
+    if name in RESERVED:
+        raise MatDerivError(f"the {what} {name!r} is a name the generated code uses "
+                            f"({', '.join(sorted(RESERVED))}); rename it in the formula")
+    if name in names:
+        raise MatDerivError(f"the {what} {name!r} is also the formula's {names[name]}; the "
+                            "generated function takes each name once: rename one")
+    names[name] = what
+    return name
 
 
 def _one_line(text: str) -> str:

@@ -100,12 +100,19 @@ def trace_rest(expr):
 
 
 def broadcast_part(term):
-    """What broadcasts to ``term`` in a sum: 1 for ones(m, n), v for v*ones(1, n) (v a
-    column), r for ones(m, 1)*r (r a row); None for any other term."""
+    """What broadcasts to ``term`` in a sum: 1 for ones(m, n), the scalar c for
+    c ones(m, n), v for v*ones(1, n) (v a column), r for ones(m, 1)*r (r a row); None for
+    any other term."""
     if isinstance(term, OneMatrix):
         return 1
-    if isinstance(term, MatMul) and len(term.args) == 2:
-        left, right = term.args
+    if not isinstance(term, MatMul):
+        return None
+    coefficient = sympy.Mul(*[a for a in term.args if not is_matrix(a)])
+    matrices = [a for a in term.args if is_matrix(a)]
+    if len(matrices) == 1 and isinstance(matrices[0], OneMatrix):
+        return coefficient
+    if len(matrices) == 2 and coefficient == 1:
+        left, right = matrices
         if isinstance(right, OneMatrix) and right.shape[0] == 1 and left.shape[1] == 1:
             return left
         if isinstance(left, OneMatrix) and left.shape[1] == 1 and right.shape[0] == 1:

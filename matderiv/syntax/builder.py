@@ -34,6 +34,7 @@ from ..expressions import (
     mat_mul,
     shape_of,
 )
+from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
 from .grammar import FUNCTIONS, RULE_FUNCTIONS, as_scalar, describe_shape, is_one_by_one
 from .limits import MAX_MATRIX_POWER, MAX_NUMBER_DIGITS
@@ -211,6 +212,8 @@ class Builder(CallBuilding):
             # (in a rule's result a 1 x 1 base stays a matrix: see hadamard_power)
             return self.scalar_power(as_scalar(base), as_scalar(exponent), node)
         exponent = self.constant_exponent(exponent, node)
+        if exponent.is_negative:
+            self.nonzero(base, "the inverted matrix", node)
         if shape_of(base)[0] != shape_of(base)[1]:
             self.error(f"cannot raise a non-square {describe_shape(base)} matrix to a power", node)
         if not exponent.is_integer:
@@ -222,6 +225,14 @@ class Builder(CallBuilding):
         if exponent < 0:
             base, exponent = Inverse(base), -exponent
         return base if exponent == 1 else MatPow(base, exponent)
+
+    def nonzero(self, value, what: str, node):
+        """Refuse a formula defined nowhere: ``value`` (a denominator, an inverted
+        matrix, the argument of log) is zero everywhere (X - X)."""
+        if self.rule_mode or not is_zero(canonical(value)):
+            return value
+        self.error(f"{what} is zero everywhere (it simplifies to 0), so the formula is "
+                   "defined nowhere", node)
 
     def scalar_power(self, base, exponent, node):
         """base ** exponent, refused before SymPy computes a number too large to keep
@@ -244,6 +255,8 @@ class Builder(CallBuilding):
         if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
             return HadamardPower(base, exponent)
         exponent = self.constant_exponent(exponent, node)
+        if exponent.is_negative:
+            self.nonzero(base, "the divisor", node)
         return base if exponent == 1 else HadamardPower(base, exponent)
 
 

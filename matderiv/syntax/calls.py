@@ -89,11 +89,11 @@ class CallBuilding:
         return Determinant(value) if is_matrix(value) else value
 
     def call_logdet(self, node, value):
-        value = self.square("logdet", value, node)
+        value = self.nonzero(self.square("logdet", value, node), "the matrix of logdet", node)
         return sympy.log(Determinant(value) if is_matrix(value) else value)
 
     def call_inv(self, node, value):
-        value = self.square("inv", value, node)
+        value = self.nonzero(self.square("inv", value, node), "the inverted matrix", node)
         if not is_matrix(value):
             return sympy.Pow(value, -1)
         return Inverse(value)
@@ -176,6 +176,8 @@ class CallBuilding:
         return shape_of(value)[1] if is_matrix(value) else sympy.Integer(1)
 
     def elementwise(self, name, node, value):
+        if name == "log":
+            self.nonzero(value, "the argument of log", node)
         if is_matrix(value) and not is_one_by_one(value):
             return Elementwise(name, value)
         return ELEMENTWISE[name](as_scalar(value))
