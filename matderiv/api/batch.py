@@ -27,6 +27,8 @@ A bad entry is reported by name and the good ones are still derived.
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass
 
@@ -64,17 +66,39 @@ class ClaimEntry:
         return 2 if self.error else self.verdict.exit_code
 
 
+#: Largest batch file read, in bytes (a thousand derivations are about 100 KB).
+MAX_BATCH_BYTES = 1_000_000
+
+
 def read_batch(path: str, table: str = "derivation") -> tuple[str, list[dict]]:
-    """The title and the raw entries of a batch file; one clear error if unreadable."""
+    """The title and the raw entries of a batch file; one clear error if unreadable.
+
+    Only a regular file is read (not /dev/zero, a pipe or a socket, which could be read
+    without end or block forever), and at most MAX_BATCH_BYTES of it.
+    """
     try:
+        info = os.stat(path)  # (follows a symbolic link to what it names)
+        if stat.S_ISDIR(info.st_mode):
+            raise MatDerivError(f"batch file {path} is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise MatDerivError(f"batch file {path} is not a regular file (a device, a pipe "
+                                "or a socket): give a TOML file")
+        if info.st_size > MAX_BATCH_BYTES:
+            raise MatDerivError(f"batch file {path} is {info.st_size:,} bytes; the limit is "
+                                f"{MAX_BATCH_BYTES:,}")
         with open(path, "rb") as stream:
-            data = tomllib.load(stream)
+            raw = stream.read(MAX_BATCH_BYTES + 1)
+        if len(raw) > MAX_BATCH_BYTES:
+            raise MatDerivError(f"batch file {path} is over {MAX_BATCH_BYTES:,} bytes")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise MatDerivError(f"batch file {path} does not exist") from None
     except OSError as error:
         raise MatDerivError(f"cannot read batch file {path}: {error.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise MatDerivError(f"batch file {path} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise MatDerivError(f"batch file {path} is nested too deeply") from None
     entries = data.get(table)
     if not isinstance(entries, list) or not entries:
         raise MatDerivError(f"batch file {path} has no [[{table}]] entries")

@@ -140,12 +140,15 @@ class Derivation:
                                         f_shape, tuple(self.variable.shape))
 
     @guarded
-    def hessian(self, layout: str | None = None):
-        """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X).
+    def hessian(self, layout: str | None = None, vec: str = "col"):
+        """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X)
+        (with vec="row", vecr(G) by vecr(X)).
 
         Symmetric for smooth F; its steps are those of ``gradient_derivation()``.
         """
-        return self.gradient_derivation().jacobian(vec="col", layout=layout or self.layout)
+        if vec not in ("col", "row"):
+            raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
+        return self.gradient_derivation().jacobian(vec=vec, layout=layout or self.layout)
 
     def gradient_derivation(self) -> Derivation:
         """The gradient G as a formula of its own, derived again by X (for the Hessian)."""
@@ -227,7 +230,7 @@ class Derivation:
         kind = kind or ("gradient" if self.is_scalar else "jacobian")
         if kind == "hessian":
             # The Hessian is the Jacobian of the gradient: its proof is that one's.
-            return self._hessian_derivation().proof(style, kind="jacobian", vec="col")
+            return self._hessian_derivation().proof(style, kind="jacobian", vec=vec)
         if style == "rules":
             return rules_proof(self, kind, vec)
         if style == "elementwise":
@@ -247,7 +250,8 @@ class Derivation:
         styles = ("rules", "elementwise") if style == "both" else (style,)
         if options.get("kind") == "hessian":
             first = [self.proof(s, kind="gradient") for s in styles]
-            return first + [self.proof(s, kind="hessian") for s in styles]
+            vec = options.get("vec", "col")
+            return first + [self.proof(s, kind="hessian", vec=vec) for s in styles]
         return [self.proof(s, **options) for s in styles]
 
     @guarded

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..engine.conventions import convention
 from ..errors import MatDerivError
 from ..render import to_latex, to_text
+from ..render.operand import operand_latex, operand_text
 
 
 def _shape_text(expr) -> str:
@@ -24,10 +25,12 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
     """'∂vec(F)/∂vec(X) = J' or '∂F/∂X = G', in text and LaTeX."""
     f_text, x_text = to_text(derivation.expr), to_text(derivation.variable)
     f_tex, x_tex = to_latex(derivation.expr), to_latex(derivation.variable)
+    # What ∂ applies to: in brackets unless one name or one function applied.
+    f_name, f_tex_name = operand_text(derivation.expr), operand_latex(derivation.expr)
     if kind == "gradient":
         result = derivation.gradient()
-        text = f"∂{_wrap(f_text)}/∂{x_text} = {to_text(result)}"
-        tex = r"\frac{\partial %s}{\partial %s} = %s" % (f_tex, x_tex, to_latex(result))
+        text = f"∂{f_name}/∂{x_text} = {to_text(result)}"
+        tex = r"\frac{\partial %s}{\partial %s} = %s" % (f_tex_name, x_tex, to_latex(result))
     elif kind == "jacobian":
         result = derivation.jacobian(vec=vec)
         op = "vec" if vec == "col" else "vecr"
@@ -39,15 +42,18 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
         text += f" = {to_text(result)}"
         tex += f" = {to_latex(result)}"
     elif kind == "hessian":
-        result = derivation.hessian()
-        f_name = f"({f_text})" if " " in f_text else f_text
-        x_vec = f"vec({x_text})"
-        text = f"∂²{f_name}/∂{x_vec}∂{x_vec}ᵀ = {to_text(result)}"
-        tex = (r"\frac{\partial^2 %s}{\partial \operatorname{vec}(%s)\,\partial "
-               r"\operatorname{vec}(%s)^{T}} = %s" % (f_tex, x_tex, x_tex, to_latex(result)))
+        result = derivation.hessian(vec=vec)
+        op = "vec" if vec == "col" else "vecr"
+        x_vec = f"{op}({x_text})"
+        text = f"∂²{f_name}/∂{x_vec}∂{x_vec}ᵀ"
+        tex = (r"\frac{\partial^2 %s}{\partial \operatorname{%s}(%s)\,\partial "
+               r"\operatorname{%s}(%s)^{T}}" % (f_tex_name, op, x_tex, op, x_tex))
+        if derivation.layout == "denominator":
+            text, tex = f"({text})ᵀ", r"\left(%s\right)^{T}" % tex
+        text += f" = {to_text(result)}"
+        tex += f" = {to_latex(result)}"
     elif kind == "tensor":
         result = derivation.tensor()
-        f_name = f"({f_text})" if " " in f_text else f_text
         text = f"∂{f_name}_ij/∂{x_text}_kl = {to_text(result)}"
         tex = r"\frac{\partial \left(%s\right)_{ij}}{\partial %s_{kl}} = %s" % (
             f_tex, x_tex, to_latex(result))
@@ -59,13 +65,9 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
 def _rules(derivation, kind, vec) -> list[str]:
     if kind == "hessian":
         return (derivation.rules_used("gradient")
-                + derivation.gradient_derivation().rules_used("jacobian-col"))
+                + derivation.gradient_derivation().rules_used("jacobian-" + vec))
     return derivation.rules_used("gradient" if kind == "gradient" else
                                  "jacobian-" + ("row" if kind == "tensor" else vec))
-
-
-def _wrap(text: str) -> str:
-    return f"({text})" if " " in text and not text.startswith("(") else text
 
 
 def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = False) -> dict:
@@ -78,8 +80,8 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "shapes": {name: _shape_text(value) for name, value in sorted(derivation.env.items())
                    if hasattr(value, "shape") or not value.is_integer},
         "kind": kind,
-        "vec": vec if kind == "jacobian" else None,
-        "layout": derivation.layout if kind == "jacobian" else None,
+        "vec": vec if kind in ("jacobian", "hessian") else None,
+        "layout": derivation.layout if kind in ("jacobian", "hessian") else None,
         "convention": convention(kind, vec, derivation.variable, derivation.layout),
         "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
         "shape": _shape_text(result),

@@ -5,12 +5,15 @@ Every error the user can cause ends in one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-import json
+import functools
+import os
 import sys
 
 import click
 
+from ..api.jsonable import to_json
 from ..errors import MatDerivError
+from ..render.escape import printable
 
 EXAMPLE = "matderiv derive 'W*a' --wrt W -s W=m,n -s a=n,1"
 
@@ -29,6 +32,25 @@ def _shapes(values) -> dict:
         if len(shapes[name]) > 2:
             raise MatDerivError(f"-s {value!r}: a matrix has two sizes")
     return shapes
+
+
+def _kind_options(choices: dict):
+    """Flags --gradient, --jacobian, ... of which at most one may be given; the command
+    receives the one given as ``kind`` (None without any)."""
+    def decorate(function):
+        @functools.wraps(function)
+        def command(**options):
+            given = [kind for kind in choices if options.pop("kind_" + kind)]
+            if len(given) > 1:
+                raise click.UsageError(f"{' and '.join('--' + k for k in given)} ask for "
+                                       "different results: give one of "
+                                       f"{', '.join('--' + k for k in choices)}")
+            return function(kind=given[0] if given else None, **options)
+        for kind, help_text in reversed(list(choices.items())):
+            command = click.option(f"--{kind}", f"kind_{kind}", is_flag=True,
+                                   help=help_text)(command)
+        return command
+    return decorate
 
 
 class _Group(click.Group):
@@ -50,11 +72,11 @@ class _Group(click.Group):
                 # '-y' or '-0.5': most likely a formula that starts with a minus sign.
                 where += (" — a formula that starts with '-' goes after '--', with the "
                           "options first, or in brackets: \"(-x'*A*x)\"")
-            click.echo(f"matderiv: error: {message}{where}", err=True)
+            click.echo(f"matderiv: error: {printable(message + where)}", err=True)
             sys.exit(2)
         except click.ClickException as error:
-            click.echo(f"matderiv: error: {' '.join(error.format_message().split())}",
-                       err=True)
+            message = " ".join(error.format_message().split())
+            click.echo(f"matderiv: error: {printable(message)}", err=True)
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("matderiv: aborted", err=True)
@@ -66,16 +88,20 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except MatDerivError as error:
-            click.echo(f"matderiv: error: {error.one_line()}", err=True)
+            click.echo(f"matderiv: error: {printable(error.one_line())}", err=True)
             sys.exit(2)
         except RecursionError:
             click.echo("matderiv: error: the formula is nested too deeply", err=True)
             sys.exit(2)
         except (TypeError, ValueError, AttributeError, NotImplementedError,
                 ArithmeticError) as error:
-            click.echo(f"matderiv: internal error: {type(error).__name__}: {error} "
-                       "(please report this formula)", err=True)
+            click.echo(f"matderiv: internal error: {type(error).__name__}: "
+                       f"{printable(error)} (please report this formula)", err=True)
             sys.exit(3)
+        except MemoryError:
+            click.echo("matderiv: error: out of memory (the formula's sizes or expressions "
+                       "are too large for this machine)", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group,
@@ -99,14 +125,12 @@ def main():
               show_default=True,
               help="Jacobian layout: numerator (one row per entry of F) or denominator "
                    "(the transpose: one row per entry of X).")
-@click.option("--gradient", "kind", flag_value="gradient",
-              help="The gradient as a matrix of X's shape (scalar formulas).")
-@click.option("--jacobian", "kind", flag_value="jacobian",
-              help="The Jacobian d vec(F) / d vec(X) (default for matrix formulas).")
-@click.option("--hessian", "kind", flag_value="hessian",
-              help="The Hessian d²F / d vec(X) d vec(X)' of a scalar formula.")
-@click.option("--tensor", "kind", flag_value="tensor",
-              help="The 4-index derivative T[i,j,k,l] = dF_ij / dX_kl, with indices.")
+@_kind_options({
+    "gradient": "The gradient as a matrix of X's shape (scalar formulas).",
+    "jacobian": "The Jacobian d vec(F) / d vec(X) (default for matrix formulas).",
+    "hessian": "The Hessian d²F / d vec(X) d vec(X)' of a scalar formula (--vec row: "
+               "d²F / d vecr(X) d vecr(X)').",
+    "tensor": "The 4-index derivative T[i,j,k,l] = dF_ij / dX_kl, with indices."})
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
@@ -119,7 +143,7 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
         kind = "gradient" if derivation.is_scalar else "jacobian"
     report = derivation_report(derivation, kind=kind, vec=vec, check=check)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(to_json(report, indent=2))
     elif fmt == "latex":
         click.echo(report["statement"]["latex"])
     else:
@@ -172,7 +196,7 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
                                   "hessian" if hessian else None), 0
     if output:
         write_atomically(output, text)
-        click.echo(f"wrote {output}")
+        click.echo(f"wrote {printable(output)}")
         if pdf:
             _compile(output)
     else:
@@ -214,7 +238,8 @@ def _prove_batch(path, style, fmt, output):
             entries.append(derive_entry(number, raw))
     failed = [e for e in entries if e.error]
     for entry in failed:
-        click.echo(f"matderiv: error: {entry.name}: {entry.error}", err=True)
+        click.echo(f"matderiv: error: {printable(entry.name)}: {printable(entry.error)}",
+                   err=True)
     good = [e for e in entries if not e.error]
     if output and output.endswith(".tex") or fmt == "latex":
         fragments = []
@@ -228,25 +253,52 @@ def _prove_batch(path, style, fmt, output):
     return text, len(failed)
 
 
+#: Seconds pdflatex may take for one document.
+PDFLATEX_SECONDS = 60
+
+
 def _compile(path):
-    import contextlib
-    import os
+    """pdflatex on a copy of ``path`` in a folder of its own, under a fixed name: the
+    user's file name never reaches TeX (which would read \\def in it as code), shell
+    escape is off, the run is bounded in time, and nothing but the PDF is left."""
     import shutil
     import subprocess
+    import tempfile
 
     if shutil.which("pdflatex") is None:
         raise MatDerivError("pdflatex is not installed, so no PDF was made "
                             f"({path} is written; on Debian: apt-get install "
                             "texlive-latex-base)")
-    folder, name = os.path.split(os.path.abspath(path))
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name],
-                         cwd=folder, capture_output=True, text=True, timeout=600)
-    if run.returncode != 0:
-        raise MatDerivError(f"pdflatex failed on {path}; see {path[:-4]}.log")
-    for leftover in (".aux", ".log"):  # kept only when pdflatex failed, to read
-        with contextlib.suppress(OSError):
-            os.remove(os.path.join(folder, name[:-4] + leftover))
-    click.echo(f"wrote {path[:-4]}.pdf")
+    pdf = path[:-4] + ".pdf"
+    with tempfile.TemporaryDirectory(prefix="matderiv-pdf-") as folder:
+        shutil.copyfile(path, os.path.join(folder, "proof.tex"))
+        try:
+            run = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode",
+                                  "-halt-on-error", "proof.tex"], cwd=folder,
+                                 capture_output=True, text=True, errors="replace",
+                                 timeout=PDFLATEX_SECONDS, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise MatDerivError(f"pdflatex took more than {PDFLATEX_SECONDS} s on {path}; "
+                                "no PDF was made") from None
+        if run.returncode != 0:
+            log = _first_tex_error(os.path.join(folder, "proof.log"))
+            raise MatDerivError(f"pdflatex failed on {path}: {log}")
+        from .output import write_bytes_atomically
+        with open(os.path.join(folder, "proof.pdf"), "rb") as stream:
+            write_bytes_atomically(pdf, stream.read())
+    click.echo(f"wrote {printable(pdf)}")
+
+
+def _first_tex_error(log_path: str) -> str:
+    """The first error line of a TeX log (lines starting with '!'), or a note."""
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as stream:
+            for line in stream:
+                if line.startswith("!"):
+                    return line[1:].strip()
+    except OSError:
+        pass
+    return "see its log (run pdflatex on it by hand)"
 
 
 CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a', I(m))\""
@@ -270,9 +322,9 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
               help="The convention the claim is written in: vec (col) or vecr (row).")
 @click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
               show_default=True, help="Jacobian layout the claim is written in.")
-@click.option("--gradient", "kind", flag_value="gradient", help="The claim is the gradient.")
-@click.option("--jacobian", "kind", flag_value="jacobian", help="The claim is the Jacobian.")
-@click.option("--hessian", "kind", flag_value="hessian", help="The claim is the Hessian.")
+@_kind_options({"gradient": "The claim is the gradient.",
+                "jacobian": "The claim is the Jacobian.",
+                "hessian": "The claim is the Hessian."})
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "latex", "json"]),
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
@@ -292,7 +344,7 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
     verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout)
     if fmt == "json":
-        click.echo(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(to_json(verdict.to_dict(), indent=2))
     else:
         render = {"text": verdict_to_text, "md": verdict_to_markdown,
                   "latex": verdict_to_latex}[fmt]
@@ -308,11 +360,12 @@ def _check_batch(path, fmt) -> int:
     entries = [check_entry(number, raw) for number, raw in enumerate(raw_entries, start=1)]
     for entry in entries:
         if entry.error:
-            click.echo(f"matderiv: error: {entry.name}: {entry.error}", err=True)
+            click.echo(f"matderiv: error: {printable(entry.name)}: {printable(entry.error)}",
+                   err=True)
     if fmt == "json":
-        click.echo(json.dumps([{"name": e.name, "error": e.error,
-                                **(e.verdict.to_dict() if e.verdict else {})}
-                               for e in entries], indent=2, ensure_ascii=False))
+        click.echo(to_json([{"name": e.name, "error": e.error,
+                             **(e.verdict.to_dict() if e.verdict else {})}
+                            for e in entries], indent=2))
     else:
         render = {"text": table_to_text, "md": table_to_markdown, "latex": table_to_latex}[fmt]
         click.echo(render(entries), nl=False)
@@ -326,11 +379,10 @@ def _check_batch(path, fmt) -> int:
 @click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
-@click.option("--gradient", "kind", flag_value="gradient", help="The gradient (scalar formulas).")
-@click.option("--jacobian", "kind", flag_value="jacobian", help="The Jacobian, formed.")
-@click.option("--hessian", "kind", flag_value="hessian", help="The Hessian (scalar formulas).")
-@click.option("--jvp", "kind", flag_value="jvp",
-              help="J vec(V) for a direction V shaped like the variable, J never formed.")
+@_kind_options({"gradient": "The gradient (scalar formulas).",
+                "jacobian": "The Jacobian, formed.",
+                "hessian": "The Hessian (scalar formulas).",
+                "jvp": "J vec(V) for a direction V shaped like the variable, J never formed."})
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
 @click.option("--backend", type=click.Choice(["numpy", "jax", "torch"]), default="numpy",
               show_default=True)
@@ -345,7 +397,7 @@ def codegen(formula, wrt, shapes, kind, vec, backend, name, output):
     if output:
         from .output import write_atomically
         write_atomically(output, source)
-        click.echo(f"wrote {output}")
+        click.echo(f"wrote {printable(output)}")
     else:
         click.echo(source, nl=False)
 

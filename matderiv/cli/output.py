@@ -1,7 +1,15 @@
-"""Writing results to files without ever leaving a partial file behind."""
+"""Writing results to files without ever leaving a partial file behind.
+
+>>> import os, tempfile
+>>> folder = tempfile.mkdtemp()
+>>> write_atomically(os.path.join(folder, "proof.txt"), "dF = A dX")
+>>> open(os.path.join(folder, "proof.txt")).read()
+'dF = A dX'
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -13,16 +21,25 @@ def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename.
 
     A symlink is written through; an existing file that is not a regular file (a
-    device, a pipe) is written directly; a new file gets the usual permissions.
+    device, a pipe) is written directly, a pipe only if something reads it (it is
+    opened without waiting: with no reader it would block forever); a read-only file is
+    refused (the rename would replace it); a new file gets the usual permissions.
     """
+    _write(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: str, data: bytes) -> None:
+    """``write_atomically`` for bytes (a PDF)."""
+    _write(path, data)
+
+
+def _write(path: str, data: bytes) -> None:
     path = os.path.realpath(path)
     if os.path.exists(path) and not os.path.isfile(path):
-        try:
-            with open(path, "w", encoding="utf-8") as stream:
-                stream.write(text)
-        except OSError as error:
-            raise MatDerivError(f"cannot write {path}: {error.strerror}") from None
+        _write_special(path, data)
         return
+    if os.path.isfile(path) and not os.stat(path).st_mode & 0o222:
+        raise MatDerivError(f"cannot write {path}: the file is read-only")
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise MatDerivError(f"cannot write {path}: folder {folder} does not exist")
@@ -31,8 +48,8 @@ def write_atomically(path: str, text: str) -> None:
     except OSError as error:
         raise MatDerivError(f"cannot write {path}: {error.strerror}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         if os.path.exists(path):
             shutil.copymode(path, temporary)
         else:
@@ -42,4 +59,23 @@ def write_atomically(path: str, text: str) -> None:
         os.replace(temporary, path)
     except OSError as error:
         os.unlink(temporary)
+        raise MatDerivError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _write_special(path: str, data: bytes) -> None:
+    """Write to a device or a pipe that exists, never waiting for a reader."""
+    if os.path.isdir(path):
+        raise MatDerivError(f"cannot write {path}: it is a directory")
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # a pipe with no reader
+            raise MatDerivError(f"cannot write {path}: it is a pipe that nothing reads") \
+                from None
+        raise MatDerivError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        os.set_blocking(handle, True)  # a reader is there: wait for it as usual
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+    except OSError as error:
         raise MatDerivError(f"cannot write {path}: {error.strerror}") from None

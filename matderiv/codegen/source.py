@@ -60,7 +60,7 @@ def _result(derivation, kind: str, vec: str):
     if kind == "gradient":
         return derivation.gradient()
     if kind == "hessian":
-        return derivation.hessian(layout="numerator")
+        return derivation.hessian(layout="numerator", vec=vec)
     return derivation.jacobian(vec=vec, layout="numerator" if kind == "jvp" else None)
 
 

@@ -14,6 +14,8 @@ CONVENTIONS = {
     "gradient": "gradient as matrix: G has the shape of X and G_ij = dF/dX_ij",
     "hessian": "H = d vec(G) / d vec(X)', the Jacobian of the gradient G: one row and one "
                "column per entry of X, vec stacking columns (symmetric for smooth F)",
+    "hessian-row": "H = d vecr(G) / d vecr(X)', the Jacobian of the gradient G: one row and "
+                   "one column per entry of X, vecr stacking rows (symmetric for smooth F)",
     "tensor": "T[i,j,k,l] = dF_ij / dX_kl for F m x n and X p x q, axes (row of F, column of F, "
               "row of X, column "
               "of X); T = reshape(J_row, (m, n, p, q)) = reshape(J_col, (n, m, q, p)) with "
@@ -32,7 +34,10 @@ def convention(kind: str, vec: str = "col", variable=None, layout: str = "numera
     >>> convention("jacobian", "col", layout="denominator").split(";")[0]
     'vec stacks columns'
     """
-    text = CONVENTIONS[kind if kind in ("gradient", "tensor", "hessian") else vec]
+    if kind == "hessian":
+        text = CONVENTIONS["hessian" if vec == "col" else "hessian-row"]
+    else:
+        text = CONVENTIONS[kind if kind in ("gradient", "tensor") else vec]
     if kind == "hessian" and layout == "denominator":
         text += "; denominator layout, transposed"
     if kind == "jacobian" and layout == "denominator":

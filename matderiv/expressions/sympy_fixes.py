@@ -1,4 +1,4 @@
-"""Places where SymPy breaks on matrix expressions, mended where SymPy still does.
+r"""Places where SymPy breaks on matrix expressions, mended where SymPy still does.
 
 ``MatAdd`` inherits ``Add.as_content_primitive``, which pulls each term's numeric
 content out and rebuilds the sum from scalar products ``Mul(1/2, X)``: for matrices it
@@ -15,6 +15,11 @@ a minus sign) then fails on non-square ones: b ⊗ Bᵀ for a column b is square
 factors are not. The identity needs square factors; for others the trace is left as it
 is.
 
+A Kronecker product has the precedence of a product in SymPy's printers, so SymPy's own
+display of the product (X⁻¹ ⊗ X⁻ᵀ) K, a notebook's ``_repr_latex_`` of a Hessian, drops
+the brackets and reads as X⁻¹ ⊗ (X⁻ᵀ K). A Kronecker product inside a product is
+bracketed, as matderiv's own printers do.
+
 >>> from sympy import MatrixSymbol, factor_terms, Determinant, KroneckerProduct, Trace
 >>> X, A = MatrixSymbol("X", 2, 2), MatrixSymbol("A", 2, 2)
 >>> factor_terms(Determinant(X/2 + A/2))
@@ -22,11 +27,16 @@ Determinant((1/2)*A + (1/2)*X)
 >>> b, B = MatrixSymbol("b", 2, 1), MatrixSymbol("B", 1, 2)
 >>> Trace(KroneckerProduct(b, B)).doit(), Trace(KroneckerProduct(X, A)).doit()
 (Trace(KroneckerProduct(b, B)), Trace(A)*Trace(X))
+>>> from sympy import Identity, latex
+>>> K = MatrixSymbol("K", 4, 4)
+>>> latex(-KroneckerProduct(X, A) * K), latex(KroneckerProduct(X, A) + Identity(4))
+('- \\left(X \\otimes A\\right) K', '\\mathbb{I} + X \\otimes A')
 """
 
 from __future__ import annotations
 
 from sympy import Add, KroneckerProduct, MatAdd, S
+from sympy.printing.precedence import PRECEDENCE, PRECEDENCE_TRADITIONAL
 
 
 def _no_content(self, radical=False, clear=True):
@@ -50,3 +60,8 @@ def _trace_of_square_factors(self):
 
 if getattr(_KRONECKER_TRACE, "__name__", "") == "_eval_trace":
     KroneckerProduct._eval_trace = _trace_of_square_factors
+
+
+if "KroneckerProduct" not in PRECEDENCE_TRADITIONAL:
+    # (the LaTeX printer compares with this table; a negative product's level is Add's)
+    PRECEDENCE_TRADITIONAL["KroneckerProduct"] = PRECEDENCE["Add"]

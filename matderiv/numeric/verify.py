@@ -85,7 +85,9 @@ def _results_checked(derivation, hessian: bool):
     if derivation.is_scalar:
         found.append(("the gradient", lambda d: d.gradient()))
         if hessian:
-            found.append(("the Hessian", lambda d: d.hessian(layout="numerator")))
+            for vec in ("col", "row"):
+                found.append((f"the Hessian (vec={vec})",
+                              lambda d, vec=vec: d.hessian(layout="numerator", vec=vec)))
     for vec in ("col", "row"):
         for layout in ("numerator", "denominator"):
             found.append((f"the Jacobian (vec={vec}, {layout} layout)",
@@ -140,12 +142,15 @@ def _check_point(derivation, values, value, functions, rtol, atol, hessian):
         # Differences of the gradient, itself checked against F below: one level of
         # finite differences instead of two.
         gradient = derivation.gradient()
-        expected = numeric_jacobian(gradient, variable, values, functions=functions)
-        computed = evaluate(derivation.hessian(layout="numerator"), values,
-                            functions=functions)
         g_scale = float(np.max(np.abs(evaluate(gradient, values, functions=functions))))
-        worst = max(worst, assert_close(computed, expected, what="the Hessian",
-                                        rtol=1e-5, atol=atol + 1e-8 * g_scale))
+        for vec in ("col", "row"):
+            expected = numeric_jacobian(gradient, variable, values, functions=functions,
+                                        vec=vec)
+            computed = evaluate(derivation.hessian(layout="numerator", vec=vec), values,
+                                functions=functions)
+            worst = max(worst, assert_close(computed, expected,
+                                            what=f"the Hessian (vec={vec})", rtol=1e-5,
+                                            atol=atol + 1e-8 * g_scale))
         checked.append("Hessian")
     if derivation.is_scalar:
         expected = numeric_gradient(expr, variable, values, functions=functions)

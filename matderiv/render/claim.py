@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 
+from .escape import markdown_cell, printable, tex_escape
 from .latex import to_latex
 from .text import to_text
 
@@ -47,13 +48,6 @@ def verdict_to_markdown(verdict) -> str:
     head = [f"- **{label}**: `{value}`" if label in ("claim", "matderiv", "formula")
             else f"- **{label}**: {value}" for label, value in _lines(verdict)]
     return "\n".join(head) + "\n\n" + verdict.explanation + "\n"
-
-
-def tex_escape(text: str) -> str:
-    """Plain text for a LaTeX paragraph: special characters escaped."""
-    replace = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "^": r"\^{}",
-               "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "~": r"\~{}"}
-    return "".join(replace.get(ch, ch) for ch in text)
 
 
 def _diagnosis_latex(diagnosis) -> str:
@@ -130,11 +124,13 @@ def table_rows(entries) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for entry in entries:
         if entry.error:
-            rows.append((entry.name, "error", entry.claim or "", "", entry.error))
+            rows.append((printable(entry.name), "error", printable(entry.claim or ""), "",
+                         printable(entry.error)))
         else:
             v = entry.verdict
             result = to_text(v.result) if v.result is not None else ""
-            rows.append((entry.name, v.verdict, _claim_text(v), result, _note(v)))
+            rows.append((printable(entry.name), v.verdict, printable(_claim_text(v)), result,
+                         _note(v)))
     return rows
 
 
@@ -153,7 +149,7 @@ def table_to_text(entries) -> str:
 
 def table_to_markdown(entries) -> str:
     def cell(text, code=False):
-        text = text.replace("|", r"\|")
+        text = markdown_cell(text)
         return f"`{text}`" if code and text else text
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for name, verdict, claim, result, note in table_rows(entries):

@@ -6,7 +6,9 @@ statements follow the proof.
 
 from __future__ import annotations
 
+from .escape import printable
 from .latex import to_latex
+from .operand import operand_latex
 
 _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
@@ -15,7 +17,7 @@ _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
 
 def escape(text: str) -> str:
     """Plain text made safe for LaTeX (ASCII only; other characters spelled out)."""
-    out = "".join(_ESCAPES.get(ch, ch) for ch in text)
+    out = "".join(_ESCAPES.get(ch, ch) for ch in printable(text))
     replacements = {"∂": r"$\partial$", "⊗": r"$\otimes$", "ᵀ": r"$^T$", "δ": r"$\delta$",
                     "·": r"$\cdot$", "Σ": r"$\Sigma$", "−": "-", "—": "--", "–": "--"}
     for old, new in replacements.items():
@@ -26,7 +28,7 @@ def escape(text: str) -> str:
 def statement_latex(proof) -> str:
     f, x, r = to_latex(proof.formula), to_latex(proof.variable), to_latex(proof.result)
     if proof.kind == "gradient":
-        return r"\frac{\partial\, %s}{\partial %s} = %s" % (f, x, r)
+        return r"\frac{\partial\, %s}{\partial %s} = %s" % (operand_latex(proof.formula), x, r)
     op = "vec" if proof.vec == "col" else "vecr"
     fraction = (r"\frac{\partial \operatorname{%s}\left(%s\right)}{\partial \operatorname{%s}"
                 r"\left(%s\right)}" % (op, f, op, x))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
+from .operand import operand_text
 from .text import to_text
 
 WIDTH = 80
@@ -19,8 +20,7 @@ WIDTH = 80
 def statement_text(proof) -> str:
     f, x, r = to_text(proof.formula), to_text(proof.variable), to_text(proof.result)
     if proof.kind == "gradient":
-        f = f"({f})" if " " in f else f
-        return f"∂{f}/∂{x} = {r}"
+        return f"∂{operand_text(proof.formula)}/∂{x} = {r}"
     op = "vec" if proof.vec == "col" else "vecr"
     if proof.layout == "denominator":
         return f"(∂{op}({f})/∂{op}({x}))ᵀ = {r}"
