@@ -19,7 +19,7 @@ from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import Elementwise, FrobeniusNorm
 from ..expressions.contains import atoms_of, distinct_nodes
-from .evaluate import MAX_ENTRIES
+from .evaluate import MAX_ENTRIES, evaluate
 
 
 def _needs_positive(expr) -> bool:
@@ -136,3 +136,33 @@ def stand_in_functions(names) -> dict:
         functions[name] = (f, grad)
     return functions
 
+
+#: Condition number past which a point is too close to singular to decide anything.
+MAX_CONDITION = 1e8
+
+
+def value_or_none(expr, values, functions):
+    """F at the point, or None where it is not defined or nearly so: an inverted or
+    determinant-taken matrix that is singular or ill-conditioned (X'X for a wide X)."""
+    try:
+        if not well_conditioned(expr, values, functions):
+            return None
+        value = np.asarray(evaluate(expr, values, functions=functions), dtype=float)
+    except MatDerivError as error:
+        if "singular" in str(error):
+            return None
+        raise
+    return value  # a value that overflows is reported as such, not drawn again
+
+
+def well_conditioned(expr, values, functions) -> bool:
+    """Every matrix ``expr`` inverts or takes the determinant of is finite and well
+    conditioned at the point (condition number at most MAX_CONDITION)."""
+    for node in distinct_nodes(expr):
+        if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
+                isinstance(node, sympy.MatPow) and node.exp.is_negative):
+            inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
+            matrix = np.atleast_2d(evaluate(inside, values, functions=functions))
+            if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
+                return False
+    return True

@@ -20,12 +20,15 @@ from sympy import MatrixSymbol
 from ..errors import MatDerivError
 from .differences import assert_close, numeric_gradient, numeric_jacobian
 from .evaluate import evaluate
-from .points import random_values, stand_in_functions
+from .points import random_values, stand_in_functions, value_or_none
 
 #: Random points per size set: the first ones have entries rounded to one decimal, so a
 #: counterexample is readable; the others are full-precision random values.
 READABLE_POINTS = 2
 POINTS = 4
+
+#: Draws for one point where the formula may be undefined (a singular X'X).
+DRAWS = 4
 
 
 @dataclass
@@ -39,17 +42,25 @@ class Sample:
     results: dict = field(default_factory=dict)
 
 
-def size_sets(dims) -> list[dict]:
-    """Concrete sizes, smallest first: all 1, all 2, then distinct sizes, then all 3."""
+def size_sets(dims, more: bool = False) -> list[dict]:
+    """Concrete sizes, smallest first: all 1, all 2, then distinct sizes, then all 3.
+
+    ``more``: a further few with the distinct sizes in other orders (for a formula
+    defined only where, say, m > n: X'X of an m x n X is singular when m < n).
+    """
     k = len(dims)
     candidates = [[1] * k, [2] * k, [2 + i % 4 for i in range(k)],
                   [2 + (i + 1) % 4 for i in range(k)], [3] * k, [4] * k]
+    if more:
+        candidates = [[2 + (k - 1 - i) % 4 for i in range(k)],
+                      [2 + (k - i) % 4 for i in range(k)], [3 + (k - 1 - i) % 3 for i in range(k)],
+                      [5 - i % 3 for i in range(k)]]
     sets, seen = [], set()
     for sizes in candidates:
         if tuple(sizes) not in seen:
             seen.add(tuple(sizes))
             sets.append({d.name: s for d, s in zip(dims, sizes, strict=True)})
-    return sets[:5]
+    return sets if more else sets[:5]
 
 
 def _readable(values) -> dict:
@@ -91,16 +102,38 @@ class Sampler:
         rng = np.random.default_rng(seed)
         self.samples: list[Sample] = []
         self.size_sets = size_sets(dims)
-        points = POINTS if dims else 2 * POINTS
-        for sizes in self.size_sets:
-            for index in range(points):
-                values = random_values(expr, variable, rng, sizes=sizes)
-                readable = index < READABLE_POINTS
-                if readable:
-                    values = _readable(values)
-                self.samples.append(Sample(sizes, values, readable))
+        self._draw(self.size_sets, rng, POINTS if dims else 2 * POINTS)
+        defined = {tuple(s.sizes.items()) for s in self.samples}
+        if len(defined) < min(3, len(self.size_sets)):
+            # Not defined at enough of the usual sizes: the distinct sizes in other orders.
+            extra = [s for s in size_sets(dims, more=True) if s not in self.size_sets]
+            self.size_sets += extra
+            self._draw(extra, rng, POINTS)
         self._evaluate_claim()
         self._checked: set = set()
+
+    def _draw(self, sets, rng, points):
+        """``points`` points for each size set where the formula is defined and every
+        inverted matrix well conditioned (a few draws each; none where it never is)."""
+        expr, variable = self.derivation.expr, self.derivation.variable
+        for sizes in sets:
+            for index in range(points):
+                for _ in range(DRAWS):
+                    values = random_values(expr, variable, rng, sizes=sizes)
+                    readable = index < READABLE_POINTS
+                    if readable:
+                        values = _readable(values)
+                    if self._defined(values):
+                        self.samples.append(Sample(sizes, values, readable))
+                        break
+
+    def _defined(self, values) -> bool:
+        expr = self.derivation.expr
+        try:
+            value = value_or_none(expr, values, self.functions)
+        except MatDerivError:
+            return False
+        return value is not None and bool(np.all(np.isfinite(value)))
 
     def value(self, expr, values):
         """expr at values as a 2-D array, or None where it cannot be evaluated."""

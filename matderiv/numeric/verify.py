@@ -11,16 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import sympy
 
 from ..errors import MatDerivError
 from ..expressions import MatDiff, matrix_symbol
-from ..expressions.contains import distinct_nodes
 from ..expressions.tidy import canonical
 from .differences import assert_close, numeric_gradient, numeric_jacobian
 from .direct import direct_value
 from .evaluate import evaluate, evaluate_with_scale
-from .points import random_values, smallest_sizes, stand_in_functions
+from .points import (
+    random_values,
+    smallest_sizes,
+    stand_in_functions,
+    value_or_none,
+    well_conditioned,
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ def _verify_at(derivation, *, points, seed, rtol, atol, hessian) -> CheckReport:
                 + (f"; it was checked at {len(sizes)}" if sizes else ""))
         try:
             values = random_values(expr, variable, rng, sizes=fixed)
-            value = _value_or_none(expr, values, functions)
+            value = value_or_none(expr, values, functions)
             if value is None:
                 continue  # F is not defined here (X'X singular when X is wide): draw again
             _same_reading(derivation, values, value, functions)
@@ -202,35 +206,6 @@ def _same_reading(derivation, values, value, functions) -> None:
 MAX_ATTEMPTS = 8
 
 
-#: Condition number past which a point is too close to singular to decide anything.
-MAX_CONDITION = 1e8
-
-
-def _value_or_none(expr, values, functions):
-    """F at the point, or None where it is not defined or nearly so: an inverted or
-    determinant-taken matrix that is singular or ill-conditioned (X'X for a wide X)."""
-    try:
-        if not well_conditioned(expr, values, functions):
-            return None
-        value = np.asarray(evaluate(expr, values, functions=functions), dtype=float)
-    except MatDerivError as error:
-        if "singular" in str(error):
-            return None
-        raise
-    return value  # a value that overflows is reported as such, not drawn again
-
-
-def well_conditioned(expr, values, functions) -> bool:
-    """Every matrix ``expr`` inverts or takes the determinant of is finite and well
-    conditioned at the point (condition number at most MAX_CONDITION)."""
-    for node in distinct_nodes(expr):
-        if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
-                isinstance(node, sympy.MatPow) and node.exp.is_negative):
-            inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
-            matrix = np.atleast_2d(evaluate(inside, values, functions=functions))
-            if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
-                return False
-    return True
 
 
 def assert_same_differential(one, other, derivation) -> None:
