@@ -27,6 +27,7 @@ from sympy import MatrixSymbol
 import matderiv
 from matderiv import MatDerivError
 from matderiv.numeric.differences import assert_close, numeric_gradient, numeric_jacobian
+from matderiv.numeric.direct import direct_value
 from matderiv.numeric.evaluate import evaluate
 from matderiv.numeric.points import random_values, stand_in_functions
 
@@ -127,6 +128,17 @@ def _check_point(derivation, results, rng) -> None:
     if not (np.all(np.isfinite(value)) and all(np.all(np.isfinite(j))
                                                 for j in jacobians.values())):
         raise _NotCheckable
+    # The formula as built against its text read again independently: a misreading
+    # (2^3^2 grouped the wrong way) would otherwise be checked against itself.
+    direct = direct_value(derivation.text, _every_name(derivation, values, rng), functions)
+    if direct is None:
+        raise _Wrong(f"the independent reader cannot read {derivation.text!r}")
+    direct = np.atleast_2d(np.asarray(direct, dtype=float))
+    if np.all(np.isfinite(direct)) and (direct.shape != np.atleast_2d(value).shape or not
+                                        np.allclose(direct, np.atleast_2d(value), rtol=1e-6,
+                                                    atol=1e-9 * (1 + np.max(np.abs(value))))):
+        raise _Wrong(f"the formula was built with another value than its text has, at sizes "
+                     f"{_shown(values)}")
     atol = 1e-6 + 1e-8 * float(np.max(np.abs(value), initial=0.0))
 
     def compare(computed, expected, what, tolerance=atol):
@@ -167,6 +179,24 @@ def _check_point(derivation, results, rng) -> None:
                          what="the tensor", rtol=1e-5, atol=atol)
         except MatDerivError as error:
             raise _Wrong(f"{error} at sizes {_shown(values)}") from None
+
+
+def _every_name(derivation, values, rng) -> dict:
+    """``values`` with a value for every declared name too, also one the built formula
+    lost (k in (k - k)*X, which SymPy makes 0): the text still names it."""
+    complete = dict(values)
+    sizes = {name: value for name, value in values.items() if isinstance(value, int)}
+    for name in derivation.env:
+        if name in complete:
+            continue
+        symbol = derivation.env[name]
+        if isinstance(symbol, MatrixSymbol):
+            shape = [int(d.xreplace({derivation.env[k]: v for k, v in sizes.items()
+                                     if k in derivation.env})) for d in symbol.shape]
+            complete[name] = rng.uniform(0.5, 1.5, size=shape)
+        elif not symbol.is_integer:
+            complete[name] = float(rng.uniform(0.5, 1.5))
+    return complete
 
 
 def _shown(values) -> str:

@@ -251,10 +251,15 @@ class _Maker:
         if kind == "number":
             return self.scalar(0, positive)
         if kind == "arith":
-            op = self.c.choice(["+", "*"] if positive else ["+", "-", "*", "^2"])
+            op = self.c.choice(["+", "*", "^2^k"] if positive else
+                               ["+", "-", "*", "^2", "^2^k", "-^2"])
             left = self.scalar(below, positive)
             if op == "^2":
                 return f"{_wrap(left, _POWER + 1)}^2", _POWER
+            if op == "^2^k":  # powers group to the right: s^2^3 is s^8, not s^6
+                return f"{_wrap(left, _POWER + 1)}^2^{self.c.choice([2, 3])}", _POWER
+            if op == "-^2":  # a sign binds less than a power: -s^2 is -(s^2)
+                return f"-{_wrap(left, _POWER + 1)}^2", _POWER
             strength = _SUM if op in "+-" else _PRODUCT
             right = self.scalar(below, positive)
             return f"{_wrap(left, strength)} {op} {_wrap(right, strength + 1)}", strength

@@ -144,6 +144,16 @@ def check_entry(number: int, raw) -> ClaimEntry:
         return ClaimEntry(name, None, None, error="the formula is nested too deeply")
 
 
+def failed_entry(claim: bool, number: int, raw, error: str):
+    """The entry (a ClaimEntry where ``claim``, else a BatchEntry) failed with ``error``:
+    for an entry stopped from outside, by its time budget."""
+    name = _entry_name(number, raw)
+    if claim:
+        claim = raw.get("claim") if isinstance(raw, dict) else None
+        return ClaimEntry(name, None, claim if isinstance(claim, str) else None, error=error)
+    return BatchEntry(name, None, error=error)
+
+
 def derive_entry(number: int, raw) -> BatchEntry:
     """Derive one entry, or record why it failed under its name."""
     name = _entry_name(number, raw)

@@ -12,6 +12,7 @@ import sys
 import click
 
 from ..api.jsonable import to_json
+from ..deadline import deadline
 from ..errors import MatDerivError
 from ..render.escape import printable
 
@@ -51,6 +52,27 @@ def _kind_options(choices: dict):
                                    help=help_text)(command)
         return command
     return decorate
+
+
+#: Seconds a command may take as a whole (--seconds); with --batch, each entry.
+COMMAND_SECONDS = 60.0
+
+_STOPPED = "stopped after {seconds} s, the command's time budget (--seconds N to change it)"
+
+
+def _time_budget(function):
+    """--seconds N: the command stops with its reason once N seconds have passed (with
+    --batch, each entry that takes longer is reported as failed, and the rest go on)."""
+    @functools.wraps(function)
+    def command(**options):
+        if options.get("batch"):
+            return function(**options)
+        with deadline(options["seconds"], _STOPPED):
+            return function(**options)
+    return click.option("--seconds", type=click.FloatRange(min=0.1), default=COMMAND_SECONDS,
+                        show_default=True, metavar="N",
+                        help="The command's time budget in seconds (with --batch, each "
+                             "entry's).")(command)
 
 
 class _Group(click.Group):
@@ -134,7 +156,8 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
+@_time_budget
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
@@ -180,7 +203,8 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
 @click.option("--pdf", is_flag=True, help="With -o FILE.tex: also compile it with pdflatex.")
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Prove every [[derivation]] of a TOML file into one document.")
-def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch):
+@_time_budget
+def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch, seconds):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -188,7 +212,7 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
     if batch:
         if formula or wrt:
             raise MatDerivError("give either FORMULA --wrt X or --batch FILE, not both")
-        text, failed = _prove_batch(batch, style, fmt, output)
+        text, failed = _prove_batch(batch, style, fmt, output, seconds)
     else:
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
@@ -224,37 +248,55 @@ def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None)
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
 
-def _prove_batch(path, style, fmt, output):
+def _prove_batch(path, style, fmt, output, seconds):
     from ..api.batch import derive_entry, read_batch
     from ..render.proof_latex import document
 
     title, raw_entries = read_batch(path)
-    entries = []
+    latex = bool(output and output.endswith(".tex")) or fmt == "latex"
+
+    def proved(number, raw):
+        """The entry derived and its proof rendered (within the entry's time budget)."""
+        entry = derive_entry(number, raw)
+        if entry.error:
+            return entry, None
+        derivation = entry.derivation
+        if latex:
+            kind = "gradient" if derivation.is_scalar else "jacobian"
+            return entry, derivation.latex(proof=style, kind=kind, vec=entry.vec)
+        return entry, _render(derivation, style, fmt, entry.vec, False, title)
+
+    results, failed = [], 0
     # A progress bar on stderr, for batches that take more than a moment.
     with click.progressbar(list(enumerate(raw_entries, start=1)), label="deriving",
                            file=sys.stderr, show_pos=True,
                            **({"hidden": True} if not sys.stderr.isatty() else {})) as progress:
         for number, raw in progress:
-            entries.append(derive_entry(number, raw))
-    failed = [e for e in entries if e.error]
-    for entry in failed:
-        click.echo(f"matderiv: error: {printable(entry.name)}: {printable(entry.error)}",
-                   err=True)
-    good = [e for e in entries if not e.error]
-    if output and output.endswith(".tex") or fmt == "latex":
-        fragments = []
-        for entry in good:
-            kind = "gradient" if entry.derivation.is_scalar else "jacobian"
-            fragments.append(entry.derivation.latex(proof=style, kind=kind, vec=entry.vec))
-        text = document(fragments, title=title) if output and output.endswith(".tex") \
-            else "\n".join(fragments)
-    else:
-        text = "\n".join(_render(e.derivation, style, fmt, e.vec, False, title) for e in good)
-    return text, len(failed)
+            entry, fragment = _within(seconds, number, raw, proved)
+            if entry.error:
+                failed += 1
+                click.echo(f"matderiv: error: {printable(entry.name)}: "
+                           f"{printable(entry.error)}", err=True)
+            else:
+                results.append(fragment)
+    if output and output.endswith(".tex"):
+        return document(results, title=title), failed
+    return "\n".join(results), failed
 
 
 #: Seconds pdflatex may take for one document.
 PDFLATEX_SECONDS = 60
+
+
+def _within(seconds, number, raw, make):
+    """One batch entry (``make(number, raw)``) within the time budget, or its failure."""
+    from ..api.batch import check_entry, failed_entry
+    try:
+        with deadline(seconds, _STOPPED.replace("command's", "entry's")):
+            return make(number, raw)
+    except MatDerivError as error:
+        failure = failed_entry(make is check_entry, number, raw, error.one_line())
+        return failure if make is check_entry else (failure, None)
 
 
 def _compile(path):
@@ -329,14 +371,15 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Check every [[claim]] of a TOML file and print a table.")
-def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
+@_time_budget
+def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
         if formula or wrt or claim:
             raise MatDerivError("give either FORMULA --wrt X --claim TEXT or --batch FILE, "
                                 "not both")
-        sys.exit(_check_batch(batch, fmt))
+        sys.exit(_check_batch(batch, fmt, seconds))
     if not formula or not wrt or claim is None:
         raise MatDerivError("check needs FORMULA, --wrt X and --claim TEXT (or --batch FILE)")
     from ..api.derivation import derive as derive_api
@@ -352,12 +395,13 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
     sys.exit(verdict.exit_code)
 
 
-def _check_batch(path, fmt) -> int:
+def _check_batch(path, fmt, seconds) -> int:
     from ..api.batch import check_entry, read_batch
     from ..render.claim import table_to_latex, table_to_markdown, table_to_text
 
     _, raw_entries = read_batch(path, table="claim")
-    entries = [check_entry(number, raw) for number, raw in enumerate(raw_entries, start=1)]
+    entries = [_within(seconds, number, raw, check_entry)
+               for number, raw in enumerate(raw_entries, start=1)]
     for entry in entries:
         if entry.error:
             click.echo(f"matderiv: error: {printable(entry.name)}: {printable(entry.error)}",
@@ -389,7 +433,8 @@ def _check_batch(path, fmt) -> int:
 @click.option("--name", default=None, help="The function's name (default: KIND_VARIABLE).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the module to a file instead of stdout.")
-def codegen(formula, wrt, shapes, kind, vec, backend, name, output):
+@_time_budget
+def codegen(formula, wrt, shapes, kind, vec, backend, name, output, seconds):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))

@@ -69,9 +69,11 @@ def _scalar(value) -> float:
 
 
 def _matrix(value) -> np.ndarray:
-    if not _is_matrix(value):
-        raise _NoReading
-    return value
+    """A matrix; a number is a 1 x 1 one (at concrete sizes a 1 x m matrix with m = 1
+    reads as a number here where the builder, seeing m, kept a matrix)."""
+    if _is_matrix(value):
+        return value
+    return np.array([[float(value)]])
 
 
 _FUNCTIONS = {

@@ -158,12 +158,43 @@ def elementwise_proof(derivation, kind: str = "jacobian", vec: str = "col") -> P
     The whole proof has a hard deadline (``HARD_LIMIT`` seconds): SymPy can spend minutes
     in one simplification of an index sum, where the entry checks' own budget never looks.
     """
-    with deadline(HARD_LIMIT, "no element-wise proof"):
-        return _elementwise_proof(derivation, kind, vec)
+    try:
+        with deadline(HARD_LIMIT, "no element-wise proof"):
+            return _elementwise_proof(derivation, kind, vec)
+    except MatDerivError as error:
+        if error.kind != "budget":
+            raise
+        raise MatDerivError(f"no element-wise proof at these sizes ({error.message}); name "
+                            "the sizes (e.g. -s X=n,n) for a proof checked at small sizes",
+                            kind="budget") from None
+
+
+#: Largest integer size of a matrix whose inverse (determinant) the proof may write out
+#: entry by entry: SymPy writes the entries of a concrete-size inverse in full, and a 6 x 6
+#: one takes minutes.
+MAX_EXPLICIT_INVERSE = 2
+MAX_EXPLICIT_DETERMINANT = 3
+
+
+def _refuse_explicit_inverses(expr) -> None:
+    """No element-wise proof where SymPy would write out a large concrete inverse."""
+    for node in sympy.preorder_traversal(expr):
+        inverse = isinstance(node, sympy.Inverse) or (
+            isinstance(node, sympy.MatPow) and node.exp.is_negative)
+        if inverse or isinstance(node, Determinant):
+            size = node.args[0].shape[0]
+            limit = MAX_EXPLICIT_INVERSE if inverse else MAX_EXPLICIT_DETERMINANT
+            if size.is_Integer and size > limit:
+                what = "inverse" if inverse else "determinant"
+                raise MatDerivError(
+                    f"no element-wise proof at these sizes: the entries of the {what} of a "
+                    f"{size}×{size} matrix would be written out in full; name the sizes "
+                    "(e.g. -s X=n,n) for a proof at any size")
 
 
 def _elementwise_proof(derivation, kind, vec) -> Proof:
     F, X = derivation.expr, derivation.variable
+    _refuse_explicit_inverses(F)
     (I_, J_, P_, Q_), spare = _index_symbols(derivation)
     x_is_vector = X.shape[1] == 1
     element = X[P_, 0] if x_is_vector else X[P_, Q_]
