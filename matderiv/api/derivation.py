@@ -272,7 +272,7 @@ class Derivation:
         return verify(self, **options)
 
     def check_claim(self, claim, kind: str | None = None, vec: str = "col",
-                    layout: str | None = None):
+                    layout: str | None = None, *, syntax: str = "text"):
         """Judge a claimed derivative (text in the grammar, or SymPy): a ``Verdict``.
 
         >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
@@ -280,7 +280,7 @@ class Derivation:
         'correct'
         """
         from ..claims import check_claim
-        return check_claim(self, claim, kind=kind, vec=vec, layout=layout)
+        return check_claim(self, claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
 
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable})"
@@ -301,7 +301,7 @@ class _Constant:
 
 @guarded
 def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
-           max_nodes: int | None = None) -> Derivation:
+           max_nodes: int | None = None, syntax: str = "text") -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
@@ -310,11 +310,12 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     Jacobian layout: "numerator" (default) or "denominator" (the transpose).
     ``seconds`` and ``max_nodes`` are the time and size budgets of each computation
     (deriving, then each result); one exceeded stops it with a MatDerivError.
+    ``syntax="latex"`` reads formula text written in LaTeX: ``"\\operatorname{tr}(A X B)"``.
     """
     _checked_layout(layout)
     if isinstance(formula, str):
         env = declare(shapes)
-        expr = Builder(env, source=formula).build_text(formula)
+        expr = Builder(env, source=formula).build_text(formula, syntax)
         text = formula
     elif isinstance(formula, Basic):
         expr, text = formula, None

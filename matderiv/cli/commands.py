@@ -31,6 +31,12 @@ def _shapes(values) -> dict:
     return shapes
 
 
+_SYNTAX = click.option("--syntax", type=click.Choice(["text", "latex"]), default="text",
+                       show_default=True,
+                       help="How FORMULA (and a claim) is written: the formula grammar, or "
+                            "LaTeX (\\operatorname{tr}(A X B), X^\\top, \\|x\\|_2^2).")
+
+
 class _Group(click.Group):
     """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
 
@@ -110,11 +116,13 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
+@_SYNTAX
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, syntax):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
+                            syntax=syntax)
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
     report = derivation_report(derivation, kind=kind, vec=vec, check=check)
@@ -156,7 +164,8 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check):
 @click.option("--pdf", is_flag=True, help="With -o FILE.tex: also compile it with pdflatex.")
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Prove every [[derivation]] of a TOML file into one document.")
-def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch):
+@_SYNTAX
+def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch, syntax):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -169,7 +178,7 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
-                                  "hessian" if hessian else None), 0
+                                  "hessian" if hessian else None, syntax), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {output}")
@@ -192,10 +201,12 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
     return "```\n" + text + "```\n" if fmt == "md" else text
 
 
-def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None):
+def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
+               syntax="text"):
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
+                            syntax=syntax)
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
@@ -277,7 +288,8 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Check every [[claim]] of a TOML file and print a table.")
-def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
+@_SYNTAX
+def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, syntax):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -289,8 +301,8 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch):
         raise MatDerivError("check needs FORMULA, --wrt X and --claim TEXT (or --batch FILE)")
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
-    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax)
+    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
     if fmt == "json":
         click.echo(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -337,10 +349,11 @@ def _check_batch(path, fmt) -> int:
 @click.option("--name", default=None, help="The function's name (default: KIND_VARIABLE).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the module to a file instead of stdout.")
-def codegen(formula, wrt, shapes, kind, vec, backend, name, output):
+@_SYNTAX
+def codegen(formula, wrt, shapes, kind, vec, backend, name, output, syntax):
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name)
     if output:
         from .output import write_atomically
