@@ -237,20 +237,30 @@ class Derivation:
 
     @guarded
     def to_source(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
-                  name: str | None = None) -> str:
+                  name: str | None = None, with_check: bool = False) -> str:
         """Python source (a module: imports and one def) computing a result efficiently.
 
-        ``kind``: "gradient", "jacobian", "hessian" or "jvp" (J vec(V) without forming
-        J); ``backend``: "numpy", "jax" or "torch". See matderiv.codegen.
+        ``kind``: "gradient", "value_and_gradient" ((F, gradient), sharing their work),
+        "jacobian", "hessian" or "jvp" (J vec(V) without forming J); ``backend``:
+        "numpy", "jax" or "torch". ``with_check`` adds ``_check()``, a self-test against
+        finite differences at a random point. See matderiv.codegen.
         """
         from ..codegen import to_source
-        return to_source(self, kind, vec=vec, backend=backend, name=name)
+        return to_source(self, kind, vec=vec, backend=backend, name=name,
+                         check_point=self._check_point() if with_check else None)
+
+    def _check_point(self) -> dict:
+        """A random point where F is defined and well conditioned, for a self-test."""
+        import numpy as np
+
+        from ..numeric.points import random_values
+        return random_values(self.expr, self.variable, np.random.default_rng(7))
 
     source = to_source
 
     @guarded
     def to_function(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
-                    name: str | None = None):
+                    name: str | None = None, with_check: bool = False):
         """The generated code as a function taking the formula's names as keywords.
 
         >>> import numpy as np
@@ -259,7 +269,8 @@ class Derivation:
         array([3., 3.])
         """
         from ..codegen import to_function
-        return to_function(self, kind, vec=vec, backend=backend, name=name)
+        return to_function(self, kind, vec=vec, backend=backend, name=name,
+                           check_point=self._check_point() if with_check else None)
 
     def _repr_latex_(self) -> str:
         from ..render.proof_latex import statement_latex

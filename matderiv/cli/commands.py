@@ -339,6 +339,8 @@ def _check_batch(path, fmt) -> int:
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @click.option("--gradient", "kind", flag_value="gradient", help="The gradient (scalar formulas).")
+@click.option("--value-and-gradient", "kind", flag_value="value_and_gradient",
+              help="(F, gradient) in one call, sharing their work, as optimisers want.")
 @click.option("--jacobian", "kind", flag_value="jacobian", help="The Jacobian, formed.")
 @click.option("--hessian", "kind", flag_value="hessian", help="The Hessian (scalar formulas).")
 @click.option("--jvp", "kind", flag_value="jvp",
@@ -349,12 +351,16 @@ def _check_batch(path, fmt) -> int:
 @click.option("--name", default=None, help="The function's name (default: KIND_VARIABLE).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the module to a file instead of stdout.")
+@click.option("--with-check", is_flag=True,
+              help="Add _check(), a self-test against finite differences at a random point "
+                   "(run when the module is run as a script).")
 @_SYNTAX
-def codegen(formula, wrt, shapes, kind, vec, backend, name, output, syntax):
+def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, syntax):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax)
-    source = derivation.to_source(kind, vec=vec, backend=backend, name=name)
+    source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
+                                  with_check=with_check)
     if output:
         from .output import write_atomically
         write_atomically(output, source)
