@@ -369,6 +369,30 @@ def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, 
         click.echo(source, nl=False)
 
 
+@main.command(help="Serve the web page on this machine: formula in, result, proofs, check, "
+                   "claims and code out.\n\nExample:\n\n  matderiv serve --open\n\n"
+                   "Needs the web extra: pip install 'matderiv[web]'.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but a loopback address exposes the "
+                   "page to other machines (a warning says so).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a browser.")
+@click.option("--timeout", "seconds", type=click.FloatRange(1, 600), default=30.0,
+              show_default=True, help="Seconds one request may compute before it is stopped.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Requests computed at once, each in a process of its own.")
+def serve(host, port, open_browser, seconds, workers):
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise MatDerivError("matderiv serve needs the web extra: pip install 'matderiv[web]' "
+                            "(from a clone of the repository: pip install '.[web]')") from None
+    from ..web import serve as run
+
+    run(host, port, open_browser=open_browser, seconds=seconds, workers=workers)
+
+
 @main.command(help="List the rule catalog: name, pattern => result, source.\n\n"
                    "Example:\n\n  matderiv rules --phase differential")
 @click.option("--phase", default=None, help="Only the rules of one phase.")

@@ -71,8 +71,9 @@ def proof_to_latex(proof) -> str:
     return "\n".join(out) + "\n"
 
 
-def document(fragments, *, title: str = "Matrix derivatives") -> str:
-    """A standalone document (article, amsmath, amssymb) holding several proofs."""
+def document(fragments, *, title: str = "Matrix derivatives", names=None) -> str:
+    """A standalone document (article, amsmath, amssymb) holding several proofs, each
+    in a section titled by its name (``names``), or numbered."""
     head = [r"\documentclass[11pt]{article}",
             r"\usepackage{amsmath,amssymb}", r"\allowdisplaybreaks",
             r"\title{%s}" % escape(title), r"\date{}", r"\begin{document}", r"\maketitle",
@@ -86,5 +87,6 @@ def document(fragments, *, title: str = "Matrix derivatives") -> str:
             r"$K_{m,n}\operatorname{vec}A = \operatorname{vec}A^T$ for $A$ of size $m\times n$."]
     body = []
     for i, fragment in enumerate(fragments, start=1):
-        body += [r"\section*{%d.}" % i, fragment]
+        heading = escape(names[i - 1]) if names else "%d." % i
+        body += [r"\section*{%s}" % heading, fragment]
     return "\n".join(head + body + [r"\end{document}"]) + "\n"
