@@ -94,11 +94,21 @@ def derive_request(request, *, seconds: float | None = None) -> dict:
         "gradient" if derivation.is_scalar else "jacobian")
     vec = _field(request, "vec", "col", ("col", "row"))
     style = _field(request, "proof", "both", PROOF_STYLES)
-    report = derivation_report(derivation, kind=kind, vec=vec,
-                               check=_field(request, "check", True))
+    report = derivation_report(derivation, kind=kind, vec=vec)
+    if _field(request, "check", True):
+        report["check"] = _check(derivation, kind)
     report["syntax"] = request.get("syntax", "text")
     report["proofs"] = {} if style == "none" else _proofs(derivation, kind, vec, style)
     return report
+
+
+def _check(derivation, kind) -> dict:
+    """The numeric check's verdict; a failed check is shown with the result, not instead."""
+    try:
+        outcome = derivation.check(hessian=kind == "hessian")
+    except MatDerivError as error:
+        return {"passed": False, "summary": error.one_line(), "max_error": None}
+    return {"passed": True, "summary": outcome.summary, "max_error": outcome.max_error}
 
 
 def _proofs(derivation, kind, vec, style) -> dict:

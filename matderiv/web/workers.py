@@ -58,9 +58,10 @@ class Workers:
     """At most ``limit`` requests computed at once, each in a fresh process that may take
     ``seconds`` (its derivation's own budget) and is killed a little after."""
 
-    def __init__(self, limit: int = 2, seconds: float = 30.0):
+    def __init__(self, limit: int = 2, seconds: float = 30.0, grace: float = GRACE):
         self.limit = limit
         self.seconds = seconds
+        self.grace = grace
         self._slots = threading.BoundedSemaphore(limit)
 
     def start(self) -> None:
@@ -80,7 +81,7 @@ class Workers:
             process.start()
             sender.close()
             try:
-                if receiver.poll(self.seconds + GRACE):
+                if receiver.poll(self.seconds + self.grace):
                     try:
                         return receiver.recv()
                     except EOFError:

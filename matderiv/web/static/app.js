@@ -157,7 +157,8 @@ function show(report) {
   $("result").setAttribute("data-ready", "1");
   $("convention").textContent = `Convention: ${report.convention}.`;
   const check = report.check;
-  $("check").textContent = check ? `Checked numerically: ${check.summary}.` : "";
+  $("check").textContent = !check ? "" : check.passed ? `Checked numerically: ${check.summary}.`
+    : `The numeric check failed: ${check.summary}`;
   $("check").className = "check" + (check && check.passed ? " passed" : "");
   $("notes").innerHTML = "";
   for (const note of report.notes) {
