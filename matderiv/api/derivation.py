@@ -231,7 +231,8 @@ class Derivation:
 
     @guarded
     def latex(self, proof: str = "rules", **options) -> str:
-        """A LaTeX fragment (amsmath only): the result with its proof(s)."""
+        """A LaTeX fragment: each result a proposition, then its proof (amsmath, amssymb,
+        amsthm and a ``proposition`` environment, as ``matderiv.document`` has them)."""
         from ..render.proof_latex import proof_to_latex
         return "\n".join(proof_to_latex(p) for p in self._proofs(proof, options))
 

@@ -232,8 +232,8 @@ def _prove_batch(path, style, fmt, output):
         for entry in good:
             kind = "gradient" if entry.derivation.is_scalar else "jacobian"
             fragments.append(entry.derivation.latex(proof=style, kind=kind, vec=entry.vec))
-        text = document(fragments, title=title) if output and output.endswith(".tex") \
-            else "\n".join(fragments)
+        text = document(fragments, title=title, names=[e.name for e in good]) \
+            if output and output.endswith(".tex") else "\n".join(fragments)
     else:
         text = "\n".join(_render(e.derivation, style, fmt, e.vec, False, title) for e in good)
     return text, len(failed)
