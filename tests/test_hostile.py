@@ -321,3 +321,14 @@ def test_output_into_a_read_only_folder(tmp_path):
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o755)
+
+
+def test_huge_concrete_sizes_are_refused_by_the_check_not_allocated():
+    """A 10^9 x 10^9 W once asked NumPy for exabytes (a MemoryError, a traceback)."""
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    run = CliRunner().invoke(main, ["derive", "W*a", "--wrt", "W", "-s", "W=1000000000,1000000000",
+                                    "-s", "a=1000000000,1", "--check"])
+    assert run.exit_code == 2
+    assert "too large to check numerically" in run.output

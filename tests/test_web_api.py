@@ -244,6 +244,31 @@ def test_serve_without_the_web_extra_says_how_to_install_it(monkeypatch):
     assert "pip install 'matderiv[web]'" in run.output
 
 
+def test_a_check_that_cannot_run_is_shown_with_the_result(client):
+    report = client.post("/api/derive", json={
+        "formula": "W*a", "wrt": "W", "proof": "none",
+        "shapes": {"W": "1000000000,1000000000", "a": "1000000000,1"}}).json()
+    assert report["statement"]["text"].endswith("aᵀ ⊗ I_1000000000")
+    assert not report["check"]["passed"]
+    assert "too large to check numerically" in report["check"]["summary"]
+
+
+def test_serve_warns_when_it_is_exposed_and_binds_loopback_by_default(monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    exposed = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert exposed.exit_code == 0, exposed.output
+    assert "warning: listening on 0.0.0.0" in exposed.output
+    assert calls[-1]["host"] == "0.0.0.0" and calls[-1]["port"] == 8123
+    local = CliRunner().invoke(main, ["serve"])
+    assert "warning" not in local.output and calls[-1]["host"] == "127.0.0.1"
+
+
 def test_json_bodies_stay_json():
     """The service's answers are plain JSON (no SymPy objects leak)."""
     report = derive_request({**SEED, "proof": "both"})

@@ -204,3 +204,17 @@ def test_latex_input_on_the_page(server, browser):
     error = _wait(browser, lambda d: d.find_element(By.ID, "formula-error").is_displayed()
                   and d.find_element(By.ID, "formula-error"), "the live LaTeX error")
     assert "column 1" in error.text
+
+
+def test_an_example_is_one_click_away(server, browser):
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(server)
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"),
+          "the page to load")
+    Select(browser.find_element(By.ID, "examples")).select_by_visible_text("least squares")
+    result = _wait(browser, lambda d: d.find_element(By.ID, "result").get_attribute(
+        "data-ready") and d.find_element(By.ID, "result"), "the example's result")
+    assert browser.find_element(By.ID, "formula").get_attribute("value") == "norm(A*x - b)^2"
+    assert "∂" in result.text and "Checked numerically" in browser.find_element(
+        By.ID, "check").text

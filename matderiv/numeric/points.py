@@ -16,6 +16,7 @@ import numpy as np
 import sympy
 from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 
+from ..errors import MatDerivError
 from ..expressions import Elementwise, FrobeniusNorm
 from ..expressions.contains import atoms_of, distinct_nodes
 
@@ -65,6 +66,11 @@ def printed_name(symbol) -> str:
     return symbol.name if type(symbol) in (sympy.Symbol, MatrixSymbol) else str(symbol)
 
 
+#: The most entries a matrix drawn for a check may have (concrete sizes can ask for more:
+#: a 10^9 x 10^9 W would ask for exabytes).
+MAX_ENTRIES = 40_000
+
+
 def random_values(expr, variable, rng, sizes=None) -> dict:
     """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
     symbols = atoms_of(expr, MatrixSymbol) | {variable}
@@ -80,6 +86,10 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
     for symbol in sorted(symbols, key=printed_name):
         rows, cols = (int(substitution.get(d, d) if d.is_Symbol or d.is_Integer
                           else d.xreplace(substitution)) for d in symbol.shape)
+        if rows * cols > MAX_ENTRIES:
+            raise MatDerivError(f"{symbol.name} is {rows}x{cols}, too large to check "
+                                f"numerically (at most {MAX_ENTRIES} entries); give its sizes "
+                                "as names, which are checked at small values")
         if positive:
             array = rng.uniform(0.5, 1.5, size=(rows, cols))
         else:
