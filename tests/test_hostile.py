@@ -321,3 +321,15 @@ def test_output_into_a_read_only_folder(tmp_path):
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o755)
+
+
+def test_huge_concrete_sizes_are_checked_at_the_shape_pattern_not_allocated():
+    """A 10^9 x 10^9 W once asked NumPy for exabytes (a MemoryError, a traceback); it is
+    checked at small sizes of the same shape pattern instead."""
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    run = CliRunner().invoke(main, ["derive", "W*a", "--wrt", "W", "-s", "W=1000000000,1000000000",
+                                    "-s", "a=1000000000,1", "--check"])
+    assert run.exit_code == 0, run.output
+    assert "same shape pattern" in run.output and "1000000000 as n1000000000" in run.output

@@ -43,7 +43,7 @@ def test_the_layout_is_named_in_proofs_and_reports():
     text = d.proof_text("both")
     assert text.count("denominator layout") >= 2
     assert "(∂vec(A x)/∂vec(x))ᵀ = Aᵀ" in text
-    assert r"\right)^{T} = A^{T}" in d.latex()
+    assert r"\right)^{T} &= A^{T}" in d.latex()  # the statement, aligned
 
 
 def test_unknown_layout_is_one_clear_error():

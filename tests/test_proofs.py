@@ -101,7 +101,8 @@ def test_proof_ends_in_the_result_and_cites_its_rules(formula, wrt, shapes):
 def test_latex_fragment_and_notebook_repr():
     d = matderiv.derive(*SEED1[:2], shapes=SEED1[2])
     tex = d.latex()
-    assert r"\begin{align*}" in tex and r"\text{(vec-product)}" in tex
+    assert r"\begin{align*}" in tex and r"\tag*{\small (vec-product)}" in tex
+    assert tex.startswith(r"\begin{proposition}") and r"\begin{proof}[Proof by rules]" in tex
     assert r"a^{T} \otimes I_{m}" in tex
     assert d._repr_latex_().startswith("$$") and r"\otimes" in d._repr_latex_()
 
@@ -182,6 +183,7 @@ def test_batch_derives_good_entries_and_names_the_bad_one(tmp_path):
     tex = (tmp_path / "b.tex").read_text()
     assert r"\title{Seed results}" in tex
     assert tex.count(r"\section*{") == 3  # conventions + the two good derivations
+    assert r"\section*{seed 1}" in tex  # each titled by its entry's name
     assert r"W^{T} f'\left(W X\right)" in tex
 
 

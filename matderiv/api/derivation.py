@@ -262,26 +262,37 @@ class Derivation:
 
     @guarded
     def latex(self, proof: str = "rules", **options) -> str:
-        """A LaTeX fragment (amsmath only): the result with its proof(s)."""
+        """A LaTeX fragment: each result a proposition, then its proof (amsmath, amssymb,
+        amsthm and a ``proposition`` environment, as ``matderiv.document`` has them)."""
         from ..render.proof_latex import proof_to_latex
         return "\n".join(proof_to_latex(p) for p in self._proofs(proof, options))
 
     @guarded
     def to_source(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
-                  name: str | None = None) -> str:
+                  name: str | None = None, with_check: bool = False) -> str:
         """Python source (a module: imports and one def) computing a result efficiently.
 
-        ``kind``: "gradient", "jacobian", "hessian" or "jvp" (J vec(V) without forming
-        J); ``backend``: "numpy", "jax" or "torch". See matderiv.codegen.
+        ``kind``: "gradient", "value_and_gradient" ((F, gradient), sharing their work),
+        "jacobian", "hessian" or "jvp" (J vec(V) without forming J); ``backend``:
+        "numpy", "jax" or "torch". ``with_check`` adds ``_check()``, a self-test against
+        finite differences at a random point. See matderiv.codegen.
         """
         from ..codegen import to_source
-        return to_source(self, kind, vec=vec, backend=backend, name=name)
+        return to_source(self, kind, vec=vec, backend=backend, name=name,
+                         check_point=self._check_point() if with_check else None)
+
+    def _check_point(self) -> dict:
+        """A random point where F is defined and well conditioned, for a self-test."""
+        import numpy as np
+
+        from ..numeric.points import random_values
+        return random_values(self.expr, self.variable, np.random.default_rng(7))
 
     source = to_source
 
     @guarded
     def to_function(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
-                    name: str | None = None):
+                    name: str | None = None, with_check: bool = False):
         """The generated code as a function taking the formula's names as keywords.
 
         >>> import numpy as np
@@ -290,7 +301,8 @@ class Derivation:
         array([3., 3.])
         """
         from ..codegen import to_function
-        return to_function(self, kind, vec=vec, backend=backend, name=name)
+        return to_function(self, kind, vec=vec, backend=backend, name=name,
+                           check_point=self._check_point() if with_check else None)
 
     def _repr_latex_(self) -> str:
         from ..render.proof_latex import statement_latex
@@ -303,7 +315,7 @@ class Derivation:
         return verify(self, **options)
 
     def check_claim(self, claim, kind: str | None = None, vec: str = "col",
-                    layout: str | None = None):
+                    layout: str | None = None, *, syntax: str = "text"):
         """Judge a claimed derivative (text in the grammar, or SymPy): a ``Verdict``.
 
         >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
@@ -311,7 +323,7 @@ class Derivation:
         'correct'
         """
         from ..claims import check_claim
-        return check_claim(self, claim, kind=kind, vec=vec, layout=layout)
+        return check_claim(self, claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
 
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable})"
@@ -332,7 +344,7 @@ class _Constant:
 
 @guarded
 def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
-           max_nodes: int | None = None) -> Derivation:
+           max_nodes: int | None = None, syntax: str = "text") -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
@@ -341,11 +353,12 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     Jacobian layout: "numerator" (default) or "denominator" (the transpose).
     ``seconds`` and ``max_nodes`` are the time and size budgets of each computation
     (deriving, then each result); one exceeded stops it with a MatDerivError.
+    ``syntax="latex"`` reads formula text written in LaTeX: ``"\\operatorname{tr}(A X B)"``.
     """
     _checked_layout(layout)
     if isinstance(formula, str):
         env = declare(shapes)
-        expr = Builder(env, source=formula).build_text(formula)
+        expr = Builder(env, source=formula).build_text(formula, syntax)
         text = formula
     elif isinstance(formula, Basic):
         expr, text = formula, None

@@ -17,9 +17,8 @@ from sympy import Basic, MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import AbstractFunction, AbstractGradient
 from ..syntax import tree
-from ..syntax.builder import Builder
+from ..syntax.builder import Builder, parse_formula
 from ..syntax.grammar import FUNCTIONS
-from ..syntax.parser import parse
 from .readings import well_shaped
 
 
@@ -64,7 +63,7 @@ def _children(node):
     return ()
 
 
-def build_claim(derivation, claim):
+def build_claim(derivation, claim, syntax: str = "text"):
     """The claim as a SymPy expression; IllFormed if it cannot be a derivative here.
 
     Text that does not parse is bad input: MatDerivError, as for a formula.
@@ -85,7 +84,7 @@ def build_claim(derivation, claim):
         raise MatDerivError(f"a claim must be text or a SymPy expression, "
                             f"not {type(claim).__name__}")
     try:
-        parsed = parse(claim)
+        parsed = parse_formula(claim, syntax, env)
     except MatDerivError as error:
         # Bad input, as for a formula, but say that it is the claim that is bad.
         raise MatDerivError(f"claim: {error.message.replace('formula', 'claim')}",

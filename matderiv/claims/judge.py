@@ -42,8 +42,9 @@ from .readings import (
 
 @guarded
 def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
-                layout: str | None = None, *, seed: int = 0) -> Verdict:
-    """Judge ``claim`` (text in the formula grammar, or a SymPy expression).
+                layout: str | None = None, *, seed: int = 0, syntax: str = "text") -> Verdict:
+    """Judge ``claim`` (text in the formula grammar, or in LaTeX with ``syntax="latex"``,
+    or a SymPy expression).
 
     ``kind`` is "gradient", "jacobian" or "hessian"; None takes the gradient for a scalar
     formula and the Jacobian otherwise, or the other of the two when only its shape fits.
@@ -52,7 +53,7 @@ def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
     text = claim if isinstance(claim, str) else to_text(claim)
     base = {"claim": text, "formula": derivation.formula, "wrt": str(derivation.variable)}
     try:
-        claim_expr = build_claim(derivation, claim)
+        claim_expr = build_claim(derivation, claim, syntax)
     except IllFormed as reason:
         return Verdict("ill-formed", f"The claim is ill-formed: {reason}.", claim_expr=None,
                        result=result_of(derivation, asked), reading=asked, reason=str(reason),

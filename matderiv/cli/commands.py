@@ -35,20 +35,24 @@ def _shapes(values) -> dict:
     return shapes
 
 
+def _dest(kind: str) -> str:
+    return "kind_" + kind.replace("-", "_")
+
+
 def _kind_options(choices: dict):
     """Flags --gradient, --jacobian, ... of which at most one may be given; the command
     receives the one given as ``kind`` (None without any)."""
     def decorate(function):
         @functools.wraps(function)
         def command(**options):
-            given = [kind for kind in choices if options.pop("kind_" + kind)]
+            given = [kind for kind in choices if options.pop(_dest(kind))]
             if len(given) > 1:
                 raise click.UsageError(f"{' and '.join('--' + k for k in given)} ask for "
                                        "different results: give one of "
                                        f"{', '.join('--' + k for k in choices)}")
-            return function(kind=given[0] if given else None, **options)
+            return function(kind=given[0].replace("-", "_") if given else None, **options)
         for kind, help_text in reversed(list(choices.items())):
-            command = click.option(f"--{kind}", f"kind_{kind}", is_flag=True,
+            command = click.option(f"--{kind}", _dest(kind), is_flag=True,
                                    help=help_text)(command)
         return command
     return decorate
@@ -73,6 +77,12 @@ def _time_budget(function):
                         show_default=True, metavar="N",
                         help="The command's time budget in seconds (with --batch, each "
                              "entry's).")(command)
+
+
+_SYNTAX = click.option("--syntax", type=click.Choice(["text", "latex"]), default="text",
+                       show_default=True,
+                       help="How FORMULA (and a claim) is written: the formula grammar, or "
+                            "LaTeX (\\operatorname{tr}(A X B), X^\\top, \\|x\\|_2^2).")
 
 
 class _Group(click.Group):
@@ -157,11 +167,13 @@ def main():
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
 @_time_budget
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds):
+@_SYNTAX
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
+                            syntax=syntax)
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
     report = derivation_report(derivation, kind=kind, vec=vec, check=check)
@@ -204,7 +216,9 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds):
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Prove every [[derivation]] of a TOML file into one document.")
 @_time_budget
-def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch, seconds):
+@_SYNTAX
+def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch,
+          seconds, syntax):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -217,7 +231,7 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
-                                  "hessian" if hessian else None), 0
+                                  "hessian" if hessian else None, syntax), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {printable(output)}")
@@ -240,10 +254,12 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
     return "```\n" + text + "```\n" if fmt == "md" else text
 
 
-def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None):
+def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
+               syntax="text"):
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
+                            syntax=syntax)
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
@@ -266,7 +282,7 @@ def _prove_batch(path, style, fmt, output, seconds):
             return entry, derivation.latex(proof=style, kind=kind, vec=entry.vec)
         return entry, _render(derivation, style, fmt, entry.vec, False, title)
 
-    results, failed = [], 0
+    results, names, failed = [], [], 0
     # A progress bar on stderr, for batches that take more than a moment.
     with click.progressbar(list(enumerate(raw_entries, start=1)), label="deriving",
                            file=sys.stderr, show_pos=True,
@@ -279,8 +295,9 @@ def _prove_batch(path, style, fmt, output, seconds):
                            f"{printable(entry.error)}", err=True)
             else:
                 results.append(fragment)
+                names.append(entry.name)
     if output and output.endswith(".tex"):
-        return document(results, title=title), failed
+        return document(results, title=title, names=names), failed
     return "\n".join(results), failed
 
 
@@ -372,7 +389,8 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Check every [[claim]] of a TOML file and print a table.")
 @_time_budget
-def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds):
+@_SYNTAX
+def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -384,8 +402,8 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds):
         raise MatDerivError("check needs FORMULA, --wrt X and --claim TEXT (or --batch FILE)")
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
-    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax)
+    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
     else:
@@ -424,6 +442,8 @@ def _check_batch(path, fmt, seconds) -> int:
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @_kind_options({"gradient": "The gradient (scalar formulas).",
+                "value-and-gradient": "(F, gradient) in one call, sharing their work, as "
+                                      "optimisers want.",
                 "jacobian": "The Jacobian, formed.",
                 "hessian": "The Hessian (scalar formulas).",
                 "jvp": "J vec(V) for a direction V shaped like the variable, J never formed."})
@@ -433,18 +453,48 @@ def _check_batch(path, fmt, seconds) -> int:
 @click.option("--name", default=None, help="The function's name (default: KIND_VARIABLE).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the module to a file instead of stdout.")
+@click.option("--with-check", is_flag=True,
+              help="Add _check(), a self-test against finite differences at a random point "
+                   "(run when the module is run as a script).")
 @_time_budget
-def codegen(formula, wrt, shapes, kind, vec, backend, name, output, seconds):
+@_SYNTAX
+def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
+            syntax):
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes))
-    source = derivation.to_source(kind, vec=vec, backend=backend, name=name)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax)
+    source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
+                                  with_check=with_check)
     if output:
         from .output import write_atomically
         write_atomically(output, source)
         click.echo(f"wrote {printable(output)}")
     else:
         click.echo(source, nl=False)
+
+
+@main.command(help="Serve the web page on this machine: formula in, result, proofs, check, "
+                   "claims and code out.\n\nExample:\n\n  matderiv serve --open\n\n"
+                   "Needs the web extra: pip install 'matderiv[web]'.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but a loopback address exposes the "
+                   "page to other machines (a warning says so).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a browser.")
+@click.option("--timeout", "seconds", type=click.FloatRange(1, 600), default=30.0,
+              show_default=True, help="Seconds one request may compute before it is stopped.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Requests computed at once, each in a process of its own.")
+def serve(host, port, open_browser, seconds, workers):
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise MatDerivError("matderiv serve needs the web extra: pip install 'matderiv[web]' "
+                            "(from a clone of the repository: pip install '.[web]')") from None
+    from ..web import serve as run
+
+    run(host, port, open_browser=open_browser, seconds=seconds, workers=workers)
 
 
 @main.command(help="List the rule catalog: name, pattern => result, source.\n\n"

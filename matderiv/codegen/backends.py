@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sympy
 
-KINDS = ("gradient", "jacobian", "hessian", "jvp")
+KINDS = ("gradient", "value_and_gradient", "jacobian", "hessian", "jvp")
 
 
 @dataclass(frozen=True)

@@ -189,3 +189,18 @@ def is_atom_expr(expr) -> bool:
     return isinstance(expr, (MatrixSymbol, sympy.Symbol)) or (
         not is_matrix(expr) and expr.is_number)
 
+
+def sorted_sums(expr):
+    """Each matrix sum and Hadamard product with its terms in one order, so that F and its
+    gradient, printed together, share A x - b however each wrote it (these products
+    commute: only the order of the terms in the code changes)."""
+    if not isinstance(expr, sympy.Basic) or not expr.args or isinstance(expr, MatrixSymbol):
+        return expr
+    args = [sorted_sums(a) if isinstance(a, sympy.Basic) else a for a in expr.args]
+    if isinstance(expr, (sympy.MatAdd, sympy.HadamardProduct)):
+        args = sorted(args, key=sympy.default_sort_key)
+        return sympy.Basic.__new__(type(expr), *args)
+    if all(a is b for a, b in zip(args, expr.args, strict=True)):
+        return expr
+    return expr.func(*args)
+

@@ -133,8 +133,8 @@ class MatrixLatexPrinter(LatexPrinter):
     def _print_MatrixElement(self, expr):
         parent, i, j = expr.args
         name = self._print(parent)
-        if not parent.is_symbol:
-            name = r"\left(%s\right)" % name
+        if not parent.is_symbol or "_" in name or "^" in name:
+            name = r"\left(%s\right)" % name  # (b_{2})_{l}: never a double subscript
         indices = [i] if parent.shape[1] == 1 and j == 0 else [i, j]
         sep = "" if all(index.is_Symbol for index in indices) else ","
         return r"%s_{%s}" % (name, sep.join(self._print(index) for index in indices))

@@ -37,6 +37,7 @@ from ..expressions import (
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
 from .grammar import FUNCTIONS, RULE_FUNCTIONS, as_scalar, describe_shape, is_one_by_one
+from .latex import parse_latex
 from .limits import MAX_MATRIX_POWER, MAX_NUMBER_DIGITS
 from .parser import parse
 from .tree import Num
@@ -60,9 +61,10 @@ class Builder(CallBuilding):
         self.rule_mode = rule_mode
         self.functions = functions or {}
 
-    def build_text(self, text: str):
+    def build_text(self, text: str, syntax: str = "text"):
+        """Build formula text: ``syntax`` "text" (the grammar) or "latex"."""
         self.source = text
-        expr = self.build(parse(text))
+        expr = self.build(parse_formula(text, syntax, self.env))
         # SymPy folds constants at once: log(0) is zoo, log(-1) is I*pi.
         if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise MatDerivError("the formula has an undefined or infinite constant "
@@ -259,6 +261,20 @@ class Builder(CallBuilding):
             self.nonzero(base, "the divisor", node)
         return base if exponent == 1 else HadamardPower(base, exponent)
 
+
+
+#: The front ends: each reads text into the same syntax tree.
+SYNTAXES = ("text", "latex")
+
+
+def parse_formula(text: str, syntax: str = "text", names=()):
+    """The syntax tree of ``text`` read as ``syntax``; ``names`` are the declared names
+    (the LaTeX reader splits ``AX`` into A X unless AX is declared)."""
+    if syntax == "latex":
+        return parse_latex(text, names=names)
+    if syntax != "text":
+        raise MatDerivError(f"syntax must be 'text' or 'latex', not {syntax!r}")
+    return parse(text)
 
 
 def _broadcast_hint(left, right) -> str:

@@ -109,7 +109,16 @@ class CallBuilding:
         return SumEntries(value) if is_matrix(value) and not is_one_by_one(value) \
             else as_scalar(value)
 
-    def call_norm(self, node, value):
+    def call_norm(self, node, value, *order):
+        # norm(x, 2) (LaTeX \|x\|_2) is the Euclidean norm of a vector; of a matrix it
+        # would be the spectral norm, which is not the Frobenius norm: refused.
+        if len(order) > 1 or order and order[0] != 2:
+            self.error("norm takes a matrix, and optionally the order 2 of a vector's norm",
+                       node)
+        if order and is_matrix(value) and 1 not in shape_of(value):
+            self.error(f"the 2-norm of a {describe_shape(value)} matrix is its spectral norm, "
+                       "which matderiv does not differentiate; write the Frobenius norm "
+                       "(norm(X), \\|X\\|_F)", node)
         if not is_matrix(value):
             return sympy.Abs(value)
         return FrobeniusNorm(value)

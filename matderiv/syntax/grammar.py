@@ -14,7 +14,7 @@ from ..expressions import ELEMENTWISE, ScalarOf, is_matrix, shape_of
 
 #: Functions of the formula grammar, each with its arity, for error messages and docs.
 FUNCTIONS = {
-    "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": 1, "norm": 1, "dot": 2,
+    "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": 1, "norm": None, "dot": 2,
     "inner": 2, "vec": 1, "vecr": 1, "I": 1, "K": 2, "diag": 1, "ones": None, "softmax": 1,
     **{name: 1 for name in ELEMENTWISE},
 }

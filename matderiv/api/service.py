@@ -1,0 +1,232 @@
+"""Requests as JSON-ready data: what the web page's API answers, checked field by field.
+
+Each function takes the decoded JSON object of a request and returns a JSON-ready dict,
+or raises ``MatDerivError`` with the one-line message the CLI would print. The web stage
+only moves these over HTTP, in a worker process with a time limit.
+
+>>> answer = derive_request({"formula": "W*a", "wrt": "W",
+...                          "shapes": {"W": "m,n", "a": "n,1"}, "proof": "none"})
+>>> answer["statement"]["text"], answer["check"]["passed"]
+('∂vec(W a)/∂vec(W) = aᵀ ⊗ I_m', True)
+"""
+
+from __future__ import annotations
+
+from ..errors import MatDerivError
+from ..syntax import tree
+from ..syntax.builder import SYNTAXES, Builder, parse_formula
+from ..syntax.shapes import declare
+from .derivation import derive
+from .report import derivation_report
+
+DERIVE_KINDS = ("gradient", "jacobian", "hessian", "tensor")
+CODE_KINDS = ("gradient", "value_and_gradient", "jacobian", "hessian", "jvp")
+PROOF_STYLES = ("none", "rules", "elementwise", "both")
+#: Each request's fields and the JSON types they may have.
+_FIELDS = {"formula": str, "wrt": str, "shapes": dict, "kind": (str, type(None)),
+           "vec": str, "layout": str, "proof": str, "syntax": str, "check": bool,
+           "claim": str, "backend": str, "with_check": bool, "title": str}
+_MAX_NAMES = 64
+
+
+def _field(request: dict, name: str, default=None, choices=None):
+    value = request.get(name, default)
+    if value is None and default is None and name not in ("kind",):
+        raise MatDerivError(f"the request needs {name!r}")
+    if not isinstance(value, _FIELDS[name]):
+        raise MatDerivError(f"{name!r} must be {_type_name(_FIELDS[name])}, "
+                            f"not {type(value).__name__}")
+    if choices is not None and value is not None and value not in choices:
+        raise MatDerivError(f"{name!r} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _type_name(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "text", dict: "an object", bool: "true or false", type(None): "null"}
+    return " or ".join(names[k] for k in kinds)
+
+
+def _checked(request, allowed) -> dict:
+    if not isinstance(request, dict):
+        raise MatDerivError(f"the request must be a JSON object, not {type(request).__name__}")
+    unknown = sorted(set(request) - set(allowed))
+    if unknown:
+        raise MatDerivError(f"unknown field {unknown[0]!r}; the fields are "
+                            f"{', '.join(sorted(allowed))}")
+    return request
+
+
+def shapes_of(value: dict) -> dict:
+    """``{"W": "m,n", "a": "n", "k": ""}`` -> ``{"W": ("m", "n"), "a": ("n",), "k": ()}``."""
+    if len(value) > _MAX_NAMES:
+        raise MatDerivError(f"more than {_MAX_NAMES} shapes")
+    shapes = {}
+    for name, sizes in value.items():
+        if isinstance(sizes, list) and all(isinstance(s, (str, int)) for s in sizes):
+            sizes = ",".join(str(s) for s in sizes)
+        if not isinstance(sizes, str):
+            raise MatDerivError(f"the shape of {name!r} must be text such as \"m,n\", "
+                                f"not {type(sizes).__name__}")
+        parts = tuple(part.strip() for part in sizes.split(",") if part.strip())
+        if len(parts) > 2:
+            raise MatDerivError(f"the shape of {name!r} has {len(parts)} sizes; a matrix "
+                                "has two")
+        shapes[name.strip()] = parts
+    return shapes
+
+
+def _derivation(request: dict, seconds: float | None):
+    syntax = _field(request, "syntax", "text", SYNTAXES)
+    return derive(_field(request, "formula"), wrt=_field(request, "wrt"),
+                  shapes=shapes_of(_field(request, "shapes", {})),
+                  layout=_field(request, "layout", "numerator", ("numerator", "denominator")),
+                  seconds=seconds, syntax=syntax)
+
+
+def derive_request(request, *, seconds: float | None = None) -> dict:
+    """``POST /api/derive``: the report (result as text, LaTeX and SymPy, convention,
+    rules, check) and the proofs asked for, each as text and as lines of LaTeX."""
+    request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
+                                 "syntax", "check"))
+    derivation = _derivation(request, seconds)
+    kind = _field(request, "kind", None, DERIVE_KINDS) or (
+        "gradient" if derivation.is_scalar else "jacobian")
+    vec = _field(request, "vec", "col", ("col", "row"))
+    style = _field(request, "proof", "both", PROOF_STYLES)
+    report = derivation_report(derivation, kind=kind, vec=vec)
+    if _field(request, "check", True):
+        report["check"] = _check(derivation, kind)
+    report["syntax"] = request.get("syntax", "text")
+    report["proofs"] = {} if style == "none" else _proofs(derivation, kind, vec, style)
+    return report
+
+
+def _check(derivation, kind) -> dict:
+    """The numeric check's verdict; a failed check is shown with the result, not instead."""
+    try:
+        outcome = derivation.check(hessian=kind == "hessian")
+    except MatDerivError as error:
+        return {"passed": False, "summary": error.one_line(), "max_error": None}
+    return {"passed": True, "summary": outcome.summary, "max_error": outcome.max_error}
+
+
+def _proofs(derivation, kind, vec, style) -> dict:
+    """Each proof asked for, or the reason it could not be given (the result stands)."""
+    from ..render.proof_data import proof_to_data
+    from ..render.proof_text import proof_to_text
+
+    proof_kind = "jacobian" if kind == "tensor" else kind
+    styles = ("rules", "elementwise") if style == "both" else (style,)
+    out = {}
+    for one in styles:
+        try:
+            proofs = derivation._proofs(one, {"kind": proof_kind, "vec": vec})
+            out[one] = {"text": "\n".join(proof_to_text(p) for p in proofs),
+                        "parts": [proof_to_data(p) for p in proofs]}
+        except MatDerivError as error:
+            out[one] = {"error": error.one_line()}
+    return out
+
+
+def check_request(request, *, seconds: float | None = None) -> dict:
+    """``POST /api/check``: the verdict on a claimed derivative, with its evidence."""
+    from ..render import to_latex
+    from ..render.claim import verdict_to_text
+
+    request = _checked(request, ("formula", "wrt", "shapes", "claim", "kind", "vec", "layout",
+                                 "syntax"))
+    derivation = _derivation({**request, "layout": "numerator"}, seconds)
+    claim = _field(request, "claim")
+    verdict = derivation.check_claim(
+        claim, kind=_field(request, "kind", None, ("gradient", "jacobian", "hessian")),
+        vec=_field(request, "vec", "col", ("col", "row")),
+        layout=_field(request, "layout", "numerator", ("numerator", "denominator")),
+        syntax=_field(request, "syntax", "text", SYNTAXES))
+    answer = verdict.to_dict()
+    answer["text"] = verdict_to_text(verdict)
+    answer["result_latex"] = to_latex(verdict.result) if verdict.result is not None else None
+    answer["claim_latex"] = to_latex(verdict.claim_expr) \
+        if verdict.claim_expr is not None else None
+    return answer
+
+
+def codegen_request(request, *, seconds: float | None = None) -> dict:
+    """``POST /api/codegen``: a Python module computing the result."""
+    request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "syntax",
+                                 "backend", "with_check"))
+    derivation = _derivation(request, seconds)
+    kind = _field(request, "kind", None, CODE_KINDS) or (
+        "gradient" if derivation.is_scalar else "jacobian")
+    backend = _field(request, "backend", "numpy", ("numpy", "jax", "torch"))
+    source = derivation.to_source(kind, vec=_field(request, "vec", "col", ("col", "row")),
+                                  backend=backend,
+                                  with_check=_field(request, "with_check", False))
+    return {"kind": kind, "backend": backend, "source": source}
+
+
+def document_request(request, *, seconds: float | None = None) -> dict:
+    """``POST /api/latex``: a standalone LaTeX document of the result and its proofs."""
+    from ..render.proof_latex import document
+
+    request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
+                                 "syntax", "title"))
+    derivation = _derivation(request, seconds)
+    kind = _field(request, "kind", None, DERIVE_KINDS) or (
+        "gradient" if derivation.is_scalar else "jacobian")
+    style = _field(request, "proof", "rules", ("rules", "elementwise", "both"))
+    formula = _field(request, "formula")
+    fragment = derivation.latex(proof=style, kind="jacobian" if kind == "tensor" else kind,
+                                vec=_field(request, "vec", "col", ("col", "row")))
+    title = _field(request, "title", f"Derivative of {formula}")
+    return {"latex": document([fragment], title=title, names=[title])}
+
+
+def parse_request(request) -> dict:
+    """``POST /api/parse``: whether the formula reads, and the names it uses (for the
+    shapes table); an error carries its column."""
+    request = _checked(request, ("formula", "shapes", "syntax"))
+    syntax = _field(request, "syntax", "text", SYNTAXES)
+    formula = _field(request, "formula")
+    env = declare(shapes_of(_field(request, "shapes", {})))
+    parsed = parse_formula(formula, syntax, env)
+    names = sorted(_names(parsed))
+    if all(name in env for name in names):
+        Builder(env, source=formula).build_text(formula, syntax)  # shapes checked too
+    return {"names": names}
+
+
+def _names(node) -> set:
+    """The plain names a syntax tree uses (not functions, not sizes of I_n or ones(n))."""
+    if isinstance(node, tree.Name):
+        return {node.id}
+    if isinstance(node, tree.Call):
+        if node.name in ("I", "K", "ones"):
+            return set()
+        return set().union(*(_names(a) for a in node.args)) if node.args else set()
+    found = set()
+    for part in ("operand", "left", "right"):
+        if hasattr(node, part):
+            found |= _names(getattr(node, part))
+    return found
+
+
+def error_data(error: MatDerivError) -> dict:
+    """A bad request's answer: the CLI's one-line message, and the column if known."""
+    data = {"error": error.one_line()}
+    if error.span is not None:
+        data["message"] = error.message
+        data["span"] = list(error.span)
+    return data
+
+
+def pdf_request(request, *, seconds: float | None = None) -> dict:
+    """``POST /api/pdf``: the LaTeX document compiled by pdflatex."""
+    from .pdf import pdf_of
+    return {"pdf": pdf_of(document_request(request, seconds=seconds)["latex"])}
+
+
+#: The requests a front end can make, by name.
+TASKS = {"derive": derive_request, "check": check_request, "codegen": codegen_request,
+         "latex": document_request, "pdf": pdf_request,
+         "parse": lambda request, seconds=None: parse_request(request)}
