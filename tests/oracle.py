@@ -128,6 +128,10 @@ def _check_point(derivation, results, rng) -> None:
     if not (np.all(np.isfinite(value)) and all(np.all(np.isfinite(j))
                                                 for j in jacobians.values())):
         raise _NotCheckable
+    # A closed form that is 0/0 here (norm(relu(v)) where relu(v) = 0) holds elsewhere.
+    if not np.all(np.isfinite(np.asarray(evaluate(results["col", "numerator"], values,
+                                                   functions=functions), dtype=float))):
+        raise _NotCheckable
     # The formula as built against its text read again independently: a misreading
     # (2^3^2 grouped the wrong way) would otherwise be checked against itself.
     direct = direct_value(derivation.text, _every_name(derivation, values, rng), functions)

@@ -4,8 +4,11 @@ The generator is type-directed: it is asked for an expression of a given shape (
 scalar) and picks a production that yields that shape, so nearly every draw is well
 typed. It covers the whole grammar: products, sums, transposes, traces, inverses and
 powers of well-conditioned squares, det and logdet, Hadamard (``.*``) and Kronecker
-(``kron``) products, element-wise functions (exp, tanh, sigmoid, log of positive
-things, ``.^2``), norms, inner products, scalars and 1 x 1 products.
+(``kron``) products, element-wise functions (exp, tanh, sigmoid, log and log1p of
+positive things, ``.^2``, atan, sinh, cosh, softplus, expm1, and the non-smooth abs and
+relu), max and min entry by entry, softmax along an axis, sums and means along an axis,
+the diagonal of a square, norms (Frobenius and vector p-norms), logsumexp, inner
+products, scalars and 1 x 1 products.
 
 Sizes are symbolic names (m, n, p, q) or 1; a Kronecker product has sizes that are
 products of names (m*n). Leaves are fresh matrix names, declared in ``shapes``.
@@ -123,7 +126,9 @@ class _Maker:
         if depth <= 0:
             return self.leaf(rows, cols) if simple else self.kron(rows, cols, 0, positive)
         options = ["leaf", "product", "sum", "transpose", "hadamard", "elementwise",
-                   "scaled"]
+                   "scaled", "axis"]
+        if not positive or self.c.chance(50):
+            options.append("extremum")
         if rows == cols and len(rows) == 1:
             options.append("power")
             if not positive:  # an inverse or I has entries <= 0
@@ -169,7 +174,29 @@ class _Maker:
             return f"{_wrap(base, _POWER + 1)}^{self.c.choice([2, 3])}", _POWER
         if kind == "identity":
             return f"I({rows[0]})", _ATOM
+        if kind == "extremum":  # max(A, B) or min(A, B); a scalar may stand for a matrix
+            left = self.matrix(rows, cols, below, positive)[0]
+            right = self.matrix(rows, cols, below, positive)[0] if self.c.chance(70) \
+                else self.scalar(0, positive)[0]
+            return f"{self.c.choice(['max', 'min'])}({left}, {right})", _ATOM
+        if kind == "axis":
+            return self.along_axis(rows, cols, below, positive)
         return self.kron(rows, cols, below, positive)
+
+    def along_axis(self, rows: tuple, cols: tuple, depth: int, positive: bool):
+        """softmax(A, dim) (positive entries), a sum or mean along an axis, or diag."""
+        if len(rows) <= 1 and not cols and self.c.chance(40):
+            if rows and self.c.chance(50):  # the diagonal of a square
+                return f"diag({self.matrix(rows, rows, depth, positive)[0]})", _ATOM
+            inner = self.dimension()
+            name = self.c.choice(["sum", "mean"])
+            return f"{name}({self.matrix(rows, inner, depth, positive)[0]}, 2)", _ATOM
+        if len(cols) <= 1 and not rows and self.c.chance(40):
+            inner = self.dimension()
+            name = self.c.choice(["sum", "mean"])
+            return f"{name}({self.matrix(inner, cols, depth, positive)[0]}, 1)", _ATOM
+        axis = self.c.choice([1, 2])
+        return f"softmax({self.matrix(rows, cols, depth)[0]}, {axis})", _ATOM
 
     def kron(self, rows: tuple, cols: tuple, depth: int, positive: bool):
         """kron(A, B) with A's and B's sizes multiplying to rows and cols."""
@@ -200,13 +227,16 @@ class _Maker:
 
     def elementwise(self, make, shape, depth: int, positive: bool):
         """exp, tanh, sigmoid, log (of a positive argument) or .^2 of make(*shape)."""
-        functions = ["exp", "sigmoid", "square"] if positive else \
-            ["exp", "tanh", "sigmoid", "square", "log"]  # log(P) may be negative
+        functions = ["exp", "sigmoid", "square", "softplus", "cosh"] if positive else \
+            ["exp", "tanh", "sigmoid", "square", "log", "atan", "sinh", "softplus", "abs",
+             "relu", "log1p", "expm1", "square()"]  # log(P) may be negative
         name = self.c.choice(functions)
         if name == "square":
             return f"{_wrap(make(*shape, depth, positive), _POWER + 1)}.^2", _POWER
-        if name == "log":
-            return f"log({make(*shape, depth, True)[0]})", _ATOM
+        if name == "square()":
+            return f"square({make(*shape, depth, positive)[0]})", _ATOM
+        if name in ("log", "log1p"):
+            return f"{name}({make(*shape, depth, True)[0]})", _ATOM
         return f"{name}({make(*shape, depth, positive)[0]})", _ATOM
 
     # -- scalars ------------------------------------------------------------
@@ -218,9 +248,9 @@ class _Maker:
                                                                  _ATOM)
             return self.c.choice(["2", "3", "0.5"]), _ATOM
         options = ["trace", "sum", "quadratic", "det", "norm", "inner", "number", "arith",
-                   "elementwise"]
+                   "elementwise", "logsumexp", "pnorm", "mean"]
         if positive:
-            options = ["sum", "det", "norm", "number", "arith", "elementwise"]
+            options = ["sum", "det", "norm", "number", "arith", "elementwise", "pnorm"]
         kind = self.c.choice(options)
         below = depth - 1
         if kind == "trace":
@@ -248,6 +278,15 @@ class _Maker:
             left = self.matrix(rows, cols, below)[0]
             right = self.matrix(rows, cols, below)[0]
             return f"dot({left}, {right})", _ATOM
+        if kind == "logsumexp":
+            rows, cols = self.dimension(), self.dimension()
+            return f"logsumexp({self.matrix(rows, cols, below)[0]})", _ATOM
+        if kind == "mean":
+            rows, cols = self.dimension(), self.dimension()
+            return f"mean({self.matrix(rows, cols, below, positive)[0]})", _ATOM
+        if kind == "pnorm":
+            vector = self.matrix(self.dimension(), (), below)[0]
+            return f"norm({vector}, {self.c.choice([1, 3, 4])})", _ATOM
         if kind == "number":
             return self.scalar(0, positive)
         if kind == "arith":

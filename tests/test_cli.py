@@ -76,11 +76,19 @@ def test_help_has_examples():
     assert "Example" in run("rules", "--help").output
 
 
-def test_an_unknown_function_name_is_announced_as_abstract():
+def test_a_declared_function_name_is_announced_as_abstract():
     from click.testing import CliRunner
 
     from matderiv.cli import main
+    out = CliRunner().invoke(main, ["derive", "sum(phi(W*x))", "--wrt", "W", "-s", "W=m,n",
+                                    "-s", "x=n", "--function", "phi"])
+    assert out.exit_code == 0
+    assert "note: phi is not a built-in function: phi(·) is read as an abstract" in out.output
+    # relu is built in now; an undeclared long name is an error that says how to declare
     out = CliRunner().invoke(main, ["derive", "sum(relu(W*x))", "--wrt", "W", "-s", "W=m,n",
                                     "-s", "x=n"])
-    assert out.exit_code == 0
-    assert "note: relu is not a built-in function: relu(·) is read as an abstract" in out.output
+    assert out.exit_code == 0 and "step(W x) xᵀ" in out.output
+    assert "relu'(0) = step(0) = 0" in out.output
+    out = CliRunner().invoke(main, ["derive", "sum(phi(W*x))", "--wrt", "W", "-s", "W=m,n",
+                                    "-s", "x=n"])
+    assert out.exit_code == 2 and "--function phi" in out.output

@@ -132,9 +132,13 @@ def test_the_page_and_its_assets_come_from_this_server(client):
 
 
 def test_a_function_named_eval_is_only_a_name(client):
-    """eval(W) is an abstract function f(W) called eval: read, never run."""
-    report = client.post("/api/derive", json={**SEED, "formula": "eval(W)",
-                                              "proof": "none"}).json()
+    """eval(W) is an unknown function, refused; declared, an abstract f(W) called eval:
+    read, never run."""
+    error = _is_bad_input(client.post("/api/derive", json={**SEED, "formula": "eval(W)",
+                                                           "proof": "none"}))
+    assert "unknown function 'eval'" in error
+    report = client.post("/api/derive", json={**SEED, "formula": "eval(W)", "proof": "none",
+                                              "functions": ["eval"]}).json()
     assert report["result"]["text"] == "eval'(W)"
     assert report["notes"][0].startswith("eval is not a built-in function")
 

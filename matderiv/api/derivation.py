@@ -32,7 +32,7 @@ from ..errors import MatDerivError, guarded
 from ..expressions import AbstractFunction, AbstractGradient, is_matrix
 from ..expressions.contains import atoms_of
 from ..syntax.builder import Builder
-from ..syntax.grammar import is_one_by_one
+from ..syntax.grammar import FUNCTIONS, is_one_by_one
 from ..syntax.shapes import declare
 from .twin import confirm, symbolic_twin
 
@@ -344,7 +344,7 @@ class _Constant:
 
 @guarded
 def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
-           max_nodes: int | None = None, syntax: str = "text") -> Derivation:
+           max_nodes: int | None = None, syntax: str = "text", functions=()) -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
@@ -354,11 +354,14 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     ``seconds`` and ``max_nodes`` are the time and size budgets of each computation
     (deriving, then each result); one exceeded stops it with a MatDerivError.
     ``syntax="latex"`` reads formula text written in LaTeX: ``"\\operatorname{tr}(A X B)"``.
+    ``functions`` names abstract functions besides the one-letter ones (f, g1) that are
+    abstract without declaring: ``functions=["phi"]`` makes ``phi(W*x)`` one.
     """
     _checked_layout(layout)
     if isinstance(formula, str):
         env = declare(shapes)
-        expr = Builder(env, source=formula).build_text(formula, syntax)
+        abstract = checked_functions(functions, env)
+        expr = Builder(env, source=formula, abstract=abstract).build_text(formula, syntax)
         text = formula
     elif isinstance(formula, Basic):
         expr, text = formula, None
@@ -370,6 +373,23 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     variable = _variable(wrt, env, expr)
     return Derivation(expr, variable, formula=text, env=env, layout=layout, seconds=seconds,
                       max_nodes=max_nodes)
+
+
+def checked_functions(functions, env) -> tuple[str, ...]:
+    """The declared abstract function names, each a plain name that is neither the
+    grammar's function nor a declared matrix, scalar or size."""
+    if isinstance(functions, str) or not isinstance(functions, (list, tuple, set, frozenset)):
+        raise MatDerivError("functions must be a list of names, such as [\"phi\"]")
+    for name in functions:
+        if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+            raise MatDerivError(f"abstract function name {name!r} is not a plain name")
+        if name in FUNCTIONS:
+            raise MatDerivError(f"{name!r} is a function of the grammar; an abstract "
+                                "function needs a name of its own")
+        if name in env:
+            raise MatDerivError(f"{name!r} is declared with a shape; it cannot also be an "
+                                "abstract function")
+    return tuple(functions)
 
 
 def _checked_budget(name, value):

@@ -10,8 +10,11 @@ The CLI prints this and ``--format json`` dumps it; it holds strings only.
 
 from __future__ import annotations
 
+import sympy
+
 from ..engine.conventions import convention
 from ..errors import MatDerivError
+from ..expressions import NON_SMOOTH, Elementwise, ElementwiseBinary, VectorNorm
 from ..render import to_latex, to_text
 from ..render.operand import operand_latex, operand_text
 
@@ -70,6 +73,20 @@ def _rules(derivation, kind, vec) -> list[str]:
                                  "jacobian-" + ("row" if kind == "tensor" else vec))
 
 
+def non_smooth_functions(expr) -> list[tuple[str, str]]:
+    """The non-smooth functions in ``expr`` and the derivative matderiv takes at their
+    kinks, in NON_SMOOTH's order: [("abs", "abs'(0) = sign(0) = 0"), ...]."""
+    names = set()
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (Elementwise, ElementwiseBinary)):
+            names.add(node.function)
+        elif isinstance(node, sympy.Function):
+            names.add(type(node).__name__)
+        elif isinstance(node, VectorNorm) and node.p == 1:
+            names.add("abs")
+    return [(name, choice) for name, choice in NON_SMOOTH.items() if name in names]
+
+
 def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = False) -> dict:
     """Everything a front end shows about one result, as JSON-ready data."""
     stated = statement(derivation, kind, vec)
@@ -88,11 +105,13 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "statement": stated,
         "rules": _rules(derivation, kind, vec),
     }
-    # A name the grammar does not know, called like a function, is an abstract f: say so,
-    # so that abs(w) or relu(W*x) is not mistaken for a built-in.
+    # An abstract f is said to be one, so that it is not mistaken for a built-in; a
+    # non-smooth function states the derivative taken at its kinks.
     report["notes"] = [f"{name} is not a built-in function: {name}(·) is read as an abstract "
                        f"smooth scalar function, its gradient written {name}'(·)"
                        for name in derivation.abstract_functions]
+    report["notes"] += [f"{name} is not differentiable everywhere: {choice}"
+                        for name, choice in non_smooth_functions(derivation.expr)]
     if check:
         outcome = derivation.check(hessian=kind == "hessian")
         report["check"] = {"passed": True, "summary": outcome.summary,

@@ -25,7 +25,7 @@ PROOF_STYLES = ("none", "rules", "elementwise", "both")
 #: Each request's fields and the JSON types they may have.
 _FIELDS = {"formula": str, "wrt": str, "shapes": dict, "kind": (str, type(None)),
            "vec": str, "layout": str, "proof": str, "syntax": str, "check": bool,
-           "claim": str, "backend": str, "with_check": bool, "title": str}
+           "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list}
 _MAX_NAMES = 64
 
 
@@ -81,14 +81,14 @@ def _derivation(request: dict, seconds: float | None):
     return derive(_field(request, "formula"), wrt=_field(request, "wrt"),
                   shapes=shapes_of(_field(request, "shapes", {})),
                   layout=_field(request, "layout", "numerator", ("numerator", "denominator")),
-                  seconds=seconds, syntax=syntax)
+                  seconds=seconds, syntax=syntax, functions=_field(request, "functions", []))
 
 
 def derive_request(request, *, seconds: float | None = None) -> dict:
     """``POST /api/derive``: the report (result as text, LaTeX and SymPy, convention,
     rules, check) and the proofs asked for, each as text and as lines of LaTeX."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
-                                 "syntax", "check"))
+                                 "syntax", "check", "functions"))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")
@@ -135,7 +135,7 @@ def check_request(request, *, seconds: float | None = None) -> dict:
     from ..render.claim import verdict_to_text
 
     request = _checked(request, ("formula", "wrt", "shapes", "claim", "kind", "vec", "layout",
-                                 "syntax"))
+                                 "syntax", "functions"))
     derivation = _derivation({**request, "layout": "numerator"}, seconds)
     claim = _field(request, "claim")
     verdict = derivation.check_claim(
@@ -154,7 +154,7 @@ def check_request(request, *, seconds: float | None = None) -> dict:
 def codegen_request(request, *, seconds: float | None = None) -> dict:
     """``POST /api/codegen``: a Python module computing the result."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "syntax",
-                                 "backend", "with_check"))
+                                 "backend", "with_check", "functions"))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, CODE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")
@@ -170,7 +170,7 @@ def document_request(request, *, seconds: float | None = None) -> dict:
     from ..render.proof_latex import document
 
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
-                                 "syntax", "title"))
+                                 "syntax", "title", "functions"))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")

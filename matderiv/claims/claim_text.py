@@ -94,7 +94,7 @@ def build_claim(derivation, claim, syntax: str = "text"):
     if foreign:
         raise IllFormed(_foreign_message(foreign, derivation))
     try:
-        return Builder(env, source=claim).build(parsed)
+        return Builder(env, source=claim, abstract=functions).build(parsed)
     except MatDerivError as error:
         raise IllFormed(f"the claim is not a well-formed expression: {error.one_line()}") \
             from None

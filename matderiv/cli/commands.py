@@ -85,6 +85,12 @@ _SYNTAX = click.option("--syntax", type=click.Choice(["text", "latex"]), default
                             "LaTeX (\\operatorname{tr}(A X B), X^\\top, \\|x\\|_2^2).")
 
 
+_FUNCTIONS = click.option(
+    "--function", "functions", multiple=True, metavar="NAME",
+    help="Declare NAME an abstract function (repeatable): phi(W*x) then has phi'(W x) in its "
+         "derivative. One-letter names (f, g, h1) are abstract without it.")
+
+
 class _Group(click.Group):
     """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
 
@@ -168,12 +174,13 @@ def main():
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
 @_time_budget
 @_SYNTAX
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax):
+@_FUNCTIONS
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax, functions):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax)
+                            syntax=syntax, functions=functions)
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
     report = derivation_report(derivation, kind=kind, vec=vec, check=check)
@@ -217,8 +224,9 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax)
               help="Prove every [[derivation]] of a TOML file into one document.")
 @_time_budget
 @_SYNTAX
+@_FUNCTIONS
 def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch,
-          seconds, syntax):
+          seconds, syntax, functions):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -231,7 +239,7 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
-                                  "hessian" if hessian else None, syntax), 0
+                                  "hessian" if hessian else None, syntax, functions), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {printable(output)}")
@@ -255,11 +263,11 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
 
 
 def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
-               syntax="text"):
+               syntax="text", functions=()):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax)
+                            syntax=syntax, functions=functions)
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
@@ -390,7 +398,9 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
               help="Check every [[claim]] of a TOML file and print a table.")
 @_time_budget
 @_SYNTAX
-def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax):
+@_FUNCTIONS
+def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax,
+          functions):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -402,7 +412,8 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, s
         raise MatDerivError("check needs FORMULA, --wrt X and --claim TEXT (or --batch FILE)")
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
+                            functions=functions)
     verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
@@ -458,11 +469,13 @@ def _check_batch(path, fmt, seconds) -> int:
                    "(run when the module is run as a script).")
 @_time_budget
 @_SYNTAX
+@_FUNCTIONS
 def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
-            syntax):
+            syntax, functions):
     from ..api.derivation import derive as derive_api
 
-    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax)
+    derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
+                            functions=functions)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
                                   with_check=with_check)
     if output:

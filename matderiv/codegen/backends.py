@@ -39,10 +39,41 @@ BACKENDS = {
 #: tests/test_codegen.py checks that every generated body reads no other global name.
 RESERVED = {"np", "jnp", "torch", "jax", "float"}
 
-ELEMENTWISE_CODE = {"exp": "exp", "log": "log", "tanh": "tanh", "sin": "sin", "cos": "cos",
-                    "sqrt": "sqrt"}
-SCALAR_FUNCTION_CODE = {sympy.exp: "exp", sympy.log: "log", sympy.tanh: "tanh",
-                        sympy.sin: "sin", sympy.cos: "cos", sympy.Abs: "abs"}
+#: Element-wise functions as code: a template of the array module ``{ns}`` and the
+#: argument ``{x}`` (an argument used twice is first put in a temporary). step(x) is
+#: sign(relu(x)): 1 for x > 0, else 0, in the argument's own dtype in every backend.
+FUNCTION_CODE = {
+    **{name: "{ns}.%s({x})" % name for name in (
+        "exp", "log", "tanh", "sin", "cos", "sqrt", "abs", "sign", "tan", "sinh", "cosh",
+        "log1p", "expm1")},
+    "atan": "{ns}.arctan({x})", "asin": "{ns}.arcsin({x})", "acos": "{ns}.arccos({x})",
+    "relu": "{ns}.maximum({x}, 0.0)", "step": "{ns}.sign({ns}.maximum({x}, 0.0))",
+    "softplus": "{ns}.logaddexp({x}, 0.0)",  # log(e^x + e^0), without overflow
+}
+#: Where a backend spells a function otherwise (torch's functions take tensors only).
+BACKEND_FUNCTION_CODE = {
+    "torch": {"atan": "torch.atan({x})", "asin": "torch.asin({x})", "acos": "torch.acos({x})",
+              "relu": "torch.relu({x})", "step": "torch.sign(torch.relu({x}))",
+              "softplus": "torch.logaddexp({x}, torch.zeros_like({x}))"},
+}
+#: max and min entry by entry, of two arrays of one shape or of two scalars.
+BINARY_CODE = {"max": "maximum", "min": "minimum"}
+
+
+def function_template(backend: str, name: str) -> str:
+    """The code template of element-wise function ``name`` in ``backend``."""
+    return BACKEND_FUNCTION_CODE.get(backend, {}).get(name, FUNCTION_CODE[name])
+
+
+def scalar_function_name(func) -> str | None:
+    """The grammar's name of a SymPy scalar function (sympy.atan -> "atan"), or None."""
+    from ..expressions import ELEMENTWISE
+    if func is sympy.Abs:
+        return "abs"
+    for name, function in ELEMENTWISE.items():
+        if function is func and name in FUNCTION_CODE:
+            return name
+    return None
 
 
 #: Module-level helpers a NumPy function may call (their names start with "_", which no

@@ -18,7 +18,7 @@ from sympy import (
 
 from ..errors import MatDerivError
 from ..expressions import CommutationMatrix, is_matrix
-from .backends import ELEMENTWISE_CODE, Backend
+from .backends import BINARY_CODE, Backend, function_template
 from .code_text import number_code, parenthesised, scaled, strip_parens
 from .products import ProductPrinting
 from .scalar_printing import ScalarPrinting
@@ -182,19 +182,68 @@ class Printer(ProductPrinting, ScalarPrinting):
         return f"({base} ** {self.value(exponent)})"
 
     def _print_Elementwise(self, expr):
-        arg = strip_parens(self.value(expr.arg))
         if expr.function == "sigmoid":
             # 1 / (1 + exp(-x)) overflows for large -x; this form does not.
+            arg = strip_parens(self.value(expr.arg))
             return f"(0.5 + 0.5 * {self.ns}.tanh(0.5 * {parenthesised(arg)}))"
-        return f"{self.ns}.{ELEMENTWISE_CODE[expr.function]}({arg})"
+        return self.function_code(expr.function, expr.arg)
+
+    def function_code(self, name: str, arg) -> str:
+        """Element-wise function ``name`` applied to the code of ``arg``."""
+        template = function_template(self.backend.name, name)
+        code = strip_parens(self.value(arg))
+        if template.count("{x}") > 1 and not code.isidentifier():
+            code = self.temp(code)
+        return template.format(ns=self.ns, x=code)
+
+    def _print_ElementwiseBinary(self, expr):
+        return (f"{self.ns}.{BINARY_CODE[expr.function]}({strip_parens(self.value(expr.left))}, "
+                f"{strip_parens(self.value(expr.right))})")
+
+    def named(self, expr) -> str:
+        """The code of ``expr`` as a name (a temporary unless it is one)."""
+        code = self.value(expr)
+        return code if code.isidentifier() else self.temp(code)
+
+    def reduced(self, how: str, code: str, axis=None) -> str:
+        """``{ns}.max`` or ``sum`` of ``code``, over all entries or along NumPy's ``axis``,
+        keeping the axis (torch spells it amax, dim and keepdim)."""
+        torch = self.ns == "torch"
+        function = "amax" if torch and how == "max" else how
+        if axis is None:
+            return f"{self.ns}.{function}({code})"
+        keep = f"dim={axis}, keepdim=True" if torch else f"axis={axis}, keepdims=True"
+        return f"{self.ns}.{function}({code}, {keep})"
 
     def _print_Softmax(self, expr):
         # exp(z - max z) / sum: the same value, without overflow.
-        arg = self.value(expr.arg)
-        if not arg.isidentifier():
-            arg = self.temp(arg)
-        shifted = self.temp(f"{self.ns}.exp({arg} - {self.ns}.max({arg}))")
-        return f"({shifted} / {self.ns}.sum({shifted}))"
+        arg = self.named(expr.arg)
+        shifted = self.temp(f"{self.ns}.exp({arg} - {self.reduced('max', arg)})")
+        return f"({shifted} / {self.reduced('sum', shifted)})"
+
+    def _print_AxisSoftmax(self, expr):
+        arg, axis = self.named(expr.arg), expr.axis - 1
+        shifted = self.temp(f"{self.ns}.exp({arg} - {self.reduced('max', arg, axis)})")
+        return f"({shifted} / {self.reduced('sum', shifted, axis)})"
+
+    def _print_AxisLogSumExp(self, expr):
+        arg, axis = self.named(expr.arg), expr.axis - 1
+        top = self.temp(self.reduced("max", arg, axis))
+        exps = f"{self.ns}.exp({arg} - {top})"
+        return f"({top} + {self.ns}.log({self.reduced('sum', exps, axis)}))"
+
+    def _print_DiagonalOf(self, expr):
+        return f"{self.ns}.diag({strip_parens(self.value(expr.arg))}).reshape(-1, 1)"
+
+    def _print_Unvec(self, expr):
+        # column by column: the row-major reshape to n x m, transposed
+        rows, cols = expr.shape
+        return (f"{self.value(expr.arg)}.reshape({self.size(cols)}, {self.size(rows)})"
+                ".T")
+
+    def _print_DiagEmbedding(self, expr):
+        n = self.size(expr.args[0])
+        return f"{self.constant('eye', expr.shape[0])}[:, ::{n} + 1]"
 
     def _print_Vec(self, expr):
         # Column stacking = row stacking of the transpose; .T works in every backend.

@@ -15,7 +15,7 @@ from sympy import (
 
 from ..errors import MatDerivError
 from ..expressions import is_matrix, sigmoid
-from .backends import SCALAR_FUNCTION_CODE
+from .backends import BINARY_CODE, scalar_function_name
 from .code_text import scaled, strip_parens
 from .structure import trace_rest
 
@@ -55,16 +55,33 @@ class ScalarPrinting:
     def _print_Function(self, expr):
         if isinstance(expr, sigmoid):
             return f"(0.5 + 0.5 * {self.ns}.tanh(0.5 * {self.value(expr.args[0])}))"
-        name = SCALAR_FUNCTION_CODE.get(expr.func)
+        binary = BINARY_CODE.get(type(expr).__name__)
+        if binary is not None and len(expr.args) == 2:
+            args = [strip_parens(self.value(a)) for a in expr.args]
+            if self.ns == "torch":  # torch.maximum takes tensors only
+                args = [f"torch.as_tensor({a}, dtype=_dtype)" for a in args]
+            return f"{self.ns}.{binary}({args[0]}, {args[1]})"
+        name = scalar_function_name(expr.func)
         if name is None:
             raise MatDerivError(f"code generation does not support the function {expr.func}")
-        return f"{self.ns}.{name}({strip_parens(self.value(expr.args[0]))})"
+        return self.function_code(name, expr.args[0])
 
     def _print_ScalarOf(self, expr):
         return f"{self.value(expr.matrix)}[0, 0]"
 
     def _print_SumEntries(self, expr):
         return f"{self.ns}.sum({strip_parens(self.value(expr.matrix))})"
+
+    def _print_LogSumExp(self, expr):
+        matrix = self.named(expr.matrix)
+        top = self.temp(self.reduced("max", matrix))
+        return f"({top} + {self.ns}.log({self.ns}.sum({self.ns}.exp({matrix} - {top}))))"
+
+    def _print_VectorNorm(self, expr):
+        vector = strip_parens(self.value(expr.matrix))
+        if expr.p == 1:
+            return f"{self.ns}.sum({self.ns}.abs({vector}))"
+        return f"({self.ns}.sum({self.ns}.abs({vector}) ** {expr.p}) ** (1.0 / {expr.p}))"
 
     def _print_FrobeniusNorm(self, expr):
         matrix = self.value(expr.matrix)

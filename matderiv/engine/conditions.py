@@ -68,8 +68,15 @@ def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
 
+def shaped(expr, rows, cols, *, context) -> bool:
+    """A matrix of ``rows`` x ``cols`` (bound sizes): unvec(vec(A), m, n) is A only then."""
+    return is_matrix(expr) and tuple(shape_of(expr)) == (rows, cols)
+
+
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
                                                 power, negative_power, column)}
+#: Conditions relating their arguments, written ``shaped(A, m, n)``: each is given all.
+RELATIONS = {"shaped": shaped}
 
 _CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
 
@@ -77,9 +84,10 @@ _CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
 def parse_condition(text: str) -> tuple[str, tuple[str, ...]]:
     """``"constant(L, R)"`` -> ``("constant", ("L", "R"))``."""
     found = _CONDITION.match(text)
-    if not found or (found.group(1) not in CONDITIONS and found.group(1) != "nonempty"):
+    if not found or (found.group(1) not in CONDITIONS and found.group(1) not in RELATIONS
+                     and found.group(1) != "nonempty"):
         raise MatDerivError(f"unknown rule condition {text!r}; known: "
-                            f"{', '.join(sorted(CONDITIONS))}, nonempty")
+                            f"{', '.join(sorted(CONDITIONS | RELATIONS))}, nonempty")
     names = tuple(part.strip() for part in found.group(2).split(","))
     return found.group(1), names
 
@@ -89,8 +97,10 @@ def check(condition, bindings, context, empty_key) -> bool:
     name, names = condition
     if name == "nonempty":
         return not set(names) <= bindings.get(empty_key, frozenset())
+    if name in RELATIONS:
+        return RELATIONS[name](*(bindings[n] for n in names), context=context)
     test = CONDITIONS[name]
     return all(test(bindings[n], context=context) for n in names)
 
 
-__all__ = ["CONDITIONS", "parse_condition", "check"]
+__all__ = ["CONDITIONS", "RELATIONS", "parse_condition", "check"]

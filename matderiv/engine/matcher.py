@@ -41,23 +41,31 @@ from sympy import (
     Trace,
     Transpose,
 )
-from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 
 from ..expressions import (
+    BINARY,
     ELEMENTWISE,
     AbstractFunction,
     AbstractGradient,
+    AxisLogSumExp,
+    AxisSoftmax,
     CommutationMatrix,
+    DiagEmbedding,
     Elementwise,
+    ElementwiseBinary,
     FrobeniusNorm,
     Inner,
+    LogSumExp,
     MatDiff,
     ScalarDiff,
     ScalarOf,
     Softmax,
     SumEntries,
+    Unvec,
     Vec,
     Vecr,
+    VectorNorm,
     identity,
     is_matrix,
     mat_add,
@@ -75,8 +83,34 @@ EMPTY = "__empty__"  # bindings key: the context variables that matched no facto
 
 _UNARY_CLASSES = {
     "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
-    "vec": Vec, "vecr": Vecr, "scalar": ScalarOf, "diag": DiagMatrix, "softmax": Softmax,
+    "vec": Vec, "vecr": Vecr, "scalar": ScalarOf, "diag": (DiagMatrix, DiagonalOf),
+    "softmax": Softmax, "logsumexp": LogSumExp, "Delta": DiagEmbedding,
 }
+#: Calls of several arguments, by (name, number of arguments): each matches an object
+#: whose ``_call_args`` are its arguments in the grammar's order.
+_CALL_CLASSES = {
+    ("softmax", 2): AxisSoftmax, ("logsumexp", 2): AxisLogSumExp, ("norm", 2): VectorNorm,
+    ("unvec", 3): Unvec,
+}
+
+
+def _call_classes(pattern) -> tuple:
+    """The classes a call pattern matches, or () (not by its class alone)."""
+    name = pattern.name
+    found = _CALL_CLASSES.get((name, len(pattern.args)))
+    if found is None and len(pattern.args) == 1:
+        found = _UNARY_CLASSES.get(name)
+    if found is None:
+        return ()
+    found = found if isinstance(found, tuple) else (found,)
+    return found + (MatPow,) if name == "inv" else found
+
+
+def _call_args(expr) -> tuple:
+    """An object's arguments as the grammar writes them: softmax(A, 2), not (2, A)."""
+    if isinstance(expr, (AxisSoftmax, AxisLogSumExp)):
+        return (expr.arg, expr.args[0])
+    return expr.args
 
 
 def variables(pattern) -> set[str]:
@@ -127,10 +161,12 @@ def root_types(pattern, nonempty=()):
             return (MatMul, sympy.Mul)  # the only classes product_factors splits
     if isinstance(pattern, tree.Call) and not pattern.prime:
         name = pattern.name
-        if name in _UNARY_CLASSES:
-            return (_UNARY_CLASSES[name], MatPow) if name == "inv" else (_UNARY_CLASSES[name],)
+        if _call_classes(pattern):
+            return _call_classes(pattern)
         if name in ELEMENTWISE:
             return (Elementwise, sympy.Pow if name == "sqrt" else ELEMENTWISE[name])
+        if name in BINARY:
+            return (ElementwiseBinary, BINARY[name])
         return {"d": (MatDiff, ScalarDiff), "inner": (Inner,), "dot": (Inner,),
                 "kron": (KroneckerProduct,), "logdet": (sympy.log,)}.get(name)
     if isinstance(pattern, tree.Binary):
@@ -155,7 +191,9 @@ def root_types(pattern, nonempty=()):
 _HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm, Vec, Vecr,
                  ScalarOf, DiagMatrix, Softmax, MatDiff, ScalarDiff, Inner, KroneckerProduct,
                  Transpose, HadamardProduct, HadamardPower, CommutationMatrix, Identity,
-                 OneMatrix, AbstractGradient, AbstractFunction, Elementwise)
+                 OneMatrix, AbstractGradient, AbstractFunction, Elementwise, DiagonalOf,
+                 AxisSoftmax, LogSumExp, AxisLogSumExp, VectorNorm, Unvec, DiagEmbedding,
+                 ElementwiseBinary)
 _TYPE_HEADS: dict = {}
 _HEADS = IdentityMemo("matderiv.engine.matcher.heads")
 
@@ -203,8 +241,8 @@ def required_heads(pattern) -> tuple[int, ...]:
         name = pattern.name
         if pattern.prime:
             own = (_bits(AbstractGradient),)
-        elif name in _UNARY_CLASSES:
-            own = (_bits(Inverse, MatPow) if name == "inv" else _bits(_UNARY_CLASSES[name]),)
+        elif _call_classes(pattern):
+            own = (_bits(*_call_classes(pattern)),)
         elif name in ("I", "K", "ones"):
             own = (_bits({"I": Identity, "K": CommutationMatrix, "ones": OneMatrix}[name]),)
         else:
@@ -454,11 +492,19 @@ def _match_call(pattern, expr, bindings):
             for b in _bind("fn:" + name, expr.function, bindings):
                 yield from match(pattern.args[0], expr.arg, b)
         return
-    if name in _UNARY_CLASSES:
-        if isinstance(expr, _UNARY_CLASSES[name]):
-            yield from match(pattern.args[0], expr.args[0], bindings)
-        elif name == "inv" and isinstance(expr, MatPow) and expr.exp == -1:
-            yield from match(pattern.args[0], expr.base, bindings)
+    classes = _call_classes(pattern)
+    if classes:
+        if name == "inv" and isinstance(expr, MatPow):
+            if expr.exp == -1:
+                yield from match(pattern.args[0], expr.base, bindings)
+        elif isinstance(expr, classes):
+            yield from _match_all(list(pattern.args), list(_call_args(expr)), bindings)
+        return
+    if name in BINARY:
+        if isinstance(expr, ElementwiseBinary) and expr.function == name:
+            yield from _match_all(list(pattern.args), [expr.left, expr.right], bindings)
+        elif not is_matrix(expr) and expr.func is BINARY[name]:
+            yield from _match_all(list(pattern.args), list(expr.args), bindings)
         return
     if name in ("I", "K", "ones"):
         cls = {"I": Identity, "K": CommutationMatrix, "ones": OneMatrix}[name]

@@ -17,15 +17,38 @@ import SymPy and ``matderiv.errors`` only; every other stage imports it.
 from . import sympy_fixes  # noqa: F401 - mends SymPy where it breaks on matrices
 from .construct import hadamard_product, is_matrix, mat_add, mat_mul, rebuilt, shape_of
 from .differentials import MatDiff, ScalarDiff
-from .functions import ELEMENTWISE, sigmoid
-from .matrices import AbstractGradient, CommutationMatrix, Elementwise, Softmax, Vec, Vecr
-from .scalars import AbstractFunction, FrobeniusNorm, Inner, OpaqueScalar, ScalarOf, SumEntries
+from .functions import ALIASES, BINARY, ELEMENTWISE, NON_SMOOTH, sigmoid
+from .matrices import (
+    AbstractGradient,
+    AxisLogSumExp,
+    AxisSoftmax,
+    CommutationMatrix,
+    DiagEmbedding,
+    Elementwise,
+    ElementwiseBinary,
+    Softmax,
+    Unvec,
+    Vec,
+    Vecr,
+)
+from .scalars import (
+    AbstractFunction,
+    FrobeniusNorm,
+    Inner,
+    LogSumExp,
+    OpaqueScalar,
+    ScalarOf,
+    SumEntries,
+    VectorNorm,
+)
 from .sizes import identity, is_size, matrix_symbol, size_product, size_symbol, sized
 
 __all__ = [
-    "AbstractFunction", "AbstractGradient", "CommutationMatrix", "ELEMENTWISE", "Elementwise",
-    "FrobeniusNorm", "Inner", "MatDiff", "OpaqueScalar", "ScalarDiff", "ScalarOf", "Softmax",
-    "SumEntries", "Vec", "Vecr", "hadamard_product", "identity", "is_matrix", "is_size",
+    "ALIASES", "AbstractFunction", "AbstractGradient", "AxisLogSumExp", "AxisSoftmax", "BINARY",
+    "CommutationMatrix", "DiagEmbedding", "ELEMENTWISE", "Elementwise", "ElementwiseBinary",
+    "FrobeniusNorm", "Inner", "LogSumExp", "MatDiff", "NON_SMOOTH", "OpaqueScalar",
+    "ScalarDiff", "ScalarOf", "Softmax", "SumEntries", "Unvec", "Vec", "VectorNorm", "Vecr",
+    "hadamard_product", "identity", "is_matrix", "is_size",
     "mat_add", "mat_mul", "matrix_symbol", "rebuilt", "shape_of", "sigmoid", "size_product",
     "size_symbol", "sized",
 ]

@@ -21,7 +21,7 @@ from sympy import Integer, KroneckerDelta, floor
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .construct import shape_of
-from .functions import ELEMENTWISE, as_str, function_name
+from .functions import BINARY, ELEMENTWISE, as_str, function_name, latex_name
 from .sizes import as_size, size_product
 
 
@@ -93,10 +93,39 @@ class Elementwise(_ShapedLikeArg):
         return "%s(%s)" % (self.function, printer._print(self.arg))
 
     def _latex(self, printer):
-        name = r"\sigma" if self.function == "sigmoid" else "\\" + self.function
-        if self.function == "sqrt":
-            name = r"\operatorname{sqrt}"
-        return r"%s\left(%s\right)" % (name, printer._print(self.arg))
+        return r"%s\left(%s\right)" % (latex_name(self.function), printer._print(self.arg))
+
+
+class ElementwiseBinary(_ShapedLikeArg):
+    """``max(A, B)`` or ``min(A, B)``, entry by entry, of two matrices of one shape."""
+
+    def __new__(cls, name, left, right):
+        return super().__new__(cls, as_str(name), left, right)
+
+    @property
+    def function(self) -> str:
+        return function_name(self.args[0])
+
+    @property
+    def left(self):
+        return self.args[1]
+
+    @property
+    def right(self):
+        return self.args[2]
+
+    def _entry(self, i, j, **kwargs):
+        return BINARY[self.function](self.left._entry(i, j, **kwargs),
+                                     self.right._entry(i, j, **kwargs))
+
+    def _sympystr(self, printer):
+        return "%s(%s, %s)" % (self.function, printer._print(self.left),
+                               printer._print(self.right))
+
+    def _latex(self, printer):
+        return r"%s\left(%s, %s\right)" % (latex_name(self.function),
+                                            printer._print(self.left),
+                                            printer._print(self.right))
 
 
 class Softmax(_ShapedLikeArg):
@@ -117,9 +146,111 @@ class Softmax(_ShapedLikeArg):
         return r"\operatorname{softmax}\left(%s\right)" % printer._print(self.arg)
 
 
-#: Every assumption SymPy knows, but commutativity: for the scalars below SymPy deduces
-#: nothing (each is None) from no facts, and took tens of microseconds to deduce it for
-#: each new object after every clear_cache(), hundreds for a product holding one (its
+class _AlongAxis(_ShapedLikeArg):
+    """A function of a matrix along an axis, MATLAB's numbering: 1 goes down each column,
+    2 along each row. Its args are (axis, argument)."""
+
+    def __new__(cls, axis, arg):
+        return super().__new__(cls, Integer(axis), arg)
+
+    @property
+    def axis(self) -> int:
+        return int(self.args[0])
+
+    def _sums(self, term, i, j):
+        """Σ over the axis of ``term(row, col)``, at the line of entry (i, j)."""
+        k = sympy.Dummy("k", integer=True)
+        rows, cols = self.arg.shape
+        if self.axis == 1:
+            return sympy.Sum(term(k, j), (k, 0, rows - 1))
+        return sympy.Sum(term(i, k), (k, 0, cols - 1))
+
+
+class AxisSoftmax(_AlongAxis):
+    """``softmax(A, 1)``: each column normalised (exp over its sum); ``softmax(A, 2)``:
+    each row. Its entries are positive and each column (row) sums to 1."""
+
+    def _entry(self, i, j, **kwargs):
+        total = self._sums(lambda r, c: sympy.exp(self.arg._entry(r, c, **kwargs)), i, j)
+        return sympy.exp(self.arg._entry(i, j, **kwargs)) / total
+
+    def _sympystr(self, printer):
+        return "softmax(%s, %d)" % (printer._print(self.arg), self.axis)
+
+    def _latex(self, printer):
+        return r"\operatorname{softmax}\left(%s, %d\right)" % (printer._print(self.arg),
+                                                               self.axis)
+
+
+class AxisLogSumExp(_AlongAxis):
+    """``logsumexp(A, 1)``: log of each column's sum of exponentials, a row (1 x n);
+    ``logsumexp(A, 2)``: of each row's, a column (m x 1)."""
+
+    @cached_property
+    def shape(self):
+        rows, cols = shape_of(self.arg)
+        return (Integer(1), cols) if self.axis == 1 else (rows, Integer(1))
+
+    def _entry(self, i, j, **kwargs):
+        return sympy.log(self._sums(lambda r, c: sympy.exp(self.arg._entry(r, c, **kwargs)),
+                                    i, j))
+
+    def _sympystr(self, printer):
+        return "logsumexp(%s, %d)" % (printer._print(self.arg), self.axis)
+
+    def _latex(self, printer):
+        return r"\operatorname{logsumexp}\left(%s, %d\right)" % (printer._print(self.arg),
+                                                                 self.axis)
+
+
+class Unvec(MatrixExpr):
+    """vec⁻¹(v): the column v of m n entries read back into an m x n matrix, column by
+    column, so that vec(unvec(v, m, n)) = v. A gradient by X of a formula written with
+    vec(X) is the unvec of a column."""
+
+    def __new__(cls, column, rows, cols):
+        return super().__new__(cls, column, as_size(rows), as_size(cols))
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return self.args[1], self.args[2]
+
+    def _entry(self, i, j, **kwargs):
+        return self.arg._entry(i + j * self.args[1], 0, **kwargs)
+
+    def _sympystr(self, printer):
+        return "unvec(%s, %s, %s)" % tuple(printer._print(a) for a in self.args)
+
+    def _latex(self, printer):
+        return r"\operatorname{vec}^{-1}_{%s\times %s}\left(%s\right)" % (
+            printer._print(self.args[1]), printer._print(self.args[2]),
+            printer._print(self.arg))
+
+
+class DiagEmbedding(MatrixExpr):
+    """Δ(n), the n² x n matrix with Δ(n) u = vec(diag(u)) for a column u, and
+    Δ(n)' vec(X) = diag(X), the diagonal of an n x n X: its columns are e_i ⊗ e_i."""
+
+    def __new__(cls, n):
+        return super().__new__(cls, as_size(n))
+
+    @cached_property
+    def shape(self):
+        n = self.args[0]
+        return (size_product(n, n), n)
+
+    def _entry(self, i, j, **kwargs):
+        return KroneckerDelta(i, j * (self.args[0] + 1))
+
+    def _sympystr(self, printer):
+        return "Delta(%s)" % printer._print(self.args[0])
+
+    def _latex(self, printer):
+        return r"\Delta_{%s}" % printer._print(self.args[0])
 
 
 class AbstractGradient(MatrixExpr):

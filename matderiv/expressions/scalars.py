@@ -11,7 +11,7 @@ They are commutative SymPy expressions about which SymPy assumes nothing else.
 
 from __future__ import annotations
 
-from sympy import Expr
+from sympy import Expr, Integer
 from sympy.core.assumptions import _assume_defined
 
 from .functions import as_str, function_name
@@ -85,6 +85,36 @@ class SumEntries(_OfOneMatrix):
     """``sum(A)``, the sum of all entries of A (1' A 1)."""
 
     text, latex = "sum(%s)", r"\operatorname{sum}\left(%s\right)"
+
+
+class LogSumExp(_OfOneMatrix):
+    """``logsumexp(A) = log(sum(exp(A)))``, over all entries; its gradient is softmax(A)."""
+
+    text, latex = "logsumexp(%s)", r"\operatorname{logsumexp}\left(%s\right)"
+
+
+class VectorNorm(OpaqueScalar):
+    """``norm(x, p)``, the p-norm (sum |x_i|^p)^(1/p) of a vector, for an integer p >= 1
+    (p = 2 is ``FrobeniusNorm``)."""
+
+    is_commutative = True
+
+    def __new__(cls, vector, p):
+        return super().__new__(cls, vector, Integer(p))
+
+    @property
+    def matrix(self):
+        return self.args[0]
+
+    @property
+    def p(self) -> int:
+        return int(self.args[1])
+
+    def _sympystr(self, printer):
+        return "norm(%s, %d)" % (printer._print(self.matrix), self.p)
+
+    def _latex(self, printer):
+        return r"\left\Vert %s\right\Vert_{%d}" % (printer._print(self.matrix), self.p)
 
 
 class Inner(OpaqueScalar):

@@ -76,7 +76,8 @@ def assert_close(computed, expected, *, what, rtol=1e-5, atol=1e-6):
     error = np.abs(computed - expected)
     bound = atol + rtol * np.abs(expected)
     if not np.all(error <= bound) or not np.all(np.isfinite(computed)):
-        where = np.unravel_index(int(np.nanargmax(error - bound)), error.shape)
+        excess = np.where(np.isfinite(error), error - bound, np.inf)  # NaN is the worst
+        where = np.unravel_index(int(np.argmax(excess)), error.shape)
         raise MatDerivError(f"{what} is WRONG: entry {tuple(int(i) for i in where)} is "
                             f"{computed[where]:.6g}, finite differences give {expected[where]:.6g}")
     return float(np.max(error)) if error.size else 0.0

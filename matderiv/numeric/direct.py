@@ -79,6 +79,13 @@ def _matrix(value) -> np.ndarray:
 _FUNCTIONS = {
     "exp": np.exp, "log": np.log, "tanh": np.tanh, "sin": np.sin, "cos": np.cos,
     "sqrt": np.sqrt, "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float))),
+    "abs": np.abs, "sign": np.sign, "relu": lambda x: np.where(np.asarray(x) > 0, x, 0.0),
+    "step": lambda x: np.where(np.asarray(x) > 0, 1.0, 0.0), "tan": np.tan,
+    "atan": np.arctan, "arctan": np.arctan, "asin": np.arcsin, "arcsin": np.arcsin,
+    "acos": np.arccos, "arccos": np.arccos, "sinh": np.sinh, "cosh": np.cosh,
+    "log1p": np.log1p, "expm1": np.expm1,
+    "softplus": lambda x: np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0.0),
+    "square": np.square,
 }
 
 
@@ -300,12 +307,70 @@ def _kron(*values):
     return result
 
 
-def _sum(value):
+def _axis(value) -> int:
+    """MATLAB's axis (1 down each column, 2 along each row) as NumPy's."""
+    axis = _scalar(value)
+    if axis not in (1.0, 2.0):
+        raise _NoReading
+    return int(axis) - 1
+
+
+def _sum(value, *axis):
+    if axis:
+        return np.sum(_matrix(value), axis=_axis(axis[0]), keepdims=True)
     return float(np.sum(value)) if _is_matrix(value) else float(value)
 
 
-def _norm(value):
-    return float(np.linalg.norm(value)) if _is_matrix(value) else abs(float(value))
+def _mean(value, *axis):
+    if axis:
+        return np.mean(_matrix(value), axis=_axis(axis[0]), keepdims=True)
+    return float(np.mean(value)) if _is_matrix(value) else float(value)
+
+
+def _norm(value, *order):
+    if not _is_matrix(value) or _is_one_by_one(value):
+        return abs(_scalar(value))
+    if not order:
+        return float(np.sqrt(np.sum(value * value)))
+    p = _scalar(order[0])
+    if 1 not in value.shape or p != int(p) or p < 1:
+        raise _NoReading
+    return float(np.sum(np.abs(value) ** p) ** (1.0 / p))
+
+
+def _logsumexp(value, *axis):
+    value = _matrix(value)
+    along = _axis(axis[0]) if axis else None
+    top = np.max(value, axis=along, keepdims=True)
+    total = top + np.log(np.sum(np.exp(value - top), axis=along, keepdims=True))
+    return total if axis else float(total.reshape(-1)[0])
+
+
+def _extremum(pick):
+    def apply(left, right):
+        if _is_matrix(left) and _is_matrix(right) and left.shape != right.shape \
+                and not (_is_one_by_one(left) or _is_one_by_one(right)):
+            raise _NoReading
+        left, right = _as_scalar_if_one(left), _as_scalar_if_one(right)
+        result = pick(left, right)
+        return result if _is_matrix(result) else float(result)
+    return apply
+
+
+def _unvec(value, rows, cols):
+    column = _matrix(value)
+    rows, cols = _size(rows), _size(cols)
+    if column.shape != (rows * cols, 1):
+        raise _NoReading
+    return column.reshape(cols, rows).T
+
+
+def _delta(size):
+    n = _size(size)
+    delta = np.zeros((n * n, n))
+    for i in range(n):
+        delta[i * n + i, i] = 1.0  # Δ u = vec(diag(u))
+    return delta
 
 
 def _inner(left, right):
@@ -341,17 +406,22 @@ def _commutation(m, n):
 
 
 def _diag(value):
-    column = _matrix(value)
-    if column.shape[1] != 1:
+    matrix = _matrix(value)
+    if matrix.shape == (1, 1):
+        return float(matrix[0, 0])
+    if 1 in matrix.shape:
+        return np.diag(matrix.ravel())
+    if matrix.shape[0] != matrix.shape[1]:
         raise _NoReading
-    return np.diag(column[:, 0])
+    return np.diag(matrix).reshape(-1, 1)
 
 
-def _softmax(value):
+def _softmax(value, *axis):
     if not _is_matrix(value) or _is_one_by_one(value):
         return 1.0
-    shifted = np.exp(value - np.max(value))
-    return shifted / np.sum(shifted)
+    along = _axis(axis[0]) if axis else None
+    shifted = np.exp(value - np.max(value, axis=along, keepdims=True))
+    return shifted / np.sum(shifted, axis=along, keepdims=True)
 
 
 def _applied(name):
@@ -371,6 +441,8 @@ _CALLS = {
     "vec": lambda value: _matrix(value).reshape(-1, 1, order="F"),
     "vecr": lambda value: _matrix(value).reshape(-1, 1, order="C"),
     "I": _identity, "K": _commutation, "ones": _ones, "diag": _diag, "softmax": _softmax,
+    "mean": _mean, "logsumexp": _logsumexp, "unvec": _unvec, "Delta": _delta,
+    "max": _extremum(np.maximum), "min": _extremum(np.minimum),
     **{name: _applied(name) for name in _FUNCTIONS},
 }
 

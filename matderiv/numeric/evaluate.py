@@ -32,35 +32,57 @@ from sympy import (
     Transpose,
     ZeroMatrix,
 )
-from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 
 from ..errors import MatDerivError
 from ..expressions import (
+    BINARY,
+    ELEMENTWISE,
     AbstractFunction,
     AbstractGradient,
+    AxisLogSumExp,
+    AxisSoftmax,
     CommutationMatrix,
+    DiagEmbedding,
     Elementwise,
+    ElementwiseBinary,
     FrobeniusNorm,
     Inner,
+    LogSumExp,
     ScalarOf,
     Softmax,
     SumEntries,
+    Unvec,
     Vec,
     Vecr,
+    VectorNorm,
     is_matrix,
-    sigmoid,
     size_symbol,
 )
 from ..expressions.contains import atoms_of, distinct_nodes
 
+
+def _sigmoid(x):
+    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(x, dtype=float))  # no overflow
+
+
+#: Each element-wise function's NumPy counterpart; the non-smooth ones as their
+#: functions define them at the kinks (sign(0) = step(0) = 0).
 _NUMPY_FUNCTIONS = {
     "exp": np.exp, "log": np.log, "tanh": np.tanh, "sin": np.sin, "cos": np.cos,
-    "sqrt": np.sqrt, "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+    "sqrt": np.sqrt, "sigmoid": _sigmoid, "abs": np.abs, "sign": np.sign,
+    "relu": lambda x: np.maximum(x, 0.0), "step": lambda x: np.heaviside(x, 0.0),
+    "tan": np.tan, "atan": np.arctan, "asin": np.arcsin, "acos": np.arccos,
+    "sinh": np.sinh, "cosh": np.cosh, "log1p": np.log1p, "expm1": np.expm1,
+    "softplus": lambda x: np.logaddexp(0.0, x),
 }
 _SCALAR_FUNCTIONS = {
-    sympy.exp: np.exp, sympy.log: np.log, sympy.tanh: np.tanh, sympy.sin: np.sin,
-    sympy.cos: np.cos, sympy.Abs: np.abs, sigmoid: _NUMPY_FUNCTIONS["sigmoid"],
+    **{ELEMENTWISE[name]: function for name, function in _NUMPY_FUNCTIONS.items()
+       if name != "sqrt"},
+    sympy.Abs: np.abs, sympy.sign: np.sign,
+    BINARY["max"]: np.maximum, BINARY["min"]: np.minimum,
 }
+_BINARY_FUNCTIONS = {"max": np.maximum, "min": np.minimum}
 
 
 def commutation_matrix(m: int, n: int) -> np.ndarray:
@@ -277,6 +299,14 @@ _HANDLERS = {
     CommutationMatrix: lambda ev, e: commutation_matrix(ev.size(e.args[0]), ev.size(e.args[1])),
     Elementwise: lambda ev, e: _NUMPY_FUNCTIONS[e.function](ev(e.arg)),
     Softmax: lambda ev, e: _softmax(ev(e.arg)),
+    AxisSoftmax: lambda ev, e: _softmax(ev(e.arg), axis=e.axis - 1),
+    LogSumExp: lambda ev, e: float(_logsumexp(ev(e.matrix)).item()),
+    AxisLogSumExp: lambda ev, e: _logsumexp(ev(e.arg), axis=e.axis - 1),
+    VectorNorm: lambda ev, e: float(np.linalg.norm(ev(e.matrix).ravel(), ord=e.p)),
+    ElementwiseBinary: lambda ev, e: _BINARY_FUNCTIONS[e.function](ev(e.left), ev(e.right)),
+    DiagonalOf: lambda ev, e: np.diag(ev(e.arg)).reshape(-1, 1),
+    Unvec: lambda ev, e: ev(e.arg).reshape(ev.shape(e), order="F"),
+    DiagEmbedding: lambda ev, e: _diag_embedding(ev.size(e.args[0])),
     AbstractFunction: lambda ev, e: float(_abstract(ev, e, 0)),
     AbstractGradient: lambda ev, e: _abstract(ev, e, 1),
     ScalarOf: lambda ev, e: float(ev(e.matrix)[0, 0]),
@@ -285,7 +315,7 @@ _HANDLERS = {
     Inner: lambda ev, e: float(np.sum(ev(e.args[0]) * ev(e.args[1]))),
     Vec: _vec("F"),
     Vecr: _vec("C"),
-    sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](ev(e.args[0])),
+    sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](*(ev(a) for a in e.args)),
 }
 
 
@@ -318,9 +348,22 @@ def is_array(expr) -> bool:
     return type(expr).__module__.startswith("sympy.tensor.array.expressions")
 
 
-def _softmax(z):
-    shifted = np.exp(z - np.max(z))  # the same value, without overflow
-    return shifted / np.sum(shifted)
+def _softmax(z, axis=None):
+    """Over all entries, or along an axis (NumPy's: 0 down each column)."""
+    shifted = np.exp(z - np.max(z, axis=axis, keepdims=True))  # no overflow
+    return shifted / np.sum(shifted, axis=axis, keepdims=True)
+
+
+def _logsumexp(z, axis=None):
+    top = np.max(z, axis=axis, keepdims=True)
+    return top + np.log(np.sum(np.exp(z - top), axis=axis, keepdims=True))
+
+
+def _diag_embedding(n: int) -> np.ndarray:
+    """Δ(n): column i is e_i ⊗ e_i, so Δ u = vec(diag(u))."""
+    delta = np.zeros((n * n, n))
+    delta[np.arange(n) * (n + 1), np.arange(n)] = 1.0
+    return delta
 
 
 def _kron(arrays):

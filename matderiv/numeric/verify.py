@@ -110,7 +110,8 @@ def _verify_at(derivation, *, points, seed, rtol, atol, hessian) -> CheckReport:
         if attempts > MAX_ATTEMPTS * points:
             raise MatDerivError(
                 f"cannot check the result: the formula is not defined (a singular or "
-                f"ill-conditioned matrix is inverted or has its determinant taken) at "
+                f"ill-conditioned matrix is inverted or has its determinant taken), or its "
+                f"derivative's closed form is 0/0 (a norm of a vector that is 0), at "
                 f"{attempts - 1 - len(sizes)} of {attempts - 1} random points and sizes"
                 + (f"; it was checked at {len(sizes)}" if sizes else ""))
         try:
@@ -119,6 +120,8 @@ def _verify_at(derivation, *, points, seed, rtol, atol, hessian) -> CheckReport:
             if value is None:
                 continue  # F is not defined here (X'X singular when X is wide): draw again
             _same_reading(derivation, values, value, functions)
+            if not _closed_form_finite(derivation, values, functions):
+                continue
             errors, names = _check_point(derivation, values, value, functions, rtol, atol,
                                          hessian)
         except MatDerivError as error:
@@ -131,6 +134,17 @@ def _verify_at(derivation, *, points, seed, rtol, atol, hessian) -> CheckReport:
         worst = max(worst, errors)
         checked += names
     return CheckReport(points, tuple(sizes), worst, tuple(dict.fromkeys(checked)))
+
+
+def _closed_form_finite(derivation, values, functions) -> bool:
+    """Whether the derivative's closed form is finite where F is: the gradient of
+    norm(relu(v)) is relu(v)/norm(relu(v)), 0/0 wherever relu(v) = 0, a set of random
+    points of positive measure, where F is 0 and so is its derivative. The closed form
+    holds where it is finite; such a point is not one to check it at."""
+    result = derivation.gradient() if derivation.is_scalar else derivation.jacobian()
+    value = np.asarray(evaluate(result, values, functions=functions), dtype=float)
+    # Only 0/0 (NaN, no infinity): an overflow is reported as not finite, not skipped.
+    return bool(np.all(np.isfinite(value)) or np.any(np.isinf(value)))
 
 
 def _check_point(derivation, values, value, functions, rtol, atol, hessian):

@@ -30,12 +30,18 @@ from ..deadline import deadline
 from ..engine.conventions import CONVENTIONS, convention
 from ..errors import MatDerivError
 from ..expressions import (
+    ELEMENTWISE,
     AbstractFunction,
     AbstractGradient,
     FrobeniusNorm,
     Inner,
+    LogSumExp,
     ScalarOf,
     SumEntries,
+    Unvec,
+    Vec,
+    Vecr,
+    VectorNorm,
     is_matrix,
 )
 from ..numeric.evaluate import evaluate
@@ -72,6 +78,13 @@ def _index_form(expr):
         return _sum_all(left, lambda k, c: _entry(left, k, c) * _entry(right, k, c))
     if isinstance(expr, FrobeniusNorm):
         return sympy.sqrt(_sum_all(expr.matrix, lambda k, c: _entry(expr.matrix, k, c) ** 2))
+    if isinstance(expr, LogSumExp):
+        return sympy.log(_sum_all(expr.matrix, lambda k, c: sympy.exp(_entry(expr.matrix, k, c))))
+    if isinstance(expr, VectorNorm):
+        absolute = ELEMENTWISE["abs"]
+        total = _sum_all(expr.matrix,
+                         lambda k, c: absolute(_entry(expr.matrix, k, c)) ** expr.p)
+        return total if expr.p == 1 else total ** sympy.Rational(1, expr.p)
     return expr
 
 
@@ -192,9 +205,24 @@ def _refuse_explicit_inverses(expr) -> None:
                     "(e.g. -s X=n,n) for a proof at any size")
 
 
+def _refuse_reshapes(F):
+    """vec, vecr and unvec move an entry to another index, k -> (k mod m, floor(k / m)):
+    SymPy cannot differentiate an index sum through the floor, so no element-wise proof
+    is written; the rule-by-rule proof and the numeric check stand."""
+    found = next((node for node in sympy.preorder_traversal(F)
+                  if isinstance(node, (Vec, Vecr, Unvec))), None)
+    if found is not None:
+        raise MatDerivError(
+            f"no element-wise proof is available for {F}: {type(found).__name__.lower()} "
+            "moves entries to other indices (entry k of vec(X) is X at (k mod m, floor(k/m))), "
+            "which SymPy cannot differentiate in an index sum; the rule-by-rule proof and "
+            "the numeric check stand")
+
+
 def _elementwise_proof(derivation, kind, vec) -> Proof:
     F, X = derivation.expr, derivation.variable
     _refuse_explicit_inverses(F)
+    _refuse_reshapes(F)
     (I_, J_, P_, Q_), spare = _index_symbols(derivation)
     x_is_vector = X.shape[1] == 1
     element = X[P_, 0] if x_is_vector else X[P_, Q_]

@@ -124,6 +124,8 @@ class MatrixLatexPrinter(LatexPrinter):
     def _print_DiagMatrix(self, expr):
         return r"\operatorname{diag}\left(%s\right)" % self._print(expr.args[0])
 
+    _print_DiagonalOf = _print_DiagMatrix
+
     def _print_HadamardPower(self, expr):
         from ..expressions import Elementwise  # tanh(X)^{\circ 2}: the call brackets itself
         return r"%s^{\circ %s}" % (self._operand(expr.base, Elementwise),

@@ -16,17 +16,23 @@ from sympy import Determinant, MatrixSymbol, Trace
 
 from ..expressions import (
     AbstractFunction,
+    AxisLogSumExp,
+    AxisSoftmax,
     Elementwise,
+    ElementwiseBinary,
     FrobeniusNorm,
+    LogSumExp,
     Softmax,
     SumEntries,
+    VectorNorm,
 )
 from .latex import to_latex
 from .text import to_text
 
 #: A name, or one function applied to its argument: ∂ applies to it without brackets.
 _SINGLE = (MatrixSymbol, sympy.Symbol, Trace, Determinant, SumEntries, FrobeniusNorm,
-           AbstractFunction, Elementwise, Softmax, sympy.Function)
+           AbstractFunction, Elementwise, Softmax, sympy.Function, AxisSoftmax,
+           AxisLogSumExp, LogSumExp, VectorNorm, ElementwiseBinary)
 
 
 def needs_brackets(expr, text: str) -> bool:

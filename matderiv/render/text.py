@@ -198,7 +198,37 @@ class TextPrinter(StrPrinter):
         return f"softmax({self._print(expr.arg)})"
 
     def _print_Elementwise(self, expr):
+        if expr.function == "abs":
+            return f"|{self._print(expr.arg)}|"
         return f"{expr.function}({self._print(expr.arg)})"
+
+    def _print_abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_ElementwiseBinary(self, expr):
+        return f"{expr.function}({self._print(expr.left)}, {self._print(expr.right)})"
+
+    def _print_AxisSoftmax(self, expr):
+        return f"softmax({self._print(expr.arg)}, {expr.axis})"
+
+    def _print_AxisLogSumExp(self, expr):
+        return f"logsumexp({self._print(expr.arg)}, {expr.axis})"
+
+    def _print_LogSumExp(self, expr):
+        return f"logsumexp({self._print(expr.matrix)})"
+
+    def _print_VectorNorm(self, expr):
+        return f"‖{self._print(expr.matrix)}‖_{expr.p}"
+
+    def _print_DiagonalOf(self, expr):
+        return f"diag({self._print(expr.arg)})"
+
+    def _print_Unvec(self, expr):
+        rows, cols = expr.shape
+        return f"unvec({self._print(expr.arg)}, {self._print(rows)}, {self._print(cols)})"
+
+    def _print_DiagEmbedding(self, expr):
+        return f"Δ_{_size(expr.args[0])}"
 
     def _print_Inner(self, expr):
         return f"⟨{self._print(expr.args[0])}, {self._print(expr.args[1])}⟩"

@@ -40,26 +40,29 @@ from .grammar import FUNCTIONS, RULE_FUNCTIONS, as_scalar, describe_shape, is_on
 from .latex import parse_latex
 from .limits import MAX_MATRIX_POWER, MAX_NUMBER_DIGITS
 from .parser import parse
+from .shaped_calls import ShapedCalls
 from .tree import Num
 
 #: MAX_NUMBER_DIGITS decimal digits, in bits.
 _MAX_BITS = int(MAX_NUMBER_DIGITS * math.log2(10)) + 1
 
 
-class Builder(CallBuilding):
+class Builder(CallBuilding, ShapedCalls):
     """Builds SymPy expressions from syntax trees over an environment of names.
 
     ``env`` maps names to SymPy objects: MatrixSymbols, scalar Symbols, dimension
     Symbols, or (for rules) whatever a pattern variable matched. ``functions`` maps
-    abstract function names bound by a rule pattern to the user's names.
+    abstract function names bound by a rule pattern to the user's names; ``abstract``
+    are the names the user declared as abstract functions (besides f, g1, ...).
     """
 
     def __init__(self, env, *, source: str | None = None, rule_mode: bool = False,
-                 functions: dict | None = None):
+                 functions: dict | None = None, abstract=()):
         self.env = env
         self.source = source
         self.rule_mode = rule_mode
         self.functions = functions or {}
+        self.abstract = frozenset(abstract)
 
     def build_text(self, text: str, syntax: str = "text"):
         """Build formula text: ``syntax`` "text" (the grammar) or "latex"."""

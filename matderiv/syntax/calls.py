@@ -1,6 +1,9 @@
-"""Building a call: ``tr(A)``, ``kron(A, B)``, ``tanh(X)``, ``f(Y)``, ``f'(Y)``, ...
+"""Building a call: ``tr(A)``, ``kron(A, B)``, ``tanh(X)``, ``sum(A, 2)``, ``f(Y)``, ...
 
-A part of the ``Builder``, by concern: its methods for the grammar's functions.
+A part of the ``Builder``, by concern: its methods for the grammar's functions. An axis
+is MATLAB's: 1 goes down each column, 2 along each row. Where an operation is written
+with others (``sum(A, 2)`` is A 𝟏, ``mean`` a scaled sum, ``square(A)`` is A.^2) it is
+built so, and the existing rules differentiate it.
 """
 
 from __future__ import annotations
@@ -13,21 +16,18 @@ from sympy import (
     OneMatrix,
     Trace,
 )
-from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from ..expressions import (
+    ALIASES,
     ELEMENTWISE,
     AbstractFunction,
     AbstractGradient,
     CommutationMatrix,
     Elementwise,
-    FrobeniusNorm,
     Inner,
     MatDiff,
     ScalarDiff,
     ScalarOf,
-    Softmax,
-    SumEntries,
     Vec,
     Vecr,
     identity,
@@ -37,10 +37,13 @@ from ..expressions import (
 )
 from .grammar import (
     FUNCTIONS,
+    NOT_SUPPORTED,
     RULE_FUNCTIONS,
     as_scalar,
     describe_shape,
+    is_abstract_name,
     is_one_by_one,
+    nearest_functions,
     scalar_as_matrix,
 )
 from .limits import MAX_SIZE
@@ -55,21 +58,38 @@ class CallBuilding:
 
     env: dict          # names -> SymPy objects
     functions: dict    # abstract function names a rule binds -> the user's names
+    abstract: frozenset  # abstract function names the user declared (phi)
     rule_mode: bool    # building a rule's result (not a user's formula)
 
     def build_call(self, node):
         name = node.name
+        if not self.rule_mode and name in self.env:
+            self.declared_name_called(node)
         if node.prime:
             return self.abstract_gradient(node)
         known = name in FUNCTIONS or (self.rule_mode and name in RULE_FUNCTIONS)
         if not known or name in self.functions:
             return self.abstract_function(node)
         arity = FUNCTIONS.get(name, RULE_FUNCTIONS.get(name))
-        if arity is not None and len(node.args) != arity:
-            self.error(f"{name} takes {arity} argument{'s' * (arity != 1)}, "
+        if isinstance(arity, int) and len(node.args) != arity or \
+                isinstance(arity, tuple) and len(node.args) not in arity:
+            counts = " or ".join(map(str, arity)) if isinstance(arity, tuple) else str(arity)
+            self.error(f"{name} takes {counts} argument{'s' * (counts != '1')}, "
                        f"not {len(node.args)}", node)
         args = [self.build(arg) for arg in node.args]
         return getattr(self, "call_" + name)(node, *args)
+
+    def declared_name_called(self, node):
+        """``K(m, n)`` where the user declared a matrix K: a declared name is a variable,
+        and a variable is not called (products are written with ``*``)."""
+        name = node.name
+        value = self.env[name]
+        what = f"a {describe_shape(value)} matrix" if is_matrix(value) else \
+            "a size" if is_size(value) else "a scalar"
+        grammar = (f"; the grammar's function {name}(...) is not available while a "
+                   f"variable has its name: rename the variable") if name in FUNCTIONS else ""
+        self.error(f"{name!r} is declared as {what}, so {name}(...) cannot be read: write "
+                   f"{name}*(...) for a product{grammar}", node)
 
     def square(self, name, value, node):
         value = scalar_as_matrix(value)
@@ -104,24 +124,6 @@ class CallBuilding:
         if not all(is_matrix(v) for v in values):
             self.error("kron takes matrices (use * to scale by a scalar)", node)
         return KroneckerProduct(*values)
-
-    def call_sum(self, node, value):
-        return SumEntries(value) if is_matrix(value) and not is_one_by_one(value) \
-            else as_scalar(value)
-
-    def call_norm(self, node, value, *order):
-        # norm(x, 2) (LaTeX \|x\|_2) is the Euclidean norm of a vector; of a matrix it
-        # would be the spectral norm, which is not the Frobenius norm: refused.
-        if len(order) > 1 or order and order[0] != 2:
-            self.error("norm takes a matrix, and optionally the order 2 of a vector's norm",
-                       node)
-        if order and is_matrix(value) and 1 not in shape_of(value):
-            self.error(f"the 2-norm of a {describe_shape(value)} matrix is its spectral norm, "
-                       "which matderiv does not differentiate; write the Frobenius norm "
-                       "(norm(X), \\|X\\|_F)", node)
-        if not is_matrix(value):
-            return sympy.Abs(value)
-        return FrobeniusNorm(value)
 
     def call_dot(self, node, left, right):
         return self.call_inner(node, left, right)
@@ -162,16 +164,6 @@ class CallBuilding:
         cols = self.dimension(sizes[1], node) if len(sizes) == 2 else sympy.Integer(1)
         return OneMatrix(rows, cols)
 
-    def call_diag(self, node, value):
-        if not is_matrix(value) or shape_of(value)[1] != 1:
-            self.error("diag takes a column vector", node)
-        return DiagMatrix(value)
-
-    def call_softmax(self, node, value):
-        if not is_matrix(value) or is_one_by_one(value):
-            return sympy.Integer(1)  # a single entry, normalised by itself
-        return Softmax(value)
-
     def call_d(self, node, value):
         return MatDiff(value) if is_matrix(value) else ScalarDiff(value)
 
@@ -191,7 +183,21 @@ class CallBuilding:
             return Elementwise(name, value)
         return ELEMENTWISE[name](as_scalar(value))
 
+    def unknown_function(self, node):
+        """A call of a name that is neither the grammar's nor an abstract function."""
+        name = node.name
+        how = (f"to use an abstract function of that name, declare it: "
+               f"functions=[{name!r}] (CLI --function {name})")
+        if name in NOT_SUPPORTED:
+            self.error(f"{NOT_SUPPORTED[name]}; {how}", node)
+        near = nearest_functions(name)
+        guess = f" (did you mean {' or '.join(near)}?)" if near else ""
+        self.error(f"unknown function {name!r}{guess}; {how}", node)
+
     def abstract_function(self, node):
+        if not self.rule_mode and node.name not in self.abstract \
+                and not is_abstract_name(node.name):
+            self.unknown_function(node)
         name = self.functions.get(node.name, node.name)
         if name in self.env:
             self.error(f"{name!r} is a {describe_shape(self.env[name])} "
@@ -204,7 +210,8 @@ class CallBuilding:
 
     def abstract_gradient(self, node):
         name = self.functions.get(node.name, node.name)
-        if name in FUNCTIONS or name in self.env:
+        if name in FUNCTIONS or name in self.env or not self.rule_mode and \
+                name not in self.abstract and not is_abstract_name(name):
             self.error(f"{name}' is not defined: only an abstract function has a "
                        "gradient written f'(Y)", node)
         if len(node.args) != 1:
@@ -229,4 +236,6 @@ def _make_elementwise(name):
 
 for _name in ELEMENTWISE:
     setattr(CallBuilding, "call_" + _name, _make_elementwise(_name))
+for _alias, _name in ALIASES.items():
+    setattr(CallBuilding, "call_" + _alias, _make_elementwise(_name))
 

@@ -1,23 +1,64 @@
 """The grammar's function names, and how a 1 x 1 matrix is read: as a scalar wherever a
 scalar fits, as on paper.
 
->>> FUNCTIONS["kron"] is None, FUNCTIONS["tr"]
-(True, 1)
+>>> FUNCTIONS["kron"] is None, FUNCTIONS["tr"], FUNCTIONS["sum"]
+(True, 1, (1, 2))
+>>> is_abstract_name("f1"), is_abstract_name("phi")
+(True, False)
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+
 import sympy
 from sympy import ZeroMatrix
 
-from ..expressions import ELEMENTWISE, ScalarOf, is_matrix, shape_of
+from ..expressions import ALIASES, BINARY, ELEMENTWISE, ScalarOf, is_matrix, shape_of
 
-#: Functions of the formula grammar, each with its arity, for error messages and docs.
+#: Functions of the formula grammar, each with its number of arguments (a tuple: any of
+#: them; None: two or more, or as the builder checks), for error messages and docs.
+#: ``sum``, ``mean``, ``softmax`` and ``logsumexp`` take an optional axis, MATLAB's
+#: numbering: 1 down each column, 2 along each row.
 FUNCTIONS = {
-    "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": 1, "norm": None, "dot": 2,
-    "inner": 2, "vec": 1, "vecr": 1, "I": 1, "K": 2, "diag": 1, "ones": None, "softmax": 1,
-    **{name: 1 for name in ELEMENTWISE},
+    "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": (1, 2), "mean": (1, 2),
+    "norm": (1, 2), "dot": 2, "inner": 2, "vec": 1, "vecr": 1, "unvec": 3, "I": 1, "K": 2,
+    "Delta": 1, "diag": 1, "ones": (1, 2), "softmax": (1, 2), "logsumexp": (1, 2),
+    "square": 1, **{name: 1 for name in ELEMENTWISE}, **{name: 1 for name in ALIASES},
+    **{name: 2 for name in BINARY},
 }
+
+#: A name that stays an abstract function without being declared, as on paper: one
+#: letter, then optionally digits (f, g, h, f1, g2). Other names must be declared
+#: (``functions=["phi"]``, ``--function phi``), so that a misspelt tanh is an error.
+_ABSTRACT_NAME = re.compile(r"[A-Za-z][0-9]*\Z")
+
+
+def is_abstract_name(name: str) -> bool:
+    """Whether ``name`` applied to a matrix is an abstract function without declaring it."""
+    return bool(_ABSTRACT_NAME.match(name)) and name not in FUNCTIONS
+
+
+def nearest_functions(name: str) -> list[str]:
+    """The grammar functions ``name`` most likely misspells, best first (tann -> tan, tanh)."""
+    found = difflib.get_close_matches(name, list(FUNCTIONS), n=2, cutoff=0.75)
+    if name.lower() in FUNCTIONS and name.lower() not in found:
+        found.insert(0, name.lower())
+    return found
+
+
+#: Names users reach for that matderiv has no rule for, and what to write instead.
+NOT_SUPPORTED = {
+    "expm": "the matrix exponential has no rule in matderiv (exp(X) is entry by entry)",
+    "logm": "the matrix logarithm has no rule in matderiv (log(X) is entry by entry; "
+            "logdet(X) is log det X)",
+    "sqrtm": "the matrix square root has no rule in matderiv (sqrt(X) is entry by entry)",
+    "pinv": "the pseudo-inverse has no rule in matderiv (inv(X) inverts a square X)",
+    **{name: "matrix decompositions have no rule in matderiv"
+       for name in ("eig", "eigvals", "svd", "chol", "qr", "lu")},
+}
+
 
 #: Functions only the rule catalog uses: the differential, 1 x 1 as scalar, dimensions.
 RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1}

@@ -59,7 +59,8 @@ def _pair(p, opener):
 
 
 def norm(p):
-    """``\\|X\\|``, ``\\|X\\|_F``, ``\\|x\\|_2``: the Frobenius norm (2: of a vector)."""
+    """``\\|X\\|``, ``\\|X\\|_F``, ``\\|x\\|_2``: the Frobenius norm (2: of a vector);
+    ``\\|x\\|_1``, ``\\|x\\|_3``: a vector's p-norm."""
     opener = p.advance()
     inner, close = p.bracketed(opener)
     args, end = (inner,), close
@@ -69,11 +70,12 @@ def norm(p):
         if group:
             p.advance()
         sub = p.advance()
-        if not (sub.kind == "word" and sub.text == "F" or sub.kind == "num" and sub.text == "2"):
-            p.error("a norm's subscript is F (Frobenius) or 2 (of a vector)", sub)
+        if not (sub.kind == "word" and sub.text == "F" or sub.kind == "num"
+                and sub.text.isdigit()):
+            p.error("a norm's subscript is F (Frobenius) or an integer p (of a vector)", sub)
         end = p.expect("}") if group else sub
-        if sub.text == "2":
-            args = (inner, Num("2", sub.span))
+        if sub.kind == "num":
+            args = (inner, Num(sub.text, sub.span))
     return Call("norm", args, (opener.span[0], end.span[1]))
 
 

@@ -35,7 +35,9 @@ GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "et
 #: Commands that name a grammar function.
 FUNCTION_COMMANDS = {"det": "det", "log": "log", "exp": "exp", "tanh": "tanh", "sin": "sin",
                      "cos": "cos", "tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag",
-                     "vec": "vec", "sqrt": "sqrt"}
+                     "vec": "vec", "sqrt": "sqrt", "tan": "tan", "arctan": "atan",
+                     "arcsin": "asin", "arccos": "acos", "sinh": "sinh", "cosh": "cosh",
+                     "max": "max", "min": "min"}
 #: Commands whose braced argument is a word: a function name, or a name.
 FONT_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathit", "mathbf", "boldsymbol",
                  "bm", "mathcal", "mathsf", "textbf", "vec"}

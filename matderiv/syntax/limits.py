@@ -4,8 +4,8 @@ MAX_LENGTH characters, MAX_TOKENS tokens, MAX_DEPTH levels of the tree (brackets
 and each operator of a chain such as X*X*X: the builder recurses over the tree),
 MAX_NUMBER_LENGTH characters of a number, MAX_EXPONENT its decimal exponent,
 MAX_NUMBER_DIGITS the digits of an exact number made from numbers (2^1000), MAX_SIZE an
-integer size, and MAX_MATRIX_POWER, the largest integer power of a matrix that is
-expanded by the product rule.
+integer size, MAX_MATRIX_POWER the largest integer power of a matrix that is expanded
+by the product rule, and MAX_NORM_ORDER the largest p of a vector norm norm(x, p).
 
 >>> MAX_DEPTH
 200
@@ -28,3 +28,6 @@ MAX_SIZE = 10**9
 
 #: Largest integer power of a matrix that is expanded by the product rule.
 MAX_MATRIX_POWER = 64
+
+#: Largest order p of a vector norm norm(x, p).
+MAX_NORM_ORDER = 64

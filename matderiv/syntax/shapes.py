@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sympy
 from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
-from ..expressions import is_size, matrix_symbol, size_symbol
-from .grammar import FUNCTIONS
+from ..expressions import is_size, matrix_symbol, size_product, size_symbol
 from .limits import MAX_SIZE
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: A size written as a product of names and integers: "n^2", "m*n", "2*k".
+_FACTOR = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)(?:\s*\^\s*([0-9]+))?|([0-9]+))\s*\Z")
+#: Most factors in a size written as a product (n^2 is two).
+MAX_SIZE_FACTORS = 8
+
+
+@dataclass(frozen=True)
+class _Product:
+    """A size written as a product of size tokens (n^2 is ("n", "n"))."""
+
+    factors: tuple
 
 
 def dimension(size, *, owner: str = "?"):
@@ -45,7 +56,31 @@ def _size_token(size, owner):
         return size
     if isinstance(size, str) and _IDENTIFIER.match(size.strip()):
         return size.strip()
+    if isinstance(size, str) and size.isascii() and ("*" in size or "^" in size):
+        return _product_token(size, owner)
     raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
+
+
+def _product_token(size: str, owner):
+    """``"n^2"`` -> _Product(("n", "n")); ``"m*n"`` -> _Product(("m", "n"))."""
+    factors: list = []
+    for part in size.split("*"):
+        found = _FACTOR.match(part)
+        if not found:
+            raise MatDerivError(f"size {size!r} of {owner} is not a name, a positive "
+                                "integer, or a product of them (n^2, m*n)")
+        name, power, number = found.groups()
+        count = int(power) if power else 1
+        if len(factors) + count > MAX_SIZE_FACTORS or count == 0:
+            raise MatDerivError(f"size {size!r} of {owner} has more than "
+                                f"{MAX_SIZE_FACTORS} factors, or a power 0")
+        factors += [name] * count if name else [_size_token(number, owner)]
+    total = 1
+    for factor in factors:
+        total *= factor if isinstance(factor, int) else 1
+    if total > MAX_SIZE:
+        raise MatDerivError(f"size {size!r} of {owner} is beyond the limit of {MAX_SIZE:,}")
+    return _Product(tuple(factors))
 
 
 def _make_size(token):
@@ -53,6 +88,8 @@ def _make_size(token):
         return sympy.Integer(token)
     if isinstance(token, str):
         return size_symbol(token)
+    if isinstance(token, _Product):
+        return size_product(*(_make_size(factor) for factor in token.factors))
     return token
 
 
@@ -75,8 +112,8 @@ def scalar(name: str) -> sympy.Symbol:
 def _check_name(name) -> str:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise MatDerivError(f"{name!r} is not a valid name (letters, digits, underscore)")
-    if name in FUNCTIONS:
-        raise MatDerivError(f"{name!r} is a function of the grammar and cannot name a matrix")
+    # A declared name is a variable even where the grammar has a function of that name
+    # (K, I, diag): the builder refuses only calling it, K(m, n).
     return name
 
 
@@ -106,6 +143,9 @@ def declare(shapes) -> Environment:
             shape = (shape[0], 1)
         recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
         for token in tokens:
+            for part in token.factors if isinstance(token, _Product) else (token,):
+                if isinstance(part, str):
+                    dims[part] = part
             if isinstance(token, str):
                 dims[token] = token
             elif isinstance(token, sympy.Basic) and token.is_Symbol:
