@@ -279,3 +279,11 @@ def test_json_bodies_stay_json():
     """The service's answers are plain JSON (no SymPy objects leak)."""
     report = derive_request({**SEED, "proof": "both"})
     assert json.loads(json.dumps(report)) == report
+
+
+@pytest.mark.parametrize("claim", ["log(X)", "sqrt(X)", "exp(exp(X*100))"])
+def test_a_wrong_claim_with_values_beyond_json_is_answered_as_json(client, claim):
+    answer = client.post("/api/check", json={"formula": "tr(X)", "wrt": "X",
+                                             "shapes": {"X": "n,n"}, "claim": claim})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["verdict"] in ("wrong", "ill-formed")

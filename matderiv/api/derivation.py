@@ -53,6 +53,8 @@ class Derivation:
         self.variable = variable
         self.formula = formula if formula is not None else str(expr)
         self.text = formula  # the formula as the user wrote it; None for SymPy input
+        self.syntax = "text"  # how ``text`` is written: "text" or "latex"
+        self.functions: tuple = ()  # the abstract function names the user declared
         # A derivation made inside another (the gradient's, for the Hessian) and whether
         # a rewrite's value check was beyond the numeric budget at these sizes.
         self._parent: Derivation | None = None
@@ -371,8 +373,11 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
         raise MatDerivError(f"a formula must be text or a SymPy expression, "
                             f"not {type(formula).__name__}")
     variable = _variable(wrt, env, expr)
-    return Derivation(expr, variable, formula=text, env=env, layout=layout, seconds=seconds,
-                      max_nodes=max_nodes)
+    derivation = Derivation(expr, variable, formula=text, env=env, layout=layout,
+                            seconds=seconds, max_nodes=max_nodes)
+    derivation.syntax = syntax  # how the text reads again (the twin, the second reading)
+    derivation.functions = tuple(functions)
+    return derivation
 
 
 def checked_functions(functions, env) -> tuple[str, ...]:

@@ -29,19 +29,40 @@ class _NoReading(Exception):
     """This reader cannot read the formula: the check is made without it."""
 
 
+#: Most numbers an array of this reader may hold, as the evaluator's budget: beyond it
+#: there is no second reading (ones(30000, 30000) is not made).
+_MAX_ENTRIES = 10_000_000
+
+
+def _sized(*sizes) -> None:
+    """Refuse, before it is made, an array of more than _MAX_ENTRIES numbers."""
+    total = 1
+    for size in sizes:
+        total *= size
+    if total > _MAX_ENTRIES:
+        raise _NoReading
+
+
 def direct_value(text: str, values: dict, functions: dict | None = None):
     """The value of formula ``text`` at ``values`` (names -> arrays or numbers, sizes ->
     ints): a float or a 2-D array; None where this reader does not know a construct."""
+    return direct_reading(text, values, functions)[0]
+
+
+def direct_reading(text: str, values: dict, functions: dict | None = None):
+    """(``direct_value``, the largest magnitude of any sum's or product's operands on the
+    way): rounding errors scale with it (tr(X) + 1e12 - 1e12 loses digits of tr(X) that
+    the exact reading keeps). A product of numbers that underflows to 0 is no reading."""
     try:
         reader = _Reader(text, values, functions or {})
         with np.errstate(all="ignore"):
             value = reader.sum()
             if reader.peek()[1] != "":
-                return None
-        return _finished(value)
+                return None, 0.0
+        return _finished(value), reader.scale
     except (_NoReading, KeyError, ValueError, TypeError, IndexError, ArithmeticError,
             np.linalg.LinAlgError, RecursionError):
-        return None
+        return None, 0.0
 
 
 def _finished(value):
@@ -98,6 +119,16 @@ class _Reader:
         self.pos = 0
         self.values = values
         self.functions = functions
+        self.scale = 0.0
+
+    def noted(self, *values):
+        """The last of ``values``, each magnitude noted in ``scale``."""
+        for value in values:
+            magnitudes = np.abs(np.asarray(value, dtype=float))
+            finite = magnitudes[np.isfinite(magnitudes)]
+            if finite.size:
+                self.scale = max(self.scale, float(finite.max()))
+        return values[-1]
 
     def peek(self, ahead: int = 0):
         return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
@@ -115,7 +146,8 @@ class _Reader:
         while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
             op = self.take()[1]
             other = self.product()
-            value = _add(value, other if op == "+" else _negate(other))
+            value = self.noted(value, other, _add(value, other if op == "+" else
+                                                  _negate(other)))
         return value
 
     # product := unary (('*' | '@' | '/' | '.*' | './') unary)*
@@ -124,6 +156,11 @@ class _Reader:
         while self.peek()[1] in ("*", "@", "/", ".*", "./"):
             op = self.take()[1]
             other = self.unary()
+            if not _is_matrix(value) and not _is_matrix(other) and value and other and \
+                    op in ("*", "/") and not (float(value) * float(other) if op == "*"
+                                              else float(value) / float(other)):
+                raise _NoReading  # a product of numbers that underflows to 0
+            self.noted(value, other)
             if op in ("*", "@"):
                 value = _multiply(value, other)
             elif op == "/":
@@ -303,6 +340,7 @@ def _kron(*values):
         raise _NoReading
     result = _matrix(values[0])
     for value in values[1:]:
+        _sized(result.size, _matrix(value).size)
         result = np.kron(result, _matrix(value))
     return result
 
@@ -367,6 +405,7 @@ def _unvec(value, rows, cols):
 
 def _delta(size):
     n = _size(size)
+    _sized(n, n, n)
     delta = np.zeros((n * n, n))
     for i in range(n):
         delta[i * n + i, i] = 1.0  # Δ u = vec(diag(u))
@@ -389,15 +428,18 @@ def _size(value) -> int:
 
 
 def _identity(size):
+    _sized(_size(size), _size(size))
     return np.eye(_size(size))
 
 
 def _ones(rows, cols=1):
+    _sized(_size(rows), _size(cols))
     return np.ones((_size(rows), _size(cols)))
 
 
 def _commutation(m, n):
     m, n = _size(m), _size(n)
+    _sized(m, n, m, n)
     k = np.zeros((m * n, m * n))
     for i in range(m):
         for j in range(n):
@@ -446,4 +488,4 @@ _CALLS = {
     **{name: _applied(name) for name in _FUNCTIONS},
 }
 
-__all__ = ["direct_value"]
+__all__ = ["direct_reading", "direct_value"]

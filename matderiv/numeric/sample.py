@@ -19,7 +19,7 @@ from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
 from .differences import assert_close, numeric_gradient, numeric_jacobian
-from .evaluate import evaluate
+from .evaluate import evaluate, evaluate_with_scale
 from .points import random_values, stand_in_functions, value_or_none
 
 #: Random points per size set: the first ones have entries rounded to one decimal, so a
@@ -40,6 +40,7 @@ class Sample:
     readable: bool
     claim: np.ndarray | None = None
     results: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)  # reading -> largest part on its way
 
 
 def size_sets(dims, more: bool = False) -> list[dict]:
@@ -81,11 +82,12 @@ def _as_array(value) -> np.ndarray:
     return np.atleast_2d(np.asarray(value, dtype=float))
 
 
-def agree(a, b) -> bool:
-    """Equal within rounding: both are closed forms, no finite differences involved."""
+def agree(a, b, rounding: float = 0.0) -> bool:
+    """Equal within rounding: both are closed forms, no finite differences involved.
+    ``rounding``: the largest part on the way to ``b`` (its terms may cancel)."""
     if a is None or b is None or a.shape != b.shape:
         return False
-    scale = 1.0 + float(np.max(np.abs(b), initial=0.0))
+    scale = 1.0 + max(float(np.max(np.abs(b), initial=0.0)), rounding)
     return bool(np.all(np.isfinite(a)) and np.allclose(a, b, rtol=1e-7, atol=1e-9 * scale))
 
 
@@ -104,8 +106,12 @@ class Sampler:
         self.size_sets = size_sets(dims)
         self._draw(self.size_sets, rng, POINTS if dims else 2 * POINTS)
         defined = {tuple(s.sizes.items()) for s in self.samples}
-        if len(defined) < min(3, len(self.size_sets)):
-            # Not defined at enough of the usual sizes: the distinct sizes in other orders.
+        undefined = [s for s in self.size_sets if tuple(s.items()) not in defined]
+        if len(defined) < min(3, len(self.size_sets)) or any(
+                len(set(s.values())) > 1 for s in undefined):
+            # Not defined at some sizes that differ (logdet(X'X) needs m >= n): the
+            # distinct sizes in other orders too, so that a claim true only where m = n
+            # (2 inv(X X') X) is not confirmed on square sizes alone.
             extra = [s for s in size_sets(dims, more=True) if s not in self.size_sets]
             self.size_sets += extra
             self._draw(extra, rng, POINTS)
@@ -156,6 +162,9 @@ class Sampler:
             if reading in sample.results:
                 continue
             sample.results[reading] = self.value(result, sample.values)
+            if sample.results[reading] is not None:
+                sample.scales[reading] = evaluate_with_scale(
+                    [result], sample.values, functions=self.functions)[1]
             key = tuple(sample.sizes.items())
             if key not in first_of_set and sample.results[reading] is not None:
                 first_of_set.add(key)
@@ -184,9 +193,12 @@ class Sampler:
                      what=f"internal error: matderiv's own {reading.kind}")
 
     def _scale(self, expr, values) -> float:
-        """Largest entry of expr: finite differences lose about eps times it to rounding."""
+        """Largest entry of expr, or of any part on its way: finite differences lose about
+        eps times it to rounding (det(X^3) - det(X)^3 cancels to noise of det(X^3)'s
+        size)."""
         value = _as_array(evaluate(expr, values, functions=self.functions))
-        return float(np.max(np.abs(value)))
+        inner = evaluate_with_scale([expr], values, functions=self.functions)[1]
+        return max(float(np.max(np.abs(value))), inner)
 
     def usable(self, reading) -> list[Sample]:
         """Points where the true result in this reading can be evaluated."""
@@ -195,7 +207,8 @@ class Sampler:
     def first_difference(self, reading) -> Sample | None:
         """The first point (smallest sizes first) where the claim and the result differ."""
         for sample in self.usable(reading):
-            if not agree(sample.claim, sample.results[reading]):
+            if not agree(sample.claim, sample.results[reading],
+                         sample.scales.get(reading, 0.0)):
                 return sample
         return None
 

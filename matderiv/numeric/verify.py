@@ -16,7 +16,7 @@ from ..errors import MatDerivError
 from ..expressions import MatDiff, matrix_symbol
 from ..expressions.tidy import canonical
 from .differences import assert_close, numeric_gradient, numeric_jacobian
-from .direct import direct_value
+from .direct import direct_reading
 from .evaluate import evaluate, evaluate_with_scale
 from .points import (
     random_values,
@@ -155,6 +155,9 @@ def _check_point(derivation, values, value, functions, rtol, atol, hessian):
     # Central differences lose about eps |F| / h to rounding: allow for it, so a
     # huge F (det of a large matrix) is not called wrong for a right derivative.
     scale = float(np.max(np.abs(value)))
+    # ... and with the largest part on F's way: det(X^8) - det(X)^8 cancels to rounding
+    # noise of det(X^8)'s size, which the differences divide by their step.
+    scale = max(scale, evaluate_with_scale([expr], values, functions=functions)[1])
     atol_f = atol + 1e-8 * scale
     if derivation.is_scalar and hessian:
         # Differences of the gradient, itself checked against F below: one level of
@@ -199,14 +202,17 @@ def _same_reading(derivation, values, value, functions) -> None:
     text = getattr(derivation, "text", None)
     if text is None:
         return
-    direct = direct_value(text, values, functions)
+    if getattr(derivation, "syntax", "text") != "text":
+        return  # the second reader reads the grammar, not LaTeX
+    direct, direct_scale = direct_reading(text, values, functions)
     if direct is None:
         return  # a construct the second reader does not know: no second reading
     direct = np.atleast_2d(np.asarray(direct, dtype=float))
     built = np.atleast_2d(np.asarray(value, dtype=float))
     if not (np.all(np.isfinite(direct)) and np.all(np.isfinite(built))):
         return
-    scale = 1.0 + float(np.max(np.abs(built), initial=0.0))
+    # rounding in either reading scales with the largest number on its way
+    scale = 1.0 + max(float(np.max(np.abs(built), initial=0.0)), direct_scale)
     if direct.shape != built.shape or not np.allclose(direct, built, rtol=1e-6,
                                                         atol=1e-9 * scale):
         from ..render import to_text

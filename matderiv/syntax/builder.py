@@ -28,6 +28,9 @@ from sympy import (
 
 from ..errors import MatDerivError
 from ..expressions import (
+    FrobeniusNorm,
+    Inner,
+    SumEntries,
     hadamard_product,
     is_matrix,
     mat_add,
@@ -186,6 +189,7 @@ class Builder(CallBuilding, ShapedCalls):
                        "(use inv(A) or ./ for element-wise division)", node)
         if right == 0:
             self.error("division by zero", node)
+        self.nonzero(right, "the divisor", node)
         return self.multiply(left, sympy.Pow(right, -1), node)
 
     def hadamard(self, left, right, node):
@@ -233,8 +237,8 @@ class Builder(CallBuilding, ShapedCalls):
 
     def nonzero(self, value, what: str, node):
         """Refuse a formula defined nowhere: ``value`` (a denominator, an inverted
-        matrix, the argument of log) is zero everywhere (X - X)."""
-        if self.rule_mode or not is_zero(canonical(value)):
+        matrix, the argument of log) is zero everywhere (X - X, sum(X - X), det(X - X))."""
+        if self.rule_mode or not is_zero(_zero_folded(canonical(value))):
             return value
         self.error(f"{what} is zero everywhere (it simplifies to 0), so the formula is "
                    "defined nowhere", node)
@@ -249,6 +253,20 @@ class Builder(CallBuilding, ShapedCalls):
                 shown = exponent if exponent.is_Integer else f"({exponent})"
                 self.error(f"{base}^{shown} has about {digits:.3g} digits; exact numbers "
                            f"are limited to {MAX_NUMBER_DIGITS}", node)
+        elif base.is_number and isinstance(exponent, sympy.Rational) and abs(exponent) > 1:
+            # (2^(1/2))^(10^300): SymPy would work out 2^(5 10^299) exactly.
+            try:
+                magnitude = abs(float(base.evalf(20)))
+                digits = abs(float(exponent)) * abs(math.log10(magnitude)) \
+                    if magnitude not in (0.0, 1.0) else 0.0
+            except (TypeError, ValueError, OverflowError):
+                digits = math.inf
+            if digits > MAX_NUMBER_DIGITS or abs(exponent) > 10**6:
+                shown = str(exponent) if len(str(exponent)) <= 20 else f"{float(exponent):.3g}"
+                self.error(f"a number raised to the power {shown} has about {digits:.3g} "
+                           f"digits; exact numbers are limited to {MAX_NUMBER_DIGITS}", node)
+        if exponent.is_number and exponent.is_negative:
+            self.nonzero(base, "the divisor", node)
         return base ** exponent
 
     def hadamard_power(self, base, exponent, node):
@@ -264,6 +282,21 @@ class Builder(CallBuilding, ShapedCalls):
             self.nonzero(base, "the divisor", node)
         return base if exponent == 1 else HadamardPower(base, exponent)
 
+
+
+def _zero_folded(expr):
+    """``expr`` with a trace, sum, determinant, norm or inner product of a zero matrix
+    made 0 (SymPy keeps det(0) and sum(0) whole), so that X/sum(X - X) is seen to divide
+    by zero."""
+    if not isinstance(expr, sympy.Basic) or not expr.args or is_matrix(expr):
+        return expr
+    args = [_zero_folded(a) for a in expr.args]
+    if isinstance(expr, (sympy.Trace, sympy.Determinant, SumEntries, FrobeniusNorm, Inner)) \
+            and any(isinstance(a, sympy.ZeroMatrix) for a in expr.args):
+        return sympy.Integer(0)
+    if any(a is not b for a, b in zip(args, expr.args, strict=True)):
+        return expr.func(*args)
+    return expr
 
 
 #: The front ends: each reads text into the same syntax tree.

@@ -98,6 +98,7 @@ class _LatexParser:
         entry_depth = self.depth
         self.deeper()
         left = self.prefix()
+        previous = None
         while True:
             tok = self.peek()
             if tok.kind == "op" and tok.text in self.closers[-1:]:
@@ -109,6 +110,11 @@ class _LatexParser:
             if power <= rbp:
                 break
             self.deeper()
+            if op == "^" and previous == "^":
+                # TeX refuses x^2^3 ("Double superscript"); read either way, it would be
+                # a guess: 2^3^2 is 512 in the grammar, (2^3)^2 = 64 left to right.
+                self.error("a double superscript: write x^{2^3} or {(x^2)}^3", tok)
+            previous = op
             if op == "^":
                 left = self.superscript(left)
             elif op == "'":

@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..api.examples import EXAMPLES
+from ..api.jsonable import strict
 from ..errors import MatDerivError
 from .workers import Workers
 
@@ -96,7 +97,8 @@ async def _read_json(request: Request):
 
 
 def _json(status: int, data: dict) -> JSONResponse:
-    return JSONResponse(data, status_code=status, headers=HEADERS)
+    # strict: a wrong claim's value may be NaN or inf, which plain JSON cannot hold
+    return JSONResponse(strict(data), status_code=status, headers=HEADERS)
 
 
 def create_app(*, workers: Workers | None = None, hosts=LOOPBACK) -> Starlette:
