@@ -104,7 +104,9 @@ def _sizes(derivation, rng) -> dict:
 
     Every declared size, not only those of the formula's matrices: I(q) may name one.
     """
-    symbols = derivation.expr.atoms(MatrixSymbol) | {derivation.variable}
+    symbols = derivation.expr.atoms(MatrixSymbol)
+    if isinstance(derivation.variable, MatrixSymbol):
+        symbols |= {derivation.variable}
     names = sorted({d.name for s in symbols for d in s.shape if d.is_Symbol}
                    | {name for name, value in derivation.env.items()
                       if getattr(value, "is_Symbol", False) and value.is_integer})
@@ -171,15 +173,17 @@ def _check_point(derivation, results, rng) -> None:
     if "tensor" in results:
         f_shape = np.atleast_2d(value).shape
         x_shape = np.asarray(values[variable.name]).shape
+        if not x_shape and derivation.is_scalar:
+            f_shape = ()  # by a scalar t, F's axes only: a scalar F's dF/dt has none
         expected = jacobians["row"].reshape((*f_shape, *x_shape))  # T[i,j,k,l] = dF_ij/dX_kl
         computed = np.asarray(evaluate(results["tensor"], values, functions=functions),
                               dtype=float)
         if computed.shape != expected.shape:
             raise _Wrong(f"the tensor has shape {computed.shape}, finite differences give "
                          f"{expected.shape} at sizes {_shown(values)}")
+        rows = int(np.prod(expected.shape[:2]))  # F's entries
         try:
-            assert_close(computed.reshape(expected.shape[0] * expected.shape[1], -1),
-                         expected.reshape(expected.shape[0] * expected.shape[1], -1),
+            assert_close(computed.reshape(rows, -1), expected.reshape(rows, -1),
                          what="the tensor", rtol=1e-5, atol=atol)
         except MatDerivError as error:
             raise _Wrong(f"{error} at sizes {_shown(values)}") from None

@@ -20,6 +20,9 @@ Two ways to draw, from one generator:
 >>> problem.wrt in problem.shapes and problem.wrt in problem.formula
 True
 
+The variable is a matrix or a vector, or sometimes the scalar ``k`` where the formula
+names it (a derivative by a scalar: dF/dk, d vec(F)/dk).
+
 and ``problems()``, a hypothesis strategy (``@given(problems())``).
 """
 
@@ -314,6 +317,9 @@ class _Maker:
 
 _VARIABLE_SHAPES = (("n", "n"), ("m", "n"), ("n", 1), ("m", "m"))
 
+#: How often a formula that names the scalar k is differentiated by k instead.
+SCALAR_VARIABLE_PERCENT = 50
+
 
 def _make(choices: _Choices, max_depth: int = 4) -> Problem:
     variable_shape = choices.choice(_VARIABLE_SHAPES)
@@ -335,6 +341,8 @@ def _make(choices: _Choices, max_depth: int = 4) -> Problem:
         if size not in declared and _occurs(size, formula):
             used[f"D{size}"] = (size, 1)
     wrt = "X" if "X" in candidates else choices.choice(sorted(candidates))
+    if "k" in used and choices.chance(SCALAR_VARIABLE_PERCENT):
+        wrt = "k"  # a derivative by a scalar (drawn last: the formula is drawn as before)
     return Problem(formula, wrt, used)
 
 

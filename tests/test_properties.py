@@ -67,7 +67,8 @@ def test_the_strategy_covers_the_grammar_and_is_mostly_well_typed():
             assert "unknown name" not in str(error), problem  # the strategy declares all
     assert built >= 0.9 * len(drawn)
     assert sum(p.wrt == "X" for p in drawn) >= len(drawn) // 4
-    assert any(p.shapes[p.wrt][1] == 1 for p in drawn)  # vectors as well as matrices
+    assert any(p.shapes[p.wrt][1:] == (1,) for p in drawn)  # vectors as well as matrices
+    assert any(p.shapes[p.wrt] == () for p in drawn)  # and scalars: derivatives by k
 
 
 def test_the_oracle_catches_a_wrong_result():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sympy import Basic, MatrixSymbol, ZeroMatrix
+from sympy import Basic, MatrixSymbol, Symbol
 
 from ..engine.conventions import CONVENTIONS, LAYOUTS
 from ..engine.phases import (
@@ -34,6 +34,8 @@ from ..expressions.contains import atoms_of
 from ..syntax.builder import Builder
 from ..syntax.grammar import FUNCTIONS, is_one_by_one
 from ..syntax.shapes import declare
+from . import by_scalar
+from .by_scalar import is_scalar_variable
 from .twin import confirm, symbolic_twin
 
 __all__ = ["CONVENTIONS", "Derivation", "derive"]
@@ -134,6 +136,8 @@ class Derivation:
         Jacobian, T = reshape(J_row, (m, n, p, q)). See ``matderiv.engine.tensor``.
         """
         from ..engine.tensor import tensor_from_row_jacobian
+        if is_scalar_variable(self.variable):
+            return by_scalar.tensor(self)  # ∂F_ij/∂t: F's axes only
         f_shape = (1, 1) if not is_matrix(self.expr) else tuple(self.expr.shape)
         if self.is_scalar:
             from sympy.tensor.array.expressions import Reshape
@@ -157,8 +161,7 @@ class Derivation:
         if "hessian" not in self._cache:
             gradient = self.gradient()
             if not gradient.has(self.variable):
-                size = self.variable.shape[0] * self.variable.shape[1]
-                self._cache["hessian"] = _Constant(ZeroMatrix(size, size))
+                self._cache["hessian"] = _Constant(by_scalar.zero_hessian(self.variable))
             else:
                 inner = Derivation(gradient, self.variable, env=self.env,
                                    **_budget_options(self.budget))
@@ -193,10 +196,14 @@ class Derivation:
 
     # -- identification ---------------------------------------------------
     def _identify_gradient(self) -> tuple[Phase, ...]:
+        if is_scalar_variable(self.variable):
+            return by_scalar.derivative_phases(self)
         return identify_gradient(self.differential, self.variable, self.budget,
                                  self._same_value)
 
     def _identify_jacobian(self, vec: str) -> tuple[Phase, ...]:
+        if is_scalar_variable(self.variable):
+            return by_scalar.jacobian_phases(self, vec)
         if self.is_scalar:
             return jacobian_of_scalar(self.gradient_phases(), self.variable, vec, self.budget,
                                       self._same_value)
@@ -230,6 +237,8 @@ class Derivation:
         """The proof of the result as data: ``style`` "rules" (or "elementwise")."""
         from ..proofs.rules import rules_proof
         kind = kind or ("gradient" if self.is_scalar else "jacobian")
+        if is_scalar_variable(self.variable) and self.is_scalar and kind != "hessian":
+            kind = "gradient"  # by a scalar t, a scalar F's Jacobian is dF/dt
         if kind == "hessian":
             # The Hessian is the Jacobian of the gradient: its proof is that one's.
             return self._hessian_derivation().proof(style, kind="jacobian", vec=vec)
@@ -425,10 +434,10 @@ def _variable(wrt, env, expr):
                             "(declare its shape, or pick a name that occurs)")
     else:
         raise MatDerivError(f"wrt must be a name, not {type(wrt).__name__}")
-    if not isinstance(variable, MatrixSymbol):
-        raise MatDerivError(f"wrt {variable} is a scalar; derivatives with respect to a scalar "
-                            "are not supported yet: declare it as a 1x1 matrix (-s k=1,1)")
-    if not expr.has(variable):
-        raise MatDerivError(f"{variable} does not occur in the formula, so its derivative "
-                            f"with respect to {variable} is zero")
+    # A matrix, or a real scalar (shape ()); not a size, nor a SymPy expression of them.
+    if isinstance(variable, Symbol) and variable.is_integer:
+        raise MatDerivError(f"wrt {variable} is a size of the formula, not a variable")
+    if not isinstance(variable, (MatrixSymbol, Symbol)):
+        raise MatDerivError(f"wrt {variable} is not a variable: give the name of a matrix, a "
+                            "vector or a scalar of the formula")
     return variable

@@ -17,6 +17,7 @@ from ..errors import MatDerivError
 from ..expressions import NON_SMOOTH, Elementwise, ElementwiseBinary, VectorNorm
 from ..render import to_latex, to_text
 from ..render.operand import operand_latex, operand_text
+from .by_scalar import is_scalar_variable, zero_note
 
 
 def _shape_text(expr) -> str:
@@ -30,6 +31,9 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
     f_tex, x_tex = to_latex(derivation.expr), to_latex(derivation.variable)
     # What ∂ applies to: in brackets unless one name or one function applied.
     f_name, f_tex_name = operand_text(derivation.expr), operand_latex(derivation.expr)
+    if is_scalar_variable(derivation.variable):
+        return _by_scalar(derivation, kind, vec, (f_name, f_tex_name, f_text, f_tex),
+                          (x_text, x_tex))
     if kind == "gradient":
         result = derivation.gradient()
         text = f"∂{f_name}/∂{x_text} = {to_text(result)}"
@@ -63,6 +67,44 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
     else:
         raise MatDerivError(f"unknown kind {kind!r}: gradient, jacobian, hessian or tensor")
     return {"text": text, "latex": tex, "result": result}
+
+
+def _by_scalar(derivation, kind, vec, f, x) -> dict:
+    """The statement of a derivative by a scalar t: ∂F/∂t, ∂vec(F)/∂t, ∂²F/∂t²,
+    ∂F_ij/∂t."""
+    (f_name, f_tex_name, f_text, f_tex), (x_text, x_tex) = f, x
+    op = "vec" if vec == "col" else "vecr"
+    if kind == "gradient":
+        result = derivation.gradient()
+    elif kind == "hessian":
+        result = derivation.hessian(vec=vec)
+        text = f"∂²{f_name}/∂{x_text}²"
+        tex = r"\frac{\partial^2 %s}{\partial %s^2}" % (f_tex_name, x_tex)
+    elif kind == "jacobian":
+        result = derivation.jacobian(vec=vec)
+        if derivation.is_scalar:  # vec(F) is F
+            kind = "gradient"
+        else:
+            text = f"∂{op}({f_text})/∂{x_text}"
+            tex = r"\frac{\partial \operatorname{%s}(%s)}{\partial %s}" % (op, f_tex, x_tex)
+            if derivation.layout == "denominator":
+                text, tex = f"({text})ᵀ", r"\left(%s\right)^{T}" % tex
+    elif kind == "tensor":
+        result = derivation.tensor()
+        if derivation.is_scalar:
+            kind = "gradient"
+        else:  # F's axes only: entry (i, j) of the matrix dF/dt
+            text = f"∂{f_name}_ij/∂{x_text} = ({to_text(result)})_ij"
+            tex = r"\frac{\partial \left(%s\right)_{ij}}{\partial %s} = \left(%s\right)_{ij}" % (
+                f_tex, x_tex, to_latex(result))
+            return {"text": text, "latex": tex, "result": result}
+    else:
+        raise MatDerivError(f"unknown kind {kind!r}: gradient, jacobian, hessian or tensor")
+    if kind == "gradient":
+        text = f"∂{f_name}/∂{x_text}"
+        tex = r"\frac{\partial %s}{\partial %s}" % (f_tex_name, x_tex)
+    return {"text": f"{text} = {to_text(result)}", "latex": f"{tex} = {to_latex(result)}",
+            "result": result}
 
 
 def _rules(derivation, kind, vec) -> list[str]:
@@ -112,6 +154,9 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
                        for name in derivation.abstract_functions]
     report["notes"] += [f"{name} is not differentiable everywhere: {choice}"
                         for name, choice in non_smooth_functions(derivation.expr)]
+    zero = zero_note(derivation, result)
+    if zero:
+        report["notes"].insert(0, zero)
     if check:
         outcome = derivation.check(hessian=kind == "hessian")
         report["check"] = {"passed": True, "summary": outcome.summary,

@@ -21,9 +21,11 @@ from __future__ import annotations
 import sympy
 
 from ..errors import MatDerivError, guarded
+from ..expressions import is_matrix
 from ..expressions.tidy import canonical
 from ..numeric.sample import Sampler
 from ..render import to_text
+from ..syntax.grammar import zero_like
 from . import explain
 from .claim_text import IllFormed, build_claim
 from .diagnose import counterexample, diagnose
@@ -51,15 +53,18 @@ def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
     """
     asked = asked_reading(derivation, kind, vec, layout)
     text = claim if isinstance(claim, str) else to_text(claim)
-    base = {"claim": text, "formula": derivation.formula, "wrt": str(derivation.variable)}
+    base = {"claim": text, "formula": derivation.formula, "wrt": str(derivation.variable),
+            "by_scalar": not is_matrix(derivation.variable)}
     try:
         claim_expr = build_claim(derivation, claim, syntax)
     except IllFormed as reason:
         return Verdict("ill-formed", f"The claim is ill-formed: {reason}.", claim_expr=None,
                        result=result_of(derivation, asked), reading=asked, reason=str(reason),
                        **base)
+    truth = result_of(derivation, asked)  # the convention asked must exist: else bad input
+    if not is_matrix(claim_expr) and claim_expr == 0:
+        claim_expr = zero_like(truth)  # "0" claims the zero of whatever shape the result has
     claim_shape = shape_of(claim_expr)
-    result_of(derivation, asked)  # the convention asked must exist: else bad input
 
     def fits(reading) -> bool:
         # Another convention that matderiv cannot derive here is simply not a candidate.

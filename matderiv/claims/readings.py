@@ -50,9 +50,14 @@ class Reading:
                 parts.append("--layout denominator")
         return " ".join(parts)
 
-    def describe(self, variable) -> str:
-        """In words: 'the Jacobian ∂vecr(F)/∂vecr(W) (vecr, rows stacked; numerator layout)'."""
+    def describe(self, variable, by_scalar: bool | None = None) -> str:
+        """In words: 'the Jacobian ∂vecr(F)/∂vecr(W) (vecr, rows stacked; numerator layout)'.
+
+        ``by_scalar``: the variable is a scalar t (None: a SymPy Symbol is one).
+        """
         x = str(variable)
+        if by_scalar or (by_scalar is None and isinstance(variable, sympy.Symbol)):
+            return self._by_scalar(x)
         if self.kind == "gradient":
             return f"the gradient ∂F/∂{x} as a matrix of {x}'s shape"
         stack = "vec" if self.vec == "col" else "vecr"
@@ -62,6 +67,16 @@ class Reading:
         else:
             name = f"the Hessian ∂²F/∂{stack}({x})∂{stack}({x})ᵀ"
         return f"{name} ({words}; {self.layout} layout)"
+
+
+    def _by_scalar(self, t: str) -> str:
+        if self.kind == "gradient":
+            return f"the derivative ∂F/∂{t} by the scalar {t}"
+        if self.kind == "hessian":
+            return f"the second derivative ∂²F/∂{t}²"
+        stack = "vec" if self.vec == "col" else "vecr"
+        words = "a column" if self.layout == "numerator" else "a row (denominator layout)"
+        return f"the Jacobian ∂{stack}(F)/∂{t} ({stack}, {words})"
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,7 @@ class Verdict:
     evidence: str = ""
     symbolic_match: bool = False
     reason: str = ""  # why an ill-formed claim is, in one short line
+    by_scalar: bool = False  # the variable is a scalar t
 
 
     @property

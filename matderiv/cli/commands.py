@@ -153,7 +153,8 @@ def main():
                    f"Example:\n\n  {EXAMPLE}\n\n"
                    "  matderiv derive 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p --gradient")
 @click.argument("formula")
-@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("--wrt", required=True,
+              help="The variable: a matrix, vector or scalar name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name: -s W=m,n (matrix), -s a=n,1 or -s a=n (vector), "
                    "-s k= (scalar).")
@@ -203,7 +204,7 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
                    "-o proof.tex --pdf\n\n"
                    "  matderiv prove --batch derivations.toml -o all.tex")
 @click.argument("formula", required=False)
-@click.option("--wrt", help="The variable, a matrix or vector name of FORMULA.")
+@click.option("--wrt", help="The variable: a matrix, vector or scalar name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True)
@@ -380,7 +381,7 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
                    "names the flag that gives it); 2 for bad input. With --batch, the worst "
                    "code of all entries.")
 @click.argument("formula", required=False)
-@click.option("--wrt", help="The variable, a matrix or vector name of FORMULA.")
+@click.option("--wrt", help="The variable: a matrix, vector or scalar name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @click.option("--claim", "claim", help="The claimed result, in the formula grammar, e.g. "
@@ -449,7 +450,8 @@ def _check_batch(path, fmt, seconds) -> int:
                    "Example:\n\n  matderiv codegen 'sum(tanh(W*x))' --wrt W -s W=m,n -s x=n,1 "
                    "--backend numpy -o grad.py")
 @click.argument("formula")
-@click.option("--wrt", required=True, help="The variable, a matrix or vector name of FORMULA.")
+@click.option("--wrt", required=True,
+              help="The variable: a matrix, vector or scalar name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name, as for derive.")
 @_kind_options({"gradient": "The gradient (scalar formulas).",

@@ -42,6 +42,9 @@ def _literal(value) -> str:
 def check_source(derivation, kind, vec, backend, names, parameters, point) -> list[str]:
     """The lines of ``_check()`` and of the ``__main__`` block that runs it."""
     variable = derivation.variable.name
+    # A scalar variable t is stepped as a 1 x 1 array X, and passed as the number X[0, 0].
+    scalar = not getattr(derivation.variable, "shape", None)
+    passed = "X[0, 0]" if scalar else "X"
     tested, helper = names[0], names[-1]
     functions = [p for p in parameters if p not in point and p.endswith("_grad")]
     abstract = {f[:-len("_grad")] for f in functions}
@@ -60,9 +63,10 @@ def check_source(derivation, kind, vec, backend, names, parameters, point) -> li
         value, gradient = _STAND_INS[backend]
         lines += [f"        {name!r}: {value},", f"        {name + '_grad'!r}: {gradient},"]
     lines.append("    }")
-    lines += [f"    X = _np.asarray(point[{variable!r}], dtype=float)", "    h = 1e-6", "",
+    lines += [f"    X = _np.asarray(point[{variable!r}], dtype=float)"
+              + (".reshape(1, 1)" if scalar else ""), "    h = 1e-6", "",
               "    def at(function, X, **more):",
-              f"        out = function(**{{**point, {variable!r}: X, **more}})",
+              f"        out = function(**{{**point, {variable!r}: {passed}, **more}})",
               "        out = out[0] if isinstance(out, tuple) else out",
               "        return _np.asarray(out, dtype=float)", ""]
     value_of = tested if kind == "value_and_gradient" else helper
@@ -86,7 +90,8 @@ def check_source(derivation, kind, vec, backend, names, parameters, point) -> li
         direction = next(p for p in parameters if p not in point and p not in abstract
                          and p not in functions)
         lines += ["    V = _np.random.default_rng(0).standard_normal(X.shape)",
-                  f"    got = _np.asarray({tested}(**point, {direction}=V), "
+                  f"    got = _np.asarray({tested}(**point, {direction}="
+                  f"{'V[0, 0]' if scalar else 'V'}), "
                   "dtype=float).reshape(-1, 1)",
                   f"    step = (at({value_of}, X + h * V) - at({value_of}, X - h * V)) / (2 * h)",
                   f"    expected = step.reshape(-1, 1, order={order})"]

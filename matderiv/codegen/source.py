@@ -68,12 +68,13 @@ def _result(derivation, kind: str, vec: str):
 
 def _arguments(derivation):
     """The formula's own matrices and scalars (not every declared name), sorted by name."""
-    expr = derivation.expr
-    matrices = sorted(expr.atoms(MatrixSymbol) | {derivation.variable}, key=lambda s: s.name)
-    scalars = sorted((s for s in expr.free_symbols
-                      if isinstance(s, sympy.Symbol) and not is_size(s)),
-                     key=lambda s: s.name)
-    return matrices, scalars
+    expr, variable = derivation.expr, derivation.variable
+    # The variable is an argument even where F does not depend on it (a zero derivative).
+    matrices = expr.atoms(MatrixSymbol) | ({variable} if is_matrix(variable) else set())
+    scalars = {s for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not is_size(s)}
+    if not is_matrix(variable):
+        scalars.add(variable)  # a derivative by a scalar t
+    return sorted(matrices, key=lambda s: s.name), sorted(scalars, key=lambda s: s.name)
 
 
 def to_source(derivation, kind: str | None = None, *, vec: str = "col",
@@ -140,7 +141,8 @@ def _function(derivation, kind, vec, chosen, name) -> _Function:
     header: list[str] = []
     if chosen.name == "torch":
         # Constants (eye, zeros) take the inputs' dtype: torch does not mix them in @.
-        header.append(f"_dtype = torch.as_tensor({matrices[0].name}).dtype")
+        header.append(f"_dtype = torch.as_tensor({matrices[0].name}).dtype" if matrices
+                      else "_dtype = torch.get_default_dtype()")
     carried: set = set()
     for symbol in matrices:
         rows, cols = symbol.shape
@@ -179,12 +181,17 @@ def _function(derivation, kind, vec, chosen, name) -> _Function:
         while direction in names or direction in RESERVED or direction == name:
             number += 1
             direction = f"V{number}"
-        rows, cols = variable.shape
-        header.append(f"{direction} = {chosen.prepare_matrix.format(direction)}.reshape("
-                      f"{printer.size(rows)}, {printer.size(cols)})")
-        stacked = f"{direction}.T.reshape(-1, 1)" if vec == "col" \
-            else f"{direction}.reshape(-1, 1)"
-        result = strip_parens(printer.apply(expr, printer.temp(stacked)))
+        if not is_matrix(variable):  # by a scalar t: the direction is a number, J V
+            if chosen.prepare_scalar != "{}":
+                header.append(f"{direction} = {chosen.prepare_scalar.format(direction)}")
+            result = f"{parenthesised(printer.value(expr))} * {direction}"
+        else:
+            rows, cols = variable.shape
+            header.append(f"{direction} = {chosen.prepare_matrix.format(direction)}.reshape("
+                          f"{printer.size(rows)}, {printer.size(cols)})")
+            stacked = f"{direction}.T.reshape(-1, 1)" if vec == "col" \
+                else f"{direction}.reshape(-1, 1)"
+            result = strip_parens(printer.apply(expr, printer.temp(stacked)))
         parameters.append(direction)
     elif gradient is not None:
         value = _scalar_code(printer.value(expr), expr)
@@ -254,6 +261,8 @@ def _scalar_code(code: str, expr) -> str:
 
 def _what(kind, vec, variable, formula, direction="V") -> str:
     op = "vec" if vec == "col" else "vecr"
+    if not is_matrix(variable):
+        return _what_by_scalar(kind, op, variable, formula, direction)
     return {"gradient": f"the gradient of {formula} with respect to {variable}",
             "value_and_gradient": f"the value of {formula} and its gradient with respect "
                                   f"to {variable}, sharing their common parts",
@@ -263,6 +272,17 @@ def _what(kind, vec, variable, formula, direction="V") -> str:
                        f"{formula}",
             "jvp": f"J {op}({direction}), the Jacobian of F = {formula} by {variable} applied "
                    f"to {direction} (shaped like {variable}), without forming J"}[kind]
+
+
+def _what_by_scalar(kind, op, t, formula, direction) -> str:
+    return {"gradient": f"the derivative of {formula} by the scalar {t}",
+            "value_and_gradient": f"the value of {formula} and its derivative by the scalar "
+                                  f"{t}, sharing their common parts",
+            "value": f"the value of {formula}",
+            "jacobian": f"the Jacobian d {op}(F) / d{t} of F = {formula}",
+            "hessian": f"the second derivative d2F / d{t}2 of F = {formula}",
+            "jvp": f"J {direction}, the Jacobian d {op}(F) / d{t} of F = {formula} times the "
+                   f"number {direction}"}[kind]
 
 
 def _one_line(text: str) -> str:

@@ -31,7 +31,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 #: Phases in the order the engine runs them; each is a named rule set.
-PHASES = ("differential", "gradient", "vec", "vecr", "simplification")
+PHASES = ("differential", "gradient", "vec", "vecr", "scalar", "stack", "simplification")
 
 _KEYS = {"name", "pattern", "result", "when", "latex", "source", "examples", "phase", "note"}
 

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from ..expressions import is_matrix
+
 CONVENTIONS = {
     "col": "vec stacks columns; J = d vec(F) / d vec(X), one row per entry of F, "
            "one column per entry of X (numerator layout, Magnus & Neudecker)",
@@ -24,6 +26,19 @@ CONVENTIONS = {
                    "entry of X, one column per entry of F",
 }
 
+#: The same by a scalar variable t ({t} stands for its name).
+BY_SCALAR = {
+    "col": "vec stacks columns; J = d vec(F) / d{t}, a column with one row per entry of F "
+           "(numerator layout)",
+    "row": "vecr stacks rows; J = d vecr(F) / d{t}, a column with one row per entry of F "
+           "(numerator layout)",
+    "gradient": "derivative by the scalar {t}: dF/d{t}, a scalar",
+    "hessian": "d²F/d{t}², a scalar",
+    "tensor": "T[i,j] = dF_ij / d{t} for F m x n: F's axes only (dF/d{t}, a matrix of F's "
+              "shape)",
+    "denominator": "denominator layout, the transpose: a row",
+}
+
 #: Jacobian layouts: numerator (one row per entry of F, the default) or its transpose.
 LAYOUTS = ("numerator", "denominator")
 
@@ -34,6 +49,8 @@ def convention(kind: str, vec: str = "col", variable=None, layout: str = "numera
     >>> convention("jacobian", "col", layout="denominator").split(";")[0]
     'vec stacks columns'
     """
+    if variable is not None and not is_matrix(variable):
+        return _by_scalar(kind, vec, layout).replace("{t}", str(variable))
     if kind == "hessian":
         text = CONVENTIONS["hessian" if vec == "col" else "hessian-row"]
     else:
@@ -52,3 +69,17 @@ def convention(kind: str, vec: str = "col", variable=None, layout: str = "numera
                 .replace("vec(X)", f"vec({name})").replace("vecr(X)", f"vecr({name})"))
     return text
 
+
+def _by_scalar(kind: str, vec: str, layout: str) -> str:
+    """The convention of a derivative by a scalar t.
+
+    >>> print(_by_scalar("jacobian", "col", "denominator"))
+    vec stacks columns; J = (d vec(F) / d{t})', denominator layout, the transpose: a row
+    """
+    if kind != "jacobian":
+        return BY_SCALAR[kind]
+    text = BY_SCALAR[vec]
+    if layout == "denominator":
+        stack = "vec" if vec == "col" else "vecr"
+        text = f"{text.split(';')[0]}; J = (d {stack}(F) / d{{t}})', {BY_SCALAR['denominator']}"
+    return text

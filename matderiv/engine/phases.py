@@ -34,8 +34,9 @@ from ..expressions import (
     mat_mul,
     sized,
 )
+from ..expressions.contains import holds_differential
 from ..expressions.content import pull_numeric_content
-from ..expressions.tidy import canonical, tidy
+from ..expressions.tidy import canonical, is_zero, tidy
 from .catalog import catalog
 from .rewrite import Context, ProofStep, bottom_up, push_inward, simplify_bottom_up
 
@@ -71,14 +72,17 @@ def differentiate(expr, variable, budget, same_differential=None):
 def identify_gradient(differential, variable, budget, same_value) -> tuple[Phase, Phase]:
     """Identification and simplification of the gradient G in dF = <G, dX>."""
     context = Context(variable, phase="identification", **budget)
-    start = differential
-    if is_matrix(start):
-        start = ScalarOf(start)
+    start = _read_as_scalar(differential) if is_matrix(differential) else differential
     steps: list[ProofStep] = []
     identified = bottom_up(start, catalog().phase("gradient"), context, steps)
     raw = collect_gradient(identified, MatDiff(variable))
     identification = Phase("gradient", start, identified, tuple(steps))
     return identification, simplify(raw, context, same_value)
+
+
+def _read_as_scalar(differential):
+    """dF of a 1 x 1 F, read as a scalar: (dF); the number 0 where dF is zero."""
+    return sympy.Integer(0) if is_zero(differential) else ScalarOf(differential)
 
 
 def identify_jacobian(differential, variable, vec, budget, same_value) -> tuple[Phase, Phase]:
@@ -94,6 +98,23 @@ def identify_jacobian(differential, variable, vec, budget, same_value) -> tuple[
     return identification, simplify(raw, context, same_value)
 
 
+def identify_derivative(differential, variable, budget, same_value, *,
+                        scalar: bool = False) -> tuple[Phase, Phase]:
+    """By a scalar variable t: identification and simplification of D in dF = D dt.
+
+    D has F's shape (``scalar``: F is a scalar, or a 1 x 1 matrix read as one, and so is
+    D): it is dF/dt, and vec(D) is the Jacobian d vec(F) / dt.
+    """
+    context = Context(variable, phase="identification", **budget)
+    start = _read_as_scalar(differential) if scalar and is_matrix(differential) \
+        else differential
+    steps: list[ProofStep] = []
+    identified = bottom_up(start, catalog().phase("scalar"), context, steps)
+    raw = collect_derivative(identified, ScalarDiff(variable))
+    identification = Phase("scalar", start, identified, tuple(steps))
+    return identification, simplify(raw, context, same_value)
+
+
 def jacobian_of_scalar(gradient_phases, variable, vec, budget, same_value) -> tuple:
     """The Jacobian of a scalar F: the row vec(G)' (vecr(G)') after the gradient's phases."""
     context = Context(variable, phase="identification", **budget)
@@ -102,8 +123,25 @@ def jacobian_of_scalar(gradient_phases, variable, vec, budget, same_value) -> tu
     return (*gradient_phases, simplify(row, context, same_value))
 
 
+def jacobian_by_scalar(derivative_phases, vec, variable, budget, same_value) -> tuple:
+    """By a scalar t, the Jacobian d vec(F) / dt = vec(D) (vecr(D) for vec="row"), a
+    column, after the phases of D in dF = D dt; for scalar F, D itself."""
+    derivative = derivative_phases[-1].result
+    if not is_matrix(derivative):
+        return derivative_phases
+    context = Context(variable, phase="identification", **budget)
+    stacked = (Vec if vec == "col" else Vecr)(derivative)
+    steps: list[ProofStep] = []
+    factored = simplify_bottom_up(stacked, catalog().phase("stack"), context, steps)
+    return (*derivative_phases, Phase("stack-" + vec, stacked, factored, tuple(steps)),
+            simplify(factored, context, same_value))
+
+
 def denominator_phase(numerator, same_value) -> Phase:
-    """Denominator layout: the transpose of the numerator-layout Jacobian, as a phase."""
+    """Denominator layout: the transpose of the numerator-layout Jacobian, as a phase
+    (a scalar, the Jacobian of a scalar by a scalar, is its own transpose)."""
+    if not is_matrix(numerator):
+        return Phase("layout", numerator, numerator, ())
     transposed = pull_numeric_content(canonical(sympy.Transpose(numerator)))
     same_value(sympy.Transpose(numerator), transposed)
     return Phase("layout", numerator, transposed, ())
@@ -149,12 +187,34 @@ def collect_gradient(expr, differential):
                         f"to the form <G, {differential}>")
 
 
+def collect_derivative(expr, differential):
+    """D from a sum of terms D_k dt (dt a scalar differential); raise if a term is not in
+    that form. Sums and constant factors are taken as they stand (linearity)."""
+    if expr == differential:
+        return sympy.Integer(1)
+    if isinstance(expr, ZeroMatrix) or expr == 0:
+        return expr
+    if isinstance(expr, (sympy.Add, MatAdd)):
+        return (mat_add if is_matrix(expr) else sympy.Add)(
+            *[collect_derivative(term, differential) for term in expr.args])
+    if isinstance(expr, (sympy.Mul, MatMul)):
+        linear = [k for k, a in enumerate(expr.args) if holds_differential(a)]
+        if len(linear) == 1:
+            k = linear[0]
+            factors = [*expr.args[:k], collect_derivative(expr.args[k], differential),
+                       *expr.args[k + 1:]]
+            return mat_mul(*factors) if is_matrix(expr) else sympy.Mul(*factors)
+    raise MatDerivError(f"cannot identify the derivative: no rule brings the term {expr} "
+                        f"to the form D {differential}")
+
+
 def collect_jacobian(expr, stacked):
     """J from a sum of terms J_k vec(dX); raise if a term is not in that form."""
     if expr == stacked:
         return identity(stacked.shape[0])
-    if isinstance(expr, ZeroMatrix):
-        return sized(ZeroMatrix, expr.shape[0], stacked.shape[0])
+    if isinstance(expr, ZeroMatrix) or (isinstance(expr, (Vec, Vecr))
+                                        and isinstance(expr.arg, ZeroMatrix)):
+        return sized(ZeroMatrix, expr.shape[0], stacked.shape[0])  # F does not vary
     if isinstance(expr, MatAdd):
         return mat_add(*[collect_jacobian(term, stacked) for term in expr.args])
     if isinstance(expr, MatMul):

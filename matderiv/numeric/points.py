@@ -47,10 +47,17 @@ def _inverted_symbols(expr) -> set:
     return found
 
 
+def matrix_symbols(expr, variable) -> frozenset:
+    """The matrices of ``expr``, and the variable if it is one (it may not occur, as in
+    a derivative that is zero; a scalar variable is not a matrix)."""
+    symbols = atoms_of(expr, MatrixSymbol)
+    return symbols | {variable} if isinstance(variable, MatrixSymbol) else symbols
+
+
 def size_symbols(expr, variable) -> list:
     """The sizes to draw: those of the matrices, and those the formula names alone
     (m in I(m)), sorted by name."""
-    symbols = atoms_of(expr, MatrixSymbol) | {variable}
+    symbols = matrix_symbols(expr, variable)
     return sorted({d for s in symbols for d in s.shape if d.is_Symbol}
                   | {s for s in expr.free_symbols
                      if isinstance(s, sympy.Symbol) and s.is_integer and s.is_positive},
@@ -81,7 +88,7 @@ def smallest_sizes(expr, variable) -> dict:
 
 def random_values(expr, variable, rng, sizes=None) -> dict:
     """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
-    symbols = atoms_of(expr, MatrixSymbol) | {variable}
+    symbols = matrix_symbols(expr, variable)
     dims = size_symbols(expr, variable)
     given = {str(k): v for k, v in (sizes or {}).items()}
     pool = list(rng.permutation([2, 3, 4, 5]))
@@ -108,7 +115,8 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
         if symbol in inverted:
             array = array + rows * np.eye(rows)
         values[symbol.name] = array
-    for symbol in sorted(expr.free_symbols - set(symbols), key=printed_name):
+    scalars = (expr.free_symbols | {variable}) - set(symbols)
+    for symbol in sorted(scalars, key=printed_name):
         if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
             values[symbol.name] = float(rng.uniform(0.5, 1.5))
     return values

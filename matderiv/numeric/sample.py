@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
 from .differences import assert_close, numeric_gradient, numeric_jacobian
 from .evaluate import evaluate, evaluate_with_scale
-from .points import random_values, stand_in_functions, value_or_none
+from .points import matrix_symbols, random_values, stand_in_functions, value_or_none
 
 #: Random points per size set: the first ones have entries rounded to one decimal, so a
 #: counterexample is readable; the others are full-precision random values.
@@ -99,7 +98,7 @@ class Sampler:
         self.claim_expr = claim_expr
         self.functions = stand_in_functions(derivation.abstract_functions)
         expr, variable = derivation.expr, derivation.variable
-        symbols = expr.atoms(MatrixSymbol) | {variable}
+        symbols = matrix_symbols(expr, variable)
         dims = sorted({d for s in symbols for d in s.shape if d.is_Symbol}, key=str)
         rng = np.random.default_rng(seed)
         self.samples: list[Sample] = []

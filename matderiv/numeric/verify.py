@@ -190,7 +190,7 @@ def _check_point(derivation, values, value, functions, rtol, atol, hessian):
         checked.append(f"Jacobian vec={vec}")
         if vec == "row":  # T[i, j, k, l] holds the vecr Jacobian's entries, row-major
             computed = evaluate(derivation.tensor(), values, functions=functions)
-            worst = max(worst, assert_close(computed.reshape(expected.shape), expected,
+            worst = max(worst, assert_close(np.reshape(computed, expected.shape), expected,
                                             what="the tensor", rtol=rtol, atol=atol_f))
             checked.append("tensor")
     return worst, checked

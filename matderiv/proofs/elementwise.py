@@ -96,6 +96,13 @@ def _sum_all(matrix, body):
 
 def _entry(matrix, i, j):
     """Entry (i, j) of a matrix expression with its scalar parts in index form."""
+    if isinstance(matrix, sympy.MatPow) and matrix.exp.is_Integer and (
+            matrix.exp < 0 or isinstance(matrix.base, sympy.Inverse)):
+        # SymPy gives M^-k and (M⁻¹)^k no entries it can differentiate: (M⁻¹)^k is a
+        # product of k inverses, written out.
+        power = int(matrix.exp)
+        base = sympy.Inverse(matrix.base) if power < 0 else matrix.base
+        matrix = sympy.MatMul(*[base] * abs(power)) if abs(power) > 1 else base
     return _index_form(matrix._entry(i, j, expand=True) if hasattr(matrix, "_entry")
                        else matrix[i, j])
 
@@ -109,7 +116,13 @@ def differentiate_entry(expr, element):
     """∂expr/∂element, with the chain rule through det(M) and abstract f(Y)."""
     opaque = _opaque_scalars(expr)
     if not opaque:
-        return collapse_deltas(sympy.diff(expr, element).doit())
+        derivative = sympy.diff(expr, element)
+        if isinstance(element, Symbol):
+            # By a scalar t, SymPy's doit() would rewrite the index sums of inverse
+            # entries as matrix products, at a cost that grows beyond any budget
+            # (x'(A + tB)⁻¹x): the sums stay, only their Kronecker deltas are summed away.
+            return collapse_deltas(derivative)
+        return collapse_deltas(derivative.doit())
     node = opaque[0]
     stand_in = Dummy("s")
     replaced = expr.xreplace({node: stand_in})
@@ -224,9 +237,12 @@ def _elementwise_proof(derivation, kind, vec) -> Proof:
     _refuse_explicit_inverses(F)
     _refuse_reshapes(F)
     (I_, J_, P_, Q_), spare = _index_symbols(derivation)
-    x_is_vector = X.shape[1] == 1
-    element = X[P_, 0] if x_is_vector else X[P_, Q_]
-    x_name = _entry_symbol(X.name, *((P_,) if x_is_vector else (P_, Q_)))
+    if not is_matrix(X):  # by a scalar t: ∂F_ij/∂t
+        x_is_vector, element, x_name = True, X, X
+    else:
+        x_is_vector = X.shape[1] == 1
+        element = X[P_, 0] if x_is_vector else X[P_, Q_]
+        x_name = _entry_symbol(X.name, *((P_,) if x_is_vector else (P_, Q_)))
     if derivation.is_scalar:
         entry = _index_form(F if not is_matrix(F) else F[0, 0])
         f_name = Symbol("F")
@@ -254,7 +270,7 @@ def _elementwise_proof(derivation, kind, vec) -> Proof:
         Section("Derivative", (Line(_readable(partial, spare),
                                     lhs=Derivative(f_name, x_name)),
                                     *_case_split(_readable(partial, spare))),
-                f"Differentiate it by one entry of {X.name}; δ is Kronecker's delta."),
+                f"Differentiate it by {_by_what(X, partial)}."),
         Section("Layout", (), _layout_text(derivation, kind, vec, x_is_vector,
                                            [str(s) for s in (I_, J_, P_, Q_)], base)),
         Section("Closed form", (Line(result, lhs=Symbol("J" if kind == "jacobian" else "G")),),
@@ -279,6 +295,8 @@ def _layout_text(derivation, kind, vec, x_is_vector, names, base) -> str:
     F, X = derivation.expr, derivation.variable
     i, j, p, q = names
     shift = "-1" if base == 1 else ""
+    if not is_matrix(X):
+        return _layout_by_scalar(derivation, kind, vec, i, j, shift)
     if kind == "gradient":
         return (f"The gradient has {X.name}'s shape: its entry ({p}, {q}) is "
                 f"∂F/∂{X.name}_{p}{q}." if not x_is_vector else
@@ -300,6 +318,39 @@ def _layout_text(derivation, kind, vec, x_is_vector, names, base) -> str:
                 f"∂{f_entry}/∂{x_entry} sits in row {x_pos} and column {row} of the Jacobian.")
     return (f"With {stack} ({CONVENTIONS[vec].split(';')[0]}), ∂{f_entry}/∂{x_entry} sits "
             f"in row {row} and column {x_pos} of the Jacobian.")
+
+
+def _by_what(variable, partial) -> str:
+    if not is_matrix(variable):
+        delta = "; δ is Kronecker's delta" if partial.has(sympy.KroneckerDelta) else ""
+        return f"{variable}{delta}"
+    return f"one entry of {variable.name}; δ is Kronecker's delta"
+
+
+def _layout_by_scalar(derivation, kind, vec, i, j, shift) -> str:
+    """Where ∂F_ij/∂t sits: the derivative itself for scalar F, else a row of the
+    column d vec(F)/dt (a column of the row, in denominator layout)."""
+    F, t = derivation.expr, derivation.variable
+    if kind == "gradient" or derivation.is_scalar:
+        return f"By the scalar {t}, the derivative of a scalar F is the scalar ∂F/∂{t}."
+    if F.shape[1] == 1:
+        row, f_entry = i, f"F_{i}"
+    else:
+        row = f"({j}{shift})·{F.shape[0]} + {i}" if vec == "col" else \
+            f"({i}{shift})·{F.shape[1]} + {j}"
+        f_entry = f"F_{i}{j}"
+    stack = "vec" if vec == "col" else "vecr"
+    where = "column" if derivation.layout == "denominator" else "row"
+    shape = "a row (denominator layout)" if derivation.layout == "denominator" else "a column"
+    return (f"With {stack} ({CONVENTIONS[vec].split(';')[0]}), ∂{f_entry}/∂{t} sits in "
+            f"{where} {row} of the Jacobian d {stack}(F)/d{t}, {shape}.")
+
+
+def _x_shape(variable, substitution) -> tuple[int, int]:
+    """The variable's concrete shape; a scalar t is 1 x 1 here (one column of J)."""
+    if not is_matrix(variable):
+        return (1, 1)
+    return tuple(int(d.subs(substitution)) for d in variable.shape)
 
 
 def _size_sets(derivation):
@@ -374,8 +425,7 @@ def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
     if rows * cols > MAX_SYMBOLIC_ENTRIES:
         return False
     explicit = _explicit_elements(concrete.as_explicit())
-    X = derivation.variable
-    x_shape = tuple(int(d.subs(substitution)) for d in X.shape)
+    x_shape = _x_shape(derivation.variable, substitution)
     f_shape = (1, 1) if derivation.is_scalar else \
         tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
     formula = partial.xreplace(substitution)
@@ -417,7 +467,7 @@ def _verify_numerically(derivation, kind, vec, partial, indices) -> str:
         substitution = {Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
         result = derivation.gradient() if kind == "gradient" else derivation.jacobian(vec=vec)
         closed = np.atleast_2d(evaluate(result, values, functions=functions))
-        x_shape = np.asarray(values[X.name]).shape
+        x_shape = _x_shape(X, substitution)
         f_shape = (1, 1) if derivation.is_scalar else \
             tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
         formula, values = _inverses_as_values(partial.subs(substitution), values, functions)

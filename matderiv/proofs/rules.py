@@ -12,9 +12,13 @@ each line naming the catalog rules that justify it.
 
 from __future__ import annotations
 
+from sympy import Symbol
+
 from ..engine.conventions import convention
 from ..errors import MatDerivError
-from ..expressions.tidy import tidy
+from ..expressions import is_matrix
+from ..expressions.contains import depends_on
+from ..expressions.tidy import is_zero, tidy
 from .data import Line, Proof, Section
 
 
@@ -55,7 +59,7 @@ def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
     sections = [Section("Differential", tuple(differential),
                         "Push d inward, one rule at a time, until only d"
                         f"{derivation.variable} is left.")]
-    for phase in phases:
+    for index, phase in enumerate(phases):
         for step in phase.steps:
             cited.setdefault(step.rule.name, step.rule)
         if phase.name == "layout":
@@ -77,7 +81,10 @@ def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
                                     "Bring the result to its short textbook form."))
         else:
             _, lines = _chain(phase.start, phase.steps)
-            sections.append(Section("Identification", (Line(phase.start), *lines),
+            if phase.name == "scalar" and index + 1 < len(phases):
+                lines.append(Line(phases[index + 1].start, lhs=Symbol("D")))  # dF = D dt
+            heading = "Stacking" if phase.name.startswith("stack") else "Identification"
+            sections.append(Section(heading, (Line(phase.start), *lines),
                                     _identification_text(phase.name, derivation)))
     sections.append(Section("Conclusion", (), _conclusion(derivation, kind, vec)))
     stated = convention(kind, vec, derivation.variable, derivation.layout)
@@ -88,6 +95,13 @@ def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
 
 def _identification_text(phase: str, derivation) -> str:
     x = derivation.variable
+    if phase.startswith("stack"):
+        stack = "vec" if phase.endswith("col") else "vecr"
+        return (f"dF = D d{x} gives {stack}(dF) = {stack}(D) d{x}; a scalar factor of D "
+                f"goes in front of {stack}.")
+    if phase == "scalar":
+        return (f"Bring dF to the form D d{x}, D of F's shape: d{x} is a scalar, and "
+                "each rule takes it out of one linear operation.")
     if phase == "gradient":
         return f"Bring each term to the form <G, d{x}> = tr(G' d{x})."
     stack = "vec" if phase.endswith("col") else "vecr"
@@ -95,7 +109,32 @@ def _identification_text(phase: str, derivation) -> str:
 
 
 def _conclusion(derivation, kind, vec) -> str:
+    text = _identified(derivation, kind, vec)
+    zero = _zero_words(derivation)
+    return f"{text} {zero}" if zero else text
+
+
+def _zero_words(derivation) -> str:
+    """A proven zero, said so: dF pushed to 0."""
+    if not is_zero(derivation.differential):
+        return ""
     x = derivation.variable
+    if not depends_on(derivation.expr, x):
+        return f"Here F does not depend on {x}: dF = 0, and the derivative is zero."
+    return f"Here dF = 0 for every d{x}: the derivative is identically zero."
+
+
+def _identified(derivation, kind, vec) -> str:
+    x = derivation.variable
+    if not is_matrix(x):  # by a scalar t: dF = D dt
+        if kind == "gradient" or derivation.is_scalar:
+            return f"Since dF = D d{x} for every d{x}, D is the derivative dF/d{x}."
+        stack = "vec" if vec == "col" else "vecr"
+        text = (f"Since dF = D d{x} for every d{x}, {stack}(dF) = {stack}(D) d{x}: the "
+                f"Jacobian d {stack}(F) / d{x} is the column {stack}(D).")
+        if derivation.layout == "denominator":
+            text += " In denominator layout the result is its transpose, a row."
+        return text
     if kind == "gradient":
         return (f"Since dF = <G, d{x}> for every d{x}, G is the gradient "
                 f"dF/d{x} (as a matrix of {x}'s shape).")

@@ -29,7 +29,7 @@ def _lines(verdict) -> list[tuple[str, str]]:
              ("claim", _claim_text(verdict))]
     if verdict.result is not None:
         lines.append(("matderiv", to_text(verdict.result)))
-        lines.append(("convention", f"{verdict.reading.describe(verdict.wrt)} "
+        lines.append(("convention", f"{verdict.reading.describe(verdict.wrt, verdict.by_scalar)} "
                                     f"[{verdict.reading.flags}]"))
     if verdict.flag:
         lines.append(("reproduce", f"the claim is the result with {verdict.flag}"))

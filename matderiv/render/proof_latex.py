@@ -17,6 +17,7 @@ environment, as the document's preamble has them.
 
 from __future__ import annotations
 
+from ..expressions import is_matrix
 from .breaking import rows, width
 from .latex import to_latex
 from .operand import operand_latex
@@ -44,8 +45,9 @@ def _fraction(proof, f: str) -> str:
     if proof.kind == "gradient":
         return r"\frac{\partial\, %s}{\partial %s}" % (f, x)
     op = "vec" if proof.vec == "col" else "vecr"
-    fraction = (r"\frac{\partial \operatorname{%s}\left(%s\right)}{\partial \operatorname{%s}"
-                r"\left(%s\right)}" % (op, f, op, x))
+    by = x if not is_matrix(proof.variable) else \
+        r"\operatorname{%s}\left(%s\right)" % (op, x)  # by a scalar t: ∂vec(F)/∂t
+    fraction = r"\frac{\partial \operatorname{%s}\left(%s\right)}{\partial %s}" % (op, f, by)
     if proof.layout == "denominator":
         fraction = r"\left(%s\right)^{T}" % fraction
     return fraction

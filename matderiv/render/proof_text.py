@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
+from ..expressions import is_matrix
 from .operand import operand_text
 from .text import to_text
 
@@ -22,9 +23,10 @@ def statement_text(proof) -> str:
     if proof.kind == "gradient":
         return f"∂{operand_text(proof.formula)}/∂{x} = {r}"
     op = "vec" if proof.vec == "col" else "vecr"
+    by = x if not is_matrix(proof.variable) else f"{op}({x})"  # by a scalar t: ∂vec(F)/∂t
     if proof.layout == "denominator":
-        return f"(∂{op}({f})/∂{op}({x}))ᵀ = {r}"
-    return f"∂{op}({f})/∂{op}({x}) = {r}"
+        return f"(∂{op}({f})/∂{by})ᵀ = {r}"
+    return f"∂{op}({f})/∂{by} = {r}"
 
 
 def _line(line, first: bool, style: str = "rules") -> list[str]:
