@@ -26,7 +26,7 @@ def test_syntax_errors_name_the_position(formula, message, column):
 
 
 @pytest.mark.parametrize("formula, wrt, message", [
-    ("W*Q", "W", "unknown name 'Q'"),
+    ("W*tr", "W", "'tr' is a function: write tr"),  # (an undeclared Q is inferred)
     ("W*b", "W", "cannot multiply mxn by mx1"),
     ("det(W)", "W", "det needs a square matrix"),
     ("inv(W)", "W", "inv needs a square matrix"),

@@ -1,8 +1,11 @@
 """Declared shapes -> SymPy symbols with the user's symbolic sizes.
 
->>> env = declare({"W": ("m", "n"), "a": ("n", 1), "k": ()})
->>> env["W"].shape, env["k"].is_commutative
-((m, n), True)
+A size is a name, a positive integer, or a product of them written ``m*n`` (the length
+of vec(X) for an m x n X, or the rows of a Kronecker product).
+
+>>> env = declare({"W": ("m", "n"), "a": ("n", 1), "k": (), "v": ("m*n", 1)})
+>>> env["W"].shape, env["k"].is_commutative, env["v"].shape
+((m, n), True, (m*n, 1))
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from .grammar import FUNCTIONS
 from .limits import MAX_SIZE
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_FACTOR = r"\s*(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+)\s*"
+_PRODUCT = re.compile(rf"{_FACTOR}(?:\*{_FACTOR})+\Z")
 
 
 def dimension(size, *, owner: str = "?"):
@@ -45,7 +50,25 @@ def _size_token(size, owner):
         return size
     if isinstance(size, str) and _IDENTIFIER.match(size.strip()):
         return size.strip()
+    if isinstance(size, str) and size.isascii() and _PRODUCT.match(size):
+        return _product_token(size, owner)
     raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
+
+
+def _product_token(text: str, owner):
+    """``"m*n"`` -> ("m", "n"), its factors in order: names, and one whole number (the
+    product of those written) first if it is not 1; a product of numbers is a number."""
+    factors = [_size_token(part.strip(), owner) for part in text.split("*")]
+    number = 1
+    for factor in factors:
+        if isinstance(factor, int):
+            number *= factor
+    if number > MAX_SIZE:
+        raise MatDerivError(f"size {text.strip()} of {owner} is beyond the limit of "
+                            f"{MAX_SIZE:,}")
+    kept = ((number,) if number != 1 else ()) + tuple(
+        factor for factor in factors if not isinstance(factor, int))
+    return kept[0] if len(kept) == 1 else kept if kept else 1
 
 
 def _make_size(token):
@@ -53,6 +76,8 @@ def _make_size(token):
         return sympy.Integer(token)
     if isinstance(token, str):
         return size_symbol(token)
+    if isinstance(token, tuple):
+        return sympy.Mul(*(_make_size(factor) for factor in token))
     return token
 
 
@@ -80,10 +105,11 @@ def _check_name(name) -> str:
     return name
 
 
-def declare(shapes) -> Environment:
+def declare(shapes, sizes=()) -> Environment:
     """Turn ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}`` into name -> SymPy symbol.
 
-    Dimension names are put in the environment too, so ``I(m)`` can be written. Every
+    Dimension names are put in the environment too, so ``I(m)`` can be written; ``sizes``
+    adds size names that no shape uses (the n of a formula's ``I(n)``). Every
     declaration is checked here; its symbol is made when first looked up.
     """
     if shapes is None:
@@ -106,10 +132,15 @@ def declare(shapes) -> Environment:
             shape = (shape[0], 1)
         recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
         for token in tokens:
-            if isinstance(token, str):
-                dims[token] = token
-            elif isinstance(token, sympy.Basic) and token.is_Symbol:
-                dims[token.name] = token
+            for factor in token if isinstance(token, tuple) else (token,):
+                if isinstance(factor, str):
+                    dims[factor] = factor
+                elif isinstance(factor, sympy.Basic) and factor.is_Symbol:
+                    dims[factor.name] = factor
+    for size in sizes:
+        token = _size_token(size, size)
+        if isinstance(token, str):
+            dims.setdefault(token, token)
     for dim_name, token in dims.items():
         if dim_name in recipes:
             raise MatDerivError(f"{dim_name!r} names both a matrix and a size")
