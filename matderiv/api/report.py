@@ -14,6 +14,7 @@ from ..engine.conventions import convention
 from ..errors import MatDerivError
 from ..render import to_latex, to_text
 from ..render.operand import operand_latex, operand_text
+from ..render.shapes import inferred_note, shape_text
 
 
 def _shape_text(expr) -> str:
@@ -87,12 +88,16 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "shape": _shape_text(result),
         "statement": stated,
         "rules": _rules(derivation, kind, vec),
+        "inferred": {name: shape_text(shape)
+                     for name, shape in derivation.inferred_shapes.items()},
     }
     # A name the grammar does not know, called like a function, is an abstract f: say so,
     # so that abs(w) or relu(W*x) is not mistaken for a built-in.
     report["notes"] = [f"{name} is not a built-in function: {name}(·) is read as an abstract "
                        f"smooth scalar function, its gradient written {name}'(·)"
                        for name in derivation.abstract_functions]
+    if derivation.inferred:
+        report["notes"].insert(0, inferred_note(derivation.inferred_shapes))
     if check:
         outcome = derivation.check(hessian=kind == "hessian")
         report["check"] = {"passed": True, "summary": outcome.summary,

@@ -24,6 +24,7 @@ from ..errors import MatDerivError, guarded
 from ..expressions.tidy import canonical
 from ..numeric.sample import Sampler
 from ..render import to_text
+from ..render.shapes import shape_text as name_shape_text
 from . import explain
 from .claim_text import IllFormed, build_claim
 from .diagnose import counterexample, diagnose
@@ -51,7 +52,9 @@ def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
     """
     asked = asked_reading(derivation, kind, vec, layout)
     text = claim if isinstance(claim, str) else to_text(claim)
-    base = {"claim": text, "formula": derivation.formula, "wrt": str(derivation.variable)}
+    base = {"claim": text, "formula": derivation.formula, "wrt": str(derivation.variable),
+            "inferred": tuple((name, name_shape_text(shape)) for name, shape
+                              in getattr(derivation, "inferred_shapes", {}).items())}
     try:
         claim_expr = build_claim(derivation, claim, syntax)
     except IllFormed as reason:

@@ -106,6 +106,7 @@ class Verdict:
     evidence: str = ""
     symbolic_match: bool = False
     reason: str = ""  # why an ill-formed claim is, in one short line
+    inferred: tuple = ()  # (name, shape) of the formula's shapes inferred, not declared
 
 
     @property
@@ -128,6 +129,7 @@ class Verdict:
             "evidence": self.evidence, "symbolic_match": self.symbolic_match,
             "reason": self.reason or None,
             "explanation": self.explanation, "exit_code": self.exit_code,
+            "inferred": dict(self.inferred),
         }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..engine.conventions import convention
 from ..errors import MatDerivError
 from ..expressions.tidy import tidy
-from .data import Line, Proof, Section
+from .data import Line, Proof, Section, stated_shapes
 
 
 def _chain(start, steps):
@@ -83,7 +83,9 @@ def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
     stated = convention(kind, vec, derivation.variable, derivation.layout)
     return Proof("rules", kind, vec if kind == "jacobian" else None, derivation.expr,
                  derivation.variable, result, stated, tuple(sections),
-                 tuple(cited.values()), derivation.layout if kind == "jacobian" else "numerator")
+                 tuple(cited.values()), derivation.layout if kind == "jacobian" else "numerator",
+                 *stated_shapes(derivation))
+
 
 
 def _identification_text(phase: str, derivation) -> str:
