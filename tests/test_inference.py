@@ -109,6 +109,9 @@ READINGS = [
     # a small-letter name added to a 1 x 1 that is not a number is a scalar
     ("c + tr(X)", {"c": (), "X": ("n", "n")}),
     ("tr(X) - c", {"X": ("n", "n"), "c": ()}),
+    ("x + y + tr(X)", {"x": (), "y": (), "X": ("n", "n")}),
+    ("(a + b - 1)*X", {"a": (), "b": (), "X": ("n", "m")}),
+    ("(x - y)*(x - y)'", {"x": ("n", 1), "y": ("n", 1)}),
     # a number is a scalar, meeting every entry
     ("x + 1", {"x": ("n", 1)}),
     ("1 + exp(X)", {"X": ("n", "m")}),
@@ -227,6 +230,7 @@ def test_a_size_fixed_only_through_a_product_is_asked_for():
                               "-s (e.g. -s A=n,m) at column 1")
     with pytest.raises(MatDerivError, match="leaves the shapes of A and B open"):
         matderiv.derive("kron(A, B)*ones(6)", wrt="A")
+    assert infer_text("kron(X, X) + I(9)").shapes == {"X": (3, 3)}
     # declaring one of them settles it: a product of free sizes against as many known
     # sizes takes them in order
     d = matderiv.derive("kron(A, B)*vec(X)", wrt="A", shapes={"X": ("m", "n")})
@@ -281,6 +285,11 @@ def test_the_unifier_solves_products_and_undoes_what_it_tried():
     assert sizes.unify(sizes.product([a, sizes.number(2)]), sizes.number(6))
     assert sizes.text(a) == "3"
     assert sizes.unify(sizes.product([b, c]), sizes.one) and sizes.is_one(b)
+    g, h = sizes.free(), sizes.free()  # g*g = 9 and h*h = m*m*4: roots
+    assert sizes.unify(sizes.product([g, g]), sizes.number(9)) and sizes.text(g) == "3"
+    assert sizes.unify(sizes.product([h, h]), sizes.product(
+        [sizes.named("m"), sizes.number(4), sizes.named("m")])) and sizes.text(h) == "2*m"
+    assert not sizes.unify(sizes.product([sizes.free()] * 2), sizes.number(8))
     d, e = sizes.free(), sizes.free()
     assert sizes.unify(sizes.product([sizes.named("m"), sizes.named("n")]),
                        sizes.product([d, sizes.named("m")])) and sizes.text(d) == "n"

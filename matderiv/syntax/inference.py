@@ -34,10 +34,11 @@ conventions, in order, each choice as soon as the formula reaches it, left to ri
 
 1. A capitalised name (A, W1, Sigma) is a matrix; any other name (x, b, lambda) is a
    column: a vector, or a scalar where it is 1 x 1.
-2. A small-letter name written as a factor on the left (``a*B``, ``c*x``,
-   ``lambda*norm(w)^2``) is a scalar, unless on its right stands a row (``x*y'``, an
-   outer product) or a number (``x*2``); one added to a 1 x 1 that is not a number
-   (``c + tr(X)``) is a scalar. A number is a scalar: ``x + 1`` adds 1 to every entry.
+2. A small-letter name (or a sum of them and numbers, ``a + b``) written as a factor on
+   the left (``a*B``, ``c*x``, ``lambda*norm(w)^2``) is a scalar, unless on its right
+   stands a row (``x*y'``, an outer product) or a number (``x*2``); one added to a 1 x 1
+   that is not a number (``c + tr(X)``) is a scalar. A number is a scalar: ``x + 1``
+   adds 1 to every entry.
 3. Otherwise the reading that makes the fewest sizes of capitalised names 1, then the
    fewest of the other names; between equals, the product (or equal shapes) first.
 
@@ -298,6 +299,8 @@ class _Inference:
             ], preferred=1 if scales else None)
         elif op in ("+", "-", ".*", "./"):
             result = self.meet(left, right, node, added=op in ("+", "-"))
+            if op in ("+", "-") and (left.name or left.number) and (right.name or right.number):
+                result.name = left.name or right.name  # x + y, x - 1: still name-like
         elif op == "/":
             self.require([(right.rows, one), (right.cols, one)], node.right)
             result = Shape(left.rows, left.cols)
@@ -389,7 +392,8 @@ class _Inference:
         return False
 
     def undecided(self, shape: Shape) -> bool:
-        """An undeclared small-letter name (maybe negated) that may still be a scalar."""
+        """An undeclared small-letter name (maybe negated, or summed with others and
+        numbers: -x, x + y, c - 1) that may still be a scalar."""
         return shape.name is not None and self.sizes.find(shape.rows).value is None
 
     def meet(self, left: Shape, right: Shape, node, *, added: bool = False,

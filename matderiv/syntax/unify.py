@@ -163,6 +163,9 @@ class Sizes:
             return self.unify(free[0], self._made(known[0], known[1], []))
         if known == (1, []):
             return all(self.unify(f, self.one) for f in free)
+        if all(f is free[0] for f in free):  # n*n = 9, n*n = m*m: a k-th root
+            root = _root(*known, len(free))
+            return root is not None and self.unify(free[0], self._made(*root, []))
         self.pending.append((a, b, where))
         return True
 
@@ -201,6 +204,16 @@ class Sizes:
                 pairs = zip(free2, names, strict=True)
                 return all(self.unify(f, self.named(name)) for f, name in pairs)
         return False
+
+
+def _root(number: int, names: list, k: int):
+    """(number, names) whose k-th power is number * names, if there is one."""
+    root = round(number ** (1 / k))
+    root = next((r for r in (root - 1, root, root + 1) if r > 0 and r ** k == number), None)
+    counts = {name: names.count(name) for name in names}
+    if root is None or any(count % k for count in counts.values()):
+        return None
+    return root, [name for name in dict.fromkeys(names) for _ in range(counts[name] // k)]
 
 
 def _cancelled(left: tuple, right: tuple) -> tuple[tuple, tuple]:
