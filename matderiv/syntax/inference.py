@@ -199,14 +199,12 @@ class _Inference:
         self.size_names: set[str] = set()       # names the formula writes as sizes
         self.matrices: list = []                # (argument, Shape) needed as matrices
         self.words: set[str] = set()            # every word of the formula
-        self.conflicts: list = []               # nodes whose constraints could not hold
 
     # -- the walk ------------------------------------------------------------
     def run(self, tree) -> Inferred:
         self.scan(tree)
         self.visit(tree)
-        failed, still_open = self.sizes.settle()
-        self.conflicts += [where for _, _, where in failed]
+        _, still_open = self.sizes.settle()  # (what failed, the Builder reports)
         names = self.name_sizes()
         if still_open:
             self.refuse_open(still_open[0], names)
@@ -382,14 +380,12 @@ class _Inference:
                                   if hasattr(node, part)]
         return names
 
-    def require(self, pairs, node) -> bool:
-        """Sizes that must be equal; if they cannot be, the Builder reports it."""
+    def require(self, pairs, node) -> None:
+        """Sizes that must be equal; if they cannot be, nothing of them is kept, and the
+        Builder reports the contradiction where it is."""
         mark = self.sizes.mark()
-        if all(self.sizes.unify(a, b, node) for a, b in pairs):
-            return True
-        self.sizes.undo(mark)
-        self.conflicts.append(node)
-        return False
+        if not all(self.sizes.unify(a, b, node) for a, b in pairs):
+            self.sizes.undo(mark)
 
     def undecided(self, shape: Shape) -> bool:
         """An undeclared small-letter name (maybe negated, or summed with others and
@@ -431,7 +427,6 @@ class _Inference:
                 feasible.append(((ones.count(MATRIX), ones.count(VECTOR)), index))
             self.sizes.undo(mark)
         if not feasible:
-            self.conflicts.append(node)
             return options[0][1]
         chosen = preferred if preferred in [i for _, i in feasible] else min(feasible)[1]
         for a, b in options[chosen][0]:
