@@ -86,7 +86,16 @@ def test_a_function_without_a_shape_rule_asks_for_shapes(monkeypatch):
     monkeypatch.delitem(CALL_SHAPES, "softmax")
     with pytest.raises(MatDerivError, match=r"cannot be inferred through softmax\(\.\.\.\)"):
         infer_text("sum(softmax(z))")
+    # with every name declared there is nothing to infer: the Builder decides alone
+    declared = declare({"z": ("n", 1)})
+    assert infer_shapes(_tree("sum(softmax(z))"), declared).shapes == {}
     assert infer_shapes(parse_latex(r"\mathbf{x}"), declare({"x": ("n", 1)})).shapes == {}
+    # a rule gives None for a form it has no rule for (the sum of an axis, say)
+    monkeypatch.setitem(FUNCTIONS, "sum", None)
+    with pytest.raises(MatDerivError, match=r"cannot be inferred through sum") as caught:
+        infer_text("x + sum(A, 1)")
+    assert caught.value.span == (4, 13)
+    assert infer_text("sum(A)").shapes == {"A": ("n", "m")}
 
 
 # -- choosing between readings ------------------------------------------------------------

@@ -111,8 +111,8 @@ def _square(inference, call, args):
     return Shape(args[0].rows, args[0].cols)
 
 
-def _scalar(inference, call, args):
-    return inference.scalar()
+def _sum(inference, call, args):
+    return inference.scalar() if len(args) == 1 else None  # (no rule for an axis yet)
 
 
 def _same(inference, call, args):
@@ -169,11 +169,13 @@ def _ones(inference, call, sizes):
 
 
 #: How each function of the grammar shapes its result: name -> rule(inference, call,
-#: args), ``args`` the arguments' Shapes (their Sizes for a function of sizes). A new
-#: function of the grammar is one entry here.
+#: args), ``args`` the arguments' Shapes (their Sizes for a function of sizes), giving
+#: the result's Shape, or None for a form it has no rule for (then a formula with names
+#: to infer is refused, naming the call). A new function of the grammar is one entry
+#: here; docs/shapes.md shows how.
 CALL_SHAPES = {
     "tr": _square_scalar, "det": _square_scalar, "logdet": _square_scalar, "inv": _square,
-    "kron": _kron, "sum": _scalar, "norm": _norm, "dot": _inner, "inner": _inner,
+    "kron": _kron, "sum": _sum, "norm": _norm, "dot": _inner, "inner": _inner,
     "vec": _stacked, "vecr": _stacked, "diag": _diag, "softmax": _same,
     "I": _identity, "K": _commutation, "ones": _ones,
     **{name: _same for name in ELEMENTWISE},
@@ -199,12 +201,18 @@ class _Inference:
         self.size_names: set[str] = set()       # names the formula writes as sizes
         self.matrices: list = []                # (argument, Shape) needed as matrices
         self.words: set[str] = set()            # every word of the formula
+        self.unknown: list = []                 # calls no rule shapes
 
     # -- the walk ------------------------------------------------------------
     def run(self, tree) -> Inferred:
         self.scan(tree)
         self.visit(tree)
         _, still_open = self.sizes.settle()  # (what failed, the Builder reports)
+        if self.unknown and any(name not in self.declared for name in self.shapes):
+            call = self.unknown[0]
+            raise MatDerivError(f"shapes cannot be inferred through {call.name}(...) yet: "
+                                "declare the shapes of the names in it (-s)",
+                                source=self.source, span=call.span)
         names = self.name_sizes()
         if still_open:
             self.refuse_open(still_open[0], names)
@@ -323,17 +331,17 @@ class _Inference:
             return Shape(args[0].rows, args[0].cols)
         if node.name in FUNCTIONS:
             rule, arity = CALL_SHAPES.get(node.name), FUNCTIONS[node.name]
-            if rule is None:
-                raise MatDerivError(f"shapes cannot be inferred through {node.name}(...) "
-                                    "yet: declare the shapes of the names in it (-s)",
-                                    source=self.source, span=node.span)
         else:
             rule, arity = _abstract, 1
         of_sizes = getattr(rule, "of_sizes", False)
         args = [self.size_of(arg) if of_sizes else self.visit(arg) for arg in node.args]
         if not args or arity is not None and len(args) != arity:
             return self.fresh()  # the Builder says how many arguments it takes
-        return rule(self, node, args)
+        shape = rule(self, node, args) if rule is not None else None
+        if shape is None:
+            self.unknown.append(node)
+            return self.fresh()
+        return shape
 
     def size_of(self, node) -> Size:
         """An argument of I, K or ones: a size name or a whole number."""
