@@ -2,11 +2,15 @@
 
     python scripts/fuzz.py                      # 10,000 formulas, seed 0
     python scripts/fuzz.py --count 500 --seed 7 --log fuzz-failures.txt
+    python scripts/fuzz.py --infer --count 1000  # each without its shapes: inferred
 
 Prints "N expressions, N verified, N unsupported, N wrong" and the crash count, and
 writes every wrong or crashing formula (as a CLI command line) with its message to
 the log file. The formulas come from tests/strategies.py, the outcomes from
 tests/oracle.py: the same property the test suite checks on a few hundred.
+With --infer each formula is derived without its shapes, which are inferred; it also
+tallies how the shapes inferred compare with those declared (tests/oracle.py's
+``shapes_outcome``; an inconsistent one is logged and counts as wrong).
 Exit code 1 when anything was wrong or crashed.
 """
 
@@ -23,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from oracle import Outcome, judge  # noqa: E402
-from strategies import random_problem  # noqa: E402
+from oracle import SHAPE_OUTCOMES, Outcome, judge, shapes_outcome  # noqa: E402
+from strategies import Problem, random_problem  # noqa: E402
 
 
 class _Timeout(BaseException):  # not caught as a failure of the formula
@@ -47,18 +51,31 @@ def main(argv=None) -> int:
                         help="seconds one formula may take before it counts as a crash")
     parser.add_argument("--proof", action="store_true",
                         help="also build (and so check) each element-wise proof")
+    parser.add_argument("--infer", action="store_true",
+                        help="derive each formula without its shapes (inferred), and tally "
+                             "how the shapes inferred compare with those declared")
     parser.add_argument("--log", default="fuzz-failures.txt")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     signal.signal(signal.SIGALRM, _alarm)
     counts: collections.Counter = collections.Counter()
     reasons: collections.Counter = collections.Counter()
+    shapes: collections.Counter = collections.Counter()
     started = time.monotonic()
     with open(args.log, "w", encoding="utf-8") as log:
         for number in range(args.start, args.start + args.count):
             problem = random_problem(random.Random(f"{args.seed}-{number}"), args.depth)
             signal.alarm(args.timeout)
             try:
+                if args.infer:
+                    kind, detail = shapes_outcome(problem)
+                    shapes[kind] += 1
+                    if kind == "inconsistent":
+                        log.write(f"[inconsistent shapes] seed {args.seed}-{number}: "
+                                  f"matderiv derive {problem}\n    {detail}\n")
+                    if kind not in ("inferred", "scalar reading"):
+                        continue
+                    problem = Problem(problem.formula, problem.wrt, {})
                 outcome = judge(problem, seed=number, proof=args.proof)
             except _Timeout:
                 outcome = Outcome("crash", f"took more than {args.timeout} s")
@@ -78,10 +95,12 @@ def main(argv=None) -> int:
     print(f"{sum(counts.values())} expressions, {counts['verified']} verified, "
           f"{counts['unsupported']} unsupported, {counts['wrong']} wrong; "
           f"{counts['crash']} crashes ({elapsed:.0f} s; failures in {args.log})")
+    if args.infer:
+        print("shapes: " + ", ".join(f"{shapes[kind]} {kind}" for kind in SHAPE_OUTCOMES))
     print("most common refusals:")
     for reason, count in reasons.most_common(8):
         print(f"  {count:6d}  {reason}")
-    return 1 if counts["wrong"] or counts["crash"] else 0
+    return 1 if counts["wrong"] or counts["crash"] or shapes["inconsistent"] else 0
 
 
 def _line(counts) -> str:

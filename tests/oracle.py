@@ -29,7 +29,13 @@ from matderiv import MatDerivError
 from matderiv.numeric.differences import assert_close, numeric_gradient, numeric_jacobian
 from matderiv.numeric.direct import direct_value
 from matderiv.numeric.evaluate import evaluate
-from matderiv.numeric.points import random_values, stand_in_functions
+from matderiv.numeric.points import random_values, stand_in_functions, well_conditioned
+
+#: What deriving a problem without its shapes may end in (``shapes_outcome``): the
+#: declared shapes an instance of those inferred; one error asking for -s; a declared
+#: reading that reads a 1 x 1 matrix as a scalar (which no text shows); and the defect.
+SHAPE_OUTCOMES = ("inferred", "open", "scalar reading", "not well typed as declared",
+                  "refused either way", "inconsistent")
 
 #: Messages of a MatDerivError that reports an internal failure, not a refusal.
 INTERNAL_MARKERS = ("failed inside SymPy/NumPy", "internal error", "nested too deeply")
@@ -119,6 +125,10 @@ def _check_point(derivation, results, rng) -> None:
     functions = stand_in_functions(derivation.abstract_functions)
     sizes = _sizes(derivation, rng)
     values = {**sizes, **random_values(expr, variable, rng, sizes=sizes)}
+    if not well_conditioned(expr, values, functions):
+        # F is not defined at these sizes (X X' inverted for a wide X, of rank m < n):
+        # finite differences say nothing here, as matderiv's own check() knows
+        raise _NotCheckable
     try:
         value = np.asarray(evaluate(expr, values, functions=functions), dtype=float)
         jacobians = {vec: numeric_jacobian(expr, variable, values, functions=functions, vec=vec)
@@ -209,3 +219,67 @@ def _every_name(derivation, values, rng) -> dict:
 
 def _shown(values) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items() if isinstance(v, int))
+
+
+def shapes_outcome(problem) -> tuple[str, str]:
+    """(one of SHAPE_OUTCOMES, detail): ``problem`` derived without its shapes, the
+    shapes inferred against those it declares."""
+    try:
+        declared, scalar_reading = declared_reading(problem)
+    except MatDerivError as error:
+        return "not well typed as declared", error.one_line()
+    try:
+        inferred = matderiv.derive(problem.formula, wrt=problem.wrt).shapes
+    except MatDerivError as error:
+        if "leaves the shapes of" in str(error) and "-s" in str(error):
+            return "open", error.one_line()
+        try:
+            matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
+        except MatDerivError:
+            return "refused either way", error.one_line()  # (log(1)*sum(X): X not in it)
+        return "inconsistent", f"refused: {error.one_line()}"
+    if is_instance(inferred, declared):
+        return "inferred", ""
+    if scalar_reading:
+        return "scalar reading", f"inferred {inferred}"
+    return "inconsistent", f"inferred {inferred}"
+
+
+def declared_reading(problem) -> tuple[dict, bool]:
+    """The declared shapes of the formula's names, and whether building it with them
+    reads a 1 x 1 matrix as a scalar anywhere (the Builder's ``as_scalar``)."""
+    from unittest import mock
+
+    import matderiv.syntax.builder
+    import matderiv.syntax.calls
+    from matderiv.api.derivation import read_formula
+    from matderiv.expressions import is_matrix
+    from matderiv.syntax.grammar import as_scalar, is_one_by_one
+    seen = []
+
+    def recording(expr):
+        if is_one_by_one(expr):
+            seen.append(expr)
+        return as_scalar(expr)
+    with mock.patch.object(matderiv.syntax.builder, "as_scalar", recording), \
+            mock.patch.object(matderiv.syntax.calls, "as_scalar", recording):
+        read, _ = read_formula(problem.formula, problem.shapes)
+    env = read.env
+    return ({name: tuple(env[name].shape) if is_matrix(env[name]) else ()
+             for name in read.inferred.names}, bool(seen))
+
+
+def is_instance(inferred: dict, declared: dict) -> bool:
+    """Some substitution of the inferred sizes gives the declared shapes (a scalar
+    being 1 x 1)."""
+    import sympy
+    one = sympy.Integer(1)
+    substitution, products = {}, []
+    for name, shape in declared.items():
+        for got, wanted in zip(inferred[name] or (one, one), shape or (one, one), strict=True):
+            if got.is_Symbol:
+                if substitution.setdefault(got, wanted) != wanted:
+                    return False
+            else:
+                products.append((got, wanted))
+    return all(got.xreplace(substitution) == wanted for got, wanted in products)

@@ -98,7 +98,7 @@ ERRORS = [
     (r"\|X\|_2", 1, "spectral norm"),
     (r"\|X\|_3", 1, "induced (operator) 3-norm"),
     (r"\|X\|_q", 7, "a norm's subscript"),
-    (r"X + Q", 5, "unknown name 'Q'"),
+    (r"X + \det(A)", 5, "det needs a square matrix"),  # (an undeclared Q is inferred)
     (r"A B", 1, "cannot multiply"),
     (r"\left X", 1, r"\left must be followed by a bracket"),
     (r"X \# A", 3, "unknown LaTeX command"),

@@ -105,7 +105,9 @@ def test_latex_and_pdf_documents(client):
 
 def test_parse_names_the_formulas_names_and_the_column_of_an_error(client):
     assert client.post("/api/parse", json={"formula": "W*a + b"}).json() == {
-        "names": ["W", "a", "b"]}
+        "names": ["W", "a", "b"], "inferred": {"W": "n×m", "a": "m×1", "b": "n×1"}}
+    declared = {"formula": "W*a + b", "shapes": {"W": "m,n", "b": "m"}}
+    assert client.post("/api/parse", json=declared).json()["inferred"] == {"a": "n×1"}
     bad = client.post("/api/parse", json={"formula": "W*(a + b"})
     assert bad.status_code == 400
     assert bad.json()["span"] == [2, 3] and "column 3" in bad.json()["error"]

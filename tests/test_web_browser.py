@@ -178,6 +178,41 @@ def test_the_page_derives_proves_checks_and_copies(server, browser, tmp_path):
         shutil.copyfile(shot, os.environ["MATDERIV_SCREENSHOT"])
 
 
+def test_shapes_left_empty_are_inferred_and_shown(server, browser):
+    browser.get(server)
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"),
+          "the page to load")
+    for remove in browser.find_elements(By.CSS_SELECTOR, "#shapes .remove"):
+        remove.click()
+    _type(browser.find_element(By.ID, "formula"), "x'*A*x + b'*x")
+
+    def placeholders(driver):
+        rows = driver.find_elements(By.CSS_SELECTOR, "#shapes tbody tr")
+        return {row.find_element(By.CSS_SELECTOR, ".name").get_attribute("value"):
+                row.find_element(By.CSS_SELECTOR, ".sizes").get_attribute("placeholder")
+                for row in rows}
+    # as it is typed, each name gets a row showing its inferred shape
+    _wait(browser, lambda d: placeholders(d) == {"x": "n,1", "A": "n,n", "b": "n,1"},
+          "the shapes inferred as the formula is typed")
+    browser.find_element(By.CSS_SELECTOR, "#wrt option[value=x]").click()
+    browser.find_element(By.ID, "derive").click()
+    result = _wait(browser, lambda d: d.find_element(By.ID, "result").get_attribute(
+        "data-ready") and d.find_element(By.ID, "result"), "the result")
+    assert "∂" in result.text and "Checked numerically" in browser.find_element(
+        By.ID, "check").text
+    assert "shapes inferred: x n×1, A n×n, b n×1" in browser.find_element(By.ID, "notes").text
+    # a size typed over a placeholder is declared, and the rest follow it
+    rows = browser.find_elements(By.CSS_SELECTOR, "#shapes tbody tr")
+    row_a = next(r for r in rows if r.find_element(By.CSS_SELECTOR, ".name")
+                 .get_attribute("value") == "A")
+    row_a.find_element(By.CSS_SELECTOR, ".sizes").send_keys("3,3")
+    _wait(browser, lambda d: placeholders(d)["x"] == "3,1", "x following the declared A")
+    browser.find_element(By.ID, "derive").click()
+    _wait(browser, lambda d: "shapes inferred: x 3×1, b 3×1" in d.find_element(
+        By.ID, "notes").text, "the result with A declared")
+    assert "shapes=A%3A3%2C3" in browser.find_element(By.ID, "permalink").get_attribute("href")
+
+
 def test_a_link_reproduces_the_query(server, browser):
     browser.get(server + "?formula=logdet(X)&wrt=X&shapes=X%3An%2Cn&kind=hessian")
     result = _wait(browser, lambda d: d.find_element(By.ID, "result").get_attribute(

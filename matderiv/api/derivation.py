@@ -10,6 +10,12 @@ read it; none of them imports this module.
 KroneckerProduct(a.T, I)
 >>> d.jacobian(vec="row")
 KroneckerProduct(I, a.T)
+
+Shapes not declared are inferred from the formula (``matderiv.syntax.inference``):
+
+>>> d = derive("x'*A*x + b'*x", wrt="x")
+>>> d.inferred_shapes
+{'x': (n, 1), 'A': (n, n), 'b': (n, 1)}
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from ..expressions import AbstractFunction, AbstractGradient, is_matrix
 from ..expressions.contains import atoms_of
 from ..syntax.builder import Builder
 from ..syntax.grammar import FUNCTIONS, is_one_by_one
+from ..syntax.inference import shaped
 from ..syntax.shapes import declare
 from . import by_scalar
 from .by_scalar import is_scalar_variable
@@ -41,12 +48,32 @@ from .twin import confirm, symbolic_twin
 __all__ = ["CONVENTIONS", "Derivation", "derive"]
 
 
-class Derivation:
+class FormulaShapes:
+    """The shapes of a derivation's names: a part of ``Derivation``, by concern."""
+
+    env: Mapping       # names -> SymPy symbols (declared and inferred), sizes too
+    names: tuple       # the formula's names, in order of appearance
+    inferred: tuple    # those whose shapes were inferred from the formula
+
+    @property
+    def shapes(self) -> dict:
+        """Each name of the formula (declared or inferred, in order of appearance) ->
+        its shape: (rows, cols) in SymPy sizes, or () for a scalar."""
+        return _shapes(self.env, self.names or [n for n, v in self.env.items()
+                                                if is_matrix(v) or not v.is_integer])
+
+    @property
+    def inferred_shapes(self) -> dict:
+        """The shapes inferred from the formula, not declared: a part of ``shapes``."""
+        return _shapes(self.env, self.inferred)
+
+
+class Derivation(FormulaShapes):
     """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
 
     def __init__(self, expr, variable, *, formula: str | None = None, env: Mapping | None = None,
                  layout: str = "numerator", seconds: float | None = None,
-                 max_nodes: int | None = None):
+                 max_nodes: int | None = None, names: tuple = (), inferred: tuple = ()):
         self.layout = _checked_layout(layout)
         # Time and size budgets of each computation; None: rewrite.MAX_SECONDS, MAX_NODES.
         self.budget = {"max_seconds": _checked_budget("seconds", seconds),
@@ -55,13 +82,15 @@ class Derivation:
         self.variable = variable
         self.formula = formula if formula is not None else str(expr)
         self.text = formula  # the formula as the user wrote it; None for SymPy input
-        self.syntax = "text"  # how ``text`` is written: "text" or "latex"
-        self.functions: tuple = ()  # the abstract function names the user declared
+        self.syntax, self.functions = "text", ()  # text's syntax; declared abstract names
         # A derivation made inside another (the gradient's, for the Hessian) and whether
         # a rewrite's value check was beyond the numeric budget at these sizes.
         self._parent: Derivation | None = None
         self._unconfirmed = False
         self.env = env or {}
+        # The formula's names in order of appearance, and those whose shapes were inferred.
+        self.names = tuple(names)
+        self.inferred = tuple(inferred)
         self._cache: dict = {}
         self.differential_start, self.differential, self._pushes = differentiate(
             expr, variable, self.budget, self._same_differential)
@@ -164,6 +193,7 @@ class Derivation:
                 self._cache["hessian"] = _Constant(by_scalar.zero_hessian(self.variable))
             else:
                 inner = Derivation(gradient, self.variable, env=self.env,
+                                   names=self.names, inferred=self.inferred,
                                    **_budget_options(self.budget))
                 inner._parent = self
                 self._cache["hessian"] = inner
@@ -367,12 +397,17 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     ``syntax="latex"`` reads formula text written in LaTeX: ``"\\operatorname{tr}(A X B)"``.
     ``functions`` names abstract functions besides the one-letter ones (f, g1) that are
     abstract without declaring: ``functions=["phi"]`` makes ``phi(W*x)`` one.
+
+    Names of a text formula that ``shapes`` leaves out (all of them, with ``shapes``
+    None) get the shapes the formula implies (``matderiv.syntax.inference``), free sizes
+    named n, m, p, ...; ``Derivation.shapes`` and ``inferred_shapes`` say which. Where
+    the formula leaves a shape open, a MatDerivError names it.
     """
     _checked_layout(layout)
+    names, inferred = (), ()
     if isinstance(formula, str):
-        env = declare(shapes)
-        abstract = checked_functions(functions, env)
-        expr = Builder(env, source=formula, abstract=abstract).build_text(formula, syntax)
+        read, expr = read_formula(formula, shapes, syntax, functions)
+        env, names, inferred = read.env, read.inferred.names, tuple(read.inferred.shapes)
         text = formula
     elif isinstance(formula, Basic):
         expr, text = formula, None
@@ -383,7 +418,8 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
                             f"not {type(formula).__name__}")
     variable = _variable(wrt, env, expr)
     derivation = Derivation(expr, variable, formula=text, env=env, layout=layout,
-                            seconds=seconds, max_nodes=max_nodes)
+                            seconds=seconds, max_nodes=max_nodes, names=names,
+                            inferred=inferred)
     derivation.syntax = syntax  # how the text reads again (the twin, the second reading)
     derivation.functions = tuple(functions)
     return derivation
@@ -404,6 +440,40 @@ def checked_functions(functions, env) -> tuple[str, ...]:
             raise MatDerivError(f"{name!r} is declared with a shape; it cannot also be an "
                                 "abstract function")
     return tuple(functions)
+
+
+def read_formula(text: str, shapes=None, syntax: str = "text", functions=()):
+    """(read, expr): ``text`` with its shapes, declared or inferred (``syntax.inference.
+    shaped``), and built. Every formula text the API takes is read here."""
+    read = shaped(text, shapes, syntax)
+    abstract = checked_functions(functions, read.env)
+    try:
+        expr = Builder(read.env, source=text, abstract=abstract).build_text(text, syntax,
+                                                                            read.tree)
+    except MatDerivError as error:
+        raise _with_inferred(error, read.env, tuple(read.inferred.shapes)) from None
+    return read, expr
+
+
+def _with_inferred(error: MatDerivError, env, inferred) -> MatDerivError:
+    """A shape error at a place with inferred shapes says what they were: its sizes are
+    the inference's names, not the user's."""
+    import re
+
+    from ..render.shapes import shapes_text
+    if error.span is not None and error.source is not None:
+        place = error.source[error.span[0]:error.span[1]]
+        inferred = [name for name in inferred if re.search(rf"\b{name}\b", place)]
+    if not inferred:
+        return error
+    shapes = _shapes(env, inferred)
+    return MatDerivError(f"{error.message} (with the shapes inferred: {shapes_text(shapes)}; "
+                         "declare them with -s)", source=error.source, span=error.span)
+
+
+def _shapes(env, names) -> dict:
+    return {name: tuple(env[name].shape) if is_matrix(env[name]) else ()
+            for name in names if name in env}
 
 
 def _checked_budget(name, value):

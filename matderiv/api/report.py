@@ -17,6 +17,7 @@ from ..errors import MatDerivError
 from ..expressions import NON_SMOOTH, Elementwise, ElementwiseBinary, VectorNorm
 from ..render import to_latex, to_text
 from ..render.operand import operand_latex, operand_text
+from ..render.shapes import inferred_note, shape_text
 from .by_scalar import is_scalar_variable, zero_note
 
 
@@ -146,6 +147,8 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "shape": _shape_text(result),
         "statement": stated,
         "rules": _rules(derivation, kind, vec),
+        "inferred": {name: shape_text(shape)
+                     for name, shape in derivation.inferred_shapes.items()},
     }
     # An abstract f is said to be one, so that it is not mistaken for a built-in; a
     # non-smooth function states the derivative taken at its kinks.
@@ -157,6 +160,8 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
     zero = zero_note(derivation, result)
     if zero:
         report["notes"].insert(0, zero)
+    if derivation.inferred:
+        report["notes"].insert(0, inferred_note(derivation.inferred_shapes))
     if check:
         outcome = derivation.check(hessian=kind == "hessian")
         report["check"] = {"passed": True, "summary": outcome.summary,

@@ -13,10 +13,11 @@ only moves these over HTTP, in a worker process with a time limit.
 from __future__ import annotations
 
 from ..errors import MatDerivError
+from ..expressions import is_matrix
+from ..render.shapes import shape_text
 from ..syntax import tree
-from ..syntax.builder import SYNTAXES, Builder, parse_formula
-from ..syntax.shapes import declare
-from .derivation import derive
+from ..syntax.builder import SYNTAXES
+from .derivation import derive, read_formula
 from .report import derivation_report
 
 DERIVE_KINDS = ("gradient", "jacobian", "hessian", "tensor")
@@ -58,7 +59,8 @@ def _checked(request, allowed) -> dict:
 
 
 def shapes_of(value: dict) -> dict:
-    """``{"W": "m,n", "a": "n", "k": ""}`` -> ``{"W": ("m", "n"), "a": ("n",), "k": ()}``."""
+    """``{"W": "m,n", "a": "n", "k": ""}`` -> ``{"W": ("m", "n"), "a": ("n",), "k": ()}``
+    (``"k": "scalar"`` too)."""
     if len(value) > _MAX_NAMES:
         raise MatDerivError(f"more than {_MAX_NAMES} shapes")
     shapes = {}
@@ -68,6 +70,8 @@ def shapes_of(value: dict) -> dict:
         if not isinstance(sizes, str):
             raise MatDerivError(f"the shape of {name!r} must be text such as \"m,n\", "
                                 f"not {type(sizes).__name__}")
+        if sizes.strip() == "scalar":  # as the report writes a scalar's shape
+            sizes = ""
         parts = tuple(part.strip() for part in sizes.split(",") if part.strip())
         if len(parts) > 2:
             raise MatDerivError(f"the shape of {name!r} has {len(parts)} sizes; a matrix "
@@ -183,17 +187,16 @@ def document_request(request, *, seconds: float | None = None) -> dict:
 
 
 def parse_request(request) -> dict:
-    """``POST /api/parse``: whether the formula reads, and the names it uses (for the
-    shapes table); an error carries its column."""
+    """``POST /api/parse``: whether the formula reads, with its shapes (declared or
+    inferred), and the names it uses and the shapes inferred for the shapes table; an
+    error carries its column."""
     request = _checked(request, ("formula", "shapes", "syntax"))
     syntax = _field(request, "syntax", "text", SYNTAXES)
     formula = _field(request, "formula")
-    env = declare(shapes_of(_field(request, "shapes", {})))
-    parsed = parse_formula(formula, syntax, env)
-    names = sorted(_names(parsed))
-    if all(name in env for name in names):
-        Builder(env, source=formula).build_text(formula, syntax)  # shapes checked too
-    return {"names": names}
+    read, _ = read_formula(formula, shapes_of(_field(request, "shapes", {})), syntax)
+    inferred = {name: shape_text(tuple(read.env[name].shape) if is_matrix(read.env[name])
+                                 else ()) for name in read.inferred.shapes}
+    return {"names": sorted(_names(read.tree)), "inferred": inferred}
 
 
 def _names(node) -> set:

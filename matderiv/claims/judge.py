@@ -25,6 +25,7 @@ from ..expressions import is_matrix
 from ..expressions.tidy import canonical
 from ..numeric.sample import Sampler
 from ..render import to_text
+from ..render.shapes import shape_text as name_shape_text
 from ..syntax.grammar import zero_like
 from . import explain
 from .claim_text import IllFormed, build_claim
@@ -54,7 +55,9 @@ def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
     asked = asked_reading(derivation, kind, vec, layout)
     text = claim if isinstance(claim, str) else to_text(claim)
     base = {"claim": text, "formula": derivation.formula, "wrt": str(derivation.variable),
-            "by_scalar": not is_matrix(derivation.variable)}
+            "by_scalar": not is_matrix(derivation.variable),
+            "inferred": tuple((name, name_shape_text(shape)) for name, shape
+                              in getattr(derivation, "inferred_shapes", {}).items())}
     try:
         claim_expr = build_claim(derivation, claim, syntax)
     except IllFormed as reason:

@@ -122,6 +122,7 @@ class Verdict:
     symbolic_match: bool = False
     reason: str = ""  # why an ill-formed claim is, in one short line
     by_scalar: bool = False  # the variable is a scalar t
+    inferred: tuple = ()  # (name, shape) of the formula's shapes inferred, not declared
 
 
     @property
@@ -144,6 +145,7 @@ class Verdict:
             "evidence": self.evidence, "symbolic_match": self.symbolic_match,
             "reason": self.reason or None,
             "explanation": self.explanation, "exit_code": self.exit_code,
+            "inferred": dict(self.inferred),
         }
 
 

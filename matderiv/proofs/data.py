@@ -44,7 +44,17 @@ class Proof:
     sections: tuple[Section, ...]
     rules: tuple  # the Rule records cited, in order of first use
     layout: str = "numerator"  # of a Jacobian: "numerator" or "denominator" (transposed)
+    # The formula's names and their shapes ((rows, cols) or () for a scalar), stated
+    # when some were inferred from the formula (those named in ``inferred``).
+    shapes: tuple = ()
+    inferred: tuple = ()
 
 
+def stated_shapes(derivation) -> tuple[tuple, tuple]:
+    """(shapes, inferred) for a Proof: every name's shape, when some were inferred."""
+    if not getattr(derivation, "inferred", ()):
+        return (), ()
+    return tuple(derivation.shapes.items()), tuple(derivation.inferred)
 
-__all__ = ["Line", "Proof", "Section"]
+
+__all__ = ["Line", "Proof", "Section", "stated_shapes"]

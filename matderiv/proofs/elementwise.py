@@ -46,7 +46,7 @@ from ..expressions import (
 )
 from ..numeric.evaluate import evaluate
 from ..numeric.points import random_values, size_symbols, stand_in_functions
-from .data import Line, Proof, Section
+from .data import Line, Proof, Section, stated_shapes
 
 _INDEX = dict(integer=True, nonnegative=True)
 _NAMES = "ijpqklrstuvwgh"
@@ -278,7 +278,8 @@ def _elementwise_proof(derivation, kind, vec) -> Proof:
     ]
     layout = derivation.layout if kind == "jacobian" else "numerator"
     return Proof("elementwise", kind, vec if kind == "jacobian" else None, F, X, result,
-                 convention(kind, vec, X, layout), tuple(sections), (), layout)
+                 convention(kind, vec, X, layout), tuple(sections), (), layout,
+                 *stated_shapes(derivation))
 
 
 def _case_split(partial):

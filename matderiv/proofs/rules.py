@@ -19,7 +19,7 @@ from ..errors import MatDerivError
 from ..expressions import is_matrix
 from ..expressions.contains import depends_on
 from ..expressions.tidy import is_zero, tidy
-from .data import Line, Proof, Section
+from .data import Line, Proof, Section, stated_shapes
 
 
 def _chain(start, steps):
@@ -90,7 +90,9 @@ def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
     stated = convention(kind, vec, derivation.variable, derivation.layout)
     return Proof("rules", kind, vec if kind == "jacobian" else None, derivation.expr,
                  derivation.variable, result, stated, tuple(sections),
-                 tuple(cited.values()), derivation.layout if kind == "jacobian" else "numerator")
+                 tuple(cited.values()), derivation.layout if kind == "jacobian" else "numerator",
+                 *stated_shapes(derivation))
+
 
 
 def _identification_text(phase: str, derivation) -> str:

@@ -33,6 +33,9 @@ def _lines(verdict) -> list[tuple[str, str]]:
                                     f"[{verdict.reading.flags}]"))
     if verdict.flag:
         lines.append(("reproduce", f"the claim is the result with {verdict.flag}"))
+    if verdict.inferred:
+        shapes = ", ".join(f"{name} {shape}" for name, shape in verdict.inferred)
+        lines.append(("shapes", f"{shapes} (inferred; declare with -s to change them)"))
     return lines
 
 
@@ -95,6 +98,10 @@ def verdict_to_latex(verdict) -> str:
         items.append(rf"\item[Diagnosis] {_diagnosis_latex(diagnosis)}")
     if verdict.evidence:
         items.append(rf"\item[Checked at] {tex_escape(verdict.evidence)}")
+    if verdict.inferred:
+        shapes = ", ".join(f"{name} {shape}" for name, shape in verdict.inferred)
+        shapes = tex_escape(shapes).replace("×", r"$\times$")
+        items.append(rf"\item[Shapes] {shapes} (inferred from the formula)")
     return "\\begin{description}\n" + "\n".join(items) + "\n\\end{description}\n"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .latex import to_latex
 from .proof_latex import statement_latex
+from .shapes import shape_text
 
 
 def proof_to_data(proof) -> dict:
@@ -25,5 +26,7 @@ def proof_to_data(proof) -> dict:
     return {"style": proof.style, "kind": proof.kind, "vec": proof.vec,
             "statement": statement_latex(proof), "convention": proof.convention,
             "sections": sections,
+            "shapes": {name: shape_text(shape) for name, shape in proof.shapes},
+            "inferred": list(proof.inferred),
             "rules": [{"name": rule.name, "latex": rule.latex, "source": rule.source}
                       for rule in proof.rules]}

@@ -22,6 +22,7 @@ from .breaking import rows, width
 from .latex import to_latex
 from .operand import operand_latex
 from .prose import escape, prose_latex
+from .shapes import shapes_latex
 
 __all__ = ["document", "escape", "proof_to_latex", "statement_latex"]
 
@@ -91,6 +92,7 @@ def proof_to_latex(proof) -> str:
     title = "Element-wise proof" if proof.style == "elementwise" else "Proof by rules"
     out = [r"\begin{proposition}", *_statement(proof),
            r"in the convention: %s." % prose_latex(proof.convention, names),
+           *([shapes_latex(dict(proof.shapes), proof.inferred)] if proof.inferred else []),
            r"\end{proposition}", r"\begin{proof}[%s]" % title]
     for section in proof.sections:
         out.append(r"\emph{%s.} %s" % (escape(section.heading),

@@ -13,6 +13,7 @@ import textwrap
 
 from ..expressions import is_matrix
 from .operand import operand_text
+from .shapes import shapes_sentence
 from .text import to_text
 
 WIDTH = 80
@@ -51,7 +52,10 @@ def proof_to_text(proof) -> str:
     heading = f"{title} that {statement_text(proof)}"
     if len(heading) > WIDTH:  # the statement on a line of its own
         heading = f"{title} that\n    {statement_text(proof)}"
-    out = [heading, *textwrap.wrap(f"Convention: {proof.convention}", WIDTH), ""]
+    out = [heading, *textwrap.wrap(f"Convention: {proof.convention}", WIDTH)]
+    if proof.inferred:
+        out += textwrap.wrap(shapes_sentence(dict(proof.shapes), proof.inferred), WIDTH)
+    out.append("")
     for section in proof.sections:
         heading = section.heading + (f". {section.text}" if section.text else ".")
         out += textwrap.wrap(heading, WIDTH)

@@ -67,10 +67,11 @@ class Builder(CallBuilding, ShapedCalls):
         self.functions = functions or {}
         self.abstract = frozenset(abstract)
 
-    def build_text(self, text: str, syntax: str = "text"):
-        """Build formula text: ``syntax`` "text" (the grammar) or "latex"."""
+    def build_text(self, text: str, syntax: str = "text", tree=None):
+        """Build formula text: ``syntax`` "text" (the grammar) or "latex"; ``tree``: its
+        syntax tree, if it has been read already."""
         self.source = text
-        expr = self.build(parse_formula(text, syntax, self.env))
+        expr = self.build(tree if tree is not None else parse_formula(text, syntax, self.env))
         # SymPy folds constants at once: log(0) is zoo, log(-1) is I*pi.
         if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise MatDerivError("the formula has an undefined or infinite constant "

@@ -1,35 +1,32 @@
 """Declared shapes -> SymPy symbols with the user's symbolic sizes.
 
->>> env = declare({"W": ("m", "n"), "a": ("n", 1), "k": ()})
->>> env["W"].shape, env["k"].is_commutative
-((m, n), True)
+A size is a name, a positive integer, or a product of them written ``m*n`` (the length
+of vec(X) for an m x n X, or the rows of a Kronecker product).
+
+>>> env = declare({"W": ("m", "n"), "a": ("n", 1), "k": (), "v": ("m*n", 1)})
+>>> env["W"].shape, env["k"].is_commutative, env["v"].shape
+((m, n), True, (m*n, 1))
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import sympy
 from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
-from ..expressions import is_size, matrix_symbol, size_product, size_symbol
+from ..expressions import is_size, matrix_symbol, size_symbol
 from .limits import MAX_SIZE
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-#: A size written as a product of names and integers: "n^2", "m*n", "2*k".
-_FACTOR = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)(?:\s*\^\s*([0-9]+))?|([0-9]+))\s*\Z")
+#: A size written as a product of names (each possibly to a power) and integers: "m*n",
+#: "n^2", "2*k".
+_FACTOR = r"\s*(?:[A-Za-z_][A-Za-z0-9_]*(?:\s*\^\s*[0-9]+)?|[0-9]+)\s*"
+_PRODUCT = re.compile(rf"{_FACTOR}(?:\*{_FACTOR})*\Z")
 #: Most factors in a size written as a product (n^2 is two).
 MAX_SIZE_FACTORS = 8
-
-
-@dataclass(frozen=True)
-class _Product:
-    """A size written as a product of size tokens (n^2 is ("n", "n"))."""
-
-    factors: tuple
 
 
 def dimension(size, *, owner: str = "?"):
@@ -40,7 +37,8 @@ def dimension(size, *, owner: str = "?"):
 def _size_token(size, owner):
     """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
     if isinstance(size, bool):
-        raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
+        raise MatDerivError(f"size {size!r} of {owner} is not a name, a positive integer or a "
+                        "product of them (m*n, n^2)")
     if isinstance(size, int) or (isinstance(size, str) and size.strip().isascii()
                                  and size.strip().isdigit()):
         # (ASCII digits only: int() would read the Arabic-Indic ٣ as 3)
@@ -56,31 +54,35 @@ def _size_token(size, owner):
         return size
     if isinstance(size, str) and _IDENTIFIER.match(size.strip()):
         return size.strip()
-    if isinstance(size, str) and size.isascii() and ("*" in size or "^" in size):
+    if isinstance(size, str) and size.isascii() and ("*" in size or "^" in size) \
+            and _PRODUCT.match(size):
         return _product_token(size, owner)
-    raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer")
+    raise MatDerivError(f"size {size!r} of {owner} is not a name, a positive integer or a "
+                        "product of them (m*n, n^2)")
 
 
-def _product_token(size: str, owner):
-    """``"n^2"`` -> _Product(("n", "n")); ``"m*n"`` -> _Product(("m", "n"))."""
-    factors: list = []
-    for part in size.split("*"):
-        found = _FACTOR.match(part)
-        if not found:
-            raise MatDerivError(f"size {size!r} of {owner} is not a name, a positive "
-                                "integer, or a product of them (n^2, m*n)")
-        name, power, number = found.groups()
-        count = int(power) if power else 1
-        if len(factors) + count > MAX_SIZE_FACTORS or count == 0:
-            raise MatDerivError(f"size {size!r} of {owner} has more than "
+def _product_token(text: str, owner):
+    """``"m*n"`` -> ("m", "n"), its factors in order: names, and one whole number (the
+    product of those written) first if it is not 1; a product of numbers is a number."""
+    parts = []
+    for part in text.split("*"):
+        name, _, power = part.partition("^")
+        count = int(power) if power.strip() else 1
+        if count == 0 or len(parts) + count > MAX_SIZE_FACTORS:
+            raise MatDerivError(f"size {text.strip()} of {owner} has more than "
                                 f"{MAX_SIZE_FACTORS} factors, or a power 0")
-        factors += [name] * count if name else [_size_token(number, owner)]
-    total = 1
+        parts += [name.strip()] * count
+    factors = [_size_token(part, owner) for part in parts]
+    number = 1
     for factor in factors:
-        total *= factor if isinstance(factor, int) else 1
-    if total > MAX_SIZE:
-        raise MatDerivError(f"size {size!r} of {owner} is beyond the limit of {MAX_SIZE:,}")
-    return _Product(tuple(factors))
+        if isinstance(factor, int):
+            number *= factor
+    if number > MAX_SIZE:
+        raise MatDerivError(f"size {text.strip()} of {owner} is beyond the limit of "
+                            f"{MAX_SIZE:,}")
+    kept = ((number,) if number != 1 else ()) + tuple(
+        factor for factor in factors if not isinstance(factor, int))
+    return kept[0] if len(kept) == 1 else kept if kept else 1
 
 
 def _make_size(token):
@@ -88,8 +90,8 @@ def _make_size(token):
         return sympy.Integer(token)
     if isinstance(token, str):
         return size_symbol(token)
-    if isinstance(token, _Product):
-        return size_product(*(_make_size(factor) for factor in token.factors))
+    if isinstance(token, tuple):
+        return sympy.Mul(*(_make_size(factor) for factor in token))
     return token
 
 
@@ -117,10 +119,11 @@ def _check_name(name) -> str:
     return name
 
 
-def declare(shapes) -> Environment:
+def declare(shapes, sizes=()) -> Environment:
     """Turn ``{"W": ("m", "n"), "a": ("n", 1), "k": ()}`` into name -> SymPy symbol.
 
-    Dimension names are put in the environment too, so ``I(m)`` can be written. Every
+    Dimension names are put in the environment too, so ``I(m)`` can be written; ``sizes``
+    adds size names that no shape uses (the n of a formula's ``I(n)``). Every
     declaration is checked here; its symbol is made when first looked up.
     """
     if shapes is None:
@@ -143,13 +146,15 @@ def declare(shapes) -> Environment:
             shape = (shape[0], 1)
         recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
         for token in tokens:
-            for part in token.factors if isinstance(token, _Product) else (token,):
-                if isinstance(part, str):
-                    dims[part] = part
-            if isinstance(token, str):
-                dims[token] = token
-            elif isinstance(token, sympy.Basic) and token.is_Symbol:
-                dims[token.name] = token
+            for factor in token if isinstance(token, tuple) else (token,):
+                if isinstance(factor, str):
+                    dims[factor] = factor
+                elif isinstance(factor, sympy.Basic) and factor.is_Symbol:
+                    dims[factor.name] = factor
+    for size in sizes:
+        token = _size_token(size, size)
+        if isinstance(token, str):
+            dims.setdefault(token, token)
     for dim_name, token in dims.items():
         if dim_name in recipes:
             raise MatDerivError(f"{dim_name!r} names both a matrix and a size")

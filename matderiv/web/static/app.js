@@ -11,13 +11,29 @@ let lastReport = null;
 function syntax() { return document.querySelector("input[name=syntax]:checked").value; }
 function kind() { return document.querySelector("input[name=kind]:checked").value; }
 
+// The shapes declared: a row left empty is inferred from the formula (its placeholder
+// shows what was inferred), so only the rows with sizes are sent.
 function shapes() {
   const out = {};
   for (const row of $("shapes").tBodies[0].rows) {
     const name = row.querySelector(".name").value.trim();
-    if (name) out[name] = row.querySelector(".sizes").value.trim();
+    const sizes = row.querySelector(".sizes").value.trim();
+    if (name && sizes) out[name] = sizes;
   }
   return out;
+}
+
+// Each name's row, made where missing; its placeholder the shape inferred ("n×1" is
+// written n,1), or the hint where nothing is inferred for it.
+function showInferred(names, inferred) {
+  const rows = {};
+  for (const row of $("shapes").tBodies[0].rows) rows[row.querySelector(".name").value.trim()] = row;
+  for (const name of names) if (!(name in rows)) rows[name] = addShape(name, "");
+  for (const [name, row] of Object.entries(rows)) {
+    const shape = inferred[name];
+    row.querySelector(".sizes").placeholder = shape ? shape.replace(/×/g, ",") : "m,n";
+    row.classList.toggle("inferred", Boolean(shape));
+  }
 }
 
 function addShape(name = "", sizes = "") {
@@ -32,6 +48,11 @@ function addShape(name = "", sizes = "") {
   return row;
 }
 
+function tableNames() {
+  return [...$("shapes").tBodies[0].rows].map((row) => row.querySelector(".name").value.trim())
+    .filter(Boolean);
+}
+
 function setShapes(map) {
   $("shapes").tBodies[0].innerHTML = "";
   for (const [name, sizes] of Object.entries(map)) addShape(name, sizes);
@@ -41,6 +62,7 @@ function setWrtOptions(names, chosen) {
   const select = $("wrt");
   const keep = chosen || select.value;
   select.innerHTML = "";
+  if (chosen && !names.includes(chosen)) names = [...names, chosen];  // a link's wrt
   for (const name of names) {
     const option = document.createElement("option");
     option.value = option.textContent = name;
@@ -62,6 +84,7 @@ function fill(q) {
     .checked = true;
   setShapes(q.shapes || {});
   setWrtOptions(Object.keys(q.shapes || {}), q.wrt);
+  changed();  // the formula's names, with their shapes inferred, join the table
   const k = KINDS.includes(q.kind) ? q.kind : "auto";
   document.querySelector(`input[name=kind][value=${k}]`).checked = true;
   $("vec").value = q.vec === "row" ? "row" : "col";
@@ -101,9 +124,8 @@ async function parseNow() {
   if (formula !== $("formula").value) return;  // typed on meanwhile
   if (ok) {
     $("formula-error").hidden = true;
-    const known = shapes();
-    for (const name of data.names) if (!(name in known)) addShape(name, "");
-    setWrtOptions(Object.keys(shapes()));
+    showInferred(data.names, data.inferred || {});
+    setWrtOptions(tableNames());
     return;
   }
   showFormulaError(data);
@@ -166,13 +188,8 @@ function show(report) {
     item.textContent = note;
     $("notes").appendChild(item);
   }
-  // The response may carry shapes (inferred, one day): fill in what the table lacks.
-  if (report.shapes) {
-    const known = shapes();
-    for (const [name, shape] of Object.entries(report.shapes)) {
-      if (!(name in known)) addShape(name, shape.replace("×", ","));
-    }
-  }
+  // The shapes inferred show in the table, in grey, where no size was typed.
+  showInferred(Object.keys(report.inferred || {}), report.inferred || {});
   proof($("proof-rules"), report.proofs.rules);
   proof($("proof-elementwise"), report.proofs.elementwise);
 }
