@@ -157,7 +157,8 @@ def main():
               help="The variable: a matrix, vector or scalar name of FORMULA.")
 @click.option("-s", "--shape", "shapes", multiple=True, metavar="NAME=ROWS,COLS",
               help="Shape of a name: -s W=m,n (matrix), -s a=n,1 or -s a=n (vector), "
-                   "-s k= (scalar).")
+                   "-s k= (scalar), -s v=m*n,1; a name not given gets the shape the "
+                   "formula implies (printed as a note).")
 @click.option("--vec", type=click.Choice(["col", "row"]), default="col", show_default=True,
               help="col: vec stacks columns; row: vecr stacks rows (seed 2's W-tilde).")
 @click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator",
