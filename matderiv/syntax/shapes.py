@@ -37,8 +37,8 @@ def dimension(size, *, owner: str = "?"):
 def _size_token(size, owner):
     """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
     if isinstance(size, bool):
-        raise MatDerivError(f"size {size!r} of {owner} is not a name, a positive integer or a "
-                        "product of them (m*n, n^2)")
+        raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer "
+                        "(or a product of them: m*n, n^2)")
     if isinstance(size, int) or (isinstance(size, str) and size.strip().isascii()
                                  and size.strip().isdigit()):
         # (ASCII digits only: int() would read the Arabic-Indic ٣ as 3)
@@ -57,8 +57,8 @@ def _size_token(size, owner):
     if isinstance(size, str) and size.isascii() and ("*" in size or "^" in size) \
             and _PRODUCT.match(size):
         return _product_token(size, owner)
-    raise MatDerivError(f"size {size!r} of {owner} is not a name, a positive integer or a "
-                        "product of them (m*n, n^2)")
+    raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer "
+                        "(or a product of them: m*n, n^2)")
 
 
 def _product_token(text: str, owner):
