@@ -75,3 +75,20 @@ def test_the_second_reader_never_builds_a_huge_array():
     d.check()
     from matderiv.numeric.direct import direct_value
     assert direct_value("sum(ones(30000, 30000))", {}) is None
+
+
+@pytest.mark.parametrize("seconds", ["1e10", "inf", "nan"])
+def test_a_budget_beyond_a_timer_is_refused(seconds):
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    out = CliRunner().invoke(main, ["derive", "tr(X)", "--wrt", "X", "-s", "X=n,n",
+                                    "--seconds", seconds])
+    assert out.exit_code == 2 and "--seconds" in out.output
+
+
+@pytest.mark.parametrize("name", ["range", "print", "point"])
+def test_generated_code_never_shadows_what_it_calls(name):
+    d = matderiv.derive("x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
+    with pytest.raises(MatDerivError, match="generated code uses"):
+        d.to_source("hessian", name=name, with_check=True)

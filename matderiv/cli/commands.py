@@ -73,10 +73,18 @@ def _time_budget(function):
             return function(**options)
         with deadline(options["seconds"], _STOPPED):
             return function(**options)
-    return click.option("--seconds", type=click.FloatRange(min=0.1), default=COMMAND_SECONDS,
+    # (bounded above: a timer of 1e10 s or inf overflows; nan is no budget at all)
+    return click.option("--seconds", type=click.FloatRange(min=0.1, max=86400.0),
+                        default=COMMAND_SECONDS, callback=_finite_seconds,
                         show_default=True, metavar="N",
                         help="The command's time budget in seconds (with --batch, each "
                              "entry's).")(command)
+
+
+def _finite_seconds(context, parameter, value):
+    if value != value:  # nan
+        raise click.BadParameter("must be a number of seconds, not nan")
+    return value
 
 
 _SYNTAX = click.option("--syntax", type=click.Choice(["text", "latex"]), default="text",

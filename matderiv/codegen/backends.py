@@ -37,7 +37,10 @@ BACKENDS = {
 #: Names the generated function's body uses itself: a formula name equal to one is
 #: refused (its own temporaries and helpers start with "_", which no user name may).
 #: tests/test_codegen.py checks that every generated body reads no other global name.
-RESERVED = {"np", "jnp", "torch", "jax", "float"}
+RESERVED = {"np", "jnp", "torch", "jax", "float",
+            # builtins the helpers and the self-test call, and the self-test's own names
+            "range", "print", "isinstance", "tuple", "len", "list", "abs", "max", "sum",
+            "repr", "str", "AssertionError", "point"}
 
 #: Element-wise functions as code: a template of the array module ``{ns}`` and the
 #: argument ``{x}`` (an argument used twice is first put in a temporary). step(x) is
