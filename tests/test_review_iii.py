@@ -92,3 +92,13 @@ def test_generated_code_never_shadows_what_it_calls(name):
     d = matderiv.derive("x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
     with pytest.raises(MatDerivError, match="generated code uses"):
         d.to_source("hessian", name=name, with_check=True)
+
+
+@pytest.mark.parametrize("formula", ["exp(exp(exp(100)))*X", "exp(-exp(exp(100)))*tr(X)",
+                                     "tanh(exp(exp(100)))*X", "sin(exp(exp(100)))*X"])
+def test_a_constant_beyond_floating_point_is_refused_at_once(formula):
+    start = time.monotonic()
+    with pytest.raises(MatDerivError, match="beyond floating point"):
+        matderiv.derive(formula, wrt="X", shapes=SQUARE)
+    assert time.monotonic() - start < 5
+    matderiv.derive("exp(100)*X", wrt="X", shapes=SQUARE)  # 2.7e43 is a number like others

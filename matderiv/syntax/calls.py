@@ -181,7 +181,21 @@ class CallBuilding:
             self.nonzero(value, "the argument of log", node)
         if is_matrix(value) and not is_one_by_one(value):
             return Elementwise(name, value)
-        return ELEMENTWISE[name](as_scalar(value))
+        result = ELEMENTWISE[name](as_scalar(value))
+        if result.is_number and not self.rule_mode:
+            self.representable(result, name, node)
+        return result
+
+    def representable(self, constant, name, node):
+        """Refuse a constant beyond floating point: exp(exp(100)) is about 10^(10^43), and
+        SymPy, asked its sign or its sine, overflows or works for minutes."""
+        try:
+            magnitude = abs(complex(constant.evalf(8)))
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
+            magnitude = float("inf")
+        if not magnitude <= 1e300:
+            self.error(f"the constant {name}(...) is beyond floating point (about 1e300); "
+                       "numbers are evaluated in floating point", node)
 
     def unknown_function(self, node):
         """A call of a name that is neither the grammar's nor an abstract function."""
