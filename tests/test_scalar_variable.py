@@ -193,6 +193,29 @@ def test_generated_code_by_a_scalar(formula, shapes):
     assert "def jacobian_t(*, X, t)" in d.to_source("jacobian") or d.is_scalar
 
 
+@pytest.mark.parametrize("module", ["jax", "torch"])
+@pytest.mark.parametrize("formula, shapes, kind", [
+    ("inv(X + t*I(n))", RESOLVENT, "jacobian"), ("inv(X + t*I(n))", RESOLVENT, "jvp"),
+    ("tr(inv(X + t*I(n)))", RESOLVENT, "hessian"), ("t*exp(t)", {"t": ()}, "gradient"),
+])
+def test_other_backends_by_a_scalar_agree_with_numpy(module, formula, shapes, kind):
+    library = pytest.importorskip(module)
+    if module == "jax":
+        library.config.update("jax_enable_x64", True)
+    d = matderiv.derive(formula, wrt="t", shapes=shapes)
+    values, _ = _at_random_points(d, points=1)
+    arguments = {k: v for k, v in values[0].items() if not isinstance(v, int)}
+    if kind == "jvp":
+        arguments["V"] = 0.7
+    expected = d.to_function(kind)(**arguments)
+    if module == "torch":
+        arguments = {k: library.as_tensor(v, dtype=library.float64)
+                     for k, v in arguments.items()}
+    computed = np.asarray(d.to_function(kind, backend=module)(**arguments))
+    assert np.shape(computed) == np.shape(expected)
+    assert_close(computed, expected, what=f"{module} {kind} of {formula}")
+
+
 # -- claims -----------------------------------------------------------------------------------
 
 def test_claims_of_a_derivative_by_a_scalar():
