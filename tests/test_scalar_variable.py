@@ -283,6 +283,17 @@ def test_a_term_no_rule_brings_to_d_dt_raises_and_is_never_zero():
                             lambda before, after: None)
 
 
+def test_two_forms_of_a_differential_by_a_scalar_are_compared_with_dt_a_number():
+    from matderiv.expressions import ScalarDiff
+    from matderiv.numeric.verify import assert_same_differential
+    d = matderiv.derive("inv(X + t*I(n))", wrt="t", shapes=RESOLVENT)
+    inverse = sympy.Inverse(d.env["X"] + d.variable * sympy.Identity(d.env["n"]))
+    dt = ScalarDiff(d.variable)
+    assert_same_differential(d.differential, sympy.MatMul(-1, dt, inverse, inverse), d)
+    with pytest.raises(MatDerivError, match="another value"):
+        assert_same_differential(d.differential, sympy.MatMul(dt, inverse), d)
+
+
 def test_random_formulas_by_a_scalar_are_verified_or_refused():
     """The strategy draws the scalar k as the variable sometimes; those formulas are
     checked like every other (gradient, Jacobians, Hessian, tensor)."""
