@@ -50,6 +50,23 @@ def test_textbook_forms_by_a_scalar(formula, shapes, forms):
     expect(formula, "t", shapes, **forms)  # each form also against finite differences
 
 
+def test_a_deep_network_by_a_scalar_is_derived_in_forward_mode_form():
+    """t enters every layer: dF = D dt stays nested as the network is (each layer's
+    s .* (W dh + b dt) one term), where opening the sums copied each layer's s into
+    every term and grew past the size budget at 8 layers."""
+    inner, shapes = "t*x", {"t": (), "x": ("n", 1)}
+    for i in range(1, 13):
+        inner = f"tanh(W{i}*{inner} + t*b{i})"
+        shapes.update({f"W{i}": ("n", "n"), f"b{i}": ("n", 1)})
+    d = matderiv.derive(f"sum(({inner}).^2)", wrt="t", shapes=shapes)
+    assert "hadamard-factor-differential" in d.rules_used()
+    assert d.check(points=2).passed
+    two = matderiv.derive("tanh(W2*tanh(W1*(t*x) + t*b1) + t*b2)", wrt="t", shapes=shapes)
+    # s2 .* (W2 (s1 .* (W1 x + b1)) + b2), s_k = 1 - tanh(...)^2: the forward-mode chain
+    expect(two.formula, "t", shapes, jacobian="(1 - tanh(W2*tanh(t*(W1*x + b1)) + t*b2).^2)"
+           " .* (W2*((1 - tanh(t*(W1*x + b1)).^2) .* (W1*x + b1)) + b2)", shielded=True)
+
+
 def test_the_second_derivative_by_a_scalar():
     d = matderiv.derive("tr(inv(X + t*I(n)))", wrt="t", shapes=RESOLVENT)
     hessian = d.hessian()
