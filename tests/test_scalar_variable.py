@@ -50,6 +50,23 @@ def test_textbook_forms_by_a_scalar(formula, shapes, forms):
     expect(formula, "t", shapes, **forms)  # each form also against finite differences
 
 
+def test_a_deep_network_by_a_scalar_is_derived_in_forward_mode_form():
+    """t enters every layer: dF = D dt stays nested as the network is (each layer's
+    s .* (W dh + b dt) one term), where opening the sums copied each layer's s into
+    every term and grew past the size budget at 8 layers."""
+    inner, shapes = "t*x", {"t": (), "x": ("n", 1)}
+    for i in range(1, 13):
+        inner = f"tanh(W{i}*{inner} + t*b{i})"
+        shapes.update({f"W{i}": ("n", "n"), f"b{i}": ("n", 1)})
+    d = matderiv.derive(f"sum(({inner}).^2)", wrt="t", shapes=shapes)
+    assert "hadamard-factor-differential" in d.rules_used()
+    assert d.check(points=2).passed
+    two = matderiv.derive("tanh(W2*tanh(W1*(t*x) + t*b1) + t*b2)", wrt="t", shapes=shapes)
+    # s2 .* (W2 (s1 .* (W1 x + b1)) + b2), s_k = 1 - tanh(...)^2: the forward-mode chain
+    expect(two.formula, "t", shapes, jacobian="(1 - tanh(W2*tanh(t*(W1*x + b1)) + t*b2).^2)"
+           " .* (W2*((1 - tanh(t*(W1*x + b1)).^2) .* (W1*x + b1)) + b2)", shielded=True)
+
+
 def test_the_second_derivative_by_a_scalar():
     d = matderiv.derive("tr(inv(X + t*I(n)))", wrt="t", shapes=RESOLVENT)
     hessian = d.hessian()
@@ -193,6 +210,29 @@ def test_generated_code_by_a_scalar(formula, shapes):
     assert "def jacobian_t(*, X, t)" in d.to_source("jacobian") or d.is_scalar
 
 
+@pytest.mark.parametrize("module", ["jax", "torch"])
+@pytest.mark.parametrize("formula, shapes, kind", [
+    ("inv(X + t*I(n))", RESOLVENT, "jacobian"), ("inv(X + t*I(n))", RESOLVENT, "jvp"),
+    ("tr(inv(X + t*I(n)))", RESOLVENT, "hessian"), ("t*exp(t)", {"t": ()}, "gradient"),
+])
+def test_other_backends_by_a_scalar_agree_with_numpy(module, formula, shapes, kind):
+    library = pytest.importorskip(module)
+    if module == "jax":
+        library.config.update("jax_enable_x64", True)
+    d = matderiv.derive(formula, wrt="t", shapes=shapes)
+    values, _ = _at_random_points(d, points=1)
+    arguments = {k: v for k, v in values[0].items() if not isinstance(v, int)}
+    if kind == "jvp":
+        arguments["V"] = 0.7
+    expected = d.to_function(kind)(**arguments)
+    if module == "torch":
+        arguments = {k: library.as_tensor(v, dtype=library.float64)
+                     for k, v in arguments.items()}
+    computed = np.asarray(d.to_function(kind, backend=module)(**arguments))
+    assert np.shape(computed) == np.shape(expected)
+    assert_close(computed, expected, what=f"{module} {kind} of {formula}")
+
+
 # -- claims -----------------------------------------------------------------------------------
 
 def test_claims_of_a_derivative_by_a_scalar():
@@ -258,6 +298,17 @@ def test_a_term_no_rule_brings_to_d_dt_raises_and_is_never_zero():
     with pytest.raises(MatDerivError, match="cannot identify the derivative"):
         identify_derivative(no_rule, t, {"max_seconds": None, "max_nodes": None},
                             lambda before, after: None)
+
+
+def test_two_forms_of_a_differential_by_a_scalar_are_compared_with_dt_a_number():
+    from matderiv.expressions import ScalarDiff
+    from matderiv.numeric.verify import assert_same_differential
+    d = matderiv.derive("inv(X + t*I(n))", wrt="t", shapes=RESOLVENT)
+    inverse = sympy.Inverse(d.env["X"] + d.variable * sympy.Identity(d.env["n"]))
+    dt = ScalarDiff(d.variable)
+    assert_same_differential(d.differential, sympy.MatMul(-1, dt, inverse, inverse), d)
+    with pytest.raises(MatDerivError, match="another value"):
+        assert_same_differential(d.differential, sympy.MatMul(dt, inverse), d)
 
 
 def test_random_formulas_by_a_scalar_are_verified_or_refused():

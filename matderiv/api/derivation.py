@@ -138,7 +138,7 @@ class Derivation(FormulaShapes):
     # -- results ----------------------------------------------------------
     @guarded
     def gradient(self):
-        """dF/dX "as matrix" (seed 2, items 9-11): X's shape, G_ij = dF/dX_ij."""
+        """dF/dX "as matrix" (seed 2, items 9-11): X's shape, G_ij = dF/dX_ij (by t: dF/dt)."""
         if not self.is_scalar:
             rows, cols = self.expr.shape
             raise MatDerivError(f"the formula is a {rows}x{cols} matrix, not a scalar: it has "
@@ -147,7 +147,7 @@ class Derivation(FormulaShapes):
 
     @guarded
     def jacobian(self, vec: str = "col", layout: str | None = None):
-        """d vec(F) / d vec(X) (vec="col") or d vecr(F) / d vecr(X) (vec="row").
+        """d vec(F) / d vec(X) (vec="col") or d vecr(F) / d vecr(X) (vec="row"); by t, a column.
 
         ``layout`` "numerator" (one row per entry of F) or "denominator" (its transpose);
         None takes the derivation's own layout, set by ``derive(..., layout=)``.
@@ -158,7 +158,7 @@ class Derivation(FormulaShapes):
 
     @guarded
     def tensor(self):
-        """T[i, j, k, l] = ∂F_ij / ∂X_kl, a SymPy array expression of shape (m, n, p, q).
+        """T[i, j, k, l] = ∂F_ij / ∂X_kl, a SymPy array of shape (m, n, p, q); by t, dF/dt.
 
         Kronecker terms of the vecr Jacobian become permuted outer products
         (A ⊗ B -> A_ik B_jl); anything else is the row-major reshape of the vecr
@@ -177,7 +177,7 @@ class Derivation(FormulaShapes):
     @guarded
     def hessian(self, layout: str | None = None, vec: str = "col"):
         """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X)
-        (with vec="row", vecr(G) by vecr(X)).
+        (with vec="row", vecr(G) by vecr(X)); by a scalar t, d²F/dt², a scalar.
 
         Symmetric for smooth F; its steps are those of ``gradient_derivation()``.
         """

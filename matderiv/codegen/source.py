@@ -144,8 +144,8 @@ def _function(derivation, kind, vec, chosen, name) -> _Function:
     header: list[str] = []
     if chosen.name == "torch":
         # Constants (eye, zeros) take the inputs' dtype: torch does not mix them in @.
-        header.append(f"_dtype = torch.as_tensor({matrices[0].name}).dtype" if matrices
-                      else "_dtype = torch.get_default_dtype()")
+        # (a formula of scalars only, by a scalar t: the first scalar's, as torch reads it)
+        header.append(f"_dtype = torch.as_tensor({(matrices or scalars)[0].name}).dtype")
     carried: set = set()
     for symbol in matrices:
         rows, cols = symbol.shape

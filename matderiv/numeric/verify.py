@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import sympy
 
 from ..errors import MatDerivError
-from ..expressions import MatDiff, matrix_symbol
+from ..expressions import MatDiff, ScalarDiff, matrix_symbol
 from ..expressions.tidy import canonical
 from .differences import assert_close, numeric_gradient, numeric_jacobian
 from .direct import direct_reading
@@ -229,9 +230,13 @@ MAX_ATTEMPTS = 8
 
 
 def assert_same_differential(one, other, derivation) -> None:
-    """Two forms of dF (holding d(variable)) have one value: dX drawn as a random matrix."""
-    stand_in = matrix_symbol(f"d{derivation.variable}", *derivation.variable.shape)
-    replace = {MatDiff(derivation.variable): stand_in}
+    """Two forms of dF (holding d(variable)) have one value: dX drawn as a random matrix
+    (dt, by a scalar t, as a random number)."""
+    variable = derivation.variable
+    if isinstance(variable, sympy.Symbol):
+        replace = {ScalarDiff(variable): sympy.Symbol(f"d{variable}", real=True)}
+    else:
+        replace = {MatDiff(variable): matrix_symbol(f"d{variable}", *variable.shape)}
     assert_same_value(one.xreplace(replace), other.xreplace(replace), derivation,
                       values_of=one.xreplace(replace))
 
