@@ -64,6 +64,11 @@ def negative_power(expr, *, context) -> bool:
     return not is_matrix(expr) and bool(expr.is_Integer) and expr <= -2
 
 
+def one_by_one(expr, *, context) -> bool:
+    """A 1 x 1 matrix (a Kronecker factor of one entry only scales the other)."""
+    return is_matrix(expr) and shape_of(expr)[0] == 1 and shape_of(expr)[1] == 1
+
+
 def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
@@ -74,7 +79,8 @@ def shaped(expr, rows, cols, *, context) -> bool:
 
 
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
-                                                power, negative_power, column)}
+                                                power, negative_power, column,
+                                                one_by_one)}
 #: Conditions relating their arguments, written ``shaped(A, m, n)``: each is given all.
 RELATIONS = {"shaped": shaped}
 

@@ -121,9 +121,17 @@ class CallBuilding:
     def call_kron(self, node, *values):
         if len(values) < 2:
             self.error("kron takes two or more arguments", node)
-        if not all(is_matrix(v) for v in values):
+        values = [scalar_as_matrix(v) for v in values]
+        # A 1 x 1 matrix read as a scalar (a' x, a 1 x 1 product) is one: s ⊗ B = s B.
+        # A number or a scalar name is no matrix: kron(W, 2) is refused.
+        if any(not is_matrix(v) and not v.atoms(sympy.MatrixSymbol) for v in values):
             self.error("kron takes matrices (use * to scale by a scalar)", node)
-        return KroneckerProduct(*values)
+        matrices = [v for v in values if is_matrix(v)]
+        scale = sympy.Mul(*[v for v in values if not is_matrix(v)])
+        if not matrices:
+            return scale
+        product = KroneckerProduct(*matrices) if len(matrices) > 1 else matrices[0]
+        return product if scale == 1 else self.multiply(scale, product, node)
 
     def call_dot(self, node, left, right):
         return self.call_inner(node, left, right)
