@@ -99,6 +99,16 @@ _FUNCTIONS = click.option(
          "derivative. One-letter names (f, g, h1) are abstract without it.")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class _Group(click.Group):
     """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
 
@@ -127,6 +137,12 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("matderiv: aborted", err=True)
             sys.exit(1)
+        except OSError as error:  # stdout itself failed: a full disk, a closed pipe
+            _silence_stdout()
+            if not isinstance(error, BrokenPipeError):  # `| head` closing early is fine
+                click.echo(f"matderiv: error: cannot write the output: "
+                           f"{printable(error.strerror or error)}", err=True)
+            sys.exit(2)
 
     def invoke(self, ctx):
         import warnings
