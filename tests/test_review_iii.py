@@ -102,3 +102,11 @@ def test_a_constant_beyond_floating_point_is_refused_at_once(formula):
         matderiv.derive(formula, wrt="X", shapes=SQUARE)
     assert time.monotonic() - start < 5
     matderiv.derive("exp(100)*X", wrt="X", shapes=SQUARE)  # 2.7e43 is a number like others
+
+
+@pytest.mark.parametrize("size", [True, False, None, 2.5, [2]])
+def test_a_json_size_that_is_not_a_name_or_an_integer_is_refused(size):
+    from matderiv.api.service import derive_request
+    with pytest.raises(MatDerivError, match="a size of 'W' must be a name or a positive"):
+        derive_request({"formula": "W*a", "wrt": "W", "shapes": {"W": [size, "n"],
+                                                                  "a": ["n", 1]}})
