@@ -110,3 +110,13 @@ def test_a_json_size_that_is_not_a_name_or_an_integer_is_refused(size):
     with pytest.raises(MatDerivError, match="a size of 'W' must be a name or a positive"):
         derive_request({"formula": "W*a", "wrt": "W", "shapes": {"W": [size, "n"],
                                                                   "a": ["n", 1]}})
+
+
+@pytest.mark.parametrize("formula", ["sqrt(det((X+A)/2)^2)", "abs(det((X+A)/2))",
+                                     "sqrt(det(2*X*A/3)^2)"])
+def test_a_scaled_sum_or_product_inside_a_determinant_under_abs_or_sqrt(formula):
+    # SymPy's factor_terms (reached through Abs and Pow's assumptions) rebuilt (X + A)/2
+    # as a scalar product inside det: "unsupported"; now derived and checked.
+    derivation = matderiv.derive(formula, wrt="X", shapes={"X": ("n", "n"), "A": ("n", "n")})
+    derivation.gradient()
+    assert derivation.check().passed
