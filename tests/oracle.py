@@ -41,7 +41,8 @@ SHAPE_OUTCOMES = ("inferred", "open", "scalar reading", "not well typed as decla
                   "refused either way", "inconsistent")
 
 #: Messages of a MatDerivError that reports an internal failure, not a refusal.
-INTERNAL_MARKERS = ("failed inside SymPy/NumPy", "internal error", "nested too deeply")
+INTERNAL_MARKERS = ("failed inside SymPy/NumPy", "internal error", "nested too deeply",
+                    "is wrong: it turned")  # a rule whose result has another shape
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,15 @@ def shaped(expr, rows, cols, *, context) -> bool:
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
                                                 power, negative_power, column,
                                                 one_by_one)}
+def alike(one, other, *, context) -> bool:
+    """Two matrices of one shape: diag(a b') is a .* b only for a and b alike (diag(a c')
+    of a 1 x 1 c is the diagonal matrix of a column, not a diagonal)."""
+    return is_matrix(one) and is_matrix(other) and \
+        tuple(shape_of(one)) == tuple(shape_of(other))
+
+
 #: Conditions relating their arguments, written ``shaped(A, m, n)``: each is given all.
-RELATIONS = {"shaped": shaped}
+RELATIONS = {"shaped": shaped, "alike": alike}
 
 _CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
 
