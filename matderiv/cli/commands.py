@@ -157,6 +157,28 @@ def main():
     pass
 
 
+def _higher(function):
+    """--order K (the K-th derivative, in index notation) and --wrt2 Y (with --hessian:
+    the mixed Hessian by X and Y)."""
+    function = click.option(
+        "--wrt2", default=None, metavar="Y",
+        help="With --hessian: the mixed Hessian d²F / d vec(X) d vec(Y)', the Jacobian by Y "
+             "of the gradient by X.")(function)
+    return click.option(
+        "--order", type=int, default=None, metavar="K",
+        help="The K-th derivative (1 to 8): an array with F's axes, then X's K times, "
+             "in index notation (docs/higher-order.md).")(function)
+
+
+
+def _higher_options(kind, order, wrt2) -> None:
+    if order is not None and (kind is not None or wrt2 is not None):
+        raise MatDerivError("--order K gives the derivative of order K: leave out "
+                            "--gradient, --jacobian, --hessian, --tensor and --wrt2")
+    if wrt2 is not None and kind != "hessian":
+        raise MatDerivError("--wrt2 Y asks for the mixed Hessian: give it with --hessian")
+
+
 @main.command(help="Derive the Jacobian or gradient of FORMULA with respect to a variable.\n\n"
                    f"Example:\n\n  {EXAMPLE}\n\n"
                    "  matderiv derive 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p --gradient")
@@ -182,18 +204,25 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
+@_higher
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax, functions):
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, order, wrt2, seconds, syntax,
+           functions):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
+    _higher_options(kind, order, wrt2)
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
                             syntax=syntax, functions=functions)
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
-    report = derivation_report(derivation, kind=kind, vec=vec, check=check)
+    if order is not None or wrt2 is not None:
+        from ..api.higher_report import higher_report
+        report = higher_report(derivation, order=order, wrt2=wrt2, vec=vec, check=check)
+    else:
+        report = derivation_report(derivation, kind=kind, vec=vec, check=check)
     if fmt == "json":
         click.echo(to_json(report, indent=2))
     elif fmt == "latex":
@@ -221,6 +250,9 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
               show_default=True, help="Jacobian layout, as for derive.")
 @click.option("--hessian", is_flag=True,
               help="Prove the gradient, then the Hessian as the Jacobian of the gradient.")
+@click.option("--wrt2", default=None, metavar="Y",
+              help="With --hessian: prove the mixed Hessian by X and Y (the gradient by X, "
+                   "then its Jacobian by Y).")
 @click.option("--style", type=click.Choice(["rules", "elementwise", "both"]), default="rules",
               show_default=True,
               help="rules: the chain of equalities, each naming its rule; elementwise: one "
@@ -235,9 +267,13 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch,
+def prove(formula, wrt, shapes, vec, layout, hessian, wrt2, style, fmt, output, pdf, batch,
           seconds, syntax, functions):
     from .output import write_atomically
+
+    if wrt2 is not None and (not hessian or batch):
+        raise MatDerivError("--wrt2 Y proves a mixed Hessian: give it with --hessian "
+                            "(and FORMULA --wrt X)")
 
     if pdf and not (output and output.endswith(".tex")):
         raise MatDerivError("--pdf needs -o FILE.tex")
@@ -248,8 +284,9 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
     else:
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
+        kind = ("hessian", wrt2) if wrt2 is not None else "hessian" if hessian else None
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
-                                  "hessian" if hessian else None, syntax, functions), 0
+                                  kind, syntax, functions), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {printable(output)}")
@@ -262,6 +299,10 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
 
 
 def _render(derivation, style, fmt, vec, standalone, title, kind=None):
+    if isinstance(kind, tuple):  # ("hessian", Y): the mixed Hessian by X and Y
+        from ..api.higher_report import mixed_proofs
+        return _render_proofs(mixed_proofs(derivation, kind[1], style, vec), fmt,
+                              standalone, title)
     kind = kind or ("gradient" if derivation.is_scalar else "jacobian")
     if standalone:
         from ..render.proof_latex import document
@@ -269,6 +310,16 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
     if fmt == "latex":
         return derivation.latex(proof=style, kind=kind, vec=vec)
     text = derivation.proof_text(style, kind=kind, vec=vec)
+    return "```\n" + text + "```\n" if fmt == "md" else text
+
+
+def _render_proofs(proofs, fmt, standalone, title):
+    from ..render.proof_latex import document, proof_to_latex
+    from ..render.proof_text import proof_to_text
+    if standalone or fmt == "latex":
+        latex = "\n".join(proof_to_latex(p) for p in proofs)
+        return document([latex], title=title) if standalone else latex
+    text = "\n".join(proof_to_text(p) for p in proofs)
     return "```\n" + text + "```\n" if fmt == "md" else text
 
 
