@@ -356,7 +356,7 @@ class Derivation(HigherDerivatives, FormulaShapes):
         return verify(self, **options)
 
     def check_claim(self, claim, kind: str | None = None, vec: str = "col",
-                    layout: str | None = None, *, syntax: str = "text"):
+                    layout: str | None = None, *, syntax: str = "text", wrt2=None):
         """Judge a claimed derivative (text in the grammar, or SymPy): a ``Verdict``.
 
         >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
@@ -364,7 +364,7 @@ class Derivation(HigherDerivatives, FormulaShapes):
         'correct'
         """
         from ..claims import check_claim
-        return check_claim(self, claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
+        return check_claim(self, claim, kind, vec, layout, syntax=syntax, wrt2=wrt2)
 
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable})"

@@ -453,6 +453,8 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
 @_kind_options({"gradient": "The claim is the gradient.",
                 "jacobian": "The claim is the Jacobian.",
                 "hessian": "The claim is the Hessian."})
+@click.option("--wrt2", default=None, metavar="Y",
+              help="With --hessian: the claim is the mixed Hessian d²F / d vec(X) d vec(Y)'.")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "latex", "json"]),
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
@@ -460,7 +462,7 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax,
+def check(formula, wrt, shapes, claim, vec, layout, kind, wrt2, fmt, batch, seconds, syntax,
           functions):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
@@ -475,7 +477,8 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, s
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
                             functions=functions)
-    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
+    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax,
+                                     wrt2=wrt2)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
     else:
