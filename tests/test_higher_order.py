@@ -273,6 +273,14 @@ def test_mixed_hessian_by_the_variable_itself_is_the_hessian():
     assert d.hessian(wrt="x") == d.hessian()
 
 
+def test_the_hessian_of_a_matrix_formula_points_to_order_two():
+    d = matderiv.derive("X*X", wrt="X", shapes={"X": "n,n"})
+    with pytest.raises(matderiv.MatDerivError, match=r"derivative\(order=2\)"):
+        d.hessian()
+    out = _run("derive", "X*X", "--wrt", "X", "-s", "X=n,n", "--hessian")
+    assert out.exit_code == 2 and "--order 2" in out.output
+
+
 def test_mixed_hessian_of_a_matrix_formula_is_refused():
     d = matderiv.derive("X*Y", wrt="X", shapes={"X": "n,n", "Y": "n,n"})
     with pytest.raises(matderiv.MatDerivError, match="not a scalar"):
@@ -342,3 +350,31 @@ def test_cli_bad_higher_options(args, message):
     assert out.exit_code == 2
     assert message in out.output
     assert "Traceback" not in out.output
+
+
+# -- docs/higher-order.md shows real output --------------------------------------------
+
+def _doc_examples():
+    import re
+    import shlex
+    from pathlib import Path
+    found = [p / "docs" / "higher-order.md" for p in Path(__file__).resolve().parents[1:3]
+             if (p / "docs" / "higher-order.md").is_file()]
+    if not found:
+        return []
+    text = found[0].read_text(encoding="utf-8")
+    examples = []
+    for block in re.findall(r"```text\n(.*?)```", text, flags=re.S):
+        lines = block.rstrip("\n").split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("$ matderiv "):
+                examples.append((shlex.split(line[len("$ matderiv "):]), lines[i + 1]))
+    return examples
+
+
+@pytest.mark.parametrize("words, shown", _doc_examples(),
+                         ids=lambda v: " ".join(v)[:50] if isinstance(v, list) else "")
+def test_the_doc_shows_what_the_command_prints(words, shown):
+    out = _run(*words)
+    assert out.exit_code == 0, out.output
+    assert out.output.split("\n")[0] == shown

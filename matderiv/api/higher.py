@@ -119,14 +119,19 @@ class HigherDerivatives:
     def mixed_derivation(self, wrt):
         """The gradient by X (F scalar) derived again by ``wrt``: its Jacobian is the mixed
         second derivative ∂²F/∂vec(X)∂vec(Y)ᵀ (None: by X again, the Hessian's)."""
-        if wrt is None:
-            return self.gradient_derivation()
-        other = self._other_variable(wrt)
         if not self.is_scalar:
             rows, cols = self.expr.shape
+            if wrt is None:
+                raise MatDerivError(
+                    f"the formula is a {rows}x{cols} matrix, not a scalar: its second "
+                    "derivative is an array with F's axes and then the variable's twice, "
+                    "derivative(order=2) (--order 2 in the CLI)")
             raise MatDerivError(
                 f"the formula is a {rows}x{cols} matrix, not a scalar: a mixed Hessian is "
                 "for scalar formulas (derive the Jacobian by one variable, then by the other)")
+        if wrt is None:
+            return self.gradient_derivation()
+        other = self._other_variable(wrt)
         if other == self.variable:
             return self.gradient_derivation()
         key = ("mixed", str(other))
