@@ -236,6 +236,10 @@ def test_sizes_too_large_to_evaluate_are_checked_at_named_sizes():
     d = matderiv.derive("sum(exp(x))", wrt="x", shapes={"x": (300, 1)})
     report = d.check(order=3)
     assert report.pattern and "derivative of order 3" in report.checked
+    # the index form is compared with the closed form at named sizes, then shown
+    assert index_text(d.index_notation(3)) == "δ_ijk exp(x_i)"
+    d = matderiv.derive("W*x", wrt="W", shapes={"W": (400, 300), "x": (300, 1)})
+    assert index_text(d.index_notation(1)) == "δ_ij x_k"
 
 
 # -- the mixed Hessian -----------------------------------------------------------------
