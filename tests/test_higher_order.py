@@ -348,6 +348,7 @@ def test_cli_mixed_hessian():
     (["--order", "100000"], "more than the 8"),
     (["--order", "-1"], "1 or more"),
     (["--order", "two"], "not a valid integer"),
+    (["--order", "2", "--vec", "row"], "no vec or layout"),
 ])
 def test_cli_bad_higher_options(args, message):
     out = _run("derive", "x'*A*y", "--wrt", "x", *args)
@@ -382,3 +383,14 @@ def test_the_doc_shows_what_the_command_prints(words, shown):
     out = _run(*words)
     assert out.exit_code == 0, out.output
     assert out.output.split("\n")[0] == shown
+
+
+def test_a_zero_mixed_hessian_is_claimed_checked_and_refused_a_proof():
+    d = matderiv.derive("tr(A) + a'*x", wrt="x", shapes={"A": "n,n", "a": "n", "x": "n"})
+    assert d.check_claim("0", kind="hessian", wrt2="x").verdict == "correct"
+    assert d.check_claim("0", kind="hessian", wrt2="A").verdict == "correct"
+    d.check(wrt2="x")
+    d.check(wrt2="A")
+    out = _run("prove", "tr(A) + a'*x", "--wrt", "x", "-s", "A=n,n", "-s", "a=n", "-s", "x=n",
+               "--hessian", "--wrt2", "A")
+    assert out.exit_code == 2 and "nothing to prove" in out.output

@@ -141,6 +141,10 @@ class HigherDerivatives:
                                             lambda twin: twin.mixed_derivation(str(other)))
         return self._cache[key]
 
+    def second_variable(self, wrt):
+        """The variable ``wrt`` names (None: X itself), checked to be one of the formula."""
+        return self.variable if wrt is None else self._other_variable(wrt)
+
     def _inside(self, expr, variable, twin_path):
         """A derivation of ``expr`` by ``variable`` made inside this one: its budgets and
         names, and (for checks at sizes too large to evaluate) how to find it in the

@@ -87,7 +87,7 @@ def _axes_words(count: int) -> str:
 def mixed_statement(derivation, wrt2, vec: str = "col") -> dict:
     """'∂²F/∂vec(X)∂vec(Y)ᵀ = H', the Jacobian by Y of the gradient by X."""
     result = derivation.hessian(wrt=wrt2, vec=vec)
-    other = derivation.mixed_derivation(wrt2).variable
+    other = derivation.second_variable(wrt2)
     op = "vec" if vec == "col" else "vecr"
     f_name, f_tex = operand_text(derivation.expr), operand_latex(derivation.expr)
     x, y = derivation.variable, other
@@ -102,7 +102,7 @@ def mixed_statement(derivation, wrt2, vec: str = "col") -> dict:
 
 def mixed_convention(derivation, wrt2, vec: str = "col") -> str:
     op = "vec" if vec == "col" else "vecr"
-    x, y = derivation.variable, derivation.mixed_derivation(wrt2).variable
+    x, y = derivation.variable, derivation.second_variable(wrt2)
     text = (f"mixed Hessian: d {op}(G) / d {op}({y}), G the gradient by {x}; one row per "
             f"entry of {x}, one column per entry of {y}")
     if derivation.layout == "denominator":
@@ -162,7 +162,7 @@ def mixed_proofs(derivation, wrt2, style: str, vec: str = "col") -> list:
     inner = derivation.mixed_derivation(wrt2)
     if not hasattr(inner, "proof"):
         raise MatDerivError(f"the gradient by {derivation.variable} does not depend on "
-                            f"{inner.variable}, so the mixed Hessian is 0; there is nothing "
-                            "to prove")
+                            f"{derivation.second_variable(wrt2)}, so the mixed Hessian is 0; "
+                            "there is nothing to prove")
     return ([derivation.proof(s, kind="gradient") for s in styles]
             + [inner.proof(s, kind="jacobian", vec=vec) for s in styles])

@@ -195,7 +195,8 @@ def asked_reading(derivation, kind, vec, layout, wrt2=None) -> Reading:
         if kind != "hessian":
             raise MatDerivError("a second variable (wrt2) is for a mixed Hessian: give it "
                                 "with kind hessian (--hessian)")
-        wrt2 = str(derivation.mixed_derivation(wrt2).variable)  # a variable of the formula
+        derivation.mixed_derivation(wrt2)  # a scalar formula, and a variable of it
+        wrt2 = str(derivation.second_variable(wrt2))
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
     return Reading(kind, vec if kind != "gradient" else "col", layout, wrt2)

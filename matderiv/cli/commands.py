@@ -186,10 +186,13 @@ def _higher(function):
 
 
 
-def _higher_options(kind, order, wrt2) -> None:
+def _higher_options(kind, order, wrt2, vec, layout) -> None:
     if order is not None and (kind is not None or wrt2 is not None):
         raise MatDerivError("--order K gives the derivative of order K: leave out "
                             "--gradient, --jacobian, --hessian, --tensor and --wrt2")
+    if order is not None and (vec, layout) != ("col", "numerator"):
+        raise MatDerivError("--order K gives an array with F's axes, then X's K times: it has "
+                            "no vec or layout (leave out --vec and --layout)")
     if wrt2 is not None and kind != "hessian":
         raise MatDerivError("--wrt2 Y asks for the mixed Hessian: give it with --hessian")
 
@@ -228,7 +231,7 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, order, wrt2, sec
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
-    _higher_options(kind, order, wrt2)
+    _higher_options(kind, order, wrt2, vec, layout)
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
                             syntax=syntax, functions=functions)
     if kind is None:

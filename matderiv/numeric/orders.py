@@ -45,7 +45,7 @@ def check_orders(derivation, values, functions, *, order: int, atol: float):
 def check_mixed(derivation, values, functions, *, wrt2, atol: float):
     """The mixed Hessian by ``wrt2`` (both vec conventions and layouts) at one point."""
     gradient = derivation.gradient()
-    other = derivation.mixed_derivation(wrt2).variable
+    other = derivation.second_variable(wrt2)
     scale = _largest(evaluate(gradient, values, functions=functions))
     worst = 0.0
     for vec in ("col", "row"):
