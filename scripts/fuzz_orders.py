@@ -23,9 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from strategies import random_problem  # noqa: E402
+
 import matderiv  # noqa: E402
 from matderiv.errors import MatDerivError  # noqa: E402
-from strategies import random_problem  # noqa: E402
 
 
 class _Timeout(BaseException):
