@@ -1,0 +1,168 @@
+"""The numeric check of a complex derivation: Wirtinger derivatives from finite
+differences along real and imaginary directions, at random complex points.
+
+With Z = X + iY, central differences give ∂F/∂X_kl and ∂F/∂Y_kl, and
+
+    ∂F/∂Z_kl = (∂F/∂X_kl − i ∂F/∂Y_kl) / 2,    ∂F/∂Z̄_kl = (∂F/∂X_kl + i ∂F/∂Y_kl) / 2
+
+(Kreutz-Delgado, CR-calculus, eq. (21); Hjørungnes 2011, Definition 2.2). Every result
+of the derivation is compared with these, the conjugate symbol always holding the
+conjugate value: this checks the meaning of the result, not only the algebra of the
+independent Z and Z̄ the engine derived in.
+
+>>> from matderiv import derive
+>>> d = derive("z'*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z"])
+>>> complex_check(d).passed
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+from sympy import MatrixSymbol
+
+from ..errors import MatDerivError
+from .complex_values import complex_evaluate, random_complex_values
+from .differences import MAX_DIFFERENCE_STEPS
+from .points import random_values
+from .verify import CheckReport
+
+
+def _flat(value) -> np.ndarray:
+    return np.atleast_2d(np.asarray(value, dtype=complex)).reshape(-1, order="F")
+
+
+def point(derivation, rng) -> dict:
+    """A random complex point of the derivation's formula (conjugates kept conjugate)."""
+    return random_complex_values(derivation.expr, derivation.variable, rng,
+                                 derivation.conjugate_names, derivation.hermitian)
+
+
+def wirtinger_differences(derivation, values, h: float = 1e-6):
+    """(∂vec F/∂vec Z, ∂vec F/∂vec Z̄) by central differences, each (entries of F) x
+    (entries of Z); for a real variable X, (∂vec F/∂vec X, None)."""
+    name = derivation.variable.name
+    bar = derivation.conjugate_names.get(name)
+    base = np.asarray(values[name], dtype=complex)
+    if base.size * 2 > MAX_DIFFERENCE_STEPS:
+        raise MatDerivError(f"finite differences by {base.size:,} complex entries are beyond "
+                            f"the numeric budget ({MAX_DIFFERENCE_STEPS:,} steps)",
+                            kind="budget")
+
+    def at(value):
+        moved = {**values, name: value}
+        if bar is not None:
+            moved[bar] = np.conj(value)
+        return _flat(complex_evaluate(derivation.expr, moved))
+
+    def along(direction):
+        columns = []
+        for k in range(base.size):
+            index = np.unravel_index(k, base.shape, order="F")
+            step = h * max(1.0, abs(base[index]))
+            plus, minus = base.copy(), base.copy()
+            plus[index] += direction * step
+            minus[index] -= direction * step
+            columns.append((at(plus) - at(minus)) / (2 * step))
+        return np.stack(columns, axis=1)
+
+    by_x = along(1.0)
+    if bar is None:
+        return by_x, None
+    by_y = along(1j)
+    return (by_x - 1j * by_y) / 2, (by_x + 1j * by_y) / 2
+
+
+def is_real_valued(derivation, points: int = 2, seed: int = 11) -> tuple[bool, complex]:
+    """Whether F is real at ``points`` random complex points, and its value at the first
+    point where it is not (or at the last point)."""
+    rng = np.random.default_rng(seed)
+    value = 0j
+    for _ in range(points):
+        value = complex(np.asarray(complex_evaluate(derivation.expr, point(derivation, rng)))
+                        .reshape(-1)[0])
+        if not abs(value.imag) <= 1e-9 * (1.0 + abs(value.real)):
+            return False, value
+    return True, value
+
+
+def _compare(computed, expected, what, rtol, atol) -> float:
+    computed = np.atleast_2d(np.asarray(computed, dtype=complex))
+    expected = np.atleast_2d(np.asarray(expected, dtype=complex))
+    if computed.shape != expected.shape:
+        raise MatDerivError(f"{what}: shape {computed.shape}, finite differences give "
+                            f"{expected.shape}")
+    if not np.all(np.isfinite(expected)):
+        raise MatDerivError(f"{what}: the formula is not finite at the random point")
+    error = np.abs(computed - expected)
+    bound = atol + rtol * np.abs(expected)
+    if not np.all(error <= bound):
+        where = np.unravel_index(int(np.argmax(np.nan_to_num(error - bound, nan=np.inf))),
+                                 error.shape)
+        raise MatDerivError(f"{what} is WRONG: entry {tuple(int(i) for i in where)} is "
+                            f"{computed[where]:.6g}, finite differences give "
+                            f"{expected[where]:.6g}")
+    return float(error.max()) if error.size else 0.0
+
+
+def complex_check(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
+                  atol: float = 1e-6) -> CheckReport:
+    """Check every result of a complex derivation (``api.complex.ComplexDerivation``)
+    against Wirtinger finite differences at ``points`` random complex points."""
+    rng = np.random.default_rng(seed)
+    symbols = tuple(s for s in derivation.env.values() if isinstance(s, MatrixSymbol))
+    results = derivation.results_to_check()
+    worst, sizes = 0.0, []
+    for _ in range(points):
+        values = point(derivation, rng)
+        sizes.append({k: v for k, v in values.items() if isinstance(v, int)})
+        by_z, by_zbar = wirtinger_differences(derivation, values)
+        # Rounding in the differences scales with the largest derivative, not with each
+        # entry (an exact 0 beside entries of 10^3 is found as 10^-7).
+        scale = max(float(np.abs(m).max(initial=0)) for m in (by_z, by_zbar) if m is not None)
+        for what, result, conjugate in results:
+            expected = by_zbar if conjugate else by_z
+            computed = complex_evaluate(result, values, symbols=symbols)
+            if what == "gradient":
+                shape = np.asarray(values[derivation.variable.name]).shape
+                expected = expected.reshape(shape, order="F")
+            elif np.ndim(computed) < 2:
+                computed = np.full(expected.shape, computed)
+            worst = max(worst, _compare(computed, expected, what, rtol, atol * (1 + scale)))
+    checked = tuple(what for what, _, _ in results)
+    return CheckReport(points=points, sizes=tuple(sizes), max_error=worst, checked=checked)
+
+
+def assert_same_complex_value(before, after, derivation, *, seed: int = 3,
+                              attempts: int = 6) -> str:
+    """The safety net under the engine's rewrites (``verify.assert_same_value``) for
+    formulas in Z and Zbar that hold i: the two forms compared at a random point where
+    every matrix, Zbar too, is complex and drawn on its own (a rewrite is an identity in
+    independent variables). Returns "checked" or "skipped"; raises if they differ."""
+    rng = np.random.default_rng(seed)
+    for _ in range(attempts):
+        try:
+            values = random_values(sympy.Tuple(before, after), derivation.variable, rng)
+            for name, value in list(values.items()):
+                if isinstance(value, np.ndarray):
+                    values[name] = value + 0.3j * rng.uniform(-1.0, 1.0, size=value.shape)
+            symbols = tuple(s for s in derivation.env.values() if isinstance(s, MatrixSymbol))
+            a = np.asarray(complex_evaluate(before, values, symbols=symbols))
+            b = np.asarray(complex_evaluate(after, values, symbols=symbols))
+        except MatDerivError:
+            continue
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            continue
+        scale = 1.0 + max(float(np.abs(a).max(initial=0)), float(np.abs(b).max(initial=0)))
+        if a.shape != b.shape and a.size * b.size != 1 or not np.all(np.abs(a - b)
+                                                                     <= 1e-8 * scale):
+            raise MatDerivError(f"internal error: simplifying {before} gave {after}, which "
+                                "has another value; the result is withheld (please report "
+                                "this)")
+        return "checked"
+    return "skipped"
+
+
+__all__ = ["assert_same_complex_value", "complex_check", "is_real_valued",
+           "wirtinger_differences"]

@@ -1,0 +1,222 @@
+"""Complex matrices: Wirtinger derivatives (issue 26).
+
+Every result is checked twice: against the expected closed form (written in the complex
+grammar and evaluated at random complex points) and by ``check()``, which compares with
+finite differences along real and imaginary directions.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import matderiv
+from matderiv import MatDerivError, derive
+from matderiv.numeric.complex_check import point
+from matderiv.numeric.complex_values import complex_evaluate
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import complex_strategies  # noqa: E402
+
+
+def expected_value(d, text, values):
+    """The expected result, written in the complex grammar with d's names, at values."""
+    built = d.reading.builder(text).build_text(text)
+    symbols = [s for s in d.env.values() if hasattr(s, "shape")]
+    return complex_evaluate(built, values, symbols=symbols)
+
+
+def assert_result(d, result, expected_text, *, points=3):
+    """``result`` equals ``expected_text`` at random complex points, and every result of
+    ``d`` agrees with Wirtinger finite differences."""
+    rng = np.random.default_rng(5)
+    symbols = [s for s in d.env.values() if hasattr(s, "shape")]
+    for _ in range(points):
+        values = point(d, rng)
+        got = np.asarray(complex_evaluate(result, values, symbols=symbols))
+        want = np.asarray(expected_value(d, expected_text, values))
+        assert got.shape == want.shape or got.size == want.size == 1
+        np.testing.assert_allclose(got.reshape(want.shape) if got.size == want.size else got,
+                                   want, rtol=1e-9, atol=1e-9)
+    assert d.check().passed
+
+
+# -- the issue's examples ----------------------------------------------------------------
+
+def test_least_squares_gradient_is_a_hermitian_times_residual():
+    d = derive("norm(A*z - b)^2", wrt="z", shapes={"A": ("m", "n"), "z": ("n", 1)},
+               complex=["A", "z", "b"])
+    assert str(d.gradient()) == "Abar.T*(A*z - b)"
+    assert_result(d, d.gradient(), "A'*(A*z - b)")
+
+
+def test_hermitian_quadratic_form_gradient_is_h_z():
+    d = derive("z'*H*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z"], hermitian=["H"])
+    assert str(d.gradient()) == "H*z"
+    assert_result(d, d.gradient(), "H*z")
+    # ∂F/∂z is the conjugate of ∂F/∂z̄ for a real F: zᴴ H as a row.
+    assert_result(d, d.jacobian(), "z'*H")
+
+
+def test_general_quadratic_form_is_complex_and_has_no_gradient():
+    d = derive("z'*A*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z", "A"])
+    with pytest.raises(MatDerivError, match="complex-valued.*jacobian"):
+        d.gradient()
+    assert_result(d, d.jacobian(), "z'*A")            # ∂/∂z, z̄ held fixed
+    assert_result(d, d.jacobian(conjugate=True), "(A*z).'")  # ∂/∂z̄
+    # Its real part has the gradient (A + Aᴴ) z / 2.
+    real_part = derive("real(z'*A*z)", wrt="z", shapes={"z": ("n", 1)}, complex=["z", "A"])
+    assert_result(real_part, real_part.gradient(), "(A + A')*z/2")
+
+
+def test_inverse_is_holomorphic():
+    d = derive("inv(X)", wrt="X", complex=["X"])
+    assert str(d.jacobian()) == "-(KroneckerProduct(X.T**(-1), X**(-1)))"
+    assert_result(d, d.jacobian(), "-kron(inv(X.'), inv(X))")
+    conjugate = d.jacobian(conjugate=True)
+    assert conjugate.is_ZeroMatrix and conjugate.shape == (d.variable.shape[0] ** 2,) * 2
+
+
+# -- Matrix Cookbook ch. 4 (complex derivatives) and Hjørungnes 2011 ----------------------
+
+@pytest.mark.parametrize("formula, wrt, names, gradient", [
+    ("tr(Z*Z')", "Z", ["Z"], "Z"),                      # ‖Z‖_F²: ∂/∂Z̄ = Z
+    ("norm(Z)^2", "Z", ["Z"], "Z"),
+    ("real(tr(A*Z))", "Z", ["A", "Z"], "A'/2"),         # dF = Re tr(A dZ): the factor 2
+    ("imag(tr(A*Z))", "Z", ["A", "Z"], "-A'/(2*i_)"),
+    ("sum(abs(z).^2)", "z", ["z"], "z"),                 # |z|² entry by entry
+    ("z'*z", "z", ["z"], "z"),
+    ("real(w'*z)", "z", ["w", "z"], "w/2"),
+    ("abs(tr(Z))^2", "Z", ["Z"], "tr(Z)*I(n)"),
+    ("logdet(Z'*Z)", "Z", ["Z"], "Z*inv(Z'*Z)"),        # Hjørungnes Table 4.3
+])
+def test_cookbook_gradients_of_real_functions(formula, wrt, names, gradient):
+    shapes = {"Z": ("m", "n"), "A": ("n", "m"), "z": ("n", 1), "w": ("n", 1)}
+    if formula in ("abs(tr(Z))^2", "logdet(Z'*Z)"):  # square (Z'*Z invertible)
+        shapes["Z"] = ("n", "n")
+    d = derive(formula, wrt=wrt, shapes={k: v for k, v in shapes.items() if k in names},
+               complex=names)
+    assert d.is_real()
+    if "i_" in gradient:  # i is not in the grammar: -A'/(2i) = i A'/2, checked directly
+        rng = np.random.default_rng(1)
+        values = point(d, rng)
+        got = complex_evaluate(d.gradient(), values, symbols=[d.env["A"], d.env["Z"]])
+        np.testing.assert_allclose(got, 1j * values["A"].conj().T / 2, atol=1e-12)
+        assert d.check().passed
+    else:
+        assert_result(d, d.gradient(), gradient)
+
+
+@pytest.mark.parametrize("formula, jacobian, conjugate", [
+    ("tr(A*Z)", "vec(A.').'", None),                    # holomorphic: ∂/∂Z̄ = 0
+    ("tr(A*Z')", None, "vec(A).'"),                     # anti-holomorphic: ∂/∂Z = 0
+    ("det(Z)", "det(Z)*vec(inv(Z).').'", None),          # Cookbook (Jacobi), holomorphic
+    ("A*conj(Z)", None, "kron(I(n), A)"),
+    ("Z'", "0*K(n, n)", "K(n, n)"),                    # dZᴴ = (dZ̄)ᵀ
+    ("Z*Z", "kron(I(n), Z) + kron(Z.', I(n))", None),
+])
+def test_cookbook_jacobians(formula, jacobian, conjugate):
+    d = derive(formula, wrt="Z", shapes={"Z": ("n", "n"), "A": ("n", "n")},
+               complex=[n for n in ("Z", "A") if n in formula])
+    for result, text in ((d.jacobian(), jacobian), (d.jacobian(conjugate=True), conjugate)):
+        if text is None:
+            assert result.is_ZeroMatrix or result == 0
+        else:
+            assert_result(d, result, text)
+
+
+def test_transposes_plain_and_conjugate():
+    d = derive("z.'*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z"])
+    assert_result(d, d.jacobian(), "2*z.'")
+    assert d.jacobian(conjugate=True).is_ZeroMatrix
+    same = derive("z.T*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z"])
+    assert same.jacobian() == d.jacobian()
+
+
+def test_real_variable_of_a_complex_formula():
+    d = derive("norm(A*x - b)^2", wrt="x", shapes={"A": ("m", "n"), "x": ("n", 1)},
+               complex=["A", "b"])
+    # dF = 2 Re((Ax − b)ᴴ A dx): the ordinary gradient 2 Re(Aᴴ(Ax − b)).
+    assert_result(d, d.gradient(), "A'*(A*x - b) + A.'*conj(A*x - b)")
+    with pytest.raises(MatDerivError, match="real"):
+        d.jacobian(conjugate=True)
+
+
+# -- proofs show the conjugates ----------------------------------------------------------
+
+def test_proofs_name_the_conjugate_and_the_convention():
+    d = derive("z'*H*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z"], hermitian=["H"])
+    text = d.proof_text("both")
+    assert "zbar" in text and "Brandwood" in text and "2 Re" in text
+    assert "Element-wise proof" in text
+    assert r"\bar{z}" in d.latex()
+    assert "d-transpose" in d.rules_used("gradient")
+
+
+# -- refusals: one error naming the cause ------------------------------------------------
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: derive("relu(Z)", wrt="Z", complex=["Z"]), "relu.*no complex rule"),
+    (lambda: derive("dot(z, w)", wrt="z", complex=["z", "w"]), "ambiguous"),
+    (lambda: derive("f(Z)", wrt="Z", complex=["Z"]), "no complex rule"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Y"]), "not a name"),
+    (lambda: derive("z'*H*z", wrt="H", complex=["z"], hermitian=["H"]), "hermitian"),
+    (lambda: derive("tr(Z + Zbar)", wrt="Z", complex=["Z"]), "rename"),
+    (lambda: derive("k*tr(Z)", wrt="Z", complex=["Z", "k"]), "scalar"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).hessian(), "Hessian"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).to_source(), "generated code"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).check_claim("I(n)"), "claim"),
+    (lambda: derive("Z*A", wrt="Z", complex=["Z"]).gradient(), "not a scalar"),
+    (lambda: derive("norm(Z, 1)", wrt="Z", complex=["Z"]), "Frobenius"),
+])
+def test_refusals(call, message):
+    with pytest.raises(MatDerivError, match=message):
+        call()
+
+
+def test_a_wrong_result_is_caught_by_the_complex_check(monkeypatch):
+    d = derive("z'*H*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z"], hermitian=["H"])
+    wrong = 2 * d.gradient()  # the real-calculus gradient (H + Hᵀ) z̄ confusion: factor 2
+    monkeypatch.setattr(type(d), "gradient", lambda self: wrong)
+    with pytest.raises(MatDerivError, match="WRONG"):
+        d.check()
+
+
+def test_real_formulas_read_as_before():
+    # conj, real and imag of real names, and .' as the transpose.
+    assert derive("tr(conj(X).'*A) + tr(real(X)) + sum(imag(X))", wrt="X",
+                  shapes={"X": ("n", "n"), "A": ("n", "n")}).check().passed
+
+
+# -- CLI -------------------------------------------------------------------------------
+
+def test_cli_complex_gradient_and_conjugate_jacobian():
+    run = [sys.executable, "-m", "matderiv.cli"]
+    out = subprocess.run(run + ["derive", "norm(A*z - b)^2", "--wrt", "z", "--complex", "z",
+                                "--complex", "A", "--complex", "b", "--check"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Abarᵀ (A z - b)" in out and "2 Re" in out and "agrees" in out
+    out = subprocess.run(run + ["derive", "inv(X)", "--wrt", "X", "--complex", "X",
+                                "--conjugate"], capture_output=True, text=True).stdout
+    assert "= 0" in out
+    bad = subprocess.run(run + ["derive", "z'*A*z", "--wrt", "z", "--complex", "z"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "complex-valued" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# -- random formulas ----------------------------------------------------------------------
+
+def test_random_complex_formulas_are_never_wrong():
+    tally = complex_strategies.run(40, seed=7)
+    assert tally["wrong"] == 0, tally["wrong_problems"]
+    assert tally["right"] >= 30  # most draws are derived and checked, not refused
+
+
+def test_strategy_draws_are_reproducible():
+    one = complex_strategies.random_complex_problem(random.Random(4))
+    assert one == complex_strategies.random_complex_problem(random.Random(4))
+    assert matderiv.derive  # the package imports once for all
