@@ -168,8 +168,14 @@ def test_proofs_name_the_conjugate_and_the_convention():
     (lambda: derive("tr(Z + Zbar)", wrt="Z", complex=["Z"]), "rename"),
     (lambda: derive("k*tr(Z)", wrt="Z", complex=["Z", "k"]), "scalar"),
     (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).hessian(), "Hessian"),
-    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).to_source(), "generated code"),
-    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).check_claim("I(n)"), "claim"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).to_source(backend="jax"),
+     "generated code"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).to_source(with_check=True),
+     "generated code"),
+    (lambda: derive("imag(tr(Z))", wrt="Z", complex=["Z"]).proof("elementwise"), "i \\(imag\\)"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"], syntax="latex"), "LaTeX"),
+    (lambda: derive("tr(Z)", wrt="Z", complex=["Z"]).check_claim("I(n)", layout="denominator"),
+     "numerator"),
     (lambda: derive("Z*A", wrt="Z", complex=["Z"]).gradient(), "not a scalar"),
     (lambda: derive("norm(Z, 1)", wrt="Z", complex=["Z"]), "Frobenius"),
 ])
@@ -192,6 +198,57 @@ def test_real_formulas_read_as_before():
                   shapes={"X": ("n", "n"), "A": ("n", "n")}).check().passed
 
 
+# -- generated code, claims, the JSON API -----------------------------------------------
+
+@pytest.mark.parametrize("formula, kind, conjugate, names, hermitian", [
+    ("norm(A*z - b)^2", "gradient", False, ["A", "z", "b"], []),
+    ("imag(z'*A*z)", "gradient", False, ["A", "z"], []),
+    ("z'*H*z", "gradient", False, ["z"], ["H"]),
+    ("inv(Z)*B", "jacobian", False, ["Z"], []),
+    ("Z'*A*Z", "jacobian", True, ["Z", "A"], []),
+])
+def test_generated_numpy_code_is_complex(formula, kind, conjugate, names, hermitian):
+    var = "z" if "z" in names else "Z"
+    d = derive(formula, wrt=var, complex=names, hermitian=hermitian)
+    function = d.to_function(kind, conjugate=conjugate)
+    result = d.gradient() if kind == "gradient" else d.jacobian(conjugate=conjugate)
+    values = point(d, np.random.default_rng(3))
+    arguments = {n: values[n] for n in d.names}
+    got = function(**arguments)
+    assert np.iscomplexobj(got)
+    np.testing.assert_allclose(got, complex_evaluate(result, values, symbols=[
+        s for s in d.env.values() if hasattr(s, "shape")]), rtol=1e-10, atol=1e-12)
+    assert d.check().passed
+
+
+def test_claims_name_the_usual_mistakes():
+    d = derive("norm(A*z - b)^2", wrt="z", complex=["A", "z", "b"])
+    assert d.check_claim("A'*(A*z - b)").verdict == "correct"
+    factor = d.check_claim("2*A'*(A*z - b)")
+    assert factor.verdict == "wrong" and factor.explanation.startswith("wrong by a factor 2")
+    conjugated = d.check_claim("A.'*conj(A*z - b)")
+    assert conjugated.explanation.startswith("the conjugate")
+    assert d.check_claim("A.'*(A*z - b)").verdict == "wrong"
+    holomorphic = derive("z.'*A*z", wrt="z", complex=["z", "A"])
+    assert holomorphic.check_claim("z.'*(A + A.')", kind="jacobian").verdict == "correct"
+    other = holomorphic.check_claim("z.'*(A + A.')", conjugate=True)
+    assert other.explanation.startswith("the other Jacobian") and other.exit_code == 1
+
+
+def test_json_api_carries_complex_names():
+    from matderiv.api.service import derive_request
+    answer = derive_request({"formula": "z'*H*z", "wrt": "z", "complex": ["z"],
+                             "hermitian": ["H"]})
+    assert answer["statement"]["text"].endswith("= H z")
+    assert answer["check"]["passed"] and "2 Re" in answer["convention"]
+    assert "zbar" in answer["proofs"]["rules"]["text"]
+    zero = derive_request({"formula": "inv(X)", "wrt": "X", "complex": ["X"],
+                           "conjugate": True, "proof": "none"})
+    assert zero["statement"]["text"].endswith("= 0") and zero["check"]["passed"]
+    with pytest.raises(MatDerivError, match="conjugate"):
+        derive_request({"formula": "inv(X)", "wrt": "X", "conjugate": True})
+
+
 # -- CLI -------------------------------------------------------------------------------
 
 def test_cli_complex_gradient_and_conjugate_jacobian():
@@ -206,6 +263,14 @@ def test_cli_complex_gradient_and_conjugate_jacobian():
     bad = subprocess.run(run + ["derive", "z'*A*z", "--wrt", "z", "--complex", "z"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "complex-valued" in bad.stderr and "Traceback" not in bad.stderr
+    claim = subprocess.run(run + ["check", "z'*H*z", "--wrt", "z", "--complex", "z",
+                                  "--hermitian", "H", "--claim", "2*H*z"],
+                           capture_output=True, text=True)
+    assert claim.returncode == 1 and "factor 2" in claim.stdout
+    code = subprocess.run(run + ["codegen", "z'*H*z", "--wrt", "z", "--complex", "z",
+                                 "--hermitian", "H"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "dtype=complex" in code and "def gradient_z(*, H, z):" in code
 
 
 # -- random formulas ----------------------------------------------------------------------

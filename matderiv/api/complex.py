@@ -21,6 +21,7 @@ Abar.T*(A*z - b)
 
 from __future__ import annotations
 
+import sympy
 from sympy import MatrixSymbol, ZeroMatrix
 
 from ..engine.conventions import convention
@@ -144,7 +145,7 @@ class ComplexDerivation:
             if self.by_zbar is None:
                 raise MatDerivError(f"the formula holds no {self.conjugate}: the result is 0 "
                                     "(F is holomorphic in the variable), there is nothing to "
-                                    "prove")
+                                    "prove or compute")
             return self.by_zbar
         return self.by_z
 
@@ -161,6 +162,9 @@ class ComplexDerivation:
             self.gradient()  # a complex F is refused here, with its reason
         elif kind != "jacobian":
             raise MatDerivError(f"the {kind} {_NOT_YET}")
+        if style == "elementwise" and self.expr.has(sympy.I):
+            raise MatDerivError("the element-wise proof of a formula holding i (imag) is not "
+                                "written yet; the rules proof is")
         return self._inner(kind, conjugate).proof(style, kind=kind, vec=vec)
 
     @guarded
@@ -195,10 +199,17 @@ class ComplexDerivation:
                          "the gradient is ∂F/∂Z̄.")
         return "\n".join(lines) + "\n"
 
+    def _proofs(self, style, options) -> list:
+        """The proofs to show (as ``Derivation._proofs``, for the web API)."""
+        styles = ("rules", "elementwise") if style == "both" else (style,)
+        return [self.proof(s, **options) for s in styles]
+
     @guarded
-    def check(self, **options):
+    def check(self, *, hessian: bool = False, **options):
         """Every result against Wirtinger finite differences at random complex points."""
         from ..numeric.complex_check import complex_check
+        if hessian:
+            raise MatDerivError(f"the Hessian {_NOT_YET}")
         return complex_check(self, **options)
 
     def results_to_check(self) -> list:
@@ -211,6 +222,18 @@ class ComplexDerivation:
             found.append(("conjugate jacobian", self.jacobian(conjugate=True), True))
         return found
 
+    @guarded
+    def check_claim(self, claim, kind: str | None = None, vec: str = "col",
+                    layout: str | None = None, *, syntax: str = "text",
+                    conjugate: bool = False):
+        """Judge a claimed gradient or Jacobian (text in the complex grammar): a
+        ``ComplexVerdict`` naming the usual mistakes (``api.complex_claim``)."""
+        from .complex_claim import check_complex_claim
+        if syntax != "text" or (layout or "numerator") != "numerator":
+            raise MatDerivError("a claim with complex names is text in the grammar, in "
+                                "numerator layout")
+        return check_complex_claim(self, claim, kind, vec, conjugate)
+
     # -- not yet for complex names ------------------------------------------------------
     def hessian(self, *args, **kwargs):
         raise MatDerivError(f"the Hessian {_NOT_YET}")
@@ -218,13 +241,36 @@ class ComplexDerivation:
     def tensor(self, *args, **kwargs):
         raise MatDerivError(f"the 4-index tensor {_NOT_YET}")
 
-    def to_source(self, *args, **kwargs):
-        raise MatDerivError(f"generated code {_NOT_YET}")
+    @guarded
+    def to_source(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
+                  name: str | None = None, with_check: bool = False,
+                  conjugate: bool = False) -> str:
+        """NumPy source (complex128) of the gradient or a Jacobian, over the user's names:
+        Zbar is passed as conj(Z) (``matderiv.codegen.complex_source``)."""
+        from ..codegen.complex_source import complex_source
+        return complex_source(self, *self._code_parts(kind, backend, with_check, conjugate),
+                              vec=vec, name=name, conjugate=conjugate)
 
-    to_function = source = to_source
+    source = to_source
 
-    def check_claim(self, *args, **kwargs):
-        raise MatDerivError(f"checking a claim {_NOT_YET}")
+    @guarded
+    def to_function(self, kind: str | None = None, *, vec: str = "col",
+                    backend: str = "numpy", name: str | None = None,
+                    with_check: bool = False, conjugate: bool = False):
+        """The generated code as a function taking the user's names as keywords."""
+        from ..codegen.complex_source import complex_function
+        return complex_function(self, *self._code_parts(kind, backend, with_check, conjugate),
+                                vec=vec, name=name, conjugate=conjugate)
+
+    def _code_parts(self, kind, backend, with_check, conjugate) -> tuple:
+        if backend != "numpy" or with_check:
+            raise MatDerivError(f"generated code {_NOT_YET.replace('does', 'generates NumPy')}"
+                                " without --with-check")
+        kind = kind or ("gradient" if self.is_scalar and not conjugate else "jacobian")
+        if kind == "gradient":
+            self.gradient()  # a complex F is refused here, with its reason
+        return self._inner(kind, conjugate), kind
+
 
     def __repr__(self) -> str:
         return f"ComplexDerivation({self.formula!r}, wrt={self.variable})"
@@ -238,8 +284,9 @@ def derive_complex(formula, wrt, shapes=None, *, complex=(), hermitian=(), synta
     seconds, max_nodes). ``derive`` calls it, handing over its ``Derivation`` class
     (``engine``) and its check of abstract function names: nothing imports the module
     that defines ``Derivation``."""
-    if not isinstance(formula, str):
-        raise MatDerivError("a formula with complex names must be text in matderiv's grammar")
+    if not isinstance(formula, str) or syntax != "text":
+        raise MatDerivError("a formula with complex names must be text in matderiv's grammar "
+                            "(not LaTeX, not SymPy): ' is then the conjugate transpose")
     read = shaped(formula, shapes, syntax)
     reading = ComplexReading(read.env, complex, hermitian)
     abstract = checked_functions(functions, read.env)

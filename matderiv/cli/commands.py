@@ -434,11 +434,14 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Check every [[claim]] of a TOML file and print a table.")
+@click.option("--conjugate", is_flag=True,
+              help="With --complex: the claim is the Jacobian by the conjugate Z̄.")
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax,
-          functions):
+          functions, conjugate, complex_names, hermitian):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -451,7 +454,14 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, s
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
+                            functions=functions, complex=complex_names, hermitian=hermitian)
+    if complex_names or hermitian:
+        verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout,
+                                         syntax=syntax, conjugate=conjugate)
+        click.echo(to_json(verdict.to_dict(), indent=2) if fmt == "json" else verdict.text())
+        sys.exit(verdict.exit_code)
+    if conjugate:
+        raise MatDerivError("--conjugate needs complex names (--complex Z)")
     verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
@@ -509,12 +519,13 @@ def _check_batch(path, fmt, seconds) -> int:
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
-            syntax, functions):
+            syntax, functions, complex_names, hermitian):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
+                            functions=functions, complex=complex_names, hermitian=hermitian)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
                                   with_check=with_check)
     if output:

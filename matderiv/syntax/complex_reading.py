@@ -26,7 +26,7 @@ zbar.T*H*z
 from __future__ import annotations
 
 import sympy
-from sympy import MatrixSymbol, Transpose
+from sympy import HadamardPower, MatrixSymbol, Transpose
 
 from ..errors import MatDerivError
 from ..expressions import Elementwise, Inner, hadamard_product, is_matrix, shape_of
@@ -130,6 +130,17 @@ class ComplexBuilder(Builder):
         if node.op == "'":
             value = self.reading.conj(value)
         return Transpose(value) if is_matrix(value) else value
+
+    def build_binary(self, node):
+        """As the Builder's; and |Z|.^(2k) = (Z ∘ Z̄).^k, since sqrt(x)² = x for every
+        complex x (principal branch): the modulus squared has no square root left."""
+        value = super().build_binary(node)
+        if isinstance(value, HadamardPower) and isinstance(value.base, Elementwise) \
+                and value.base.function == "sqrt" and value.exp.is_Integer \
+                and value.exp % 2 == 0 and self.reading.is_complex(value.base):
+            half = value.exp // 2
+            return value.base.arg if half == 1 else HadamardPower(value.base.arg, half)
+        return value
 
     def build_call(self, node):
         name = node.name
