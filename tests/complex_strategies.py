@@ -3,7 +3,8 @@
 Names: complex Z, A (n x n), z, w (n x 1), Hermitian H (n x n), real B (n x n). A
 formula is an n x n matrix, a vector, a complex scalar or (half the time) a real scalar
 built by norm(.)^2, real, imag, abs or z'*H*z, so that gradients are drawn as often as
-Jacobians. Each uses ', .', conj, inv, det, tr, sum, exp, .*, real, imag, abs.
+Jacobians. Each uses ', .', conj, inv, det, tr, sum, exp, log, sqrt, .*, real, imag,
+abs, norm.
 
 >>> import random
 >>> problem = random_complex_problem(random.Random(1))
@@ -64,11 +65,14 @@ def _complex_scalar(rng, depth):
 
 
 def _real_scalar(rng, depth):
-    choice = rng.randrange(6)
+    choice = rng.randrange(10)
     return [f"norm({_matrix(rng, depth)})^2", f"real({_complex_scalar(rng, depth)})",
             f"imag({_complex_scalar(rng, depth)})", f"abs({_complex_scalar(rng, depth)})^2",
             f"({_vector(rng, depth)})'*H*{_vector(rng, depth)}",
-            f"norm({_vector(rng, depth)})^2"][choice]
+            f"norm({_vector(rng, depth)})^2", f"log(norm({_matrix(rng, depth)})^2)",
+            f"exp(real({_complex_scalar(rng, depth)}))",
+            f"sqrt(abs({_complex_scalar(rng, depth)})^2 + 1)",
+            f"real({_complex_scalar(rng, depth)})*imag({_complex_scalar(rng, depth)})"][choice]
 
 
 def random_complex_problem(rng: random.Random, depth: int = 2) -> ComplexProblem:

@@ -285,3 +285,13 @@ def test_strategy_draws_are_reproducible():
     one = complex_strategies.random_complex_problem(random.Random(4))
     assert one == complex_strategies.random_complex_problem(random.Random(4))
     assert matderiv.derive  # the package imports once for all
+
+
+@pytest.mark.parametrize("wrt", ["z", "B"])
+def test_real_only_functions_keep_their_real_meaning_beside_complex_names(wrt):
+    # relu, abs and sign of the real B: evaluated as real; z complex.
+    d = derive("norm(relu(B)*z)^2 + sum(abs(B)*abs(z))", wrt=wrt, complex=["z"])
+    assert d.is_real()
+    assert d.check().passed
+    with pytest.raises(MatDerivError, match="relu"):
+        derive("sum(relu(B*z))", wrt=wrt, complex=["z"])

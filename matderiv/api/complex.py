@@ -307,6 +307,10 @@ def derive_complex(formula, wrt, shapes=None, *, complex=(), hermitian=(), synta
         """The engine's derivation, its rewrites checked at complex points (the formula
         may hold i, and Z and Zbar are independent)."""
 
+        #: The names whose values are complex: drawn complex in the rewrites' checks.
+        complex_names = frozenset(reading.complex_names) | frozenset(reading.hermitian) | {
+            reading.conjugate_of(name).name for name in reading.complex_names}
+
         def _same_value(self, before, after):
             from ..numeric.complex_check import assert_same_complex_value
             assert_same_complex_value(before, after, self)

@@ -44,7 +44,8 @@ def wirtinger_differences(derivation, values, h: float = 1e-6):
     (entries of Z); for a real variable X, (∂vec F/∂vec X, None)."""
     name = derivation.variable.name
     bar = derivation.conjugate_names.get(name)
-    base = np.asarray(values[name], dtype=complex)
+    # A real variable stays real (relu(X) of a real X keeps its meaning).
+    base = np.asarray(values[name], dtype=complex if bar is not None else float)
     if base.size * 2 > MAX_DIFFERENCE_STEPS:
         raise MatDerivError(f"finite differences by {base.size:,} complex entries are beyond "
                             f"the numeric budget ({MAX_DIFFERENCE_STEPS:,} steps)",
@@ -64,7 +65,8 @@ def wirtinger_differences(derivation, values, h: float = 1e-6):
             plus, minus = base.copy(), base.copy()
             plus[index] += direction * step
             minus[index] -= direction * step
-            columns.append((at(plus) - at(minus)) / (2 * step))
+            with np.errstate(all="ignore"):
+                columns.append((at(plus) - at(minus)) / (2 * step))
         return np.stack(columns, axis=1)
 
     by_x = along(1.0)
@@ -138,14 +140,15 @@ def assert_same_complex_value(before, after, derivation, *, seed: int = 3,
                               attempts: int = 6) -> str:
     """The safety net under the engine's rewrites (``verify.assert_same_value``) for
     formulas in Z and Zbar that hold i: the two forms compared at a random point where
-    every matrix, Zbar too, is complex and drawn on its own (a rewrite is an identity in
-    independent variables). Returns "checked" or "skipped"; raises if they differ."""
+    every complex matrix (``derivation.complex_names``), Zbar too, is complex and drawn
+    on its own (a rewrite is an identity in independent variables); real names stay
+    real. Returns "checked" or "skipped"; raises if they differ."""
     rng = np.random.default_rng(seed)
     for _ in range(attempts):
         try:
             values = random_values(sympy.Tuple(before, after), derivation.variable, rng)
             for name, value in list(values.items()):
-                if isinstance(value, np.ndarray):
+                if isinstance(value, np.ndarray) and name in derivation.complex_names:
                     values[name] = value + 0.3j * rng.uniform(-1.0, 1.0, size=value.shape)
             symbols = tuple(s for s in derivation.env.values() if isinstance(s, MatrixSymbol))
             a = np.asarray(complex_evaluate(before, values, symbols=symbols))

@@ -20,6 +20,7 @@ from sympy import Determinant, MatrixSymbol, Trace
 
 from ..errors import MatDerivError
 from ..expressions import Elementwise, Inner, ScalarOf, SumEntries, is_matrix
+from ..expressions.contains import atoms_of
 from . import evaluate as real
 from .points import random_values
 
@@ -61,7 +62,6 @@ _HANDLERS = {
     sympy.Pow: _power,
     Trace: lambda ev, e: complex(np.trace(ev(e.arg))),
     Determinant: lambda ev, e: complex(np.linalg.det(ev(e.arg))),
-    Elementwise: lambda ev, e: _FUNCTIONS[e.function](ev(e.arg)),
     ScalarOf: lambda ev, e: complex(ev(e.matrix)[0, 0]),
     SumEntries: lambda ev, e: complex(np.sum(ev(e.matrix))),
     Inner: lambda ev, e: complex(np.sum(ev(e.args[0]) * ev(e.args[1]))),
@@ -69,8 +69,33 @@ _HANDLERS = {
 }
 
 
+def _elementwise(ev, expr):
+    function = _FUNCTIONS.get(expr.function)
+    if function is None:
+        raise MatDerivError(f"no complex value for {expr.function} of a complex matrix")
+    return function(ev(expr.arg))
+
+
+_HANDLERS[Elementwise] = _elementwise
+
+
 class _ComplexEvaluator(real._Evaluator):
+    """``evaluate``'s evaluator in complex128 where a part holds a complex value (a name
+    given a complex array, or i); a part of real names alone is evaluated as
+    ``evaluate`` does it (relu(B), abs(B) of a real B keep their real meaning)."""
+
+    def __init__(self, values, sizes, functions):
+        super().__init__(values, sizes, functions)
+        self.complex_names = {name for name, value in values.items() if np.iscomplexobj(value)}
+        self._real = real._Evaluator(values, sizes, functions)
+
+    def holds_complex(self, expr) -> bool:
+        return expr.has(sympy.I) or any(
+            s.name in self.complex_names for s in atoms_of(expr, MatrixSymbol, sympy.Symbol))
+
     def _evaluate(self, expr):
+        if not self.holds_complex(expr):
+            return self._real(expr)
         handler = _HANDLERS.get(type(expr))
         if handler is None:
             handler = next((h for cls, h in _HANDLERS.items() if isinstance(expr, cls)), None)
