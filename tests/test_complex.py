@@ -295,3 +295,35 @@ def test_real_only_functions_keep_their_real_meaning_beside_complex_names(wrt):
     assert d.check().passed
     with pytest.raises(MatDerivError, match="relu"):
         derive("sum(relu(B*z))", wrt=wrt, complex=["z"])
+
+
+def test_docs_examples_print_what_docs_complex_shows():
+    import re
+    import shlex
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    docs = Path(__file__).resolve().parents[1] / "docs" / "complex.md"
+    if not docs.is_file():
+        pytest.skip("docs/complex.md is not beside this copy of the tests")
+    blocks = re.findall(r"```text\n(.*?)```", docs.read_text(encoding="utf-8"), flags=re.S)
+    commands = 0
+    for block in blocks:
+        lines = block.rstrip("\n").split("\n")
+        for i, line in enumerate(lines):
+            if not line.startswith("$ matderiv "):
+                continue
+            shown = []
+            for after in lines[i + 1:]:
+                if after.startswith("$ "):
+                    break
+                shown.append(after)
+            out = CliRunner().invoke(main, shlex.split(line[len("$ matderiv "):]))
+            assert out.exit_code == 0, out.output
+            printed = out.output.split("\n")
+            for want, got in zip(shown, printed, strict=False):
+                assert got.startswith(want[:-1]) if want.endswith("…") else got == want
+            commands += 1
+    assert commands >= 4

@@ -205,7 +205,7 @@ def _checked_names(env, names, what: str) -> tuple[str, ...]:
             raise MatDerivError(f"{what} name {name!r} is not a name of the formula")
         if not isinstance(env[name], MatrixSymbol):
             raise MatDerivError(f"{what} {name!r} is a scalar or a size; a complex name must be "
-                                "a matrix or a vector (complex scalars are not supported yet)")
+                                "a matrix or a vector (declare a complex scalar 1x1: -s c=1,1)")
     return tuple(dict.fromkeys(names))
 
 
