@@ -157,7 +157,7 @@ class ComplexDerivation:
     @guarded
     def proof(self, style: str = "rules", *, kind: str | None = None, vec: str = "col",
               conjugate: bool = False):
-        kind = kind or ("gradient" if self.is_scalar else "jacobian")
+        kind = kind or self.default_kind()
         if kind == "gradient":
             self.gradient()  # a complex F is refused here, with its reason
         elif kind != "jacobian":
@@ -177,13 +177,30 @@ class ComplexDerivation:
 
     @guarded
     def latex(self, proof: str = "rules", **options) -> str:
+        """A LaTeX fragment: the reading in Z and Z̄, then each proof."""
+        from ..render import to_latex
         from ..render.proof_latex import proof_to_latex
         styles = ("rules", "elementwise") if proof == "both" else (proof,)
-        return "\n".join(proof_to_latex(self.proof(s, **options)) for s in styles)
+        reading = (r"\noindent Reading (Wirtinger): $F = %s$, a function of $%s$ and "
+                   r"$%s$ taken as independent variables (Brandwood 1983)."
+                   % (to_latex(self.expr), to_latex(self.variable), to_latex(self.conjugate))
+                   if self.is_complex_variable else
+                   r"\noindent Reading: $F = %s$, $%s$ real." % (to_latex(self.expr),
+                                                                 to_latex(self.variable)))
+        if (options.get("kind") or self.default_kind()) == "gradient" \
+                and self.is_complex_variable:
+            reading += (r" $F$ is real: $dF = 2\,\mathrm{Re}\,\langle G, dZ\rangle$ with "
+                        r"$G = \partial F/\partial \bar{Z}$, the gradient.")
+        return "\n".join([reading, ""] + [proof_to_latex(self.proof(s, **options))
+                                          for s in styles])
+
+    def default_kind(self) -> str:
+        """The gradient for a real scalar F, else the Jacobian."""
+        return "gradient" if self.is_scalar and self.is_real() else "jacobian"
 
     def _reading_text(self, options) -> str:
         from ..render import to_text
-        kind = options.get("kind") or ("gradient" if self.is_scalar else "jacobian")
+        kind = options.get("kind") or self.default_kind()
         by = self.conjugate if (kind == "gradient" and self.is_complex_variable
                                 or options.get("conjugate")) else self.variable
         held = self.variable if by is self.conjugate else self.conjugate

@@ -304,8 +304,7 @@ def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
                             syntax=syntax, functions=functions, **(complex_options or {}))
     if kind is None and any((complex_options or {}).values()):
-        # A complex-valued scalar has Jacobians, not a gradient.
-        kind = "gradient" if derivation.is_scalar and derivation.is_real() else "jacobian"
+        kind = derivation.default_kind()  # a complex-valued scalar has Jacobians
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 

@@ -152,6 +152,12 @@ class ComplexBuilder(Builder):
                 self.error(_refusal(name), node)
         return super().build_call(node)
 
+    def abstract_function(self, node):
+        self.error(f"abstract function {node.name}(...) beside complex names is not "
+                   "supported yet", node)
+
+    abstract_gradient = abstract_function
+
     # -- the complex meaning of the grammar's functions --------------------------------
     def call_conj(self, node, value):
         return self.reading.conj(value)
