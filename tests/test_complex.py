@@ -327,3 +327,53 @@ def test_docs_examples_print_what_docs_complex_shows():
                 assert got.startswith(want[:-1]) if want.endswith("…") else got == want
             commands += 1
     assert commands >= 4
+
+
+# -- Matrix Cookbook §4.1.2 (traces) and §4.1.3 (determinants): by Re X and by Im X ------
+# The Cookbook states ∂F/∂ReX and ∂F/∂ImX; with Wirtinger's ∂F/∂X and ∂F/∂X̄ (as matrices
+# G, Ḡ' of X's shape) they are ∂F/∂ReX = G + Ḡ', ∂F/∂ImX = i (G − Ḡ').
+
+def _re_im(d, values):
+    shape = np.asarray(values[d.variable.name]).shape
+    symbols = [s for s in d.env.values() if hasattr(s, "shape")]
+    by_z = np.asarray(complex_evaluate(d.jacobian(), values, symbols=symbols))
+    by_zbar = np.asarray(complex_evaluate(d.jacobian(conjugate=True), values, symbols=symbols))
+    by_z = np.broadcast_to(by_z, (1, int(np.prod(shape)))).reshape(shape, order="F")
+    by_zbar = np.broadcast_to(by_zbar, (1, int(np.prod(shape)))).reshape(shape, order="F")
+    return by_z + by_zbar, 1j * (by_z - by_zbar)
+
+
+@pytest.mark.parametrize("formula, by_re, by_im", [
+    ("tr(A*X')", lambda v: v["A"], lambda v: -1j * v["A"]),
+    ("tr(A*conj(X))", lambda v: v["A"].T, lambda v: -1j * v["A"].T),
+    ("tr(X*X')", lambda v: 2 * v["X"].real, lambda v: 2 * v["X"].imag),
+    ("tr(X*conj(X))", lambda v: 2 * v["X"].real.T, lambda v: 2 * v["X"].imag.T),
+    ("tr(X*X.')", lambda v: 2 * v["X"], lambda v: 2j * v["X"]),
+    ("tr(conj(X))", lambda v: np.eye(len(v["X"])), lambda v: -1j * np.eye(len(v["X"]))),
+])
+def test_cookbook_derivatives_by_real_and_imaginary_parts(formula, by_re, by_im):
+    d = derive(formula, wrt="X", shapes={"X": ("n", "n"), "A": ("n", "n")},
+               complex=[n for n in ("X", "A") if n in formula])
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        values = point(d, rng)
+        re, im = _re_im(d, values)
+        np.testing.assert_allclose(re, by_re(values), atol=1e-10)
+        np.testing.assert_allclose(im, by_im(values), atol=1e-10)
+    assert d.check().passed
+
+
+def test_cookbook_determinant_of_a_hermitian_form():
+    # §4.1.3: F = det(Xᴴ H X), H Hermitian, is real; ∂F/∂X̄ = F H X (Xᴴ H X)⁻¹.
+    d = derive("det(X'*H*X)", wrt="X", shapes={"X": ("n", 2)}, complex=["X"],
+               hermitian=["H"])
+    assert d.is_real()
+    assert_result(d, d.gradient(), "det(X'*H*X)*H*X*inv(X'*H*X)")
+
+
+def test_rayleigh_quotient_of_two_hermitian_matrices():
+    # The generalised Rayleigh quotient R: ∂R/∂z̄ = (Hz − R Gz)/(zᴴGz) (Hjørungnes 2011).
+    d = derive("(z'*H*z)/(z'*G*z)", wrt="z", shapes={"z": ("n", 1)}, complex=["z"],
+               hermitian=["H", "G"])
+    assert_result(d, d.gradient(),
+                  "(H*z - (z'*H*z)/(z'*G*z)*G*z)/(z'*G*z)")

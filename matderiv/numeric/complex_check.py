@@ -23,7 +23,7 @@ import sympy
 from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
-from .complex_values import complex_evaluate, random_complex_values
+from .complex_values import complex_evaluate, complex_evaluate_with_scale, random_complex_values
 from .differences import MAX_DIFFERENCE_STEPS
 from .points import random_values
 from .verify import CheckReport
@@ -39,9 +39,11 @@ def point(derivation, rng) -> dict:
                                  derivation.conjugate_names, derivation.hermitian)
 
 
-def wirtinger_differences(derivation, values, h: float = 1e-6):
+def wirtinger_differences(derivation, values, h: float = 1e-6, scale: list | None = None):
     """(∂vec F/∂vec Z, ∂vec F/∂vec Z̄) by central differences, each (entries of F) x
-    (entries of Z); for a real variable X, (∂vec F/∂vec X, None)."""
+    (entries of Z); for a real variable X, (∂vec F/∂vec X, None). ``scale``, a list, gets
+    the largest magnitude met on the way (rounding in the differences scales with it)."""
+    scale = scale if scale is not None else []
     name = derivation.variable.name
     bar = derivation.conjugate_names.get(name)
     # A real variable stays real (relu(X) of a real X keeps its meaning).
@@ -55,7 +57,9 @@ def wirtinger_differences(derivation, values, h: float = 1e-6):
         moved = {**values, name: value}
         if bar is not None:
             moved[bar] = np.conj(value)
-        return _flat(complex_evaluate(derivation.expr, moved))
+        value, magnitude = complex_evaluate_with_scale(derivation.expr, moved)
+        scale.append(magnitude)
+        return _flat(value)
 
     def along(direction):
         columns = []
@@ -109,7 +113,7 @@ def _compare(computed, expected, what, rtol, atol) -> float:
 
 
 def complex_check(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
-                  atol: float = 1e-6) -> CheckReport:
+                  atol: float = 1e-6, h: float = 1e-6) -> CheckReport:
     """Check every result of a complex derivation (``api.complex.ComplexDerivation``)
     against Wirtinger finite differences at ``points`` random complex points."""
     rng = np.random.default_rng(seed)
@@ -119,10 +123,13 @@ def complex_check(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1
     for _ in range(points):
         values = point(derivation, rng)
         sizes.append({k: v for k, v in values.items() if isinstance(v, int)})
-        by_z, by_zbar = wirtinger_differences(derivation, values)
+        magnitudes: list = []
+        by_z, by_zbar = wirtinger_differences(derivation, values, h, magnitudes)
         # Rounding in the differences scales with the largest derivative, not with each
-        # entry (an exact 0 beside entries of 10^3 is found as 10^-7).
+        # entry (an exact 0 beside entries of 10^3 is found as 10^-7), and with the largest
+        # part of F on the way, divided by the step (terms of 10^3 cancelling to 0).
         scale = max(float(np.abs(m).max(initial=0)) for m in (by_z, by_zbar) if m is not None)
+        scale = max(scale, 1e-3 * max(magnitudes, default=0.0))
         for what, result, conjugate in results:
             expected = by_zbar if conjugate else by_z
             computed = complex_evaluate(result, values, symbols=symbols)

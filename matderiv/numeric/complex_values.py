@@ -114,6 +114,12 @@ class _ComplexEvaluator(real._Evaluator):
 def complex_evaluate(expr, values, *, symbols=()):
     """``expr`` at complex ``values`` (name -> array or number): a complex or an array.
     ``symbols`` are further MatrixSymbols whose arrays fix sizes the result lacks."""
+    return complex_evaluate_with_scale(expr, values, symbols=symbols)[0]
+
+
+def complex_evaluate_with_scale(expr, values, *, symbols=()) -> tuple:
+    """``complex_evaluate``, and the largest magnitude of any part on the way (finite
+    ones), which rounding errors scale with (``evaluate_with_scale``'s)."""
     sizes_from = {k: (np.real(v) if isinstance(v, np.ndarray) else v) for k, v in values.items()}
     evaluator = _ComplexEvaluator(values, real.infer_sizes(expr, sizes_from, symbols), None)
     evaluator.check_budget(expr)
@@ -122,9 +128,15 @@ def complex_evaluate(expr, values, *, symbols=()):
             result = evaluator(expr)
         except np.linalg.LinAlgError:
             raise MatDerivError("an inverse does not exist at these complex values") from None
+        scale = 0.0
+        for value in [*evaluator.computed(), *evaluator._real.computed()]:
+            magnitudes = np.abs(np.asarray(value))
+            finite = magnitudes[np.isfinite(magnitudes)]
+            if finite.size:
+                scale = max(scale, float(finite.max()))
     if isinstance(result, np.ndarray) and not is_matrix(expr):
         result = complex(result.reshape(-1)[0])
-    return result
+    return result, scale
 
 
 def random_complex_values(expr, variable, rng, conjugates, hermitian=()) -> dict:
@@ -152,4 +164,4 @@ def random_complex_values(expr, variable, rng, conjugates, hermitian=()) -> dict
     return values
 
 
-__all__ = ["complex_evaluate", "random_complex_values"]
+__all__ = ["complex_evaluate", "complex_evaluate_with_scale", "random_complex_values"]
