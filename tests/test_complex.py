@@ -377,3 +377,44 @@ def test_rayleigh_quotient_of_two_hermitian_matrices():
                hermitian=["H", "G"])
     assert_result(d, d.gradient(),
                   "(H*z - (z'*H*z)/(z'*G*z)*G*z)/(z'*G*z)")
+
+
+# -- the reading itself, against NumPy's meaning of the same formula ---------------------
+# The numeric check differentiates the formula as read; here the reading is compared with
+# the formula's meaning computed directly, so a misreading cannot check itself.
+
+@pytest.mark.parametrize("formula, meaning", [
+    ("A'*z", lambda v: v["A"].conj().T @ v["z"]),
+    ("A.'*z", lambda v: v["A"].T @ v["z"]),
+    ("A.T*z", lambda v: v["A"].T @ v["z"]),
+    ("(A*Z)'", lambda v: (v["A"] @ v["Z"]).conj().T),
+    ("conj(A*Z)", lambda v: (v["A"] @ v["Z"]).conj()),
+    ("real(A*Z) + imag(Z)", lambda v: (v["A"] @ v["Z"]).real + v["Z"].imag),
+    ("abs(Z)", lambda v: np.abs(v["Z"])),
+    ("abs(Z).^2", lambda v: np.abs(v["Z"]) ** 2),
+    ("norm(Z)", lambda v: np.linalg.norm(v["Z"])),
+    ("norm(z, 2)^2", lambda v: np.linalg.norm(v["z"]) ** 2),
+    ("z'*H*z", lambda v: (v["z"].conj().T @ v["H"] @ v["z"]).item()),
+    ("H'*z", lambda v: v["H"].conj().T @ v["z"]),
+    ("conj(H)*z", lambda v: v["H"].conj() @ v["z"]),
+    ("inv(Z)'", lambda v: np.linalg.inv(v["Z"]).conj().T),
+    ("exp(Z)'", lambda v: np.exp(v["Z"]).conj().T),
+    ("det(Z')", lambda v: np.linalg.det(v["Z"].conj().T)),
+    ("abs(tr(Z))", lambda v: abs(np.trace(v["Z"]))),
+    ("imag(z'*z)", lambda v: 0.0),
+    ("B'*z", lambda v: v["B"].T @ v["z"]),
+])
+def test_the_reading_means_what_the_formula_says(formula, meaning):
+    shapes = {"A": ("n", "n"), "Z": ("n", "n"), "z": ("n", 1), "H": ("n", "n"),
+              "B": ("n", "n")}
+    names = [n for n in ("A", "Z", "z") if n in formula]
+    used = {k: v for k, v in shapes.items() if k in formula}
+    wrt = next(n for n in ("Z", "z", "A", "B") if n in formula)
+    d = derive(formula, wrt=wrt, shapes=used, complex=names,
+               hermitian=["H"] if "H" in formula else [])
+    rng = np.random.default_rng(9)
+    for _ in range(3):
+        values = point(d, rng)
+        got = complex_evaluate(d.expr, values)
+        np.testing.assert_allclose(np.asarray(got).reshape(np.shape(meaning(values))),
+                                   meaning(values), rtol=1e-12, atol=1e-12)

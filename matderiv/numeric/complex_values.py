@@ -149,9 +149,11 @@ def random_complex_values(expr, variable, rng, conjugates, hermitian=()) -> dict
     """
     values = random_values(expr, variable, rng)
     for name, bar in conjugates.items():
-        if name not in values:  # a name the built formula lost (imag of a real part)
+        # A name may occur only conjugated (A'*z holds Abar alone), or not at all.
+        drawn = values.get(name, values.get(bar))
+        if drawn is None:
             continue
-        base = np.asarray(values[name], dtype=float)
+        base = np.asarray(drawn, dtype=float)
         values[name] = base + 0.3j * rng.uniform(-1.0, 1.0, size=base.shape)
         values[bar] = np.conj(values[name])
     for name in hermitian:
