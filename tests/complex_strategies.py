@@ -44,7 +44,7 @@ def _matrix(rng, depth):
     left, right = _matrix(rng, depth - 1), _matrix(rng, depth - 1)
     inverted = rng.choice(["Z", "A*Z", "Z.'"])
     return [f"{left}*{right}", f"({left} + {right})", f"inv({inverted})",
-            f"({left})'", f"({left}).'", f"exp({left})", f"({left}).*({right})",
+            f"({left})'", f"({left}).'", f"exp({left})", f"(({left}).*({right}))",
             f"real({left})", f"imag({left})"][choice]
 
 
