@@ -150,8 +150,10 @@ class ComplexDerivation:
         return self.by_z
 
     def rules_used(self, kind: str = "gradient", conjugate: bool = False) -> list[str]:
+        """The rules behind a result: "gradient", "jacobian" (= "jacobian-col") or
+        "jacobian-row"; with ``conjugate``, the Jacobian by Z̄."""
         inner = self._inner("gradient" if kind == "gradient" else "jacobian", conjugate)
-        return inner.rules_used(kind)
+        return inner.rules_used("jacobian-col" if kind == "jacobian" else kind)
 
     # -- proofs and checks --------------------------------------------------------------
     @guarded

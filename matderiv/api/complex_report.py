@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ..errors import MatDerivError
 from ..render import to_latex, to_text
-from ..render.shapes import inferred_note
+from ..render.shapes import inferred_note, shape_text
+from .report import non_smooth_functions
 
 
 def complex_report(derivation, kind: str, vec: str = "col", conjugate: bool = False,
@@ -38,18 +39,30 @@ def complex_report(derivation, kind: str, vec: str = "col", conjugate: bool = Fa
     else:
         derivation.hessian() if kind == "hessian" else derivation.tensor()  # refused
         raise MatDerivError(f"unknown kind {kind!r}")
+    inferred = {n: tuple(derivation.env[n].shape) if hasattr(derivation.env[n], "shape")
+                else () for n in derivation.inferred}
+    try:
+        rules = derivation.rules_used(kind if kind == "gradient" else f"jacobian-{vec}",
+                                      conjugate=conjugate)
+    except MatDerivError:
+        rules = []  # a zero result by Z̄ of a holomorphic F: no rule was applied
     report = {
+        "formula": derivation.formula, "wrt": str(derivation.variable),
         "statement": {"text": f"{text} = {to_text(result)}",
                       "latex": f"{tex} = {to_latex(result)}"},
-        "kind": kind, "vec": vec, "conjugate": bool(by_conjugate),
+        "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
+        "kind": kind, "vec": vec if kind == "jacobian" else None,
+        "layout": derivation.by_z.layout if kind == "jacobian" else None,
+        "conjugate": bool(by_conjugate),
         "complex": list(derivation.complex_names), "hermitian": list(derivation.hermitian),
         "convention": derivation.convention(kind, vec, conjugate=conjugate),
-        "notes": [],
+        "rules": rules,
+        "inferred": {name: shape_text(shape) for name, shape in inferred.items()},
+        "notes": [f"{name} is not differentiable everywhere: {choice}"
+                  for name, choice in non_smooth_functions(derivation.expr)],
     }
-    if derivation.inferred:
-        report["notes"].append(inferred_note({n: derivation.env[n].shape
-                                              if hasattr(derivation.env[n], "shape") else ()
-                                              for n in derivation.inferred}))
+    if inferred:
+        report["notes"].insert(0, inferred_note(inferred))
     if check:
         report["check"] = {"passed": True, "summary": derivation.check().summary}
     return report
