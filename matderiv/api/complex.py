@@ -33,14 +33,15 @@ from ..syntax.inference import shaped
 
 #: The convention every complex result is stated in.
 WIRTINGER = {
-    "gradient": "conjugate Wirtinger gradient G = ∂F/∂Z̄ (Z's shape) of a real F: "
-                "dF = 2 Re⟨G, dZ⟩ = 2 Re tr(Gᴴ dZ), so steepest descent moves along −G "
+    "gradient": "conjugate Wirtinger gradient G = ∂F/∂{Z}\u0304 ({Z}'s shape) of a real F: "
+                "dF = 2 Re⟨G, d{Z}⟩ = 2 Re tr(Gᴴ d{Z}), so steepest descent moves along −G "
                 "(Brandwood 1983)",
-    "jacobian": "Wirtinger Jacobian ∂vec F/∂vec Z, Z̄ held fixed: dF = J dZ + J̄' dZ̄ with "
-                "J̄' = ∂vec F/∂vec Z̄ (jacobian(conjugate=True))",
-    "conjugate": "conjugate Wirtinger Jacobian ∂vec F/∂vec Z̄, Z held fixed: dF = J' dZ + "
-                 "J dZ̄ with J' = ∂vec F/∂vec Z (jacobian())",
-    "real": "X is real: the ordinary derivative by X, of a formula with complex names",
+    "jacobian": "Wirtinger Jacobian J = ∂vec F/∂vec {Z}, {Z}\u0304 held fixed: "
+                "vec dF = J vec d{Z} + J* vec d{Z}\u0304, J* = ∂vec F/∂vec {Z}\u0304 "
+                "(jacobian(conjugate=True))",
+    "conjugate": "conjugate Wirtinger Jacobian J* = ∂vec F/∂vec {Z}\u0304, {Z} held fixed: "
+                 "vec dF = J vec d{Z} + J* vec d{Z}\u0304, J = ∂vec F/∂vec {Z} (jacobian())",
+    "real": "{Z} is real: the ordinary derivative by {Z}, of a formula with complex names",
     "reading": "Z and Z̄ (Zbar) are independent variables (Wirtinger); ' is the conjugate "
                "transpose of a complex name, .' and .T the plain transpose",
 }
@@ -134,9 +135,17 @@ class ComplexDerivation:
             words = [WIRTINGER["gradient"]]
         else:
             words = [WIRTINGER["conjugate" if conjugate else "jacobian"]]
-        if kind != "gradient":
-            words.append(convention("jacobian", vec, layout=layout or self.by_z.layout,
-                                    variable=self.variable))
+        words = [words[0].format(Z=self.variable.name)]
+        if kind != "gradient" or not self.is_complex_variable:
+            stacking = convention(kind, vec, layout=layout or self.by_z.layout,
+                                  variable=self.variable)
+            if conjugate:  # the same layout, by the conjugate
+                name = self.variable.name
+                stacking = stacking.replace("J = ", "J* = ").replace(
+                    f"vec({name})", f"vec({name}\u0304)").replace(
+                    f"vecr({name})", f"vecr({name}\u0304)").replace(
+                    f"entry of {name}", f"entry of {name}\u0304")
+            words.append(stacking)
         return "; ".join(words + [WIRTINGER["reading"]])
 
     def _inner(self, kind: str, conjugate: bool):
