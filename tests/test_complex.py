@@ -418,3 +418,15 @@ def test_the_reading_means_what_the_formula_says(formula, meaning):
         got = complex_evaluate(d.expr, values)
         np.testing.assert_allclose(np.asarray(got).reshape(np.shape(meaning(values))),
                                    meaning(values), rtol=1e-12, atol=1e-12)
+
+
+def test_generated_value_and_gradient_returns_the_real_value():
+    d = derive("norm(A*z - b)^2", wrt="z", complex=["A", "z", "b"])
+    function = d.to_function("value_and_gradient")
+    values = point(d, np.random.default_rng(4))
+    value, gradient = function(A=values["A"], b=values["b"], z=values["z"])
+    assert np.isrealobj(value)
+    np.testing.assert_allclose(value, complex_evaluate(d.expr, values).real, rtol=1e-12)
+    np.testing.assert_allclose(gradient, complex_evaluate(d.gradient(), values), rtol=1e-12)
+    with pytest.raises(MatDerivError, match="complex-valued"):
+        derive("z.'*z", wrt="z", complex=["z"]).to_source("value_and_gradient")

@@ -295,9 +295,10 @@ class ComplexDerivation:
             raise MatDerivError(f"generated code {_NOT_YET.replace('does', 'generates NumPy')}"
                                 " without --with-check")
         kind = kind or ("gradient" if self.is_scalar and not conjugate else "jacobian")
-        if kind == "gradient":
+        if kind in ("gradient", "value_and_gradient"):
             self.gradient()  # a complex F is refused here, with its reason
-        return self._inner(kind, conjugate), kind
+        return self._inner("gradient" if kind == "value_and_gradient" else kind,
+                           conjugate), kind
 
 
     def __repr__(self) -> str:

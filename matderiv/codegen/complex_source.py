@@ -28,9 +28,9 @@ def complex_source(derivation, inner, kind: str, *, vec: str = "col",
                    name: str | None = None, conjugate: bool = False) -> str:
     """A module computing ``kind`` ("gradient" or "jacobian", by Z̄ with ``conjugate``)
     of the complex derivation ``derivation``, whose engine derivation is ``inner``."""
-    if kind not in ("gradient", "jacobian"):
+    if kind not in ("gradient", "value_and_gradient", "jacobian"):
         raise MatDerivError(f"generated code of the {kind} by complex names is not written "
-                            "yet (gradient and jacobian are)")
+                            "yet (gradient, value_and_gradient and jacobian are)")
     name = _check_identifier(name or f"{kind}_{derivation.variable.name}"
                              + ("_conjugate" if conjugate else ""), "function name")
     engine_name = f"{name}_in_z_and_zbar"
@@ -46,13 +46,18 @@ def complex_source(derivation, inner, kind: str, *, vec: str = "col",
                for bar, plain in sorted(conjugates.items())
                if bar in {s.name for s in matrices}]
     what = {"gradient": "the conjugate Wirtinger gradient ∂F/∂{v}̄ (dF = 2 Re⟨G, d{v}⟩)",
+            "value_and_gradient": "(F, G): the real F and its conjugate Wirtinger gradient "
+                                  "G = ∂F/∂{v}̄ (dF = 2 Re⟨G, d{v}⟩)",
             "jacobian": "the Wirtinger Jacobian ∂vec F/∂vec {v}" + ("̄" if conjugate else "")}
     text = what[kind].format(v=derivation.variable.name) if derivation.is_complex_variable \
         else f"the {kind} by the real {derivation.variable.name}"
     lines = ["", "", f"def {name}(*, {', '.join(sorted(own))}):",
              f'    """{text}, of F = {derivation.formula}; arrays may be complex (each '
              'complex name\'s conjugate is passed as np.conj of it)."""',
-             f"    return {engine_name}({', '.join(passed)})", ""]
+             *([f"    value, gradient = {engine_name}({', '.join(passed)})",
+                # F is real (checked at random points): its rounding's imaginary part goes.
+                "    return np.real(value), gradient"] if kind == "value_and_gradient"
+               else [f"    return {engine_name}({', '.join(passed)})"]), ""]
     return source.rstrip("\n") + "\n" + "\n".join(lines)
 
 
