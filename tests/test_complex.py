@@ -430,3 +430,13 @@ def test_generated_value_and_gradient_returns_the_real_value():
     np.testing.assert_allclose(gradient, complex_evaluate(d.gradient(), values), rtol=1e-12)
     with pytest.raises(MatDerivError, match="complex-valued"):
         derive("z.'*z", wrt="z", complex=["z"]).to_source("value_and_gradient")
+
+
+def test_the_complex_check_catches_jacobians_swapped(monkeypatch):
+    d = derive("z'*A*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z", "A"])
+    by_z, by_zbar = d.jacobian(), d.jacobian(conjugate=True)
+    monkeypatch.setattr(type(d), "jacobian",
+                        lambda self, vec="col", layout=None, conjugate=False:
+                        by_z if conjugate else by_zbar)
+    with pytest.raises(MatDerivError, match="WRONG"):
+        d.check()

@@ -81,16 +81,22 @@ def wirtinger_differences(derivation, values, h: float = 1e-6, scale: list | Non
 
 
 def is_real_valued(derivation, points: int = 2, seed: int = 11) -> tuple[bool, complex]:
-    """Whether F is real at ``points`` random complex points, and its value at the first
-    point where it is not (or at the last point)."""
+    """Whether F is real at ``points`` random complex points where it is finite, and its
+    value at the first point where it is not real (or at the last point)."""
     rng = np.random.default_rng(seed)
-    value = 0j
-    for _ in range(points):
+    value, seen = 0j, 0
+    for _ in range(4 * points):
         value = complex(np.asarray(complex_evaluate(derivation.expr, point(derivation, rng)))
                         .reshape(-1)[0])
+        if not np.isfinite(value):
+            continue  # not defined here (a singular inverse, log 0): another point
         if not abs(value.imag) <= 1e-9 * (1.0 + abs(value.real)):
             return False, value
-    return True, value
+        seen += 1
+        if seen == points:
+            return True, value
+    raise MatDerivError("the formula is not finite at random complex points, so whether it "
+                        "is real (and has a gradient) cannot be told")
 
 
 def _compare(computed, expected, what, rtol, atol) -> float:
