@@ -394,3 +394,12 @@ def test_a_zero_mixed_hessian_is_claimed_checked_and_refused_a_proof():
     out = _run("prove", "tr(A) + a'*x", "--wrt", "x", "-s", "A=n,n", "-s", "a=n", "-s", "x=n",
                "--hessian", "--wrt2", "A")
     assert out.exit_code == 2 and "nothing to prove" in out.output
+
+
+def test_higher_orders_are_refused_for_complex_names():
+    with pytest.raises(matderiv.MatDerivError, match="not written yet"):
+        matderiv.derive("norm(A*z - b)^2", wrt="z", complex=["z", "A", "b"]).derivative(2)
+    for args in (["--order", "2"], ["--hessian", "--wrt2", "A"]):
+        out = _run("derive", "norm(A*z - b)^2", "--wrt", "z", "--complex", "z",
+                   "--complex", "A", "--complex", "b", *args)
+        assert out.exit_code == 2 and "not written yet for complex names" in out.output
