@@ -15,6 +15,7 @@ import sympy
 from ..engine.conventions import convention
 from ..errors import MatDerivError
 from ..expressions import NON_SMOOTH, Elementwise, ElementwiseBinary, VectorNorm
+from ..expressions.spectral import assumptions
 from ..render import to_latex, to_text
 from ..render.operand import operand_latex, operand_text
 from ..render.shapes import inferred_note, shape_text
@@ -157,6 +158,8 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
                        for name in derivation.abstract_functions]
     report["notes"] += [f"{name} is not differentiable everywhere: {choice}"
                         for name, choice in non_smooth_functions(derivation.expr)]
+    # A spectral or matrix function's derivative holds where its assumption does.
+    report["notes"] += assumptions(derivation.expr)
     zero = zero_note(derivation, result)
     if zero:
         report["notes"].insert(0, zero)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..errors import MatDerivError
-from ..expressions import is_matrix, shape_of
+from ..expressions import is_matrix, is_symmetric, shape_of
 from ..expressions.contains import depends_on, holds_differential
 
 
@@ -68,13 +68,19 @@ def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
 
+def structurally_symmetric(expr, *, context) -> bool:
+    """A square matrix symmetric by its structure alone (X + X', X'X, A' diag(x) A)."""
+    return is_matrix(expr) and is_symmetric(expr)
+
+
 def shaped(expr, rows, cols, *, context) -> bool:
     """A matrix of ``rows`` x ``cols`` (bound sizes): unvec(vec(A), m, n) is A only then."""
     return is_matrix(expr) and tuple(shape_of(expr)) == (rows, cols)
 
 
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
-                                                power, negative_power, column)}
+                                                power, negative_power, column,
+                                                structurally_symmetric)}
 #: Conditions relating their arguments, written ``shaped(A, m, n)``: each is given all.
 RELATIONS = {"shaped": shaped}
 

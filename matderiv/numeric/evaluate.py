@@ -60,6 +60,7 @@ from ..expressions import (
     size_symbol,
 )
 from ..expressions.contains import atoms_of, distinct_nodes
+from .matrix_functions import HANDLERS as SPECTRAL_HANDLERS
 
 
 def _sigmoid(x):
@@ -317,6 +318,9 @@ _HANDLERS = {
     Vecr: _vec("C"),
     sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](*(ev(a) for a in e.args)),
 }
+
+
+_HANDLERS.update(SPECTRAL_HANDLERS)  # spectral and matrix functions (matrix_functions.py)
 
 
 def _register_array_handlers():

@@ -20,6 +20,7 @@ from ..errors import MatDerivError
 from ..expressions import Elementwise, FrobeniusNorm
 from ..expressions.contains import atoms_of, distinct_nodes
 from .evaluate import MAX_ENTRIES, evaluate
+from .matrix_functions import posed_argument, well_posed
 
 
 def _needs_positive(expr) -> bool:
@@ -41,6 +42,10 @@ def _inverted_symbols(expr) -> set:
     """Square matrices inside inv, det, log det or negative powers: made well conditioned."""
     found = set()
     for node in distinct_nodes(expr):
+        posed = posed_argument(node)
+        if posed is not None and posed[0] in ("logm", "sqrtm"):
+            # diagonally dominant: every eigenvalue has a positive real part
+            found |= {s for s in atoms_of(posed[1], MatrixSymbol) if s.shape[0] == s.shape[1]}
         if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
                                                         and node.exp < 0):
             found |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
@@ -165,8 +170,14 @@ def value_or_none(expr, values, functions):
 
 def well_conditioned(expr, values, functions) -> bool:
     """Every matrix ``expr`` inverts or takes the determinant of is finite and well
-    conditioned at the point (condition number at most MAX_CONDITION)."""
+    conditioned at the point (condition number at most MAX_CONDITION), and every
+    spectral or matrix function's argument is where its derivative is well posed (a
+    simple extreme eigenvalue, full rank, no eigenvalue on the negative real axis)."""
     for node in distinct_nodes(expr):
+        posed = posed_argument(node)
+        if posed is not None and not well_posed(posed[0], evaluate(posed[1], values,
+                                                                   functions=functions)):
+            return False  # a repeated extreme eigenvalue, a rank-deficient X, ...
         if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
                 isinstance(node, sympy.MatPow) and node.exp.is_negative):
             inside = node.arg if not isinstance(node, sympy.MatPow) else node.base

@@ -44,13 +44,14 @@ from .latex import parse_latex
 from .limits import MAX_MATRIX_POWER, MAX_NUMBER_DIGITS
 from .parser import parse
 from .shaped_calls import ShapedCalls
+from .spectral_calls import SpectralCalls
 from .tree import Num
 
 #: MAX_NUMBER_DIGITS decimal digits, in bits.
 _MAX_BITS = int(MAX_NUMBER_DIGITS * math.log2(10)) + 1
 
 
-class Builder(CallBuilding, ShapedCalls):
+class Builder(CallBuilding, ShapedCalls, SpectralCalls):
     """Builds SymPy expressions from syntax trees over an environment of names.
 
     ``env`` maps names to SymPy objects: MatrixSymbols, scalar Symbols, dimension

@@ -27,6 +27,10 @@ FUNCTIONS = {
     "Delta": 1, "diag": 1, "ones": (1, 2), "softmax": (1, 2), "logsumexp": (1, 2),
     "square": 1, **{name: 1 for name in ELEMENTWISE}, **{name: 1 for name in ALIASES},
     **{name: 2 for name in BINARY},
+    # spectral and matrix functions, and the objects their derivatives are written with
+    "eigmax": 1, "eigmin": 1, "eigvec_max": 1, "eigvec_min": 1, "nucnorm": 1,
+    "specnorm": 1, "svd_uv1": 1, "svd_uv": 1, "expm": 1, "logm": 1, "sqrtm": 1, "pinv": 1,
+    "frechet_expm": (1, 2), "frechet_logm": (1, 2), "frechet_sqrtm": (1, 2),
 }
 
 #: A name that stays an abstract function without being declared, as on paper: one
@@ -50,11 +54,6 @@ def nearest_functions(name: str) -> list[str]:
 
 #: Names users reach for that matderiv has no rule for, and what to write instead.
 NOT_SUPPORTED = {
-    "expm": "the matrix exponential has no rule in matderiv (exp(X) is entry by entry)",
-    "logm": "the matrix logarithm has no rule in matderiv (log(X) is entry by entry; "
-            "logdet(X) is log det X)",
-    "sqrtm": "the matrix square root has no rule in matderiv (sqrt(X) is entry by entry)",
-    "pinv": "the pseudo-inverse has no rule in matderiv (inv(X) inverts a square X)",
     **{name: "matrix decompositions have no rule in matderiv"
        for name in ("eig", "eigvals", "svd", "chol", "qr", "lu")},
 }

@@ -59,8 +59,9 @@ def _pair(p, opener):
 
 
 def norm(p):
-    """``\\|X\\|``, ``\\|X\\|_F``, ``\\|x\\|_2``: the Frobenius norm (2: of a vector);
-    ``\\|x\\|_1``, ``\\|x\\|_3``: a vector's p-norm."""
+    """``\\|X\\|``, ``\\|X\\|_F``: the Frobenius norm; ``\\|x\\|_2`` of a vector its length,
+    of a matrix its spectral norm; ``\\|x\\|_1``, ``\\|x\\|_3``: a vector's p-norm;
+    ``\\|X\\|_*``: the nuclear norm."""
     opener = p.advance()
     inner, close = p.bracketed(opener)
     args, end = (inner,), close
@@ -70,12 +71,16 @@ def norm(p):
         if group:
             p.advance()
         sub = p.advance()
+        nuclear = sub.kind == "op" and sub.text == "*"
         if not (sub.kind == "word" and sub.text == "F" or sub.kind == "num"
-                and sub.text.isdigit()):
-            p.error("a norm's subscript is F (Frobenius) or an integer p (of a vector)", sub)
+                and sub.text.isdigit() or nuclear):
+            p.error("a norm's subscript is F (Frobenius), * (nuclear) or an integer p (of a "
+                    "vector; 2 of a matrix: the spectral norm)", sub)
         end = p.expect("}") if group else sub
         if sub.kind == "num":
             args = (inner, Num(sub.text, sub.span))
+        if nuclear:
+            return Call("nucnorm", args, (opener.span[0], end.span[1]))
     return Call("norm", args, (opener.span[0], end.span[1]))
 
 
