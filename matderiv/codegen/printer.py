@@ -22,6 +22,7 @@ from .backends import BINARY_CODE, Backend, function_template
 from .code_text import number_code, parenthesised, scaled, strip_parens
 from .products import ProductPrinting
 from .scalar_printing import ScalarPrinting
+from .spectral_printing import SpectralPrinting
 from .structure import (
     broadcast_part,
     is_atom_expr,
@@ -35,7 +36,7 @@ from .structure import (
 # -- the printer ---------------------------------------------------------------------
 
 
-class Printer(ProductPrinting, ScalarPrinting):
+class Printer(ProductPrinting, ScalarPrinting, SpectralPrinting):
     """Code for a result, line by line: ``value(expr)`` is the code of ``expr``."""
 
     def __init__(self, backend: Backend, sizes: dict, functions: set, counts: Counter):

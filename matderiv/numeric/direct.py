@@ -23,6 +23,8 @@ from fractions import Fraction
 import numpy as np
 
 from ..syntax.parser import tokenize
+from .direct_spectral import CALLS as SPECTRAL_CALLS
+from .direct_spectral import NoReading as NoSpectralReading
 
 
 class _NoReading(Exception):
@@ -371,6 +373,8 @@ def _norm(value, *order):
     if not order:
         return float(np.sqrt(np.sum(value * value)))
     p = _scalar(order[0])
+    if p == 2 and 1 not in value.shape:
+        return float(np.linalg.norm(value, 2))  # of a matrix: the spectral norm
     if 1 not in value.shape or p != int(p) or p < 1:
         raise _NoReading
     return float(np.sum(np.abs(value) ** p) ** (1.0 / p))
@@ -487,5 +491,21 @@ _CALLS = {
     "max": _extremum(np.maximum), "min": _extremum(np.minimum),
     **{name: _applied(name) for name in _FUNCTIONS},
 }
+
+
+
+def _spectral(function):
+    """A call of ``direct_spectral``: its own 'no reading' is this reader's."""
+    def apply(*values):
+        if not all(_is_matrix(v) and not _is_one_by_one(v) for v in values):
+            raise _NoReading  # (of a scalar: the scalar function; not read here)
+        try:
+            return function(*values)
+        except NoSpectralReading:
+            raise _NoReading from None
+    return apply
+
+
+_CALLS.update({name: _spectral(function) for name, function in SPECTRAL_CALLS.items()})
 
 __all__ = ["direct_reading", "direct_value"]

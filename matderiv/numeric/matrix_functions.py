@@ -180,6 +180,8 @@ def well_posed(kind: str, value) -> bool:
         return False
     if kind in ("eigmax", "eigmin"):
         values = np.linalg.eigvalsh((value + value.T) / 2)
+        if len(values) < 2:
+            return True
         gap = values[-1] - values[-2] if kind == "eigmax" else values[1] - values[0]
         return bool(gap > MIN_GAP * max(np.max(np.abs(values)), 1.0))
     singular = np.linalg.svd(value, compute_uv=False)
