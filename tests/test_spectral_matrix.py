@@ -167,7 +167,8 @@ def test_pinv_jacobian_and_least_squares_solution():
 CHECKED = [("eigmax(X + X')", "X", SQ), ("eigmin(X'*X)", "X", RECT),
            ("norm(X, 2)", "X", RECT), ("nucnorm(X)", "X", RECT),
            ("tr(expm(X))", "X", SQ), ("expm(X)", "X", SQ), ("logm(X)", "X", SQ),
-           ("sqrtm(X)", "X", SQ), ("tr(A*logm(X'*X + I(n)))", "X", {"A": ("n", "n"), "X": ("n", "n")}),
+           ("sqrtm(X)", "X", SQ),
+           ("tr(A*logm(X'*X + I(n)))", "X", {"A": ("n", "n"), "X": ("n", "n")}),
            ("tr(A*pinv(X))", "X", {"A": ("m", "n"), "X": ("m", "n")}),
            ("expm(t*A)", "t", {"A": ("n", "n"), "t": ()})]
 
@@ -291,3 +292,12 @@ def test_the_independent_reader_reads_every_function():
     a = rng.normal(size=(5, 3))
     assert np.isclose(direct_value("eigmax(A'*A)", {"A": a}), np.linalg.norm(a, 2) ** 2)
     assert np.allclose(direct_value("pinv(A)*A", {"A": a}), np.eye(3))
+
+
+def test_hessians_through_matrix_functions_and_their_limits():
+    for formula in ("tr(expm(X))", "tr(logm(X))"):
+        d = matderiv.derive(formula, wrt="X", shapes=SQ)
+        assert d.check(hessian=True).max_error < 1e-6
+    d = matderiv.derive("eigmax(X + X')", wrt="X", shapes=SQ)
+    with pytest.raises(MatDerivError, match="no differential rule applies"):
+        d.hessian()  # (second derivatives of eigenvalues: refused, never zero)
