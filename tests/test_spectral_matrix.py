@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import expect
+from helpers import build_expected, expect
 
 import matderiv
 from matderiv.api.report import derivation_report
@@ -301,3 +301,56 @@ def test_hessians_through_matrix_functions_and_their_limits():
     d = matderiv.derive("eigmax(X + X')", wrt="X", shapes=SQ)
     with pytest.raises(MatDerivError, match="no differential rule applies"):
         d.hessian()  # (second derivatives of eigenvalues: refused, never zero)
+
+
+def test_latex_input_reads_extreme_eigenvalues_and_the_pseudo_inverse():
+    shapes = {"X": ("m", "n"), "A": ("m", "n")}
+    text = r"\lambda_{\max}(X^\top X) - \lambda_\min(X^\top X) + \operatorname{tr}(A X^{+})"
+    d = matderiv.derive(text, wrt="X", shapes=shapes, syntax="latex")
+    same = matderiv.derive("eigmax(X'*X) - eigmin(X'*X) + tr(A*pinv(X))", wrt="X",
+                           shapes=shapes)
+    assert d.gradient() == same.gradient() and d.check().max_error < 1e-6
+    dagger = matderiv.derive(r"\operatorname{tr}(A X^\dagger)", wrt="X", shapes=shapes,
+                             syntax="latex")
+    assert dagger.gradient() == matderiv.derive("tr(A*pinv(X))", wrt="X",
+                                                shapes=shapes).gradient()
+    # a name lambda_1, and x^{+2}, are read as before
+    assert str(matderiv.derive(r"\lambda_1 x^{+2}", wrt="x", shapes={"x": ()},
+                               syntax="latex").gradient()) == "2*lambda_1*x"
+
+
+def test_the_structural_symmetry_condition():
+    from sympy import Identity, MatrixSymbol
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    from matderiv.engine.conditions import CONDITIONS
+    symmetric = CONDITIONS["structurally_symmetric"]
+    X, A = MatrixSymbol("X", 3, 3), MatrixSymbol("A", 4, 3)
+    x = MatrixSymbol("x", 4, 1)
+    for yes in (X + X.T, X.T * X, A.T * DiagMatrix(x) * A, X.T * X + Identity(3),
+                (X.T * X).inverse(), A * (X + X.T) * A.T):
+        assert symmetric(yes, context=None), yes
+    for no in (X, X * X, A.T * A * X, X + X):
+        assert not symmetric(no, context=None), no
+
+
+@pytest.mark.parametrize("formula, textbook", [
+    ("tr(expm(A + t*B))", "tr(expm(A + t*B)*B)"),
+    ("tr(logm(A + t*B + t^2*C))", "tr(inv(A + t*B + t^2*C)*B) + 2*t*tr(inv(A + t*B + t^2*C)*C)"),
+    ("tr(sqrtm(A + t*B))", "tr(inv(sqrtm(A + t*B))*B)/2"),
+])
+def test_by_a_scalar_the_trace_of_a_matrix_function(formula, textbook):
+    shapes = {"A": ("n", "n"), "B": ("n", "n"), "C": ("n", "n"), "t": ()}
+    d = matderiv.derive(formula, wrt="t", shapes=shapes)
+    assert d.check().max_error < 1e-6
+    assert d.check_claim(textbook).verdict == "correct"
+    assert d.jacobian() == build_expected(textbook, d, shielded=False)
+
+
+def test_by_a_scalar_a_matrix_function_is_its_frechet_derivative():
+    shapes = {"A": ("n", "n"), "B": ("n", "n"), "C": ("n", "n"), "t": ()}
+    for name in ("expm", "logm", "sqrtm"):
+        d = matderiv.derive(f"{name}(A + t*B + t^2*C)", wrt="t", shapes=shapes)
+        assert d.check().max_error < 1e-6
+        assert d.check_claim(f"vec(frechet_{name}(A + t*B + t^2*C, B + 2*t*C))").verdict \
+            == "correct"

@@ -101,10 +101,32 @@ def command_operand(p, tok):
     if name == "sigma" and p.peek(1).kind == "op" and p.peek(1).text in (*_BRACKETS, "{") \
             and "sigma" not in p.names:
         return function_call(p, "sigmoid", tok)
+    extreme = _extreme_eigenvalue(p) if name == "lambda" else None
+    if extreme is not None:
+        return function_call(p, extreme, tok, consumed=True)
     if name in GREEK:
         p.advance()
         return name_operand(p, name, tok)
     p.error(f"unknown LaTeX command \\{name}", tok)
+
+
+def _extreme_eigenvalue(p):
+    """``\\lambda_{\\max}`` (``\\lambda_\\max``) is eigmax, ``\\lambda_{\\min}`` eigmin: the
+    name of the function, its tokens consumed; else None (a name such as lambda_1)."""
+    def extreme(ahead):
+        tok = p.peek(ahead)
+        return tok.kind == "cmd" and tok.text in ("max", "min")
+    if not p.is_op("_", 1):
+        return None
+    if extreme(2):
+        length, which = 3, p.peek(2).text
+    elif p.is_op("{", 2) and extreme(3) and p.is_op("}", 4):
+        length, which = 5, p.peek(3).text
+    else:
+        return None
+    for _ in range(length):
+        p.advance()
+    return "eig" + which
 
 
 def group(p, what):
