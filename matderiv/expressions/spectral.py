@@ -352,7 +352,9 @@ def is_symmetric(expr) -> bool:
     from sympy.matrices.expressions.diagonal import DiagMatrix
     if isinstance(expr, DiagMatrix):
         return True
-    if isinstance(expr, (sympy.MatAdd, sympy.HadamardProduct)):
+    if isinstance(expr, sympy.MatAdd):
+        return _symmetric_sum(expr.args) or _transpose_is_itself(expr)
+    if isinstance(expr, sympy.HadamardProduct):
         return all(is_symmetric(term) for term in expr.args) or _transpose_is_itself(expr)
     if isinstance(expr, sympy.MatMul):
         factors = [f for f in expr.args if getattr(f, "is_Matrix", False)]
@@ -368,6 +370,30 @@ def is_symmetric(expr) -> bool:
     if isinstance(expr, Elementwise):
         return is_symmetric(expr.arg)
     return _transpose_is_itself(expr)
+
+
+def _symmetric_sum(terms) -> bool:
+    """Each term symmetric, or paired with its transpose: A X B + (A X B)' + X'X."""
+    left = list(terms)
+    while left:
+        term = left.pop()
+        if is_symmetric(term):
+            continue
+        partner = _normal(sympy.Transpose(term))
+        match = next((i for i, other in enumerate(left) if _normal(other) == partner), None)
+        if match is None:
+            return False
+        left.pop(match)
+    return True
+
+
+def _normal(expr):
+    """A form in which a matrix and the same written otherwise compare equal:
+    transposes pushed to the leaves ((A X B)' = B' X' A')."""
+    try:
+        return expr.doit()
+    except Exception:  # noqa: BLE001 - SymPy may fail on its own objects: compare as is
+        return expr
 
 
 def _palindrome(factors) -> bool:

@@ -56,14 +56,20 @@ class SpectralCalls:
     """
 
     rule_mode: bool
+    source: str | None
 
     def symmetric(self, name, value, node):
         """A square ``value`` that is symmetric by its structure, or an error."""
         value = self.square(name, value, node)
         if is_matrix(value) and not is_one_by_one(value) and not is_symmetric(value):
+            argument = "M"
+            span = getattr(node.args[0], "span", None) if node.args else None
+            if self.source and span and span[1] - span[0] <= 40:
+                argument = self.source[span[0]:span[1]]
             self.error(f"{name} needs a symmetric argument, and this one is not symmetric "
                        f"by its structure (as X + X', X'*X or A'*diag(x)*A are); to take "
-                       f"its symmetric part write {name}((M + M')/2)", node)
+                       f"its symmetric part write {name}(({argument} + ({argument})')/2)",
+                       node)
         return value
 
     def call_eigmax(self, node, value):
