@@ -332,7 +332,9 @@ def test_the_structural_symmetry_condition():
         assert symmetric(yes, context=None), yes
     B = MatrixSymbol("B", 3, 3)
     assert symmetric(X * B + (X * B).T + X.T * X, context=None)  # a term and its transpose
-    for no in (X, X * X, A.T * A * X, X + X, X + X.T + B):
+    assert symmetric(B + X.T + (B + X.T).T, context=None)  # the transpose of a sum
+    assert symmetric((X * B).T * (X * B), context=None)  # (X B)' (X B) = B' X' X B
+    for no in (X, X * X, A.T * A * X, X + X, X + X.T + B, X.T * B * X):
         assert not symmetric(no, context=None), no
 
 

@@ -353,11 +353,15 @@ def is_symmetric(expr) -> bool:
     if isinstance(expr, DiagMatrix):
         return True
     if isinstance(expr, sympy.MatAdd):
-        return _symmetric_sum(expr.args) or _transpose_is_itself(expr)
+        # (transposes pushed to the leaves first: (S + X')' is S' + X, two terms)
+        return _symmetric_sum(_terms(expr)) or _transpose_is_itself(expr)
     if isinstance(expr, sympy.HadamardProduct):
         return all(is_symmetric(term) for term in expr.args) or _transpose_is_itself(expr)
     if isinstance(expr, sympy.MatMul):
-        factors = [f for f in expr.args if getattr(f, "is_Matrix", False)]
+        # (transposes pushed to the leaves first: (X A)' (X A) is A' X' X A)
+        normal = _normal(expr)
+        factors = [f for f in (normal.args if isinstance(normal, sympy.MatMul) else (normal,))
+                   if getattr(f, "is_Matrix", False)]
         return _palindrome(factors) or _transpose_is_itself(expr)
     if isinstance(expr, (sympy.Inverse, Expm, Logm, Sqrtm)):
         return is_symmetric(expr.arg)
@@ -385,6 +389,15 @@ def _symmetric_sum(terms) -> bool:
             return False
         left.pop(match)
     return True
+
+
+def _terms(expr) -> list:
+    """The terms of a sum, each transpose of a sum opened: S + (A + B)' has three."""
+    found = []
+    for term in expr.args:
+        normal = _normal(term)
+        found += list(normal.args) if isinstance(normal, sympy.MatAdd) else [term]
+    return found
 
 
 def _normal(expr):
