@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 import sympy
 
-from .spectral_printing import SPECTRAL_HELPERS
-
 KINDS = ("gradient", "value_and_gradient", "jacobian", "hessian", "jvp")
 
 
@@ -126,4 +124,3 @@ def _weighted_gram(R, w):
     return R.T @ (w * R)
 ''',
 }
-NUMPY_HELPERS.update(SPECTRAL_HELPERS)  # expm, logm, sqrtm, Fréchet derivatives, SVD

@@ -43,6 +43,7 @@ from ..expressions import is_matrix, is_size
 from .backends import BACKENDS, KINDS, NUMPY_HELPERS, RESERVED
 from .code_text import parenthesised, strip_parens
 from .printer import Printer
+from .spectral_printing import helper_text
 from .structure import count_uses, one_inverse_form, sorted_sums
 
 
@@ -112,7 +113,9 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
     lines = [f'"""{_docstring(head)}"""', "", chosen.imports, "", ""]
     helpers = [h for f in functions for h in f.helpers]
     for helper in dict.fromkeys(helpers):
-        lines += [*NUMPY_HELPERS[helper].strip("\n").splitlines(), "", ""]
+        text = NUMPY_HELPERS[helper] if helper in NUMPY_HELPERS else \
+            helper_text(helper, chosen.ns)  # (the spectral helpers, for every backend)
+        lines += [*text.strip("\n").splitlines(), "", ""]
     for number, function in enumerate(functions):
         lines += function.lines + ([] if number == len(functions) - 1 else ["", ""])
     if check_point is not None:
