@@ -374,3 +374,10 @@ def test_by_a_scalar_a_matrix_function_is_its_frechet_derivative():
         assert d.check().max_error < 1e-6
         assert d.check_claim(f"vec(frechet_{name}(A + t*B + t^2*C, B + 2*t*C))").verdict \
             == "correct"
+
+
+@pytest.mark.parametrize("formula", ["eigmax(X + X')*X", "(a'*(X*X + (X*X)')*a)*X"])
+def test_a_matrix_scaled_by_a_sum_of_inner_products(formula):
+    d = matderiv.derive(formula, wrt="X", shapes={"X": ("n", "n"), "a": ("n", 1)})
+    assert "vec-scalar-sum-term" in d.rules_used("jacobian-col")
+    assert d.check().max_error < 1e-6
