@@ -381,3 +381,27 @@ def test_a_matrix_scaled_by_a_sum_of_inner_products(formula):
     d = matderiv.derive(formula, wrt="X", shapes={"X": ("n", "n"), "a": ("n", 1)})
     assert "vec-scalar-sum-term" in d.rules_used("jacobian-col")
     assert d.check().max_error < 1e-6
+
+
+@pytest.mark.parametrize("formula, shapes", [
+    ("eigmax(X'*X)", {"X": ("n", "m")}),
+    ("tr(expm(X))", {"X": ("n", "n")}),
+    ("tr(A*pinv(X))", {"A": ("n", "m"), "X": ("n", "m")}),
+    ("nucnorm(X)", {"X": ("n", "m")}),
+    ("tr(C*frechet_expm(X, E))", {"C": ("n", "n"), "X": ("n", "n"), "E": ("n", "n")}),
+])
+def test_shapes_are_inferred_through_the_new_functions(formula, shapes):
+    d = matderiv.derive(formula, wrt="E" if "E" in shapes else "X")
+    assert {name: tuple(str(s) for s in shape)
+            for name, shape in d.inferred_shapes.items()} == shapes
+    assert d.check().max_error < 1e-6
+
+
+@pytest.mark.parametrize("name", ["expm", "logm", "sqrtm"])
+def test_a_frechet_derivative_is_linear_in_its_direction(name):
+    shapes = {"X": ("n", "n"), "E": ("n", "n"), "C": ("n", "n")}
+    d = matderiv.derive(f"tr(C*frechet_{name}(X'*X + I(n), E))", wrt="E", shapes=shapes)
+    d.check()  # (raises where the differences disagree, relative to e^(X'X + I)'s size)
+    assert d.check_claim(f"frechet_{name}(X'*X + I(n), C')").verdict == "correct"
+    with pytest.raises(MatDerivError, match="no differential rule applies"):
+        matderiv.derive(f"tr(frechet_{name}(X, E))", wrt="X", shapes=shapes)
