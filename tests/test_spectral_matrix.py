@@ -311,8 +311,12 @@ def test_the_independent_reader_reads_every_function():
 
 
 def test_hessians_through_matrix_functions_and_their_limits():
-    for formula in ("tr(expm(X))", "tr(logm(X))"):
+    for formula in ("tr(expm(X))", "tr(logm(X))", "tr(sqrtm(X))"):
         d = matderiv.derive(formula, wrt="X", shapes=SQ)
+        assert d.check(hessian=True).max_error < 1e-6
+    for formula in ("tr(A*pinv(X))", "y'*X*pinv(X)*y"):  # (a projection: y' P y)
+        d = matderiv.derive(formula, wrt="X", shapes={"A": ("m", "n"), "X": ("m", "n"),
+                                                       "y": ("m", 1)})
         assert d.check(hessian=True).max_error < 1e-6
     d = matderiv.derive("eigmax(X + X')", wrt="X", shapes=SQ)
     with pytest.raises(MatDerivError, match="no differential rule applies"):
