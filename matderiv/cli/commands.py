@@ -99,6 +99,18 @@ _FUNCTIONS = click.option(
          "derivative. One-letter names (f, g, h1) are abstract without it.")
 
 
+def _complex_options(function):
+    """--complex NAME and --hermitian NAME (repeatable): complex names, read and derived
+    by Wirtinger calculus (docs/complex.md)."""
+    function = click.option(
+        "--hermitian", "hermitian", multiple=True, metavar="NAME",
+        help="NAME is a complex Hermitian matrix, a constant (repeatable).")(function)
+    return click.option(
+        "--complex", "complex_names", multiple=True, metavar="NAME",
+        help="NAME is a complex matrix (repeatable): ' conjugates and transposes, .' "
+             "transposes; gradients are ∂F/∂Z̄ of a real F (docs/complex.md).")(function)
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
     try:
@@ -197,18 +209,29 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
+@click.option("--conjugate", is_flag=True,
+              help="With --complex: the Jacobian by the conjugate, d vec(F) / d vec(Z̄).")
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax, functions):
+@_complex_options
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, conjugate, seconds, syntax,
+           functions, complex_names, hermitian):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions)
+                            syntax=syntax, functions=functions, complex=complex_names,
+                            hermitian=hermitian)
     if kind is None:
-        kind = "gradient" if derivation.is_scalar else "jacobian"
-    report = derivation_report(derivation, kind=kind, vec=vec, check=check)
+        kind = "jacobian" if conjugate or not derivation.is_scalar else "gradient"
+    if complex_names or hermitian:
+        from ..api.complex_report import complex_report
+        report = complex_report(derivation, kind, vec, conjugate, check)
+    elif conjugate:
+        raise MatDerivError("--conjugate needs complex names (--complex Z)")
+    else:
+        report = derivation_report(derivation, kind=kind, vec=vec, check=check)
     if fmt == "json":
         click.echo(to_json(report, indent=2))
     elif fmt == "latex":
@@ -250,8 +273,9 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch,
-          seconds, syntax, functions):
+          seconds, syntax, functions, complex_names, hermitian):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -264,7 +288,8 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
-                                  "hessian" if hessian else None, syntax, functions), 0
+                                  "hessian" if hessian else None, syntax, functions,
+                                  {"complex": complex_names, "hermitian": hermitian}), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {printable(output)}")
@@ -288,11 +313,13 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
 
 
 def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
-               syntax="text", functions=()):
+               syntax="text", functions=(), complex_options=None):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions)
+                            syntax=syntax, functions=functions, **(complex_options or {}))
+    if kind is None and any((complex_options or {}).values()):
+        kind = derivation.default_kind()  # a complex-valued scalar has Jacobians
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
@@ -394,11 +421,14 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Check every [[claim]] of a TOML file and print a table.")
+@click.option("--conjugate", is_flag=True,
+              help="With --complex: the claim is the Jacobian by the conjugate Z̄.")
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax,
-          functions):
+          functions, conjugate, complex_names, hermitian):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -411,7 +441,14 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, s
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
+                            functions=functions, complex=complex_names, hermitian=hermitian)
+    if complex_names or hermitian:
+        verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout,
+                                         syntax=syntax, conjugate=conjugate)
+        click.echo(to_json(verdict.to_dict(), indent=2) if fmt == "json" else verdict.text())
+        sys.exit(verdict.exit_code)
+    if conjugate:
+        raise MatDerivError("--conjugate needs complex names (--complex Z)")
     verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
@@ -469,12 +506,13 @@ def _check_batch(path, fmt, seconds) -> int:
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
-            syntax, functions):
+            syntax, functions, complex_names, hermitian):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
+                            functions=functions, complex=complex_names, hermitian=hermitian)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
                                   with_check=with_check)
     if output:
