@@ -74,6 +74,7 @@ from ..expressions import (
     sized,
 )
 from ..expressions.memo import IdentityMemo
+from ..expressions.structured import DuplicationMatrix, Vech
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
 
@@ -85,6 +86,7 @@ _UNARY_CLASSES = {
     "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
     "vec": Vec, "vecr": Vecr, "scalar": ScalarOf, "diag": (DiagMatrix, DiagonalOf),
     "softmax": Softmax, "logsumexp": LogSumExp, "Delta": DiagEmbedding,
+    "D": DuplicationMatrix, "vech": Vech,
 }
 #: Calls of several arguments, by (name, number of arguments): each matches an object
 #: whose ``_call_args`` are its arguments in the grammar's order.
@@ -193,7 +195,7 @@ _HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm,
                  Transpose, HadamardProduct, HadamardPower, CommutationMatrix, Identity,
                  OneMatrix, AbstractGradient, AbstractFunction, Elementwise, DiagonalOf,
                  AxisSoftmax, LogSumExp, AxisLogSumExp, VectorNorm, Unvec, DiagEmbedding,
-                 ElementwiseBinary)
+                 ElementwiseBinary, DuplicationMatrix, Vech)
 _TYPE_HEADS: dict = {}
 _HEADS = IdentityMemo("matderiv.engine.matcher.heads")
 

@@ -69,7 +69,8 @@ def _readable(values) -> dict:
     for name, value in values.items():
         if isinstance(value, np.ndarray):
             r = np.round(value, 1)
-            rounded[name] = np.where(r == 0, 0.1, r)
+            # (a zero that was zero stays so: a diagonal matrix keeps its structure)
+            rounded[name] = np.where((r == 0) & (value != 0), 0.1, r)
         elif isinstance(value, float):
             rounded[name] = round(value, 1) or 0.1
         else:

@@ -24,7 +24,7 @@ from ..expressions import ALIASES, BINARY, ELEMENTWISE, ScalarOf, is_matrix, sha
 FUNCTIONS = {
     "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": (1, 2), "mean": (1, 2),
     "norm": (1, 2), "dot": 2, "inner": 2, "vec": 1, "vecr": 1, "unvec": 3, "I": 1, "K": 2,
-    "Delta": 1, "diag": 1, "ones": (1, 2), "softmax": (1, 2), "logsumexp": (1, 2),
+    "Delta": 1, "D": 1, "diag": 1, "ones": (1, 2), "softmax": (1, 2), "logsumexp": (1, 2),
     "square": 1, **{name: 1 for name in ELEMENTWISE}, **{name: 1 for name in ALIASES},
     **{name: 2 for name in BINARY},
 }
@@ -61,7 +61,7 @@ NOT_SUPPORTED = {
 
 
 #: Functions only the rule catalog uses: the differential, 1 x 1 as scalar, dimensions.
-RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1}
+RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1, "vech": 1}
 
 
 def describe_shape(expr) -> str:

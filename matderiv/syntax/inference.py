@@ -210,6 +210,7 @@ CALL_SHAPES = {
     **{name: _same for name in ELEMENTWISE}, **{name: _same for name in ALIASES},
     "max": _extremum, "min": _extremum,
     "unvec": lambda inference, call, args: None,  # (no rule yet: its names are declared)
+    "D": lambda inference, call, args: None,  # n(n+1)/2 columns: its names are declared
 }
 
 
