@@ -99,6 +99,31 @@ _FUNCTIONS = click.option(
          "derivative. One-letter names (f, g, h1) are abstract without it.")
 
 
+def _structure(command):
+    """--symmetric S, --diagonal D (repeatable) and --symmetric-convention, handed to the
+    command as one keyword, ``structure``: derive's keywords (docs/structured.md)."""
+    @functools.wraps(command)
+    def run(symmetric, diagonal, symmetric_convention, **options):
+        structure = {"symmetric": symmetric, "diagonal": diagonal,
+                     "symmetric_convention": symmetric_convention} \
+            if symmetric or diagonal else {}
+        return command(structure=structure, **options)
+
+    for option in (
+            click.option("--symmetric-convention", type=click.Choice(["symmetric", "cookbook"]),
+                         default="symmetric", show_default=True,
+                         help="By a symmetric S: the gradient on symmetric matrices, "
+                              "sym(G) (symmetric), or the Matrix Cookbook's entrywise "
+                              "2 sym(G) - diag(diag(sym G)) (cookbook)."),
+            click.option("--diagonal", multiple=True, metavar="NAME",
+                         help="Declare the square matrix NAME diagonal (repeatable)."),
+            click.option("--symmetric", multiple=True, metavar="NAME",
+                         help="Declare the square matrix NAME symmetric (repeatable): "
+                              "results use S' = S; by S, see --symmetric-convention.")):
+        run = option(run)
+    return run
+
+
 class _Group(click.Group):
     """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
 
@@ -185,12 +210,14 @@ def main():
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax, functions):
+@_structure
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax, functions,
+           structure):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions)
+                            syntax=syntax, functions=functions, **structure)
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
     report = derivation_report(derivation, kind=kind, vec=vec, check=check)
@@ -235,8 +262,9 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_structure
 def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch,
-          seconds, syntax, functions):
+          seconds, syntax, functions, structure):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -249,7 +277,8 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
-                                  "hessian" if hessian else None, syntax, functions), 0
+                                  "hessian" if hessian else None, syntax, functions,
+                                  structure), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {printable(output)}")
@@ -273,11 +302,11 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
 
 
 def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
-               syntax="text", functions=()):
+               syntax="text", functions=(), structure=None):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions)
+                            syntax=syntax, functions=functions, **(structure or {}))
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
@@ -409,8 +438,9 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_structure
 def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax,
-          functions):
+          functions, structure):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -423,7 +453,7 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, s
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
+                            functions=functions, **structure)
     verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
@@ -481,12 +511,13 @@ def _check_batch(path, fmt, seconds) -> int:
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_structure
 def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
-            syntax, functions):
+            syntax, functions, structure):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
+                            functions=functions, **structure)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
                                   with_check=with_check)
     if output:

@@ -61,6 +61,12 @@ def plain(symbol):
     return MatrixSymbol(symbol.name, *symbol.shape)
 
 
+def stacking_by(variable, op: str) -> str:
+    """What a Jacobian or Hessian is taken by: ``op`` ("vec" or "vecr") of a general
+    matrix; the free entries of a structured one, "vech" (symmetric) or "diag"."""
+    return {"symmetric": "vech", "diagonal": "diag"}.get(structure_of(variable), op)
+
+
 def vech_index(row, col, n):
     """The position in vech of entry (row, col), row >= col, of an n x n matrix: vech
     stacks the columns of the lower triangle (Magnus & Neudecker)."""
@@ -130,5 +136,5 @@ def half_vectorized_size(n):
 
 
 __all__ = ["DiagonalMatrixSymbol", "DuplicationMatrix", "STRUCTURES", "SymmetricMatrixSymbol",
-           "Vech", "half_vectorized_size", "plain", "structure_of", "structured",
+           "Vech", "half_vectorized_size", "plain", "stacking_by", "structure_of", "structured",
            "vech_index"]

@@ -29,6 +29,10 @@ FUNCTIONS = {
     **{name: 2 for name in BINARY},
 }
 
+#: Functions whose name standing alone, not called, is a matrix as any other name: D(n)
+#: is the duplication matrix, D alone a matrix (a diagonal D, most often).
+BARE_NAMES = frozenset({"D"})
+
 #: A name that stays an abstract function without being declared, as on paper: one
 #: letter, then optionally digits (f, g, h, f1, g2). Other names must be declared
 #: (``functions=["phi"]``, ``--function phi``), so that a misspelt tanh is an error.

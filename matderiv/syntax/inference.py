@@ -63,7 +63,7 @@ from sympy import MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import ALIASES, ELEMENTWISE
 from .builder import parse_formula
-from .grammar import FUNCTIONS
+from .grammar import BARE_NAMES, FUNCTIONS
 from .limits import MAX_SIZE
 from .parser import parse
 from .shapes import declare
@@ -291,7 +291,7 @@ class _Inference:
         return self.fresh()
 
     def visit_name(self, node: Name) -> Shape:
-        if node.id in FUNCTIONS:
+        if node.id in FUNCTIONS and node.id not in BARE_NAMES:
             return self.fresh()  # the Builder says: write tr(...)
         if node.id in self.size_names and node.id not in self.declared:
             return self.scalar()  # a size used as a number: n*X
