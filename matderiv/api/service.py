@@ -26,7 +26,10 @@ PROOF_STYLES = ("none", "rules", "elementwise", "both")
 #: Each request's fields and the JSON types they may have.
 _FIELDS = {"formula": str, "wrt": str, "shapes": dict, "kind": (str, type(None)),
            "vec": str, "layout": str, "proof": str, "syntax": str, "check": bool,
-           "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list}
+           "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list,
+           "symmetric": list, "diagonal": list, "symmetric_convention": str}
+#: The fields that declare structured matrices, accepted wherever a formula is derived.
+_STRUCTURE = ("symmetric", "diagonal", "symmetric_convention")
 _MAX_NAMES = 64
 
 
@@ -85,14 +88,25 @@ def _derivation(request: dict, seconds: float | None):
     return derive(_field(request, "formula"), wrt=_field(request, "wrt"),
                   shapes=shapes_of(_field(request, "shapes", {})),
                   layout=_field(request, "layout", "numerator", ("numerator", "denominator")),
-                  seconds=seconds, syntax=syntax, functions=_field(request, "functions", []))
+                  seconds=seconds, syntax=syntax, functions=_field(request, "functions", []),
+                  **_structure(request))
+
+
+def _structure(request: dict) -> dict:
+    """derive's structure keywords from the request (docs/structured.md)."""
+    names = {key: _field(request, key, []) for key in ("symmetric", "diagonal")}
+    if any(len(value) > _MAX_NAMES for value in names.values()):
+        raise MatDerivError(f"more than {_MAX_NAMES} structured names")
+    convention = _field(request, "symmetric_convention", "symmetric",
+                        ("symmetric", "cookbook"))
+    return {**names, "symmetric_convention": convention}
 
 
 def derive_request(request, *, seconds: float | None = None) -> dict:
     """``POST /api/derive``: the report (result as text, LaTeX and SymPy, convention,
     rules, check) and the proofs asked for, each as text and as lines of LaTeX."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
-                                 "syntax", "check", "functions"))
+                                 "syntax", "check", "functions", *_STRUCTURE))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")
@@ -139,7 +153,7 @@ def check_request(request, *, seconds: float | None = None) -> dict:
     from ..render.claim import verdict_to_text
 
     request = _checked(request, ("formula", "wrt", "shapes", "claim", "kind", "vec", "layout",
-                                 "syntax", "functions"))
+                                 "syntax", "functions", *_STRUCTURE))
     derivation = _derivation({**request, "layout": "numerator"}, seconds)
     claim = _field(request, "claim")
     verdict = derivation.check_claim(
@@ -158,7 +172,7 @@ def check_request(request, *, seconds: float | None = None) -> dict:
 def codegen_request(request, *, seconds: float | None = None) -> dict:
     """``POST /api/codegen``: a Python module computing the result."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "syntax",
-                                 "backend", "with_check", "functions"))
+                                 "backend", "with_check", "functions", *_STRUCTURE))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, CODE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")
@@ -174,7 +188,7 @@ def document_request(request, *, seconds: float | None = None) -> dict:
     from ..render.proof_latex import document
 
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
-                                 "syntax", "title", "functions"))
+                                 "syntax", "title", "functions", *_STRUCTURE))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")

@@ -80,6 +80,9 @@ class Printer(ProductPrinting, ScalarPrinting):
         if missing:
             raise MatDerivError(f"size {missing[0]} is not carried by any argument")
         text = str(expr.subs({s: sympy.Symbol(n) for s, n in self.sizes.items()}))
+        if "/" in text:  # n(n+1)/2, the length of vech: an integer, divided exactly
+            numerator, denominator = sympy.fraction(sympy.factor(expr))
+            return f"({self.size(numerator)} // {self.size(denominator)})"
         return text if expr.is_Symbol else f"({text})"
 
     def constant(self, function: str, *sizes) -> str:
