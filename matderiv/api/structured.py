@@ -75,10 +75,13 @@ class StructuredResults:
 
     def symmetric_gradient(self):
         """The gradient on the space of symmetric matrices (whatever the convention)."""
-        phases = self.gradient_phases()
-        names = [phase.name for phase in phases]
-        return phases[names.index("convention") - 1].result if "convention" in names \
-            else phases[-1].result
+        if self.symmetric_convention != "cookbook" or self.structure != "symmetric":
+            return self.gradient()
+        if "symmetric-gradient" not in self._cache:
+            self._cache["symmetric-gradient"] = structured_gradient(
+                self._general_gradient()[-1].result, self.variable, "symmetric", self.budget,
+                self._same_value)[-1].result
+        return self._cache["symmetric-gradient"]
 
     def _identify_jacobian(self, vec: str) -> tuple[Phase, ...]:
         if is_scalar_variable(self.variable):

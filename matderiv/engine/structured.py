@@ -8,7 +8,7 @@ with vec(dF) = J vec(dS). A declared structure then enters by rules of the catal
 - ``convention`` rules, applied once: for a symmetric dS, <G, dS> = <(G + G')/2, dS>
   (the gradient on the space of symmetric matrices, Srinivasan & Panda), for a diagonal
   dD, <G, dD> = <diag(diag(G)), dD>; vec(dS) = D(n) vech(dS), vec(dD) = Delta(n) diag(dD)
-  for a Jacobian; and, when asked, the Matrix Cookbook's 2 G - diag(diag(G)).
+  for a Jacobian; and, when asked, the Matrix Cookbook's G + G' - diag(diag(G)).
 - ``structure`` rules, wherever they apply: S' = S for a declared symmetric S.
 
 >>> from sympy import Symbol
@@ -60,12 +60,21 @@ def has_structure(expr, variable=None) -> bool:
 def structured_gradient(raw, variable, convention, budget, same_value) -> tuple[Phase, ...]:
     """The phases from the general gradient ``raw`` (dF = <raw, dX>) to the result.
 
-    By a symmetric S: <raw, dS> = <sym(raw), dS> with S' = S, simplified, then (with
-    ``convention`` "cookbook") 2 G - diag(diag(G)); by a diagonal D: diag(diag(raw)).
+    By a symmetric S: <raw, dS> = <sym(raw), dS> with S' = S, simplified; with
+    ``convention`` "cookbook", the Cookbook's raw + raw' - diag(diag(raw)) instead (S_ij
+    and S_ji one variable); by a diagonal D: diag(diag(raw)).
     By a general X, where another matrix is declared symmetric: S' = S in the result.
     """
     context = Context(variable, phase="identification", **budget)
     steps: list[ProofStep] = []
+    if structure_of(variable) == "symmetric" and convention == "cookbook":
+        # S_ij and S_ji one variable: dF/dS_ij = G_ij + G_ji (i != j), G_ii (i = j).
+        cookbook, step = apply_first(_rules("gradient-cookbook"), raw, context)
+        steps.append(step)
+        identified = simplify_bottom_up(canonical(cookbook), catalog().phase("structure"),
+                                        context, steps)
+        return (Phase("convention", raw, identified, tuple(steps)),
+                simplify(tidy(identified), context, same_value))
     if structure_of(variable):
         start = Inner(raw, MatDiff(variable))
         found = apply_first(_rules("gradient-diagonal", "gradient-symmetric"), start, context)
@@ -78,17 +87,8 @@ def structured_gradient(raw, variable, convention, budget, same_value) -> tuple[
         start = identified = raw
     identified = simplify_bottom_up(identified, catalog().phase("structure"), context, steps)
     gradient = identified.args[0] if isinstance(identified, Inner) else identified
-    phases = [Phase("structure", start, identified, tuple(steps)),
-              simplify(tidy(gradient), context, same_value)]
-    if structure_of(variable) == "symmetric" and convention == "cookbook":
-        symmetric = phases[-1].result
-        found = apply_first(_rules("gradient-cookbook"), symmetric, context)
-        if found is None:
-            raise MatDerivError("internal error: the Cookbook's convention did not apply")
-        cookbook, step = found
-        phases += [Phase("convention", symmetric, cookbook, (step,)),
-                   simplify(cookbook, context, same_value)]
-    return tuple(phases)
+    return (Phase("structure", start, identified, tuple(steps)),
+            simplify(tidy(gradient), context, same_value))
 
 
 def structured_jacobian(raw, variable, vec, budget, same_value) -> tuple[Phase, ...]:

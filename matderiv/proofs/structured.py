@@ -39,8 +39,9 @@ def structure_section(phase_name: str, derivation, kind: str) -> tuple[str, str]
     if phase_name == "convention":
         return ("Convention", f"The Matrix Cookbook's convention (141) takes {x}_ij and "
                 f"{x}_ji as one variable: its entry (i, j) is the derivative by that one "
-                f"variable, 2 G_ij off the diagonal and G_ii on it, for the symmetric "
-                f"gradient G.")
+                f"variable, G_ij + G_ji off the diagonal and G_ii on it, for the general "
+                f"gradient G; and {x}' = {x}. (The gradient on the space of symmetric "
+                f"matrices is (G + G')/2 instead: --symmetric-convention symmetric.)")
     if structure is None:
         return ("Structure", f"{', '.join(declared)} declared symmetric: S' = S.")
     if structure == "symmetric" and kind == "gradient":
@@ -67,7 +68,9 @@ def structured_conclusion(derivation, kind: str, vec: str) -> str:
                 f"the gradient of F on the space of {structure} matrices.")
         if getattr(derivation, "symmetric_convention", "") == "cookbook" and \
                 structure == "symmetric":
-            text += " Its Cookbook form is 2 G - diag(diag(G))."
+            text = (f"Since dF = sum over i >= j of G_ij d{x}_ij for every symmetric d{x}, "
+                    f"G_ij being the derivative by {x}_ij and {x}_ji as one variable, G is "
+                    "the Matrix Cookbook's derivative (141).")
         return text
     stack = "vec" if vec == "col" else "vecr"
     by = "vech" if structure == "symmetric" else "diag"
