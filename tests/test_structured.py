@@ -308,3 +308,22 @@ def test_web_api_takes_the_structure_fields():
                              "symmetric": ["S"], "symmetric_convention": "cookbook",
                              "claim": "2*inv(S) - diag(diag(inv(S)))"})
     assert verdict["verdict"] == "correct"
+
+
+def test_batch_entries_declare_structured_variables(tmp_path):
+    from matderiv.api.batch import check_entry, derive_entry
+    entry = check_entry(1, {"formula": "tr(A*S)", "wrt": "S", "shapes": {"A": "n,n",
+                                                                         "S": "n,n"},
+                            "symmetric": ["S"], "claim": "(A + A')/2"})
+    assert entry.verdict.verdict == "correct"
+    derived = derive_entry(1, {"formula": "logdet(S)", "wrt": "S", "shapes": {"S": "n,n"},
+                               "symmetric": ["S"], "symmetric_convention": "cookbook"})
+    assert derived.derivation.gradient() == build_expected(
+        "2*inv(S) - diag(diag(inv(S)))", derived.derivation)
+
+
+def test_sizes_too_large_to_evaluate_are_checked_by_the_structured_twin():
+    d = matderiv.derive("logdet(S) + tr(A*S)", "S", {"S": (300, 300), "A": (300, 300)},
+                        symmetric=["S"])
+    report = d.check()
+    assert report.pattern and "symmetric directions" in ", ".join(report.checked)

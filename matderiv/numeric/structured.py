@@ -32,16 +32,22 @@ from .differences import _within_budget, assert_close
 from .evaluate import evaluate
 
 
-def directions(variable, n: int) -> list[np.ndarray]:
-    """The basis directions of the free entries, in vech's (diag's) order."""
-    structure = structure_of(variable)
-    basis = []
-    for col in range(n):
-        for row in range(col, n) if structure == "symmetric" else (col,):
-            e = np.zeros((n, n))
-            e[row, col] = e[col, row] = 1.0
-            basis.append(e)
-    return basis
+def free_entries(variable, n: int) -> list[tuple[int, int]]:
+    """The free entries (row, col), row >= col, in vech's (diag's) order; refused, before
+    anything is made, where there are more than finite differences may step through."""
+    count = n * (n + 1) // 2 if structure_of(variable) == "symmetric" else n
+    _within_budget(count)
+    if structure_of(variable) == "diagonal":
+        return [(k, k) for k in range(n)]
+    return [(row, col) for col in range(n) for row in range(col, n)]
+
+
+def direction(row: int, col: int, n: int) -> np.ndarray:
+    """The basis direction of free entry (row, col): e_row e_col' + e_col e_row' (once on
+    the diagonal)."""
+    e = np.zeros((n, n))
+    e[row, col] = e[col, row] = 1.0
+    return e
 
 
 def _flat(value, order) -> np.ndarray:
@@ -53,15 +59,16 @@ def coordinate_jacobian(expr, variable, values, *, functions=None, vec="col", h=
     structured ``variable``: d vec(F) / d vech(S), or d vec(F) / d diag(D)."""
     order = "F" if vec == "col" else "C"
     base = np.array(values[variable.name], dtype=float)
-    basis = directions(variable, base.shape[0])
-    _within_budget(len(basis))
+    n = base.shape[0]
+    free = free_entries(variable, n)
     step = h * max(1.0, float(np.max(np.abs(base))))
     columns = []
-    for e in basis:
+    for row, col in free:
+        e = direction(row, col, n)
         plus = evaluate(expr, {**values, variable.name: base + step * e}, functions=functions)
         minus = evaluate(expr, {**values, variable.name: base - step * e}, functions=functions)
         columns.append((_flat(plus, order) - _flat(minus, order)) / (2 * step))
-        _within_budget(len(basis), columns[0].size)
+        _within_budget(len(free), columns[0].size)
     return np.stack(columns, axis=1)
 
 
@@ -71,8 +78,8 @@ def from_coordinates(row, variable, n: int, convention: str) -> np.ndarray:
     if structure_of(variable) == "diagonal":
         return np.diag(row)
     cookbook = np.zeros((n, n))
-    for value, e in zip(row, directions(variable, n), strict=True):
-        cookbook[e != 0] = value
+    for value, (i, j) in zip(row, free_entries(variable, n), strict=True):
+        cookbook[i, j] = cookbook[j, i] = value
     if convention == "cookbook":
         return cookbook
     return (cookbook + np.diag(np.diag(cookbook))) / 2
@@ -87,7 +94,7 @@ def to_coordinates(gradient, variable, convention: str) -> np.ndarray:
         return np.diag(gradient).copy()
     if convention != "cookbook":
         gradient = 2 * gradient - np.diag(np.diag(gradient))
-    return np.array([gradient[e != 0][0] for e in directions(variable, n)])
+    return np.array([gradient[i, j] for i, j in free_entries(variable, n)])
 
 
 def structured_gradient(expr, variable, values, *, functions=None, convention="symmetric"):
@@ -104,11 +111,13 @@ def coordinate_hessian(gradient, variable, values, *, functions=None, convention
     """Central differences, along the free entries, of dF by the free entries, computed
     from the closed-form ``gradient`` (itself checked against F first)."""
     base = np.array(values[variable.name], dtype=float)
-    basis = directions(variable, base.shape[0])
-    _within_budget(len(basis), len(basis))
+    n = base.shape[0]
+    free = free_entries(variable, n)
+    _within_budget(len(free), len(free))
     step = h * max(1.0, float(np.max(np.abs(base))))
     columns = []
-    for e in basis:
+    for row, col in free:
+        e = direction(row, col, n)
         plus = evaluate(gradient, {**values, variable.name: base + step * e},
                         functions=functions)
         minus = evaluate(gradient, {**values, variable.name: base - step * e},
@@ -190,4 +199,4 @@ def check_point(derivation, values, functions, rtol, atol, hessian) -> tuple[flo
 
 
 __all__ = ["check_directions", "check_point", "coordinate_hessian", "coordinate_jacobian",
-           "directions", "from_coordinates", "structured_gradient", "to_coordinates"]
+           "direction", "free_entries", "from_coordinates", "structured_gradient", "to_coordinates"]
