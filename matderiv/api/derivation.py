@@ -393,8 +393,9 @@ class _Constant:
 
 @guarded
 def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
-           max_nodes: int | None = None, syntax: str = "text", functions=(), symmetric=(),
-           diagonal=(), symmetric_convention: str = "symmetric") -> Derivation:
+           max_nodes: int | None = None, syntax: str = "text", functions=(), complex=(),
+           hermitian=(), symmetric=(), diagonal=(),
+           symmetric_convention: str = "symmetric") -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
@@ -410,12 +411,24 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     the gradient is on the space of symmetric (diagonal) matrices, or with
     ``symmetric_convention="cookbook"`` the Matrix Cookbook's (docs/structured.md).
 
+    ``complex`` names complex matrices and ``hermitian`` complex Hermitian ones: the result
+    is then a ``ComplexDerivation`` of Wirtinger derivatives (``matderiv.api.complex``).
+
     Names of a text formula that ``shapes`` leaves out (all of them, with ``shapes``
     None) get the shapes the formula implies (``matderiv.syntax.inference``), free sizes
     named n, m, p, ...; ``Derivation.shapes`` and ``inferred_shapes`` say which. Where
     the formula leaves a shape open, a MatDerivError names it.
     """
     _checked_layout(layout)
+    if complex or hermitian:
+        if symmetric or diagonal:
+            raise MatDerivError("symmetric and diagonal matrices are real here; with complex "
+                                "matrices, declare a Hermitian one with hermitian=")
+        from .complex import derive_complex
+        return derive_complex(formula, wrt, shapes, complex=complex, hermitian=hermitian,
+                              syntax=syntax, functions=functions, layout=layout,
+                              seconds=seconds, max_nodes=max_nodes, engine=Derivation,
+                              checked_functions=checked_functions)
     names, inferred = (), ()
     if isinstance(formula, str):
         read, expr = read_formula(formula, shapes, syntax, functions)

@@ -12,6 +12,8 @@ only moves these over HTTP, in a worker process with a time limit.
 
 from __future__ import annotations
 
+import json
+
 from ..errors import MatDerivError
 from ..expressions import is_matrix
 from ..render.shapes import shape_text
@@ -27,6 +29,7 @@ PROOF_STYLES = ("none", "rules", "elementwise", "both")
 _FIELDS = {"formula": str, "wrt": str, "shapes": dict, "kind": (str, type(None)),
            "vec": str, "layout": str, "proof": str, "syntax": str, "check": bool,
            "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list,
+           "complex": list, "hermitian": list, "conjugate": bool,
            "symmetric": list, "diagonal": list, "symmetric_convention": str}
 #: The fields that declare structured matrices, accepted wherever a formula is derived.
 _STRUCTURE = ("symmetric", "diagonal", "symmetric_convention")
@@ -68,7 +71,11 @@ def shapes_of(value: dict) -> dict:
         raise MatDerivError(f"more than {_MAX_NAMES} shapes")
     shapes = {}
     for name, sizes in value.items():
-        if isinstance(sizes, list) and all(isinstance(s, (str, int)) for s in sizes):
+        if isinstance(sizes, list):
+            for size in sizes:  # JSON true is a Python int too: refuse it by name
+                if isinstance(size, bool) or not isinstance(size, (str, int)):
+                    raise MatDerivError(f"a size of {name!r} must be a name or a positive "
+                                        f"integer, not {json.dumps(size)}")
             sizes = ",".join(str(s) for s in sizes)
         if not isinstance(sizes, str):
             raise MatDerivError(f"the shape of {name!r} must be text such as \"m,n\", "
@@ -89,7 +96,8 @@ def _derivation(request: dict, seconds: float | None):
                   shapes=shapes_of(_field(request, "shapes", {})),
                   layout=_field(request, "layout", "numerator", ("numerator", "denominator")),
                   seconds=seconds, syntax=syntax, functions=_field(request, "functions", []),
-                  **_structure(request))
+                  complex=_field(request, "complex", []),
+                  hermitian=_field(request, "hermitian", []), **_structure(request))
 
 
 def _structure(request: dict) -> dict:
@@ -106,17 +114,26 @@ def derive_request(request, *, seconds: float | None = None) -> dict:
     """``POST /api/derive``: the report (result as text, LaTeX and SymPy, convention,
     rules, check) and the proofs asked for, each as text and as lines of LaTeX."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
-                                 "syntax", "check", "functions", *_STRUCTURE))
+                                 "syntax", "check", "functions", "complex", "hermitian",
+                                 "conjugate", *_STRUCTURE))
     derivation = _derivation(request, seconds)
+    conjugate = _field(request, "conjugate", False)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
-        "gradient" if derivation.is_scalar else "jacobian")
+        "gradient" if derivation.is_scalar and not conjugate else "jacobian")
     vec = _field(request, "vec", "col", ("col", "row"))
     style = _field(request, "proof", "both", PROOF_STYLES)
-    report = derivation_report(derivation, kind=kind, vec=vec)
+    if request.get("complex") or request.get("hermitian"):
+        from .complex_report import complex_report  # Wirtinger derivatives (docs/complex.md)
+        report = complex_report(derivation, kind, vec, conjugate)
+    elif conjugate:
+        raise MatDerivError("'conjugate' needs complex names ('complex': [\"Z\"])")
+    else:
+        report = derivation_report(derivation, kind=kind, vec=vec)
     if _field(request, "check", True):
         report["check"] = _check(derivation, kind)
     report["syntax"] = request.get("syntax", "text")
-    report["proofs"] = {} if style == "none" else _proofs(derivation, kind, vec, style)
+    report["proofs"] = {} if style == "none" else _proofs(
+        derivation, kind, vec, style, {"conjugate": True} if conjugate else {})
     return report
 
 
@@ -129,17 +146,19 @@ def _check(derivation, kind) -> dict:
     return {"passed": True, "summary": outcome.summary, "max_error": outcome.max_error}
 
 
-def _proofs(derivation, kind, vec, style) -> dict:
+def _proofs(derivation, kind, vec, style, conjugate=None) -> dict:
     """Each proof asked for, or the reason it could not be given (the result stands)."""
     from ..render.proof_data import proof_to_data
     from ..render.proof_text import proof_to_text
 
     proof_kind = "jacobian" if kind == "tensor" else kind
     styles = ("rules", "elementwise") if style == "both" else (style,)
+    conjugate = conjugate or {}
     out = {}
     for one in styles:
         try:
-            proofs = derivation._proofs(one, {"kind": proof_kind, "vec": vec})
+            proofs = derivation._proofs(one, {"kind": proof_kind, "vec": vec,
+                                              **conjugate})
             out[one] = {"text": "\n".join(proof_to_text(p) for p in proofs),
                         "parts": [proof_to_data(p) for p in proofs]}
         except MatDerivError as error:

@@ -99,6 +99,27 @@ _FUNCTIONS = click.option(
          "derivative. One-letter names (f, g, h1) are abstract without it.")
 
 
+def _complex_options(function):
+    """--complex NAME and --hermitian NAME (repeatable): complex names, read and derived
+    by Wirtinger calculus (docs/complex.md)."""
+    function = click.option(
+        "--hermitian", "hermitian", multiple=True, metavar="NAME",
+        help="NAME is a complex Hermitian matrix, a constant (repeatable).")(function)
+    return click.option(
+        "--complex", "complex_names", multiple=True, metavar="NAME",
+        help="NAME is a complex matrix (repeatable): ' conjugates and transposes, .' "
+             "transposes; gradients are ∂F/∂Z̄ of a real F (docs/complex.md).")(function)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _structure(command):
     """--symmetric S, --diagonal D (repeatable) and --symmetric-convention, handed to the
     command as one keyword, ``structure``: derive's keywords (docs/structured.md)."""
@@ -114,7 +135,7 @@ def _structure(command):
                          default="symmetric", show_default=True,
                          help="By a symmetric S: the gradient on symmetric matrices, "
                               "sym(G) (symmetric), or the Matrix Cookbook's entrywise "
-                              "2 sym(G) - diag(diag(sym G)) (cookbook)."),
+                              "G + G' - diag(diag(G)) (cookbook)."),
             click.option("--diagonal", multiple=True, metavar="NAME",
                          help="Declare the square matrix NAME diagonal (repeatable)."),
             click.option("--symmetric", multiple=True, metavar="NAME",
@@ -152,6 +173,12 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("matderiv: aborted", err=True)
             sys.exit(1)
+        except OSError as error:  # stdout itself failed: a full disk, a closed pipe
+            _silence_stdout()
+            if not isinstance(error, BrokenPipeError):  # `| head` closing early is fine
+                click.echo(f"matderiv: error: cannot write the output: "
+                           f"{printable(error.strerror or error)}", err=True)
+            sys.exit(2)
 
     def invoke(self, ctx):
         import warnings
@@ -207,20 +234,30 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
+@click.option("--conjugate", is_flag=True,
+              help="With --complex: the Jacobian by the conjugate, d vec(F) / d vec(Z̄).")
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 @_structure
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax, functions,
-           structure):
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, conjugate, seconds, syntax,
+           functions, complex_names, hermitian, structure):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions, **structure)
+                            syntax=syntax, functions=functions, complex=complex_names,
+                            hermitian=hermitian, **structure)
     if kind is None:
-        kind = "gradient" if derivation.is_scalar else "jacobian"
-    report = derivation_report(derivation, kind=kind, vec=vec, check=check)
+        kind = "jacobian" if conjugate or not derivation.is_scalar else "gradient"
+    if complex_names or hermitian:
+        from ..api.complex_report import complex_report
+        report = complex_report(derivation, kind, vec, conjugate, check)
+    elif conjugate:
+        raise MatDerivError("--conjugate needs complex names (--complex Z)")
+    else:
+        report = derivation_report(derivation, kind=kind, vec=vec, check=check)
     if fmt == "json":
         click.echo(to_json(report, indent=2))
     elif fmt == "latex":
@@ -262,9 +299,10 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 @_structure
 def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch,
-          seconds, syntax, functions, structure):
+          seconds, syntax, functions, complex_names, hermitian, structure):
     from .output import write_atomically
 
     if pdf and not (output and output.endswith(".tex")):
@@ -278,6 +316,7 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
                                   "hessian" if hessian else None, syntax, functions,
+                                  {"complex": complex_names, "hermitian": hermitian},
                                   structure), 0
     if output:
         write_atomically(output, text)
@@ -302,11 +341,14 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
 
 
 def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
-               syntax="text", functions=(), structure=None):
+               syntax="text", functions=(), complex_options=None, structure=None):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions, **(structure or {}))
+                            syntax=syntax, functions=functions, **(complex_options or {}),
+                            **(structure or {}))
+    if kind is None and any((complex_options or {}).values()):
+        kind = derivation.default_kind()  # a complex-valued scalar has Jacobians
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
@@ -364,47 +406,20 @@ def _within(seconds, number, raw, make):
 
 
 def _compile(path):
-    """pdflatex on a copy of ``path`` in a folder of its own, under a fixed name: the
-    user's file name never reaches TeX (which would read \\def in it as code), shell
-    escape is off, the run is bounded in time, and nothing but the PDF is left."""
-    import shutil
-    import subprocess
-    import tempfile
+    """The PDF beside ``path`` (a .tex file just written), by the API's one pdflatex
+    runner (api/pdf.py: a folder of its own, no shell escape, bounded in time)."""
+    from ..api.pdf import pdf_of
+    from .output import write_bytes_atomically
 
-    if shutil.which("pdflatex") is None:
-        raise MatDerivError("pdflatex is not installed, so no PDF was made "
-                            f"({path} is written; on Debian: apt-get install "
-                            "texlive-latex-base)")
-    pdf = path[:-4] + ".pdf"
-    with tempfile.TemporaryDirectory(prefix="matderiv-pdf-") as folder:
-        shutil.copyfile(path, os.path.join(folder, "proof.tex"))
-        try:
-            run = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode",
-                                  "-halt-on-error", "proof.tex"], cwd=folder,
-                                 capture_output=True, text=True, errors="replace",
-                                 timeout=PDFLATEX_SECONDS, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise MatDerivError(f"pdflatex took more than {PDFLATEX_SECONDS} s on {path}; "
-                                "no PDF was made") from None
-        if run.returncode != 0:
-            log = _first_tex_error(os.path.join(folder, "proof.log"))
-            raise MatDerivError(f"pdflatex failed on {path}: {log}")
-        from .output import write_bytes_atomically
-        with open(os.path.join(folder, "proof.pdf"), "rb") as stream:
-            write_bytes_atomically(pdf, stream.read())
-    click.echo(f"wrote {printable(pdf)}")
-
-
-def _first_tex_error(log_path: str) -> str:
-    """The first error line of a TeX log (lines starting with '!'), or a note."""
+    with open(path, encoding="utf-8") as stream:
+        latex = stream.read()
     try:
-        with open(log_path, encoding="utf-8", errors="replace") as stream:
-            for line in stream:
-                if line.startswith("!"):
-                    return line[1:].strip()
-    except OSError:
-        pass
-    return "see its log (run pdflatex on it by hand)"
+        pdf = pdf_of(latex, seconds=PDFLATEX_SECONDS)
+    except MatDerivError as error:
+        raise MatDerivError(f"{error.one_line()} ({path} is written; no PDF was made)") from None
+    target = path[:-4] + ".pdf"
+    write_bytes_atomically(target, pdf)
+    click.echo(f"wrote {printable(target)}")
 
 
 CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a', I(m))\""
@@ -435,12 +450,15 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Check every [[claim]] of a TOML file and print a table.")
+@click.option("--conjugate", is_flag=True,
+              help="With --complex: the claim is the Jacobian by the conjugate Z̄.")
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 @_structure
 def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax,
-          functions, structure):
+          functions, conjugate, complex_names, hermitian, structure):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -453,7 +471,15 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, s
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions, **structure)
+                            functions=functions, complex=complex_names, hermitian=hermitian,
+                            **structure)
+    if complex_names or hermitian:
+        verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout,
+                                         syntax=syntax, conjugate=conjugate)
+        click.echo(to_json(verdict.to_dict(), indent=2) if fmt == "json" else verdict.text())
+        sys.exit(verdict.exit_code)
+    if conjugate:
+        raise MatDerivError("--conjugate needs complex names (--complex Z)")
     verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
@@ -511,13 +537,15 @@ def _check_batch(path, fmt, seconds) -> int:
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 @_structure
 def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
-            syntax, functions, structure):
+            syntax, functions, complex_names, hermitian, structure):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions, **structure)
+                            functions=functions, complex=complex_names, hermitian=hermitian,
+                            **structure)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
                                   with_check=with_check)
     if output:
