@@ -295,6 +295,12 @@ def test_structure_refusals_are_clear():
         d.to_source("jvp")
     with pytest.raises(matderiv.MatDerivError, match="symmetric_convention"):
         matderiv.derive("logdet(S)", "S", SQUARE, symmetric=["S"], symmetric_convention="x")
+    with pytest.raises(matderiv.MatDerivError, match="order"):
+        d.derivative(2)
+    mixed = matderiv.derive("x'*S*y", "x", {"x": "n,1", "y": "n,1", **SQUARE},
+                            symmetric=["S"])
+    with pytest.raises(matderiv.MatDerivError, match="mixed Hessian"):
+        mixed.mixed_derivation("S")
     with pytest.raises(matderiv.MatDerivError, match="both symmetric and diagonal"):
         matderiv.derive("logdet(S)", "S", SQUARE, symmetric=["S"], diagonal=["S"])
 

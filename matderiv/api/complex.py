@@ -269,6 +269,9 @@ class ComplexDerivation:
     def tensor(self, *args, **kwargs):
         raise MatDerivError(f"the 4-index tensor {_NOT_YET}")
 
+    def derivative(self, *args, **kwargs):
+        raise MatDerivError(f"a derivative of any order {_NOT_YET}")
+
     @guarded
     def to_source(self, kind: str | None = None, *, vec: str = "col", backend: str = "numpy",
                   name: str | None = None, with_check: bool = False,

@@ -43,6 +43,7 @@ from ..syntax.inference import shaped
 from ..syntax.shapes import declare
 from . import by_scalar
 from .by_scalar import is_scalar_variable
+from .higher import HigherDerivatives
 from .structured import StructuredResults, checked_convention, declare_structure, square_shapes
 from .twin import confirm, symbolic_twin
 
@@ -69,7 +70,7 @@ class FormulaShapes:
         return _shapes(self.env, self.inferred)
 
 
-class Derivation(FormulaShapes):
+class Derivation(HigherDerivatives, FormulaShapes):
     """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
 
     def __init__(self, expr, variable, *, formula: str | None = None, env: Mapping | None = None,
@@ -176,15 +177,14 @@ class Derivation(FormulaShapes):
                                         f_shape, tuple(self.variable.shape))
 
     @guarded
-    def hessian(self, layout: str | None = None, vec: str = "col"):
+    def hessian(self, layout: str | None = None, vec: str = "col", wrt=None):
         """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X)
-        (with vec="row", vecr(G) by vecr(X)); by a scalar t, d²F/dt², a scalar.
-
-        Symmetric for smooth F; its steps are those of ``gradient_derivation()``.
-        """
+        (with vec="row", vecr(G) by vecr(X)); by a scalar t, d²F/dt², a scalar. Symmetric for
+        smooth F; its steps are those of ``gradient_derivation()``. ``wrt`` Y: the mixed
+        d²F / d vec(X) d vec(Y)', vec(G) by vec(Y) (``mixed_derivation``)."""
         if vec not in ("col", "row"):
             raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
-        return self.gradient_derivation().jacobian(vec=vec, layout=layout or self.layout)
+        return self.mixed_derivation(wrt).jacobian(vec=vec, layout=layout or self.layout)
 
     def gradient_derivation(self) -> Derivation:
         """The gradient G as a formula of its own, derived again by X (for the Hessian)."""
@@ -357,7 +357,7 @@ class Derivation(FormulaShapes):
         return verify(self, **options)
 
     def check_claim(self, claim, kind: str | None = None, vec: str = "col",
-                    layout: str | None = None, *, syntax: str = "text"):
+                    layout: str | None = None, *, syntax: str = "text", wrt2=None):
         """Judge a claimed derivative (text in the grammar, or SymPy): a ``Verdict``.
 
         >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
@@ -365,7 +365,7 @@ class Derivation(FormulaShapes):
         'correct'
         """
         from ..claims import check_claim
-        return check_claim(self, claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
+        return check_claim(self, claim, kind, vec, layout, syntax=syntax, wrt2=wrt2)
 
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable})"

@@ -118,6 +118,21 @@ class StructuredResults:
             self._cache["hessian"] = StructuredHessian(inner, self)
         return self._cache["hessian"]
 
+    def derivative_axes(self, order: int) -> tuple:
+        if self.structure:
+            raise MatDerivError(f"derivative(order=k) by the {self.structure} {self.variable} "
+                                "is not given (its entries are not free): ask for the "
+                                "gradient, the Jacobian or the Hessian, by the free entries")
+        return super().derivative_axes(order)
+
+    def mixed_derivation(self, wrt):
+        if wrt is not None:
+            other = self.second_variable(wrt)
+            if other != self.variable and (self.structure or structure_of(other)):
+                raise MatDerivError("a mixed Hessian by a symmetric or diagonal variable is "
+                                    "not given: derive the Hessian by one variable")
+        return super().mixed_derivation(wrt)
+
     @guarded
     def tensor(self):
         if self.structure:
