@@ -81,6 +81,9 @@ class Printer(ProductPrinting, ScalarPrinting, SpectralPrinting):
         if missing:
             raise MatDerivError(f"size {missing[0]} is not carried by any argument")
         text = str(expr.subs({s: sympy.Symbol(n) for s, n in self.sizes.items()}))
+        if "/" in text:  # n(n+1)/2, the length of vech: an integer, divided exactly
+            numerator, denominator = sympy.fraction(sympy.factor(expr))
+            return f"({self.size(numerator)} // {self.size(denominator)})"
         return text if expr.is_Symbol else f"({text})"
 
     def constant(self, function: str, *sizes) -> str:
@@ -245,6 +248,18 @@ class Printer(ProductPrinting, ScalarPrinting, SpectralPrinting):
     def _print_DiagEmbedding(self, expr):
         n = self.size(expr.args[0])
         return f"{self.constant('eye', expr.shape[0])}[:, ::{n} + 1]"
+
+    def _print_DuplicationMatrix(self, expr):
+        # D(n) formed (n² x n(n+1)/2, ones at vec positions (k, l) and (l, k) of column
+        # (k, l)): the columns of I(n²) at the lower triangle, plus those at the upper
+        # one off the diagonal.
+        n = self.size(expr.args[0])
+        eye = self.constant("eye", expr.shape[0])
+        pairs = f"for j in range({n}) for i in range(j, {n})"
+        lower = f"[i + j * {n} {pairs}]"
+        upper = f"[j + i * {n} {pairs}]"
+        mask = f"[float(i != j) {pairs}]"
+        return f"({eye}[:, {lower}] + {eye}[:, {upper}] * {self.ns}.asarray({mask}))"
 
     def _print_Vec(self, expr):
         # Column stacking = row stacking of the transpose; .T works in every backend.

@@ -16,6 +16,7 @@ import re
 from ..errors import MatDerivError
 from ..expressions import is_matrix, is_symmetric, shape_of
 from ..expressions.contains import depends_on, holds_differential
+from ..expressions.structured import structure_of
 
 
 def constant(expr, *, context) -> bool:
@@ -78,9 +79,20 @@ def shaped(expr, rows, cols, *, context) -> bool:
     return is_matrix(expr) and tuple(shape_of(expr)) == (rows, cols)
 
 
+def symmetric(expr, *, context) -> bool:
+    """A matrix declared symmetric or diagonal (``derive(..., symmetric=["S"])``), or its
+    differential: a diagonal matrix is symmetric too."""
+    return structure_of(expr) is not None
+
+
+def diagonal(expr, *, context) -> bool:
+    """A matrix declared diagonal (``derive(..., diagonal=["D"])``), or its differential."""
+    return structure_of(expr) == "diagonal"
+
+
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
                                                 power, negative_power, column,
-                                                structurally_symmetric)}
+                                                structurally_symmetric, symmetric, diagonal)}
 #: Conditions relating their arguments, written ``shaped(A, m, n)``: each is given all.
 RELATIONS = {"shaped": shaped}
 

@@ -86,6 +86,7 @@ from ..expressions import (
     sized,
 )
 from ..expressions.memo import IdentityMemo
+from ..expressions.structured import DuplicationMatrix, Vech
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
 
@@ -101,6 +102,7 @@ _UNARY_CLASSES = {
     "specnorm": SpectralNorm, "nucnorm": NuclearNorm, "svd_uv1": SvdUV1, "svd_uv": SvdUV,
     "pinv": Pinv, **MATRIX_FUNCTIONS,
     **{"frechet_" + name: cls for name, cls in FRECHET_MATRIX.items()},
+    "D": DuplicationMatrix, "vech": Vech,
 }
 #: Calls of several arguments, by (name, number of arguments): each matches an object
 #: whose ``_call_args`` are its arguments in the grammar's order.
@@ -212,7 +214,7 @@ _HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm,
                  AxisSoftmax, LogSumExp, AxisLogSumExp, VectorNorm, Unvec, DiagEmbedding,
                  ElementwiseBinary, EigMax, EigMin, EigvecMax, EigvecMin, SpectralNorm,
                  NuclearNorm, SvdUV1, SvdUV, Pinv, *MATRIX_FUNCTIONS.values(),
-                 *FRECHET.values(), *FRECHET_MATRIX.values())
+                 *FRECHET.values(), *FRECHET_MATRIX.values(), DuplicationMatrix, Vech)
 _TYPE_HEADS: dict = {}
 _HEADS = IdentityMemo("matderiv.engine.matcher.heads")
 

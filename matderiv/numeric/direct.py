@@ -407,6 +407,19 @@ def _unvec(value, rows, cols):
     return column.reshape(cols, rows).T
 
 
+def _duplication(size):
+    """D(n): column (k, l), k >= l in vech's order, has ones at vec positions (k, l) and
+    (l, k) (written here apart from ``evaluate``, as every function of this reader)."""
+    n = _size(size)
+    _sized(n * n, n * (n + 1) // 2)
+    pairs = [(row, col) for col in range(n) for row in range(col, n)]
+    d = np.zeros((n * n, len(pairs)))
+    for column, (row, col) in enumerate(pairs):
+        d[row + col * n, column] = 1.0
+        d[col + row * n, column] = 1.0
+    return d
+
+
 def _delta(size):
     n = _size(size)
     _sized(n, n, n)
@@ -488,6 +501,7 @@ _CALLS = {
     "vecr": lambda value: _matrix(value).reshape(-1, 1, order="C"),
     "I": _identity, "K": _commutation, "ones": _ones, "diag": _diag, "softmax": _softmax,
     "mean": _mean, "logsumexp": _logsumexp, "unvec": _unvec, "Delta": _delta,
+    "D": _duplication,
     "max": _extremum(np.maximum), "min": _extremum(np.minimum),
     # Of real values (complex names are checked by matderiv.numeric.complex_check).
     "conj": lambda value: value, "real": lambda value: value,

@@ -19,6 +19,7 @@ from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import Elementwise, FrobeniusNorm
 from ..expressions.contains import atoms_of, distinct_nodes
+from ..expressions.structured import structure_of
 from .evaluate import MAX_ENTRIES, evaluate
 from .matrix_functions import posed_argument, well_posed
 
@@ -119,12 +120,23 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
             array = rng.uniform(-1.0, 1.0, size=(rows, cols))
         if symbol in inverted:
             array = array + rows * np.eye(rows)
-        values[symbol.name] = array
+        values[symbol.name] = structured_value(symbol, array)
     scalars = (expr.free_symbols | {variable}) - set(symbols)
     for symbol in sorted(scalars, key=printed_name):
         if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
             values[symbol.name] = float(rng.uniform(0.5, 1.5))
     return values
+
+
+def structured_value(symbol, array):
+    """``array`` made symmetric ((A + A')/2) or diagonal where ``symbol`` is declared so;
+    a diagonally dominant array (an inverted one) stays so, and positive definite."""
+    structure = structure_of(symbol)
+    if structure == "symmetric":
+        return (array + array.T) / 2
+    if structure == "diagonal":
+        return np.diag(np.diag(array))
+    return array
 
 
 def _weights(shape, seed):

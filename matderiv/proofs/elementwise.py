@@ -27,7 +27,7 @@ from sympy import Derivative, Determinant, Dummy, Sum, Symbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..deadline import deadline
-from ..engine.conventions import CONVENTIONS, convention
+from ..engine.conventions import CONVENTIONS, stated_convention
 from ..errors import MatDerivError
 from ..expressions import (
     ELEMENTWISE,
@@ -294,7 +294,7 @@ def _elementwise_proof(derivation, kind, vec) -> Proof:
     ]
     layout = derivation.layout if kind == "jacobian" else "numerator"
     return Proof("elementwise", kind, vec if kind == "jacobian" else None, F, X, result,
-                 convention(kind, vec, X, layout), tuple(sections), (), layout,
+                 stated_convention(derivation, kind, vec, layout), tuple(sections), (), layout,
                  *stated_shapes(derivation))
 
 

@@ -63,7 +63,7 @@ from sympy import MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import ALIASES, ELEMENTWISE
 from .builder import parse_formula
-from .grammar import FUNCTIONS
+from .grammar import BARE_NAMES, FUNCTIONS
 from .limits import MAX_SIZE
 from .parser import parse
 from .shapes import declare
@@ -243,6 +243,7 @@ CALL_SHAPES = {
     "svd_uv1": _same, "svd_uv": _same, "expm": _square, "logm": _square, "sqrtm": _square,
     "pinv": _transposed, "frechet_expm": _frechet, "frechet_logm": _frechet,
     "frechet_sqrtm": _frechet,
+    "D": lambda inference, call, args: None,  # n(n+1)/2 columns: its names are declared
 }
 
 
@@ -323,7 +324,7 @@ class _Inference:
         return self.fresh()
 
     def visit_name(self, node: Name) -> Shape:
-        if node.id in FUNCTIONS:
+        if node.id in FUNCTIONS and node.id not in BARE_NAMES:
             return self.fresh()  # the Builder says: write tr(...)
         if node.id in self.size_names and node.id not in self.declared:
             return self.scalar()  # a size used as a number: n*X

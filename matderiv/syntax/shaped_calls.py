@@ -1,5 +1,6 @@
 """Building the calls that reshape or reduce: ``sum(A, 2)``, ``mean``, ``softmax(A, dim)``,
-``logsumexp``, ``norm(x, p)``, ``diag``, ``unvec``, ``Delta``, ``max(A, B)``, ``square``.
+``logsumexp``, ``norm(x, p)``, ``diag``, ``unvec``, ``Delta``, ``D``, ``max(A, B)``,
+``square``.
 
 A part of the ``Builder``, by concern. An axis is MATLAB's: 1 goes down each column, 2
 along each row. Where an operation is written with others (``sum(A, 2)`` is A 𝟏,
@@ -38,6 +39,7 @@ from ..expressions import (
     shape_of,
     size_product,
 )
+from ..expressions.structured import DuplicationMatrix, Vech
 from .grammar import as_scalar, describe_shape, is_one_by_one, scalar_as_matrix
 from .limits import MAX_NORM_ORDER
 
@@ -116,6 +118,14 @@ class ShapedCalls:
 
     def call_Delta(self, node, size):
         return DiagEmbedding(self.dimension(size, node))
+
+    def call_D(self, node, size):
+        """D(n), the duplication matrix: D(n) vech(S) = vec(S) for a symmetric n x n S."""
+        return DuplicationMatrix(self.dimension(size, node))
+
+    def call_vech(self, node, value):
+        """vech(S) (in rules only): the lower triangle of a square S, columns stacked."""
+        return Vech(value)
 
     def call_diag(self, node, value):
         """diag(v): the diagonal matrix of a vector (a row or a column); diag(X): the
