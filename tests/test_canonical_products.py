@@ -181,7 +181,8 @@ def test_tidy_gives_the_same_products_with_and_without_the_shortcut(monkeypatch)
     monkeypatch.setattr(tidy, "shielded_doit", spy)
     monkeypatch.setattr(content, "shielded_doit", spy)
     for example in examples:
-        d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
+        d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes,
+                                **example.options)
         d.gradient() if d.is_scalar else d.jacobian()
     monkeypatch.undo()
     known = {e: canonical_product_if_known(e) for e in seen if isinstance(e, MatMul)}
@@ -239,7 +240,8 @@ def test_rules_left_out_by_their_heads_never_match(monkeypatch):
     for rule in catalog():
         for example in rule.examples:
             if not example.hessian:
-                d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
+                d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes,
+                                **example.options)
                 d.gradient() if d.is_scalar else d.jacobian()
     assert len(left_out) > 10_000
     def matches(rule, expr):
@@ -320,7 +322,8 @@ def test_sort_keys_are_sympys(monkeypatch):
     monkeypatch.setattr(content, "shielded_doit", spy)
     for rule in catalog():
         for example in rule.examples[:1]:
-            d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
+            d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes,
+                                **example.options)
             d.gradient() if d.is_scalar else d.jacobian()
     assert len(terms) > 200
     assert [sympy_canonical.sort_key(t) for t in terms] == \

@@ -95,7 +95,6 @@ ERRORS = [
     (r"X^{", 4, "formula ends"),
     (r"\frac{X}", 9, r"\frac needs a braced argument"),
     (r"X + |X|", 5, r"write \|x\| for a norm"),
-    (r"\|X\|_2", 1, "spectral norm"),
     (r"\|X\|_3", 1, "induced (operator) 3-norm"),
     (r"\|X\|_q", 7, "a norm's subscript"),
     (r"X + \det(A)", 5, "det needs a square matrix"),  # (an undeclared Q is inferred)

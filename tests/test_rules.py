@@ -31,7 +31,8 @@ def test_rule_record_is_complete(rule):
 @pytest.mark.parametrize("rule, example", EXAMPLES,
                          ids=[f"{r.name}:{e.formula}" for r, e in EXAMPLES])
 def test_rule_example(rule, example):
-    d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes)
+    d = matderiv.derive(example.formula, wrt=example.wrt, shapes=example.shapes,
+                        **example.options)
     kinds = ["gradient"] if d.is_scalar else []
     kinds += [f"jacobian-{example.vec}"]
     used = {name for kind in kinds for name in d.rules_used(kind)}

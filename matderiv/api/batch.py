@@ -10,6 +10,7 @@ A batch file::
     wrt = "W"
     shapes = { W = "m,n", a = "n,1" }
     vec = "col"                             # optional: col or row
+    # optional: symmetric = ["S"], diagonal = ["D"], symmetric_convention = "cookbook"
 
 A file of claims to check (``matderiv check --batch``) has ``[[claim]]`` entries with
 the same keys plus ``claim`` (the claimed result, in the grammar) and ``kind``
@@ -40,7 +41,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_KEYS = {"name", "formula", "wrt", "shapes", "vec", "layout"}
+_KEYS = {"name", "formula", "wrt", "shapes", "vec", "layout", "symmetric", "diagonal",
+         "symmetric_convention"}
 _CLAIM_KEYS = _KEYS | {"claim", "kind"}
 
 
@@ -127,13 +129,20 @@ def _checked_entry(raw, keys, required) -> str:
     return vec
 
 
+def _structure(raw) -> dict:
+    """An entry's structured variables (docs/structured.md): derive's keywords."""
+    return {"symmetric": raw.get("symmetric", ()), "diagonal": raw.get("diagonal", ()),
+            "symmetric_convention": raw.get("symmetric_convention", "symmetric")}
+
+
 def check_entry(number: int, raw) -> ClaimEntry:
     """Check one claim of a batch, or record why it could not be checked."""
     name = _entry_name(number, raw)
     claim = raw.get("claim") if isinstance(raw, dict) else None
     try:
         vec = _checked_entry(raw, _CLAIM_KEYS, ("formula", "wrt", "claim"))
-        derivation = derive(raw["formula"], wrt=raw["wrt"], shapes=raw.get("shapes", {}))
+        derivation = derive(raw["formula"], wrt=raw["wrt"], shapes=raw.get("shapes", {}),
+                            **_structure(raw))
         verdict = derivation.check_claim(claim, kind=raw.get("kind"), vec=vec,
                                          layout=raw.get("layout"))
         return ClaimEntry(name, verdict, claim)
@@ -160,7 +169,7 @@ def derive_entry(number: int, raw) -> BatchEntry:
     try:
         vec = _checked_entry(raw, _KEYS, ("formula", "wrt"))
         derivation = derive(raw["formula"], wrt=raw["wrt"], shapes=raw.get("shapes", {}),
-                            layout=raw.get("layout", "numerator"))
+                            layout=raw.get("layout", "numerator"), **_structure(raw))
         kind = "gradient" if derivation.is_scalar else "jacobian"
         derivation.proof("rules", kind=kind, vec=vec)  # fail here, not while rendering
         return BatchEntry(name, derivation, vec)

@@ -44,6 +44,7 @@ from ..syntax.shapes import declare
 from . import by_scalar
 from .by_scalar import is_scalar_variable
 from .higher import HigherDerivatives
+from .structured import StructuredResults, checked_convention, declare_structure, square_shapes
 from .twin import confirm, symbolic_twin
 
 __all__ = ["CONVENTIONS", "Derivation", "derive"]
@@ -370,6 +371,13 @@ class Derivation(HigherDerivatives, FormulaShapes):
         return f"Derivation({self.formula!r}, wrt={self.variable})"
 
 
+class StructuredDerivation(StructuredResults, Derivation):
+    """A Derivation where matrices are declared symmetric or diagonal (``api.structured``;
+    docs/structured.md)."""
+
+    plain = Derivation
+
+
 class _Constant:
     """A gradient that does not depend on X: its Jacobian (the Hessian) is zero."""
 
@@ -386,7 +394,8 @@ class _Constant:
 @guarded
 def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
            max_nodes: int | None = None, syntax: str = "text", functions=(), complex=(),
-           hermitian=()) -> Derivation:
+           hermitian=(), symmetric=(), diagonal=(),
+           symmetric_convention: str = "symmetric") -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
@@ -398,6 +407,9 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     ``syntax="latex"`` reads formula text written in LaTeX: ``"\\operatorname{tr}(A X B)"``.
     ``functions`` names abstract functions besides the one-letter ones (f, g1) that are
     abstract without declaring: ``functions=["phi"]`` makes ``phi(W*x)`` one.
+    ``symmetric`` and ``diagonal`` name square matrices declared so; by such a variable
+    the gradient is on the space of symmetric (diagonal) matrices, or with
+    ``symmetric_convention="cookbook"`` the Matrix Cookbook's (docs/structured.md).
 
     ``complex`` names complex matrices and ``hermitian`` complex Hermitian ones: the result
     is then a ``ComplexDerivation`` of Wirtinger derivatives (``matderiv.api.complex``).
@@ -409,6 +421,9 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     """
     _checked_layout(layout)
     if complex or hermitian:
+        if symmetric or diagonal:
+            raise MatDerivError("symmetric and diagonal matrices are real here; with complex "
+                                "matrices, declare a Hermitian one with hermitian=")
         from .complex import derive_complex
         return derive_complex(formula, wrt, shapes, complex=complex, hermitian=hermitian,
                               syntax=syntax, functions=functions, layout=layout,
@@ -417,6 +432,11 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     names, inferred = (), ()
     if isinstance(formula, str):
         read, expr = read_formula(formula, shapes, syntax, functions)
+        if symmetric or diagonal:  # a structured matrix inferred m x n is read n x n
+            again = square_shapes(shapes, symmetric, diagonal,
+                                  _shapes(read.env, tuple(read.inferred.shapes)))
+            if again is not None:
+                read, expr = read_formula(formula, again, syntax, functions)
         env, names, inferred = read.env, read.inferred.names, tuple(read.inferred.shapes)
         text = formula
     elif isinstance(formula, Basic):
@@ -426,10 +446,16 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     else:
         raise MatDerivError(f"a formula must be text or a SymPy expression, "
                             f"not {type(formula).__name__}")
+    maker = Derivation
+    if symmetric or diagonal or symmetric_convention != "symmetric":
+        checked_convention(symmetric_convention)
+        expr, env = declare_structure(expr, env, symmetric, diagonal)
+        maker = StructuredDerivation if symmetric or diagonal else Derivation
     variable = _variable(wrt, env, expr)
-    derivation = Derivation(expr, variable, formula=text, env=env, layout=layout,
-                            seconds=seconds, max_nodes=max_nodes, names=names,
-                            inferred=inferred)
+    derivation = maker(expr, variable, formula=text, env=env, layout=layout,
+                       seconds=seconds, max_nodes=max_nodes, names=names, inferred=inferred)
+    if maker is not Derivation:
+        derivation.symmetric_convention = symmetric_convention
     derivation.syntax = syntax  # how the text reads again (the twin, the second reading)
     derivation.functions = tuple(functions)
     return derivation

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import sympy
 
-from ..engine.conventions import convention
+from ..engine.conventions import stated_convention
 from ..errors import MatDerivError
 from ..expressions import NON_SMOOTH, Elementwise, ElementwiseBinary, VectorNorm
+from ..expressions.spectral import assumptions
+from ..expressions.structured import stacking_by
 from ..render import to_latex, to_text
 from ..render.operand import operand_latex, operand_text
 from ..render.shapes import inferred_note, shape_text
@@ -42,16 +44,17 @@ def statement(derivation, kind: str, vec: str = "col") -> dict:
     elif kind == "jacobian":
         result = derivation.jacobian(vec=vec)
         op = "vec" if vec == "col" else "vecr"
-        text = f"∂{op}({f_text})/∂{op}({x_text})"
+        by = stacking_by(derivation.variable, op)  # vech(S), diag(D): the free entries
+        text = f"∂{op}({f_text})/∂{by}({x_text})"
         tex = r"\frac{\partial \operatorname{%s}(%s)}{\partial \operatorname{%s}(%s)}" % (
-            op, f_tex, op, x_tex)
+            op, f_tex, by, x_tex)
         if derivation.layout == "denominator":
             text, tex = f"({text})ᵀ", r"\left(%s\right)^{T}" % tex
         text += f" = {to_text(result)}"
         tex += f" = {to_latex(result)}"
     elif kind == "hessian":
         result = derivation.hessian(vec=vec)
-        op = "vec" if vec == "col" else "vecr"
+        op = stacking_by(derivation.variable, "vec" if vec == "col" else "vecr")
         x_vec = f"{op}({x_text})"
         text = f"∂²{f_name}/∂{x_vec}∂{x_vec}ᵀ"
         tex = (r"\frac{\partial^2 %s}{\partial \operatorname{%s}(%s)\,\partial "
@@ -142,7 +145,7 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
         "kind": kind,
         "vec": vec if kind in ("jacobian", "hessian") else None,
         "layout": derivation.layout if kind in ("jacobian", "hessian") else None,
-        "convention": convention(kind, vec, derivation.variable, derivation.layout),
+        "convention": stated_convention(derivation, kind, vec, derivation.layout),
         "result": {"text": to_text(result), "latex": to_latex(result), "sympy": str(result)},
         "shape": _shape_text(result),
         "statement": stated,
@@ -157,6 +160,8 @@ def derivation_report(derivation, *, kind: str, vec: str = "col", check: bool = 
                        for name in derivation.abstract_functions]
     report["notes"] += [f"{name} is not differentiable everywhere: {choice}"
                         for name, choice in non_smooth_functions(derivation.expr)]
+    # A spectral or matrix function's derivative holds where its assumption does.
+    report["notes"] += assumptions(derivation.expr)
     zero = zero_note(derivation, result)
     if zero:
         report["notes"].insert(0, zero)

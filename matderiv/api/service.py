@@ -29,7 +29,10 @@ PROOF_STYLES = ("none", "rules", "elementwise", "both")
 _FIELDS = {"formula": str, "wrt": str, "shapes": dict, "kind": (str, type(None)),
            "vec": str, "layout": str, "proof": str, "syntax": str, "check": bool,
            "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list,
-           "complex": list, "hermitian": list, "conjugate": bool}
+           "complex": list, "hermitian": list, "conjugate": bool,
+           "symmetric": list, "diagonal": list, "symmetric_convention": str}
+#: The fields that declare structured matrices, accepted wherever a formula is derived.
+_STRUCTURE = ("symmetric", "diagonal", "symmetric_convention")
 _MAX_NAMES = 64
 
 
@@ -94,7 +97,17 @@ def _derivation(request: dict, seconds: float | None):
                   layout=_field(request, "layout", "numerator", ("numerator", "denominator")),
                   seconds=seconds, syntax=syntax, functions=_field(request, "functions", []),
                   complex=_field(request, "complex", []),
-                  hermitian=_field(request, "hermitian", []))
+                  hermitian=_field(request, "hermitian", []), **_structure(request))
+
+
+def _structure(request: dict) -> dict:
+    """derive's structure keywords from the request (docs/structured.md)."""
+    names = {key: _field(request, key, []) for key in ("symmetric", "diagonal")}
+    if any(len(value) > _MAX_NAMES for value in names.values()):
+        raise MatDerivError(f"more than {_MAX_NAMES} structured names")
+    convention = _field(request, "symmetric_convention", "symmetric",
+                        ("symmetric", "cookbook"))
+    return {**names, "symmetric_convention": convention}
 
 
 def derive_request(request, *, seconds: float | None = None) -> dict:
@@ -102,7 +115,7 @@ def derive_request(request, *, seconds: float | None = None) -> dict:
     rules, check) and the proofs asked for, each as text and as lines of LaTeX."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
                                  "syntax", "check", "functions", "complex", "hermitian",
-                                 "conjugate"))
+                                 "conjugate", *_STRUCTURE))
     derivation = _derivation(request, seconds)
     conjugate = _field(request, "conjugate", False)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
@@ -159,7 +172,7 @@ def check_request(request, *, seconds: float | None = None) -> dict:
     from ..render.claim import verdict_to_text
 
     request = _checked(request, ("formula", "wrt", "shapes", "claim", "kind", "vec", "layout",
-                                 "syntax", "functions"))
+                                 "syntax", "functions", *_STRUCTURE))
     derivation = _derivation({**request, "layout": "numerator"}, seconds)
     claim = _field(request, "claim")
     verdict = derivation.check_claim(
@@ -178,7 +191,7 @@ def check_request(request, *, seconds: float | None = None) -> dict:
 def codegen_request(request, *, seconds: float | None = None) -> dict:
     """``POST /api/codegen``: a Python module computing the result."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "syntax",
-                                 "backend", "with_check", "functions"))
+                                 "backend", "with_check", "functions", *_STRUCTURE))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, CODE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")
@@ -194,7 +207,7 @@ def document_request(request, *, seconds: float | None = None) -> dict:
     from ..render.proof_latex import document
 
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
-                                 "syntax", "title", "functions"))
+                                 "syntax", "title", "functions", *_STRUCTURE))
     derivation = _derivation(request, seconds)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
         "gradient" if derivation.is_scalar else "jacobian")

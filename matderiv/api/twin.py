@@ -43,7 +43,8 @@ def symbolic_twin(derivation, derive) -> tuple:
         twin = derive(derivation.text, wrt=derivation.variable.name, shapes=shapes,
                       layout=derivation.layout, seconds=budget["max_seconds"],
                       max_nodes=budget["max_nodes"], syntax=derivation.syntax,
-                      functions=derivation.functions)
+                      functions=derivation.functions,
+                      **getattr(derivation, "structure_options", {}))
     except MatDerivError as error:
         raise MatDerivError(f"the sizes are too large to evaluate, and the formula cannot be "
                             f"derived with them named ({error.one_line()}): name the sizes "

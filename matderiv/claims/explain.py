@@ -20,6 +20,10 @@ def convention_words(found, asked) -> str:
                  "hessian": "Hessian"}
         return f"the {names[found.kind]}, not the {names[asked.kind]}"
     parts = []
+    if getattr(found, "convention", "") != getattr(asked, "convention", ""):
+        parts.append("Matrix Cookbook's (S_ij and S_ji one variable)"
+                     if found.convention == "cookbook" else
+                     "symmetric-gradient (sym(G), the gradient on symmetric matrices)")
     if found.vec != asked.vec:
         parts.append("row-stacking (vecr)" if found.vec == "row" else "column-stacking (vec)")
     if found.layout != asked.layout:

@@ -24,6 +24,7 @@ from sympy import (
 
 from ..errors import MatDerivError
 from ..expressions import is_matrix
+from ..expressions.structured import structure_of
 from ..render import to_text
 
 #: The four verdicts, and the exit code of each (0 only for a claim right as asked).
@@ -40,11 +41,17 @@ class Reading:
     vec: str = "col"
     layout: str = "numerator"
     wrt2: str | None = None
+    # By a variable declared symmetric or diagonal: its structure, and for the gradient by
+    # a symmetric one, the convention ("symmetric" or "cookbook"; docs/structured.md).
+    structure: str = ""
+    convention: str = ""
 
     @property
     def flags(self) -> str:
         """The command-line flags that give this reading (`matderiv derive`, `check`)."""
         parts = [f"--{self.kind}"] + ([f"--wrt2 {self.wrt2}"] if self.wrt2 else [])
+        if self.convention:
+            parts.append(f"--symmetric-convention {self.convention}")
         if self.kind != "gradient":
             if self.vec == "row":
                 parts.append("--vec row")
@@ -60,6 +67,8 @@ class Reading:
         x = str(variable)
         if by_scalar or (by_scalar is None and isinstance(variable, sympy.Symbol)):
             return self._by_scalar(x)
+        if self.structure:
+            return self._structured(x)
         if self.kind == "gradient":
             return f"the gradient ∂F/∂{x} as a matrix of {x}'s shape"
         stack = "vec" if self.vec == "col" else "vecr"
@@ -72,6 +81,24 @@ class Reading:
             name = f"the Hessian ∂²F/∂{stack}({x})∂{stack}({x})ᵀ"
         return f"{name} ({words}; {self.layout} layout)"
 
+
+    def _structured(self, x: str) -> str:
+        """By a symmetric (diagonal) variable: the reading in words, its convention named."""
+        if self.kind == "gradient" and self.structure == "diagonal":
+            return f"the gradient ∂F/∂{x} for the diagonal {x}, the diagonal matrix of ∂F/∂{x}_ii"
+        if self.kind == "gradient" and self.convention == "cookbook":
+            return (f"the Matrix Cookbook's gradient ∂F/∂{x} for the symmetric {x} ({x}_ij and "
+                    f"{x}_ji one variable, (141))")
+        if self.kind == "gradient":
+            return (f"the gradient ∂F/∂{x} on the space of symmetric matrices, sym(∂F/∂{x}) "
+                    f"(Srinivasan & Panda)")
+        stack = "vec" if self.vec == "col" else "vecr"
+        by = "vech" if self.structure == "symmetric" else "diag"
+        if self.kind == "jacobian":
+            name = f"the Jacobian ∂{stack}(F)/∂{by}({x})"
+        else:
+            name = f"the Hessian ∂²F/∂{by}({x})∂{by}({x})ᵀ"
+        return f"{name} ({x} {self.structure}; {self.layout} layout)"
 
     def _by_scalar(self, t: str) -> str:
         if self.kind == "gradient":
@@ -199,7 +226,17 @@ def asked_reading(derivation, kind, vec, layout, wrt2=None) -> Reading:
         wrt2 = str(derivation.second_variable(wrt2))
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
-    return Reading(kind, vec if kind != "gradient" else "col", layout, wrt2)
+    return Reading(kind, vec if kind != "gradient" else "col", layout, wrt2,
+                   **_structure_of(derivation, kind))
+
+
+def _structure_of(derivation, kind, convention=None) -> dict:
+    """Reading's ``structure`` and ``convention`` for a derivation by ``kind``."""
+    structure = structure_of(derivation.variable) or ""
+    if structure != "symmetric" or kind != "gradient":
+        return {"structure": structure}
+    own = getattr(derivation, "symmetric_convention", "symmetric")
+    return {"structure": structure, "convention": convention or own}
 
 
 def other_readings(derivation, asked: Reading) -> list[Reading]:
@@ -212,21 +249,41 @@ def other_readings(derivation, asked: Reading) -> list[Reading]:
     readings = []
     for kind in kinds:
         if kind == "gradient":
-            readings.append(Reading("gradient"))
+            readings.append(Reading("gradient", **_structure_of(derivation, kind)))
+            if asked.structure == "symmetric":  # the other convention of the gradient
+                other = "cookbook" if asked.convention != "cookbook" else "symmetric"
+                readings.append(Reading("gradient", **_structure_of(derivation, kind, other)))
             continue
         for vec in (asked.vec, "row" if asked.vec == "col" else "col"):
             for layout in ("numerator", "denominator"):
-                readings.append(Reading(kind, vec, layout, asked.wrt2))
+                readings.append(Reading(kind, vec, layout, asked.wrt2,
+                                        **_structure_of(derivation, kind)))
     return [r for r in readings if r != asked]
 
 
 def result_of(derivation, reading: Reading):
+    if reading.kind == "gradient" and reading.convention and \
+            reading.convention != getattr(derivation, "symmetric_convention", ""):
+        return _in_convention(derivation.symmetric_gradient(), reading.convention)
     if reading.kind == "gradient":
         return derivation.gradient()
     if reading.kind == "jacobian":
         return derivation.jacobian(vec=reading.vec, layout=reading.layout)
     return derivation.mixed_derivation(reading.wrt2).jacobian(vec=reading.vec,
                                                               layout=reading.layout)
+
+
+def _in_convention(symmetric, convention: str):
+    """The gradient on symmetric matrices in ``convention``: itself, or the Cookbook's
+    2 G - diag(diag(G))."""
+    if convention != "cookbook":
+        return symmetric
+    from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
+
+    from ..expressions import mat_add, mat_mul
+    from ..expressions.tidy import canonical
+    return canonical(mat_add(mat_mul(2, symmetric),
+                             mat_mul(-1, DiagMatrix(DiagonalOf(symmetric)))))
 
 
 def shape_of(expr) -> tuple:

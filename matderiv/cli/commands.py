@@ -120,6 +120,31 @@ def _silence_stdout() -> None:
         pass
 
 
+def _structure(command):
+    """--symmetric S, --diagonal D (repeatable) and --symmetric-convention, handed to the
+    command as one keyword, ``structure``: derive's keywords (docs/structured.md)."""
+    @functools.wraps(command)
+    def run(symmetric, diagonal, symmetric_convention, **options):
+        structure = {"symmetric": symmetric, "diagonal": diagonal,
+                     "symmetric_convention": symmetric_convention} \
+            if symmetric or diagonal else {}
+        return command(structure=structure, **options)
+
+    for option in (
+            click.option("--symmetric-convention", type=click.Choice(["symmetric", "cookbook"]),
+                         default="symmetric", show_default=True,
+                         help="By a symmetric S: the gradient on symmetric matrices, "
+                              "sym(G) (symmetric), or the Matrix Cookbook's entrywise "
+                              "G + G' - diag(diag(G)) (cookbook)."),
+            click.option("--diagonal", multiple=True, metavar="NAME",
+                         help="Declare the square matrix NAME diagonal (repeatable)."),
+            click.option("--symmetric", multiple=True, metavar="NAME",
+                         help="Declare the square matrix NAME symmetric (repeatable): "
+                              "results use S' = S; by S, see --symmetric-convention.")):
+        run = option(run)
+    return run
+
+
 class _Group(click.Group):
     """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
 
@@ -249,8 +274,9 @@ def _higher_options(kind, order, wrt2, vec, layout) -> None:
 @_SYNTAX
 @_FUNCTIONS
 @_complex_options
+@_structure
 def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, conjugate, order, wrt2, seconds,
-           syntax, functions, complex_names, hermitian):
+           syntax, functions, complex_names, hermitian, structure):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
@@ -259,7 +285,7 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, conjugate, order
         _real_only(order=order, wrt2=wrt2)
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
                             syntax=syntax, functions=functions, complex=complex_names,
-                            hermitian=hermitian)
+                            hermitian=hermitian, **structure)
     if kind is None:
         kind = "jacobian" if conjugate or not derivation.is_scalar else "gradient"
     if complex_names or hermitian:
@@ -317,8 +343,9 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, conjugate, order
 @_SYNTAX
 @_FUNCTIONS
 @_complex_options
+@_structure
 def prove(formula, wrt, shapes, vec, layout, hessian, wrt2, style, fmt, output, pdf, batch,
-          seconds, syntax, functions, complex_names, hermitian):
+          seconds, syntax, functions, complex_names, hermitian, structure):
     from .output import write_atomically
 
     if wrt2 is not None and (not hessian or batch):
@@ -339,7 +366,8 @@ def prove(formula, wrt, shapes, vec, layout, hessian, wrt2, style, fmt, output, 
         kind = ("hessian", wrt2) if wrt2 is not None else "hessian" if hessian else None
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
                                   kind, syntax, functions,
-                                  {"complex": complex_names, "hermitian": hermitian}), 0
+                                  {"complex": complex_names, "hermitian": hermitian},
+                                  structure), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {printable(output)}")
@@ -377,11 +405,12 @@ def _render_proofs(proofs, fmt, standalone, title):
 
 
 def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
-               syntax="text", functions=(), complex_options=None):
+               syntax="text", functions=(), complex_options=None, structure=None):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions, **(complex_options or {}))
+                            syntax=syntax, functions=functions, **(complex_options or {}),
+                            **(structure or {}))
     if kind is None and any((complex_options or {}).values()):
         kind = derivation.default_kind()  # a complex-valued scalar has Jacobians
     standalone = bool(output and output.endswith(".tex"))
@@ -493,8 +522,9 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
 @_SYNTAX
 @_FUNCTIONS
 @_complex_options
+@_structure
 def check(formula, wrt, shapes, claim, vec, layout, kind, wrt2, fmt, batch, seconds, syntax,
-          functions, conjugate, complex_names, hermitian):
+          functions, conjugate, complex_names, hermitian, structure):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -507,7 +537,8 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, wrt2, fmt, batch, seco
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions, complex=complex_names, hermitian=hermitian)
+                            functions=functions, complex=complex_names, hermitian=hermitian,
+                            **structure)
     if complex_names or hermitian:
         _real_only(wrt2=wrt2)
         verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout,
@@ -575,12 +606,14 @@ def _check_batch(path, fmt, seconds) -> int:
 @_SYNTAX
 @_FUNCTIONS
 @_complex_options
+@_structure
 def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
-            syntax, functions, complex_names, hermitian):
+            syntax, functions, complex_names, hermitian, structure):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions, complex=complex_names, hermitian=hermitian)
+                            functions=functions, complex=complex_names, hermitian=hermitian,
+                            **structure)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
                                   with_check=with_check)
     if output:

@@ -22,6 +22,7 @@ from .backends import BINARY_CODE, Backend, function_template
 from .code_text import number_code, parenthesised, scaled, strip_parens
 from .products import ProductPrinting
 from .scalar_printing import ScalarPrinting
+from .spectral_printing import SpectralPrinting
 from .structure import (
     broadcast_part,
     is_atom_expr,
@@ -35,7 +36,7 @@ from .structure import (
 # -- the printer ---------------------------------------------------------------------
 
 
-class Printer(ProductPrinting, ScalarPrinting):
+class Printer(ProductPrinting, ScalarPrinting, SpectralPrinting):
     """Code for a result, line by line: ``value(expr)`` is the code of ``expr``."""
 
     def __init__(self, backend: Backend, sizes: dict, functions: set, counts: Counter):
@@ -80,6 +81,9 @@ class Printer(ProductPrinting, ScalarPrinting):
         if missing:
             raise MatDerivError(f"size {missing[0]} is not carried by any argument")
         text = str(expr.subs({s: sympy.Symbol(n) for s, n in self.sizes.items()}))
+        if "/" in text:  # n(n+1)/2, the length of vech: an integer, divided exactly
+            numerator, denominator = sympy.fraction(sympy.factor(expr))
+            return f"({self.size(numerator)} // {self.size(denominator)})"
         return text if expr.is_Symbol else f"({text})"
 
     def constant(self, function: str, *sizes) -> str:
@@ -244,6 +248,18 @@ class Printer(ProductPrinting, ScalarPrinting):
     def _print_DiagEmbedding(self, expr):
         n = self.size(expr.args[0])
         return f"{self.constant('eye', expr.shape[0])}[:, ::{n} + 1]"
+
+    def _print_DuplicationMatrix(self, expr):
+        # D(n) formed (n² x n(n+1)/2, ones at vec positions (k, l) and (l, k) of column
+        # (k, l)): the columns of I(n²) at the lower triangle, plus those at the upper
+        # one off the diagonal.
+        n = self.size(expr.args[0])
+        eye = self.constant("eye", expr.shape[0])
+        pairs = f"for j in range({n}) for i in range(j, {n})"
+        lower = f"[i + j * {n} {pairs}]"
+        upper = f"[j + i * {n} {pairs}]"
+        mask = f"[float(i != j) {pairs}]"
+        return f"({eye}[:, {lower}] + {eye}[:, {upper}] * {self.ns}.asarray({mask}))"
 
     def _print_Vec(self, expr):
         # Column stacking = row stacking of the transpose; .T works in every backend.

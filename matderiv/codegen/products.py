@@ -21,6 +21,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from ..errors import MatDerivError
 from ..expressions import CommutationMatrix, is_matrix
 from .code_text import parenthesised, scaled, strip_parens
+from .spectral_printing import is_frechet_matrix
 from .structure import group_diagonals, is_diagonal, is_weighted_gram, transposed
 
 
@@ -111,6 +112,8 @@ class ProductPrinting:
                     f"0, 1).reshape({self.size(m * n)}, -1)")
         if isinstance(operator, KroneckerProduct):
             return self.apply_kronecker(operator, rhs)
+        if is_frechet_matrix(operator):
+            return self.apply_frechet(operator, rhs)
         if isinstance(operator, MatMul):
             coefficient = sympy.Mul(*[a for a in operator.args if not is_matrix(a)])
             value = rhs

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..expressions.structured import structure_of
+
 #: Abstract f(Y) in the check: a smooth scalar function and its gradient, per backend.
 _STAND_INS = {
     "numpy": ("lambda Y: np.sum(np.sin(Y)) + 0.5 * np.sum(Y) ** 2",
@@ -77,7 +79,11 @@ def check_source(derivation, kind, vec, backend, names, parameters, point) -> li
     lines += ["    def partial(function, k, l):",
               "        E = _np.zeros_like(X)",
               "        E[k, l] = h",
+              *(["        E[l, k] = h  # X is symmetric: step along a symmetric direction"]
+                if structure_of(derivation.variable) else []),
               "        return (at(function, X + E) - at(function, X - E)) / (2 * h)", ""]
+    if structure_of(derivation.variable):
+        return lines + _structured_check(derivation, kind, tested, helper, value_of, order)
     if kind in ("gradient", "value_and_gradient"):
         second = "[1]" if kind == "value_and_gradient" else ""
         lines += [f"    got = _np.asarray({tested}(**point){second}, dtype=float)"
@@ -102,13 +108,49 @@ def check_source(derivation, kind, vec, backend, names, parameters, point) -> li
                   f"    columns = [partial({through}, k, l).reshape(-1, order={order})",
                   f"               for k, l in {entries}]",
                   f"    expected = _np.column_stack(columns){transpose}"]
-    lines += ["    deviation = float(_np.abs(got - expected).max(initial=0))",
-              "    scale = 1 + float(_np.abs(expected).max(initial=0))",
-              "    assert deviation <= rtol * scale, (",
-              f'        f"{tested} disagrees with finite differences: "',
-              '        f"deviation {deviation:.2e}")',
-              "    return deviation", "", "",
-              'if __name__ == "__main__":',
-              f'    print(f"{tested} agrees with central finite differences (largest '
-              'deviation {_check():.1e})")']
-    return lines
+    return lines + _comparison(tested)
+
+
+def _comparison(tested) -> list[str]:
+    """The end of ``_check()``: got against expected, and the ``__main__`` block."""
+    return ["    deviation = float(_np.abs(got - expected).max(initial=0))",
+            "    scale = 1 + float(_np.abs(expected).max(initial=0))",
+            "    assert deviation <= rtol * scale, (",
+            f'        f"{tested} disagrees with finite differences: "',
+            '        f"deviation {deviation:.2e}")',
+            "    return deviation", "", "",
+            'if __name__ == "__main__":',
+            f'    print(f"{tested} agrees with central finite differences (largest '
+            'deviation {_check():.1e})")']
+
+
+def _structured_check(derivation, kind, tested, helper, value_of, order) -> list[str]:
+    """By a symmetric (diagonal) X: differences along its free entries (vech's order, or
+    the diagonal), laid out in the result's convention (docs/structured.md)."""
+    structure = structure_of(derivation.variable)
+    cookbook = getattr(derivation, "symmetric_convention", "") == "cookbook"
+    free = "[(k, l) for l in range(X.shape[0]) for k in range(l, X.shape[0])]" \
+        if structure == "symmetric" else "[(k, k) for k in range(X.shape[0])]"
+    lines = [f"    free = {free}"]
+    # dF by the free entries from a gradient G in the result's convention.
+    to_free = "G[k, l]" if cookbook or structure == "diagonal" else \
+        "(2 * G[k, l] if k != l else G[k, k])"
+    lines += ["    def by_free(G):",
+              "        G = _np.asarray(G, dtype=float).reshape(X.shape)",
+              f"        return _np.array([{to_free} for k, l in free])", ""]
+    if kind in ("gradient", "value_and_gradient"):
+        second = "[1]" if kind == "value_and_gradient" else ""
+        lines += [f"    got = by_free(_np.asarray({tested}(**point){second}, dtype=float))",
+                  f"    expected = _np.array([partial({value_of}, k, l) for k, l in free])"]
+    elif kind == "hessian":
+        lines += [f"    got = _np.asarray({tested}(**point), dtype=float)",
+                  "    expected = _np.column_stack([(by_free(at(" + helper + ", X + _E(k, l)))"
+                  " - by_free(at(" + helper + ", X - _E(k, l)))) / (2 * h) for k, l in free])"]
+        lines[-2:-2] = ["    def _E(k, l):", "        E = _np.zeros_like(X)",
+                        "        E[k, l] = E[l, k] = h", "        return E", ""]
+    else:
+        transpose = ".T" if derivation.layout == "denominator" else ""
+        lines += [f"    got = _np.asarray({tested}(**point), dtype=float)",
+                  f"    expected = _np.column_stack([partial({value_of}, k, l).reshape(-1, "
+                  f"order={order}) for k, l in free]){transpose}"]
+    return lines + _comparison(tested)

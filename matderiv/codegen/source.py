@@ -40,9 +40,11 @@ from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
 from ..expressions import is_matrix, is_size
+from ..expressions.structured import stacking_by, structure_of
 from .backends import BACKENDS, KINDS, NUMPY_HELPERS, RESERVED
 from .code_text import parenthesised, strip_parens
 from .printer import Printer
+from .spectral_printing import helper_text
 from .structure import count_uses, one_inverse_form, sorted_sums
 
 
@@ -93,6 +95,10 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
         raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
     if backend not in BACKENDS:
         raise MatDerivError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if kind == "jvp" and structure_of(derivation.variable):
+        raise MatDerivError(f"jvp by the {structure_of(derivation.variable)} "
+                            f"{derivation.variable} is not generated (its Jacobian is by the "
+                            "free entries); generate the jacobian")
     if kind == "value_and_gradient" and not derivation.is_scalar:
         raise MatDerivError("value_and_gradient needs a scalar formula; this one is a "
                             "matrix: it has a Jacobian, not a gradient")
@@ -112,7 +118,9 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
     lines = [f'"""{_docstring(head)}"""', "", chosen.imports, "", ""]
     helpers = [h for f in functions for h in f.helpers]
     for helper in dict.fromkeys(helpers):
-        lines += [*NUMPY_HELPERS[helper].strip("\n").splitlines(), "", ""]
+        text = NUMPY_HELPERS[helper] if helper in NUMPY_HELPERS else \
+            helper_text(helper, chosen.ns)  # (the spectral helpers, for every backend)
+        lines += [*text.strip("\n").splitlines(), "", ""]
     for number, function in enumerate(functions):
         lines += function.lines + ([] if number == len(functions) - 1 else ["", ""])
     if check_point is not None:
@@ -210,6 +218,10 @@ def _function(derivation, kind, vec, chosen, name) -> _Function:
     # of parsed, checked names reaches the source that to_function compiles.
     formula = _one_line(to_text(derivation.expr))
     what = _what(kind, vec, variable, formula, direction)
+    if structure_of(variable) == "symmetric" and kind in ("gradient", "value_and_gradient"):
+        what += (", the Matrix Cookbook's (141)"
+                 if getattr(derivation, "symmetric_convention", "") == "cookbook" else
+                 ", on the space of symmetric matrices (sym of the general gradient)")
     body = header + printer.lines + [f"return {result}"]
     docstring = f"{what}.\n\n    Result: {_one_line(to_text(_result(derivation, kind, vec)))}"
     lines = [f"def {name}(*, {', '.join(parameters)}):", f'    """{_docstring(docstring)}"""']
@@ -266,12 +278,14 @@ def _what(kind, vec, variable, formula, direction="V") -> str:
     op = "vec" if vec == "col" else "vecr"
     if not is_matrix(variable):
         return _what_by_scalar(kind, op, variable, formula, direction)
-    return {"gradient": f"the gradient of {formula} with respect to {variable}",
+    by = stacking_by(variable, op)  # vech(S), diag(D): by a symmetric, a diagonal variable
+    structure = f" ({variable} {structure_of(variable)})" if structure_of(variable) else ""
+    return {"gradient": f"the gradient of {formula} with respect to {variable}{structure}",
             "value_and_gradient": f"the value of {formula} and its gradient with respect "
                                   f"to {variable}, sharing their common parts",
             "value": f"the value of {formula}",
-            "jacobian": f"the Jacobian d {op}(F) / d {op}({variable}) of F = {formula}",
-            "hessian": f"the Hessian d2F / d {op}({variable}) d {op}({variable})' of F = "
+            "jacobian": f"the Jacobian d {op}(F) / d {by}({variable}) of F = {formula}",
+            "hessian": f"the Hessian d2F / d {by}({variable}) d {by}({variable})' of F = "
                        f"{formula}",
             "jvp": f"J {op}({direction}), the Jacobian of F = {formula} by {variable} applied "
                    f"to {direction} (shaped like {variable}), without forming J"}[kind]

@@ -31,7 +31,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 #: Phases in the order the engine runs them; each is a named rule set.
-PHASES = ("differential", "gradient", "vec", "vecr", "scalar", "stack", "simplification")
+PHASES = ("differential", "gradient", "vec", "vecr", "scalar", "stack", "simplification",
+          "structure", "convention")
 
 _KEYS = {"name", "pattern", "result", "when", "latex", "source", "examples", "phase", "note"}
 
@@ -45,6 +46,19 @@ class Example:
     shapes: dict
     vec: str = "col"
     hessian: bool = False  # the rule serves the Hessian (the gradient derived again)
+    # Structured variables (docs/structured.md): names declared symmetric or diagonal,
+    # and the convention of a gradient by a symmetric one ("symmetric" or "cookbook").
+    symmetric: tuple = ()
+    diagonal: tuple = ()
+    convention: str = "symmetric"
+
+    @property
+    def options(self) -> dict:
+        """The keywords of ``derive`` that declare the structure, where there is one."""
+        if not (self.symmetric or self.diagonal):
+            return {}
+        return {"symmetric": self.symmetric, "diagonal": self.diagonal,
+                "symmetric_convention": self.convention}
 
 
 @dataclass(frozen=True)
@@ -249,7 +263,9 @@ def _read_rules(folder: str, entry):
         if phase not in PHASES:
             raise MatDerivError(f"{entry.name}: rule {record.get('name')}: unknown phase {phase!r}")
         examples = tuple(Example(e["formula"], e["wrt"], dict(e["shapes"]), e.get("vec", "col"),
-                                 bool(e.get("hessian", False)))
+                                 bool(e.get("hessian", False)),
+                                 tuple(e.get("symmetric", ())), tuple(e.get("diagonal", ())),
+                                 e.get("convention", "symmetric"))
                          for e in record.get("examples", []))
         rule = Rule(name=record["name"], phase=phase, pattern=record["pattern"],
                     result=record["result"], when=tuple(record.get("when", ())),

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 
 from ..errors import MatDerivError
-from ..expressions import is_matrix, shape_of
+from ..expressions import is_matrix, is_symmetric, shape_of
 from ..expressions.contains import depends_on, holds_differential
+from ..expressions.structured import structure_of
 
 
 def constant(expr, *, context) -> bool:
@@ -73,14 +74,33 @@ def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
 
+def structurally_symmetric(expr, *, context) -> bool:
+    """A square matrix symmetric by its structure alone (X + X', X'X, A' diag(x) A)."""
+    return is_matrix(expr) and is_symmetric(expr)
+
+
 def shaped(expr, rows, cols, *, context) -> bool:
     """A matrix of ``rows`` x ``cols`` (bound sizes): unvec(vec(A), m, n) is A only then."""
     return is_matrix(expr) and tuple(shape_of(expr)) == (rows, cols)
 
 
+def symmetric(expr, *, context) -> bool:
+    """A matrix declared symmetric or diagonal (``derive(..., symmetric=["S"])``), or its
+    differential: a diagonal matrix is symmetric too."""
+    return structure_of(expr) is not None
+
+
+def diagonal(expr, *, context) -> bool:
+    """A matrix declared diagonal (``derive(..., diagonal=["D"])``), or its differential."""
+    return structure_of(expr) == "diagonal"
+
+
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
                                                 power, negative_power, column,
-                                                one_by_one)}
+                                                one_by_one, structurally_symmetric, symmetric,
+                                                diagonal)}
+
+
 def alike(one, other, *, context) -> bool:
     """Two matrices of one shape: diag(a b') is a .* b only for a and b alike (diag(a c')
     of a 1 x 1 c is the diagonal matrix of a column, not a diagonal)."""

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ..expressions import is_matrix
+from ..expressions.structured import structure_of
 
 CONVENTIONS = {
     "col": "vec stacks columns; J = d vec(F) / d vec(X), one row per entry of F, "
@@ -67,6 +68,63 @@ def convention(kind: str, vec: str = "col", variable=None, layout: str = "numera
                 .replace("entry of X", f"entry of {name}").replace("dX_kl", f"d{name}_kl")
                 .replace("of X)", f"of {name})")
                 .replace("vec(X)", f"vec({name})").replace("vecr(X)", f"vecr({name})"))
+    return text
+
+
+#: By a structured variable ({x} stands for its name), in words, as every output states it.
+STRUCTURED = {
+    ("symmetric", "gradient", "symmetric"):
+        "{x} symmetric: the gradient on the space of symmetric matrices, G = sym(G0) = "
+        "(G0 + G0')/2 for the general gradient G0, the one symmetric G with dF = <G, d{x}> "
+        "for every symmetric d{x} (Srinivasan & Panda, arXiv:1911.06491; "
+        "--symmetric-convention cookbook for the Matrix Cookbook's)",
+    ("symmetric", "gradient", "cookbook"):
+        "{x} symmetric, the Matrix Cookbook's convention (141): {x}_ij and {x}_ji one "
+        "variable, G_ij = dF/d{x}_ij for i >= j, G = 2 sym(G0) - diag(diag(sym(G0))) for the "
+        "general gradient G0; not the gradient for <A, B> = tr(A'B) on symmetric matrices "
+        "(Srinivasan & Panda, arXiv:1911.06491), which is sym(G0)",
+    ("symmetric", "jacobian"):
+        "{x} symmetric: J = d {stack}(F) / d vech({x}), one row per entry of F, one column "
+        "per entry of vech({x}) (the lower triangle, columns stacked: n(n+1)/2 of them); "
+        "{stack}(d{x}) = D_n vech(d{x}) (duplication matrix, Magnus & Neudecker)",
+    ("symmetric", "hessian"):
+        "{x} symmetric: H = d²F / d vech({x}) d vech({x})' = D_n' H0 D_n, H0 the Jacobian of "
+        "the symmetric gradient (Magnus & Neudecker), whichever vec",
+    ("diagonal", "gradient"):
+        "{x} diagonal: the gradient is the diagonal matrix of dF/d{x}_ii",
+    ("diagonal", "jacobian"):
+        "{x} diagonal: J = d {stack}(F) / d diag({x}), one row per entry of F, one column per "
+        "diagonal entry of {x}; {stack}(d{x}) = Delta_n diag(d{x})",
+    ("diagonal", "hessian"):
+        "{x} diagonal: H = d²F / d diag({x}) d diag({x})' = Delta_n' H0 Delta_n, H0 the "
+        "Jacobian of the diagonal gradient, whichever vec",
+}
+
+
+def stated_convention(derivation, kind: str, vec: str = "col",
+                      layout: str = "numerator") -> str:
+    """The convention of a derivation's result, in words: ``convention``, or by a
+    symmetric (diagonal) variable its own; naming the other matrices declared symmetric.
+
+    >>> from matderiv import derive
+    >>> d = derive("logdet(S)", "S", {"S": "n,n"}, symmetric=["S"])
+    >>> stated_convention(d, "gradient").split(":")[0]
+    'S symmetric'
+    """
+    variable = derivation.variable
+    structure = structure_of(variable)
+    if structure is None or kind == "tensor":
+        text = convention(kind, vec, variable, layout)
+    else:
+        key = (structure, kind, getattr(derivation, "symmetric_convention", "symmetric")) \
+            if (structure, kind) == ("symmetric", "gradient") else (structure, kind)
+        text = STRUCTURED[key].format(x=variable, stack="vec" if vec == "col" else "vecr")
+        if kind != "gradient" and layout == "denominator":
+            text += f"; {CONVENTIONS['denominator']}".replace("of F", "of F (transposed)")
+    others = sorted(s.name for s in getattr(derivation, "env", {}).values()
+                    if structure_of(s) and s != variable)
+    if others:
+        text += f"; declared symmetric or diagonal: {', '.join(others)} (S' = S used)"
     return text
 
 

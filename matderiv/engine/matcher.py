@@ -46,22 +46,34 @@ from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 from ..expressions import (
     BINARY,
     ELEMENTWISE,
+    FRECHET,
+    FRECHET_MATRIX,
+    MATRIX_FUNCTIONS,
     AbstractFunction,
     AbstractGradient,
     AxisLogSumExp,
     AxisSoftmax,
     CommutationMatrix,
     DiagEmbedding,
+    EigMax,
+    EigMin,
+    EigvecMax,
+    EigvecMin,
     Elementwise,
     ElementwiseBinary,
     FrobeniusNorm,
     Inner,
     LogSumExp,
     MatDiff,
+    NuclearNorm,
+    Pinv,
     ScalarDiff,
     ScalarOf,
     Softmax,
+    SpectralNorm,
     SumEntries,
+    SvdUV,
+    SvdUV1,
     Unvec,
     Vec,
     Vecr,
@@ -74,6 +86,7 @@ from ..expressions import (
     sized,
 )
 from ..expressions.memo import IdentityMemo
+from ..expressions.structured import DuplicationMatrix, Vech
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
 
@@ -85,12 +98,18 @@ _UNARY_CLASSES = {
     "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
     "vec": Vec, "vecr": Vecr, "scalar": ScalarOf, "diag": (DiagMatrix, DiagonalOf),
     "softmax": Softmax, "logsumexp": LogSumExp, "Delta": DiagEmbedding,
+    "eigmax": EigMax, "eigmin": EigMin, "eigvec_max": EigvecMax, "eigvec_min": EigvecMin,
+    "specnorm": SpectralNorm, "nucnorm": NuclearNorm, "svd_uv1": SvdUV1, "svd_uv": SvdUV,
+    "pinv": Pinv, **MATRIX_FUNCTIONS,
+    **{"frechet_" + name: cls for name, cls in FRECHET_MATRIX.items()},
+    "D": DuplicationMatrix, "vech": Vech,
 }
 #: Calls of several arguments, by (name, number of arguments): each matches an object
 #: whose ``_call_args`` are its arguments in the grammar's order.
 _CALL_CLASSES = {
     ("softmax", 2): AxisSoftmax, ("logsumexp", 2): AxisLogSumExp, ("norm", 2): VectorNorm,
     ("unvec", 3): Unvec,
+    **{("frechet_" + name, 2): cls for name, cls in FRECHET.items()},
 }
 
 
@@ -193,7 +212,9 @@ _HEAD_CLASSES = (Trace, Determinant, Inverse, MatPow, SumEntries, FrobeniusNorm,
                  Transpose, HadamardProduct, HadamardPower, CommutationMatrix, Identity,
                  OneMatrix, AbstractGradient, AbstractFunction, Elementwise, DiagonalOf,
                  AxisSoftmax, LogSumExp, AxisLogSumExp, VectorNorm, Unvec, DiagEmbedding,
-                 ElementwiseBinary)
+                 ElementwiseBinary, EigMax, EigMin, EigvecMax, EigvecMin, SpectralNorm,
+                 NuclearNorm, SvdUV1, SvdUV, Pinv, *MATRIX_FUNCTIONS.values(),
+                 *FRECHET.values(), *FRECHET_MATRIX.values(), DuplicationMatrix, Vech)
 _TYPE_HEADS: dict = {}
 _HEADS = IdentityMemo("matderiv.engine.matcher.heads")
 

@@ -42,6 +42,30 @@ from .scalars import (
     VectorNorm,
 )
 from .sizes import identity, is_size, matrix_symbol, size_product, size_symbol, sized
+from .spectral import (
+    FRECHET,
+    FRECHET_MATRIX,
+    MATRIX_FUNCTIONS,
+    EigMax,
+    EigMin,
+    EigvecMax,
+    EigvecMin,
+    Expm,
+    FrechetExpm,
+    FrechetExpmMatrix,
+    FrechetLogm,
+    FrechetLogmMatrix,
+    FrechetSqrtm,
+    FrechetSqrtmMatrix,
+    Logm,
+    NuclearNorm,
+    Pinv,
+    SpectralNorm,
+    Sqrtm,
+    SvdUV,
+    SvdUV1,
+    is_symmetric,
+)
 
 __all__ = [
     "ALIASES", "AbstractFunction", "AbstractGradient", "AxisLogSumExp", "AxisSoftmax", "BINARY",
@@ -51,4 +75,9 @@ __all__ = [
     "hadamard_product", "identity", "is_matrix", "is_size",
     "mat_add", "mat_mul", "matrix_symbol", "rebuilt", "shape_of", "sigmoid", "size_product",
     "size_symbol", "sized",
+    # spectral and matrix functions (spectral.py)
+    "EigMax", "EigMin", "EigvecMax", "EigvecMin", "Expm", "FRECHET", "FRECHET_MATRIX",
+    "FrechetExpm", "FrechetExpmMatrix", "FrechetLogm", "FrechetLogmMatrix", "FrechetSqrtm",
+    "FrechetSqrtmMatrix", "Logm", "MATRIX_FUNCTIONS", "NuclearNorm", "Pinv", "SpectralNorm",
+    "Sqrtm", "SvdUV", "SvdUV1", "is_symmetric",
 ]

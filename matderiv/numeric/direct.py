@@ -23,6 +23,8 @@ from fractions import Fraction
 import numpy as np
 
 from ..syntax.parser import tokenize
+from .direct_spectral import CALLS as SPECTRAL_CALLS
+from .direct_spectral import NoReading as NoSpectralReading
 
 
 class _NoReading(Exception):
@@ -371,6 +373,8 @@ def _norm(value, *order):
     if not order:
         return float(np.sqrt(np.sum(value * value)))
     p = _scalar(order[0])
+    if p == 2 and 1 not in value.shape:
+        return float(np.linalg.norm(value, 2))  # of a matrix: the spectral norm
     if 1 not in value.shape or p != int(p) or p < 1:
         raise _NoReading
     return float(np.sum(np.abs(value) ** p) ** (1.0 / p))
@@ -401,6 +405,19 @@ def _unvec(value, rows, cols):
     if column.shape != (rows * cols, 1):
         raise _NoReading
     return column.reshape(cols, rows).T
+
+
+def _duplication(size):
+    """D(n): column (k, l), k >= l in vech's order, has ones at vec positions (k, l) and
+    (l, k) (written here apart from ``evaluate``, as every function of this reader)."""
+    n = _size(size)
+    _sized(n * n, n * (n + 1) // 2)
+    pairs = [(row, col) for col in range(n) for row in range(col, n)]
+    d = np.zeros((n * n, len(pairs)))
+    for column, (row, col) in enumerate(pairs):
+        d[row + col * n, column] = 1.0
+        d[col + row * n, column] = 1.0
+    return d
 
 
 def _delta(size):
@@ -484,11 +501,28 @@ _CALLS = {
     "vecr": lambda value: _matrix(value).reshape(-1, 1, order="C"),
     "I": _identity, "K": _commutation, "ones": _ones, "diag": _diag, "softmax": _softmax,
     "mean": _mean, "logsumexp": _logsumexp, "unvec": _unvec, "Delta": _delta,
+    "D": _duplication,
     "max": _extremum(np.maximum), "min": _extremum(np.minimum),
     # Of real values (complex names are checked by matderiv.numeric.complex_check).
     "conj": lambda value: value, "real": lambda value: value,
     "imag": lambda value: 0.0 * value,
     **{name: _applied(name) for name in _FUNCTIONS},
 }
+
+
+
+def _spectral(function):
+    """A call of ``direct_spectral``: its own 'no reading' is this reader's."""
+    def apply(*values):
+        if not all(_is_matrix(v) and not _is_one_by_one(v) for v in values):
+            raise _NoReading  # (of a scalar: the scalar function; not read here)
+        try:
+            return function(*values)
+        except NoSpectralReading:
+            raise _NoReading from None
+    return apply
+
+
+_CALLS.update({name: _spectral(function) for name, function in SPECTRAL_CALLS.items()})
 
 __all__ = ["direct_reading", "direct_value"]

@@ -60,6 +60,8 @@ from ..expressions import (
     size_symbol,
 )
 from ..expressions.contains import atoms_of, distinct_nodes
+from ..expressions.structured import DuplicationMatrix, Vech
+from .matrix_functions import HANDLERS as SPECTRAL_HANDLERS
 
 
 def _sigmoid(x):
@@ -307,6 +309,8 @@ _HANDLERS = {
     DiagonalOf: lambda ev, e: np.diag(ev(e.arg)).reshape(-1, 1),
     Unvec: lambda ev, e: ev(e.arg).reshape(ev.shape(e), order="F"),
     DiagEmbedding: lambda ev, e: _diag_embedding(ev.size(e.args[0])),
+    DuplicationMatrix: lambda ev, e: duplication_matrix(ev.size(e.args[0])),
+    Vech: lambda ev, e: _vech(ev(e.arg)),
     AbstractFunction: lambda ev, e: float(_abstract(ev, e, 0)),
     AbstractGradient: lambda ev, e: _abstract(ev, e, 1),
     ScalarOf: lambda ev, e: float(ev(e.matrix)[0, 0]),
@@ -317,6 +321,9 @@ _HANDLERS = {
     Vecr: _vec("C"),
     sympy.Function: lambda ev, e: _SCALAR_FUNCTIONS[e.func](*(ev(a) for a in e.args)),
 }
+
+
+_HANDLERS.update(SPECTRAL_HANDLERS)  # spectral and matrix functions (matrix_functions.py)
 
 
 def _register_array_handlers():
@@ -357,6 +364,27 @@ def _softmax(z, axis=None):
 def _logsumexp(z, axis=None):
     top = np.max(z, axis=axis, keepdims=True)
     return top + np.log(np.sum(np.exp(z - top), axis=axis, keepdims=True))
+
+
+def duplication_matrix(n: int) -> np.ndarray:
+    """D(n) as an array: D vech(S) = vec(S) for a symmetric n x n S (Magnus & Neudecker).
+
+    >>> duplication_matrix(2).astype(int).tolist()
+    [[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]]
+    """
+    d = np.zeros((n * n, n * (n + 1) // 2))
+    column = 0
+    for col in range(n):
+        for row in range(col, n):
+            d[row + col * n, column] = d[col + row * n, column] = 1.0
+            column += 1
+    return d
+
+
+def _vech(matrix) -> np.ndarray:
+    """vech(S): the lower triangle of S, columns stacked."""
+    n = matrix.shape[0]
+    return np.concatenate([matrix[col:, col] for col in range(n)]).reshape(-1, 1)
 
 
 def _diag_embedding(n: int) -> np.ndarray:

@@ -19,7 +19,9 @@ from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import Elementwise, FrobeniusNorm
 from ..expressions.contains import atoms_of, distinct_nodes
+from ..expressions.structured import structure_of
 from .evaluate import MAX_ENTRIES, evaluate
+from .matrix_functions import posed_argument, well_posed
 
 
 def _needs_positive(expr) -> bool:
@@ -41,6 +43,10 @@ def _inverted_symbols(expr) -> set:
     """Square matrices inside inv, det, log det or negative powers: made well conditioned."""
     found = set()
     for node in distinct_nodes(expr):
+        posed = posed_argument(node)
+        if posed is not None and posed[0] in ("logm", "sqrtm"):
+            # diagonally dominant: every eigenvalue has a positive real part
+            found |= {s for s in atoms_of(posed[1], MatrixSymbol) if s.shape[0] == s.shape[1]}
         if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
                                                         and node.exp < 0):
             found |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
@@ -114,12 +120,23 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
             array = rng.uniform(-1.0, 1.0, size=(rows, cols))
         if symbol in inverted:
             array = array + rows * np.eye(rows)
-        values[symbol.name] = array
+        values[symbol.name] = structured_value(symbol, array)
     scalars = (expr.free_symbols | {variable}) - set(symbols)
     for symbol in sorted(scalars, key=printed_name):
         if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
             values[symbol.name] = float(rng.uniform(0.5, 1.5))
     return values
+
+
+def structured_value(symbol, array):
+    """``array`` made symmetric ((A + A')/2) or diagonal where ``symbol`` is declared so;
+    a diagonally dominant array (an inverted one) stays so, and positive definite."""
+    structure = structure_of(symbol)
+    if structure == "symmetric":
+        return (array + array.T) / 2
+    if structure == "diagonal":
+        return np.diag(np.diag(array))
+    return array
 
 
 def _weights(shape, seed):
@@ -165,8 +182,14 @@ def value_or_none(expr, values, functions):
 
 def well_conditioned(expr, values, functions) -> bool:
     """Every matrix ``expr`` inverts or takes the determinant of is finite and well
-    conditioned at the point (condition number at most MAX_CONDITION)."""
+    conditioned at the point (condition number at most MAX_CONDITION), and every
+    spectral or matrix function's argument is where its derivative is well posed (a
+    simple extreme eigenvalue, full rank, no eigenvalue on the negative real axis)."""
     for node in distinct_nodes(expr):
+        posed = posed_argument(node)
+        if posed is not None and not well_posed(posed[0], evaluate(posed[1], values,
+                                                                   functions=functions)):
+            return False  # a repeated extreme eigenvalue, a rank-deficient X, ...
         if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
                 isinstance(node, sympy.MatPow) and node.exp.is_negative):
             inside = node.arg if not isinstance(node, sympy.MatPow) else node.base

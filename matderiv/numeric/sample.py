@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import MatDerivError
+from ..expressions.structured import structure_of
+from . import structured
 from .differences import assert_close, numeric_gradient, numeric_jacobian
 from .evaluate import evaluate, evaluate_with_scale
 from .points import matrix_symbols, random_values, stand_in_functions, value_or_none
@@ -69,7 +71,8 @@ def _readable(values) -> dict:
     for name, value in values.items():
         if isinstance(value, np.ndarray):
             r = np.round(value, 1)
-            rounded[name] = np.where(r == 0, 0.1, r)
+            # (a zero that was zero stays so: a diagonal matrix keeps its structure)
+            rounded[name] = np.where((r == 0) & (value != 0), 0.1, r)
         elif isinstance(value, float):
             rounded[name] = round(value, 1) or 0.1
         else:
@@ -171,7 +174,9 @@ class Sampler:
 
     def _check_against_differences(self, reading, sample):
         d, values, functions = self.derivation, sample.values, self.functions
-        if reading.kind == "gradient":
+        if structure_of(d.variable):  # along symmetric (diagonal) directions
+            expected = self._structured_differences(reading, values)
+        elif reading.kind == "gradient":
             expected = numeric_gradient(d.expr, d.variable, values, functions=functions)
         elif reading.kind == "jacobian":
             expected = numeric_jacobian(d.expr, d.variable, values, functions=functions,
@@ -191,6 +196,21 @@ class Sampler:
         scale = self._scale(d.gradient() if reading.kind == "hessian" else d.expr, values)
         assert_close(sample.results[reading], expected, rtol=1e-5, atol=1e-6 + 1e-8 * scale,
                      what=f"internal error: matderiv's own {reading.kind}")
+
+    def _structured_differences(self, reading, values):
+        """Central differences by the free entries of a symmetric (diagonal) variable, in
+        the reading's convention (numerator layout)."""
+        d, functions = self.derivation, self.functions
+        convention = getattr(reading, "convention", "") or \
+            getattr(d, "symmetric_convention", "symmetric")
+        if reading.kind == "gradient":
+            return structured.structured_gradient(d.expr, d.variable, values,
+                                                  functions=functions, convention=convention)
+        if reading.kind == "jacobian":
+            return structured.coordinate_jacobian(d.expr, d.variable, values,
+                                                  functions=functions, vec=reading.vec)
+        return structured.coordinate_hessian(d.gradient(), d.variable, values,
+                                             functions=functions, convention=convention)
 
     def _scale(self, expr, values) -> float:
         """Largest entry of expr, or of any part on its way: finite differences lose about

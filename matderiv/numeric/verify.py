@@ -15,7 +15,9 @@ import sympy
 
 from ..errors import MatDerivError
 from ..expressions import MatDiff, ScalarDiff, matrix_symbol
+from ..expressions.structured import structure_of
 from ..expressions.tidy import canonical
+from . import structured
 from .differences import assert_close, numeric_gradient, numeric_jacobian
 from .direct import direct_reading
 from .evaluate import evaluate, evaluate_with_scale
@@ -168,6 +170,8 @@ def _check_point(derivation, values, value, functions, rtol, atol, hessian, high
     # noise of det(X^8)'s size, which the differences divide by their step.
     scale = max(scale, evaluate_with_scale([expr], values, functions=functions)[1])
     atol_f = atol + 1e-8 * scale
+    if structure_of(variable):  # along symmetric (diagonal) directions only
+        return structured.check_point(derivation, values, functions, rtol, atol_f, hessian)
     if derivation.is_scalar and hessian:
         # Differences of the gradient, itself checked against F below: one level of
         # finite differences instead of two.

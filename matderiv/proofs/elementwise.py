@@ -27,7 +27,7 @@ from sympy import Derivative, Determinant, Dummy, Sum, Symbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..deadline import deadline
-from ..engine.conventions import CONVENTIONS, convention
+from ..engine.conventions import CONVENTIONS, stated_convention
 from ..errors import MatDerivError
 from ..expressions import (
     ELEMENTWISE,
@@ -232,10 +232,26 @@ def _refuse_reshapes(F):
             "the numeric check stand")
 
 
+def _refuse_spectral(F):
+    """An entry of expm(X), logm, sqrtm, pinv or of an eigenvalue or singular value has no
+    finite index formula in X's entries (a power series, an eigendecomposition, an SVD):
+    no element-wise proof is written; the rule-by-rule proof, each rule with its source
+    (Magnus & Neudecker, Higham, Golub & Pereyra, Lewis), and the numeric check stand."""
+    found = next((node for node in sympy.preorder_traversal(F)
+                  if type(node).__module__.endswith("expressions.spectral")), None)
+    if found is not None:
+        raise MatDerivError(
+            f"no element-wise proof is available for {F}: an entry of {found} has no finite "
+            "index formula in the entries of its argument (it is a power series, an "
+            "eigendecomposition or an SVD); the rule-by-rule proof, whose rules cite their "
+            "sources, and the numeric check stand")
+
+
 def _elementwise_proof(derivation, kind, vec) -> Proof:
     F, X = derivation.expr, derivation.variable
     _refuse_explicit_inverses(F)
     _refuse_reshapes(F)
+    _refuse_spectral(F)
     (I_, J_, P_, Q_), spare = _index_symbols(derivation)
     if not is_matrix(X):  # by a scalar t: ∂F_ij/∂t
         x_is_vector, element, x_name = True, X, X
@@ -278,7 +294,7 @@ def _elementwise_proof(derivation, kind, vec) -> Proof:
     ]
     layout = derivation.layout if kind == "jacobian" else "numerator"
     return Proof("elementwise", kind, vec if kind == "jacobian" else None, F, X, result,
-                 convention(kind, vec, X, layout), tuple(sections), (), layout,
+                 stated_convention(derivation, kind, vec, layout), tuple(sections), (), layout,
                  *stated_shapes(derivation))
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from sympy import Symbol
 
-from ..engine.conventions import convention
+from ..engine.conventions import stated_convention
 from ..errors import MatDerivError
 from ..expressions import is_matrix
 from ..expressions.contains import depends_on
+from ..expressions.structured import structure_of
 from ..expressions.tidy import is_zero, tidy
 from .data import Line, Proof, Section, stated_shapes
+from .structured import structure_section, structured_conclusion
 
 
 def _chain(start, steps):
@@ -67,6 +69,12 @@ def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
                                                                        ("transpose",))),
                                      "Denominator layout is the transpose of this Jacobian: "
                                      f"one row per entry of {derivation.variable}."))
+        elif phase.name in ("structure", "convention"):
+            if not phase.steps:
+                continue
+            _, lines = _chain(phase.start, phase.steps)
+            heading, text = structure_section(phase.name, derivation, kind)
+            sections.append(Section(heading, (Line(phase.start), *lines), text))
         elif phase.name == "simplification":
             if not phase.steps and phase.start == phase.result:
                 continue
@@ -87,7 +95,7 @@ def rules_proof(derivation, kind: str = "jacobian", vec: str = "col") -> Proof:
             sections.append(Section(heading, (Line(phase.start), *lines),
                                     _identification_text(phase.name, derivation)))
     sections.append(Section("Conclusion", (), _conclusion(derivation, kind, vec)))
-    stated = convention(kind, vec, derivation.variable, derivation.layout)
+    stated = stated_convention(derivation, kind, vec, derivation.layout)
     return Proof("rules", kind, vec if kind == "jacobian" else None, derivation.expr,
                  derivation.variable, result, stated, tuple(sections),
                  tuple(cited.values()), derivation.layout if kind == "jacobian" else "numerator",
@@ -111,7 +119,8 @@ def _identification_text(phase: str, derivation) -> str:
 
 
 def _conclusion(derivation, kind, vec) -> str:
-    text = _identified(derivation, kind, vec)
+    text = structured_conclusion(derivation, kind, vec) if structure_of(derivation.variable) \
+        else _identified(derivation, kind, vec)
     zero = _zero_words(derivation)
     return f"{text} {zero}" if zero else text
 

@@ -18,6 +18,7 @@ environment, as the document's preamble has them.
 from __future__ import annotations
 
 from ..expressions import is_matrix
+from ..expressions.structured import stacking_by
 from .breaking import rows, width
 from .latex import to_latex
 from .operand import operand_latex
@@ -47,7 +48,7 @@ def _fraction(proof, f: str) -> str:
         return r"\frac{\partial\, %s}{\partial %s}" % (f, x)
     op = "vec" if proof.vec == "col" else "vecr"
     by = x if not is_matrix(proof.variable) else \
-        r"\operatorname{%s}\left(%s\right)" % (op, x)  # by a scalar t: ∂vec(F)/∂t
+        r"\operatorname{%s}\left(%s\right)" % (stacking_by(proof.variable, op), x)
     fraction = r"\frac{\partial \operatorname{%s}\left(%s\right)}{\partial %s}" % (op, f, by)
     if proof.layout == "denominator":
         fraction = r"\left(%s\right)^{T}" % fraction

@@ -12,6 +12,7 @@ from __future__ import annotations
 import textwrap
 
 from ..expressions import is_matrix
+from ..expressions.structured import stacking_by
 from .operand import operand_text
 from .shapes import shapes_sentence
 from .text import to_text
@@ -24,7 +25,8 @@ def statement_text(proof) -> str:
     if proof.kind == "gradient":
         return f"∂{operand_text(proof.formula)}/∂{x} = {r}"
     op = "vec" if proof.vec == "col" else "vecr"
-    by = x if not is_matrix(proof.variable) else f"{op}({x})"  # by a scalar t: ∂vec(F)/∂t
+    by = x if not is_matrix(proof.variable) else \
+        f"{stacking_by(proof.variable, op)}({x})"  # by a scalar t: ∂vec(F)/∂t
     if proof.layout == "denominator":
         return f"(∂{op}({f})/∂{by})ᵀ = {r}"
     return f"∂{op}({f})/∂{by} = {r}"

@@ -230,6 +230,12 @@ class TextPrinter(StrPrinter):
     def _print_DiagEmbedding(self, expr):
         return f"Δ_{_size(expr.args[0])}"
 
+    def _print_DuplicationMatrix(self, expr):
+        return f"D_{_size(expr.args[0])}"
+
+    def _print_Vech(self, expr):
+        return f"vech({self._print(expr.arg)})"
+
     def _print_Inner(self, expr):
         return f"⟨{self._print(expr.args[0])}, {self._print(expr.args[1])}⟩"
 

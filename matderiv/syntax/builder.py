@@ -39,18 +39,26 @@ from ..expressions import (
 )
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
-from .grammar import FUNCTIONS, RULE_FUNCTIONS, as_scalar, describe_shape, is_one_by_one
+from .grammar import (
+    BARE_NAMES,
+    FUNCTIONS,
+    RULE_FUNCTIONS,
+    as_scalar,
+    describe_shape,
+    is_one_by_one,
+)
 from .latex import parse_latex
 from .limits import MAX_MATRIX_POWER, MAX_NUMBER_DIGITS
 from .parser import parse
 from .shaped_calls import ShapedCalls
+from .spectral_calls import SpectralCalls
 from .tree import Num
 
 #: MAX_NUMBER_DIGITS decimal digits, in bits.
 _MAX_BITS = int(MAX_NUMBER_DIGITS * math.log2(10)) + 1
 
 
-class Builder(CallBuilding, ShapedCalls):
+class Builder(CallBuilding, ShapedCalls, SpectralCalls):
     """Builds SymPy expressions from syntax trees over an environment of names.
 
     ``env`` maps names to SymPy objects: MatrixSymbols, scalar Symbols, dimension
@@ -111,7 +119,8 @@ class Builder(CallBuilding, ShapedCalls):
     def build_name(self, node):
         if node.id in self.env:
             return self.env[node.id]
-        if node.id in FUNCTIONS or node.id in RULE_FUNCTIONS and self.rule_mode:
+        if (node.id in FUNCTIONS and node.id not in BARE_NAMES) or \
+                node.id in RULE_FUNCTIONS and self.rule_mode:
             self.error(f"{node.id!r} is a function: write {node.id}(...)", node)
         self.error(f"unknown name {node.id!r}: declare its shape (e.g. -s {node.id}=m,n)", node)
 

@@ -24,11 +24,19 @@ from ..expressions import ALIASES, BINARY, ELEMENTWISE, ScalarOf, is_matrix, sha
 FUNCTIONS = {
     "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": (1, 2), "mean": (1, 2),
     "norm": (1, 2), "dot": 2, "inner": 2, "vec": 1, "vecr": 1, "unvec": 3, "I": 1, "K": 2,
-    "Delta": 1, "diag": 1, "ones": (1, 2), "softmax": (1, 2), "logsumexp": (1, 2),
+    "Delta": 1, "D": 1, "diag": 1, "ones": (1, 2), "softmax": (1, 2), "logsumexp": (1, 2),
     "square": 1, "conj": 1, "real": 1, "imag": 1, **{name: 1 for name in ELEMENTWISE},
     **{name: 1 for name in ALIASES},
     **{name: 2 for name in BINARY},
+    # spectral and matrix functions, and the objects their derivatives are written with
+    "eigmax": 1, "eigmin": 1, "eigvec_max": 1, "eigvec_min": 1, "nucnorm": 1,
+    "specnorm": 1, "svd_uv1": 1, "svd_uv": 1, "expm": 1, "logm": 1, "sqrtm": 1, "pinv": 1,
+    "frechet_expm": (1, 2), "frechet_logm": (1, 2), "frechet_sqrtm": (1, 2),
 }
+
+#: Functions whose name standing alone, not called, is a matrix as any other name: D(n)
+#: is the duplication matrix, D alone a matrix (a diagonal D, most often).
+BARE_NAMES = frozenset({"D"})
 
 #: A name that stays an abstract function without being declared, as on paper: one
 #: letter, then optionally digits (f, g, h, f1, g2). Other names must be declared
@@ -51,18 +59,13 @@ def nearest_functions(name: str) -> list[str]:
 
 #: Names users reach for that matderiv has no rule for, and what to write instead.
 NOT_SUPPORTED = {
-    "expm": "the matrix exponential has no rule in matderiv (exp(X) is entry by entry)",
-    "logm": "the matrix logarithm has no rule in matderiv (log(X) is entry by entry; "
-            "logdet(X) is log det X)",
-    "sqrtm": "the matrix square root has no rule in matderiv (sqrt(X) is entry by entry)",
-    "pinv": "the pseudo-inverse has no rule in matderiv (inv(X) inverts a square X)",
     **{name: "matrix decompositions have no rule in matderiv"
        for name in ("eig", "eigvals", "svd", "chol", "qr", "lu")},
 }
 
 
 #: Functions only the rule catalog uses: the differential, 1 x 1 as scalar, dimensions.
-RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1}
+RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1, "vech": 1}
 
 
 def describe_shape(expr) -> str:

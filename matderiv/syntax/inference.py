@@ -63,7 +63,7 @@ from sympy import MatrixSymbol
 from ..errors import MatDerivError
 from ..expressions import ALIASES, ELEMENTWISE
 from .builder import parse_formula
-from .grammar import FUNCTIONS
+from .grammar import BARE_NAMES, FUNCTIONS
 from .limits import MAX_SIZE
 from .parser import parse
 from .shapes import declare
@@ -143,7 +143,9 @@ def _stacked(inference, call, args):
 
 
 def _norm(inference, call, args):
-    if len(args) == 2:  # norm(x, 2), the Euclidean norm: of a vector
+    # norm(x, p) is read as a vector's p-norm; norm(X, 2) of a matrix (the spectral norm)
+    # needs X's shape declared, as before that norm was differentiated.
+    if len(args) == 2:  # norm(x, p), a p-norm: of a vector
         one = inference.sizes.one
         inference.choose(call, [([(args[0].cols, one)], None), ([(args[0].rows, one)], None)])
     return inference.scalar()
@@ -196,6 +198,31 @@ def _ones(inference, call, sizes):
     return Shape(sizes[0], sizes[1] if len(sizes) > 1 else inference.sizes.one)
 
 
+def _column_of_square(inference, call, args):
+    """eigvec_max(S): a column of S's size."""
+    inference.square(args[0], call)
+    return Shape(args[0].rows, inference.sizes.one)
+
+
+def _transposed(inference, call, args):
+    """pinv(X): n x m of an m x n X."""
+    return Shape(args[0].cols, args[0].rows)
+
+
+def _frechet(inference, call, args):
+    """frechet_expm(X, E): E of X's shape, a square; frechet_expm(X): n² x n²."""
+    inference.square(args[0], call)
+    if len(args) == 2:
+        inference.require([(args[0].rows, args[1].rows), (args[0].cols, args[1].cols)], call)
+        return Shape(args[0].rows, args[0].cols)
+    both = inference.sizes.product([args[0].rows, args[0].rows])
+    return Shape(both, both)
+
+
+def _any_scalar(inference, call, args):
+    return inference.scalar()
+
+
 #: How each function of the grammar shapes its result: name -> rule(inference, call,
 #: args), ``args`` the arguments' Shapes (their Sizes for a function of sizes), giving
 #: the result's Shape, or None for a form it has no rule for (then a formula with names
@@ -211,6 +238,12 @@ CALL_SHAPES = {
     **{name: _same for name in ELEMENTWISE}, **{name: _same for name in ALIASES},
     "max": _extremum, "min": _extremum,
     "unvec": lambda inference, call, args: None,  # (no rule yet: its names are declared)
+    "eigmax": _square_scalar, "eigmin": _square_scalar, "eigvec_max": _column_of_square,
+    "eigvec_min": _column_of_square, "nucnorm": _any_scalar, "specnorm": _any_scalar,
+    "svd_uv1": _same, "svd_uv": _same, "expm": _square, "logm": _square, "sqrtm": _square,
+    "pinv": _transposed, "frechet_expm": _frechet, "frechet_logm": _frechet,
+    "frechet_sqrtm": _frechet,
+    "D": lambda inference, call, args: None,  # n(n+1)/2 columns: its names are declared
 }
 
 
@@ -291,7 +324,7 @@ class _Inference:
         return self.fresh()
 
     def visit_name(self, node: Name) -> Shape:
-        if node.id in FUNCTIONS:
+        if node.id in FUNCTIONS and node.id not in BARE_NAMES:
             return self.fresh()  # the Builder says: write tr(...)
         if node.id in self.size_names and node.id not in self.declared:
             return self.scalar()  # a size used as a number: n*X

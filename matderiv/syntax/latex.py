@@ -162,7 +162,8 @@ class _LatexParser:
         return Binary("*" if op == "juxtaposition" else op, left, right, span)
 
     def superscript(self, base):
-        """``X^T``, ``X^{-1}``, ``X^{-\\top}``, ``X^{\\circ 2}``, ``x^2``: after ``^``."""
+        """``X^T``, ``X^{-1}``, ``X^{-\\top}``, ``X^{\\circ 2}``, ``x^2``, ``X^{+}`` (the
+        pseudo-inverse, also ``X^\\dagger``): after ``^``."""
         caret = self.advance()
         group = self.is_op("{")
         opener = self.advance() if group else None
@@ -177,6 +178,11 @@ class _LatexParser:
             inverse = Binary("^", base, Unary("-", Num("1", first.span), first.span),
                              (base.span[0], end.span[1]))
             return Postfix("T", inverse, inverse.span)
+        if (first.kind == "op" and first.text == "+" and (not group or self.is_op("}", 1))
+                or first.kind == "cmd" and first.text == "dagger"):
+            self.advance()  # X^+, X^{+}, X^\dagger: the pseudo-inverse
+            end = self.expect("}", opener) if group else self.peek(-1)
+            return Call("pinv", (base,), (base.span[0], end.span[1]))
         hadamard = first.kind == "cmd" and first.text == "circ"
         if hadamard:
             self.advance()

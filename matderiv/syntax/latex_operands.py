@@ -59,8 +59,9 @@ def _pair(p, opener):
 
 
 def norm(p):
-    """``\\|X\\|``, ``\\|X\\|_F``, ``\\|x\\|_2``: the Frobenius norm (2: of a vector);
-    ``\\|x\\|_1``, ``\\|x\\|_3``: a vector's p-norm."""
+    """``\\|X\\|``, ``\\|X\\|_F``: the Frobenius norm; ``\\|x\\|_2`` of a vector its length,
+    of a matrix its spectral norm; ``\\|x\\|_1``, ``\\|x\\|_3``: a vector's p-norm;
+    ``\\|X\\|_*``: the nuclear norm."""
     opener = p.advance()
     inner, close = p.bracketed(opener)
     args, end = (inner,), close
@@ -70,12 +71,16 @@ def norm(p):
         if group:
             p.advance()
         sub = p.advance()
+        nuclear = sub.kind == "op" and sub.text == "*"
         if not (sub.kind == "word" and sub.text == "F" or sub.kind == "num"
-                and sub.text.isdigit()):
-            p.error("a norm's subscript is F (Frobenius) or an integer p (of a vector)", sub)
+                and sub.text.isdigit() or nuclear):
+            p.error("a norm's subscript is F (Frobenius), * (nuclear) or an integer p (of a "
+                    "vector; 2 of a matrix: the spectral norm)", sub)
         end = p.expect("}") if group else sub
         if sub.kind == "num":
             args = (inner, Num(sub.text, sub.span))
+        if nuclear:
+            return Call("nucnorm", args, (opener.span[0], end.span[1]))
     return Call("norm", args, (opener.span[0], end.span[1]))
 
 
@@ -96,10 +101,32 @@ def command_operand(p, tok):
     if name == "sigma" and p.peek(1).kind == "op" and p.peek(1).text in (*_BRACKETS, "{") \
             and "sigma" not in p.names:
         return function_call(p, "sigmoid", tok)
+    extreme = _extreme_eigenvalue(p) if name == "lambda" else None
+    if extreme is not None:
+        return function_call(p, extreme, tok, consumed=True)
     if name in GREEK:
         p.advance()
         return name_operand(p, name, tok)
     p.error(f"unknown LaTeX command \\{name}", tok)
+
+
+def _extreme_eigenvalue(p):
+    """``\\lambda_{\\max}`` (``\\lambda_\\max``) is eigmax, ``\\lambda_{\\min}`` eigmin: the
+    name of the function, its tokens consumed; else None (a name such as lambda_1)."""
+    def extreme(ahead):
+        tok = p.peek(ahead)
+        return tok.kind == "cmd" and tok.text in ("max", "min")
+    if not p.is_op("_", 1):
+        return None
+    if extreme(2):
+        length, which = 3, p.peek(2).text
+    elif p.is_op("{", 2) and extreme(3) and p.is_op("}", 4):
+        length, which = 5, p.peek(3).text
+    else:
+        return None
+    for _ in range(length):
+        p.advance()
+    return "eig" + which
 
 
 def group(p, what):

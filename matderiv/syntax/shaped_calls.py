@@ -1,5 +1,6 @@
 """Building the calls that reshape or reduce: ``sum(A, 2)``, ``mean``, ``softmax(A, dim)``,
-``logsumexp``, ``norm(x, p)``, ``diag``, ``unvec``, ``Delta``, ``max(A, B)``, ``square``.
+``logsumexp``, ``norm(x, p)``, ``diag``, ``unvec``, ``Delta``, ``D``, ``max(A, B)``,
+``square``.
 
 A part of the ``Builder``, by concern. An axis is MATLAB's: 1 goes down each column, 2
 along each row. Where an operation is written with others (``sum(A, 2)`` is A 𝟏,
@@ -38,6 +39,7 @@ from ..expressions import (
     shape_of,
     size_product,
 )
+from ..expressions.structured import DuplicationMatrix, Vech
 from .grammar import as_scalar, describe_shape, is_one_by_one, scalar_as_matrix
 from .limits import MAX_NORM_ORDER
 
@@ -93,8 +95,8 @@ class ShapedCalls:
         return self.multiply(sympy.Pow(count, -1), total, node) if count != 1 else total
 
     def call_norm(self, node, value, *order):
-        # norm(x, 2) (LaTeX \|x\|_2) is the Euclidean norm of a vector; of a matrix it
-        # would be the spectral norm, which is not the Frobenius norm: refused.
+        # norm(x, 2) (LaTeX \|x\|_2) is the Euclidean norm of a vector; of a matrix it is
+        # the spectral norm (SpectralCalls), which is not the Frobenius norm.
         p = 2
         if order:
             p = as_scalar(order[0])
@@ -105,15 +107,25 @@ class ShapedCalls:
         value = scalar_as_matrix(value)
         if not is_matrix(value) or is_one_by_one(value):
             return ELEMENTWISE["abs"](as_scalar(value))
+        if order and p == 2 and 1 not in shape_of(value):
+            return self.spectral_norm(value)  # the largest singular value
         if order and 1 not in shape_of(value):
-            kind = "spectral norm" if p == 2 else f"induced (operator) {p}-norm"
-            self.error(f"norm(X, {p}) of a {describe_shape(value)} matrix X is its {kind}, "
-                       "which matderiv does not differentiate; write the Frobenius norm "
-                       "norm(X) (\\|X\\|_F), or the norm of vec(X)", node)
+            self.error(f"norm(X, {p}) of a {describe_shape(value)} matrix X is its induced "
+                       f"(operator) {p}-norm, which matderiv does not differentiate; write "
+                       "the Frobenius norm norm(X) (\\|X\\|_F), the spectral norm norm(X, 2), "
+                       "or the norm of vec(X)", node)
         return FrobeniusNorm(value) if p == 2 else VectorNorm(value, p)
 
     def call_Delta(self, node, size):
         return DiagEmbedding(self.dimension(size, node))
+
+    def call_D(self, node, size):
+        """D(n), the duplication matrix: D(n) vech(S) = vec(S) for a symmetric n x n S."""
+        return DuplicationMatrix(self.dimension(size, node))
+
+    def call_vech(self, node, value):
+        """vech(S) (in rules only): the lower triangle of a square S, columns stacked."""
+        return Vech(value)
 
     def call_diag(self, node, value):
         """diag(v): the diagonal matrix of a vector (a row or a column); diag(X): the
