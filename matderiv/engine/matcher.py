@@ -42,6 +42,7 @@ from sympy import (
     Transpose,
 )
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
+from sympy.matrices.expressions.special import GenericZeroMatrix
 
 from ..expressions import (
     BINARY,
@@ -73,7 +74,8 @@ from ..expressions import (
     shape_of,
     sized,
 )
-from ..expressions.memo import IdentityMemo
+from ..expressions.memo import ExpressionMemo, IdentityMemo
+from ..expressions.tidy import run_of_sum
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
 
@@ -445,42 +447,150 @@ def _match_sequence(patterns, factors, start, shape, bindings):
         yield from _match_sequence(rest, factors, start + 1, shape, b)
 
 
-def _match_commutative(patterns, args, bindings, combine, empty=sympy.S.Zero):
+def _match_commutative(patterns, args, bindings, combine, empty=sympy.S.Zero, whole=None):
     """Each pattern but the last takes one argument (any); the last takes the rest.
 
     The rest variable ``S`` may take nothing: then it is ``empty``, the identity of the
     operation (𝟏 for a Hadamard product).
+
+    Each argument is matched against each term pattern once, alone (``_fresh_matches``,
+    remembered), and the bindings are joined after; a term pattern that shares a
+    variable with what earlier patterns bound looks its arguments up by that variable's
+    value (``_TermIndex``) instead of trying every one. So ``L*C + R*C + S`` costs time
+    linear in the terms of a sum, not quadratic. The bindings come out in the same
+    order, and equal, as matching each argument under the bindings would give.
     """
+    yield from _match_terms(patterns, args, (), bindings, combine, empty, {}, whole)
+
+
+def _match_terms(patterns, args, taken, bindings, combine, empty, indexes, whole=None):
+    """``_match_commutative`` over the arguments not ``taken`` (their indices)."""
     if not patterns:
-        if not args:
+        if len(taken) == len(args):
             yield bindings
         return
     first, rest = patterns[0], patterns[1:]
     if not rest:
-        if isinstance(first, tree.Name) and first.id == REST_VARIABLE and not args:
+        if not taken and whole is not None:  # all of them: the whole expression
+            yield from match(first, whole, bindings)
+            return
+        left = [arg for i, arg in enumerate(args) if i not in taken]
+        if isinstance(first, tree.Name) and first.id == REST_VARIABLE and not left:
             yield from _bind(first.id, empty, bindings)
-        elif args:
-            yield from match(first, combine(args) if len(args) > 1 else args[0], bindings)
+        elif left:
+            yield from match(first, combine(left) if len(left) > 1 else left[0], bindings)
         return
-    for i, arg in enumerate(args):
-        for b in match(first, arg, bindings):
-            yield from _match_commutative(rest, args[:i] + args[i + 1:], b, combine, empty)
+    for i, b in _term_matches(first, args, taken, bindings, indexes):
+        yield from _match_terms(rest, args, (*taken, i), b, combine, empty, indexes, whole)
+
+
+def _term_matches(pattern, args, taken, bindings, indexes):
+    """(i, bindings) for each argument ``args[i]`` (``i`` not in ``taken``, in order)
+    that ``pattern`` matches under ``bindings``, in the order ``match`` yields them."""
+    key = next((name for name in sorted(variables_of(pattern))
+                if isinstance(bindings.get(name), sympy.MatrixExpr)), None)
+    if key is None:
+        candidates = ((i, found) for i, arg in enumerate(args) if i not in taken
+                      for found in _fresh_matches(pattern, arg))
+    else:
+        index = indexes.get((id(pattern), key))
+        if index is None:
+            index = indexes[(id(pattern), key)] = _TermIndex(pattern, args, key)
+        candidates = ((i, found) for i, found in index.get(bindings[key]) if i not in taken)
+    for i, found in candidates:
+        joined = _joined(bindings, found)
+        if joined is not None:
+            yield i, joined
+
+
+class _TermIndex:
+    """A sum's terms by the value one variable of a term pattern takes in them."""
+
+    def __init__(self, pattern, args, key):
+        self.by_value: dict = {}
+        for i, arg in enumerate(args):
+            for found in _fresh_matches(pattern, arg):
+                self.by_value.setdefault(found[key], []).append((i, found))
+
+    def get(self, value):
+        return self.by_value.get(value, ())
+
+
+def variables_of(pattern) -> frozenset:
+    """``variables(pattern)``, remembered per pattern node."""
+    _binds(pattern, "")
+    return _NAMES[id(pattern)][1]
+
+
+_FRESH = ExpressionMemo("matderiv.engine.matcher.fresh")
+
+
+def _fresh_matches(pattern, expr) -> tuple:
+    """Every binding of ``pattern`` to ``expr`` alone, in ``match``'s order, remembered
+    by value (a term recurs, rebuilt, in many sums on the way to a result)."""
+    by_pattern = _FRESH.get(expr)
+    if by_pattern is None:
+        _FRESH._make_room()
+        by_pattern = _FRESH[expr] = {}
+    found = by_pattern.get(id(pattern))
+    if found is None or found[0] is not pattern:
+        found = by_pattern[id(pattern)] = (pattern, tuple(match(pattern, expr)))
+    return found[1]
+
+
+def _joined(bindings, found):
+    """``found`` (bindings made from none) added to ``bindings``, or None where the two
+    bind a name to different values: what matching under ``bindings`` gives."""
+    if not bindings:
+        return dict(found)
+    joined = dict(bindings)
+    for name, value in found.items():
+        if name == EMPTY:
+            joined[EMPTY] = bindings.get(EMPTY, frozenset()) | value
+        elif name not in bindings:
+            joined[name] = value
+        elif not bindings[name] == value:
+            return None
+    return joined
 
 
 def _match_sum(patterns, expr, bindings):
     if isinstance(expr, MatAdd):
-        terms, combine = list(expr.args), lambda ts: mat_add(*ts)
+        terms, combine = list(expr.args), _rest_of_sum(expr)
     elif isinstance(expr, sympy.Add):
-        terms, combine = list(expr.args), lambda ts: sympy.Add(*ts)
+        # The rest of a sum is a run of its terms in their order: SymPy's canonical sum
+        # of them, built without sorting them again (Add(*ts) would, each time a rule
+        # such as d-sum takes one term off).
+        terms, combine = list(expr.args), lambda ts: expr._new_rawargs(*ts)
     else:
         return
     if isinstance(patterns[-1], tree.Name) and patterns[-1].id == REST_VARIABLE \
             and is_matrix(expr):
         # The rest of a matrix sum may be empty: the zero matrix.
         rest_zero = sized(sympy.ZeroMatrix, *shape_of(expr))
-        for b in _match_commutative(patterns[:-1], terms, bindings, combine):
+        for b in _match_commutative(patterns[:-1], terms, bindings, combine, whole=expr):
             yield from _bind(REST_VARIABLE, rest_zero, b)
-    yield from _match_commutative(patterns, terms, bindings, combine)
+    yield from _match_commutative(patterns, terms, bindings, combine, whole=expr)
+
+
+_RESTS = IdentityMemo("matderiv.engine.matcher.rests")
+
+
+def _rest_of_sum(total):
+    """How the rest of a matrix sum (a run of its terms) is built: ``mat_add(*run)``,
+    whose checks (no nested sum or zero, one shape) hold for every run once they hold
+    for all the terms, so they are made once per sum, not for each run a rule tries."""
+    found = _RESTS.lookup(total)
+    if found is None:
+        terms = total.args
+        shape = shape_of(terms[0]) if terms else None
+        if all(isinstance(t, sympy.MatrixExpr) and not isinstance(t, (MatAdd, GenericZeroMatrix))
+               and shape_of(t) == shape for t in terms):
+            found = lambda run: run_of_sum(total, run)  # noqa: E731
+        else:
+            found = lambda run: mat_add(*run)  # noqa: E731
+        _RESTS.remember(total, found)
+    return found
 
 
 # -- calls ------------------------------------------------------------------
