@@ -42,7 +42,6 @@ from sympy import (
     Transpose,
 )
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
-from sympy.matrices.expressions.special import GenericZeroMatrix
 
 from ..expressions import (
     BINARY,
@@ -69,19 +68,17 @@ from ..expressions import (
     VectorNorm,
     identity,
     is_matrix,
-    mat_add,
     mat_mul,
     shape_of,
     sized,
 )
-from ..expressions.memo import ExpressionMemo, IdentityMemo
-from ..expressions.tidy import run_of_sum
+from ..expressions.memo import IdentityMemo
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
+from .terms import EMPTY, TermIndex, fresh_matches, joined, rest_of_sum
 
 CONTEXT_VARIABLES = ("L", "R")
 REST_VARIABLE = "S"
-EMPTY = "__empty__"  # bindings key: the context variables that matched no factor
 
 _UNARY_CLASSES = {
     "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
@@ -453,10 +450,10 @@ def _match_commutative(patterns, args, bindings, combine, empty=sympy.S.Zero, wh
     The rest variable ``S`` may take nothing: then it is ``empty``, the identity of the
     operation (𝟏 for a Hadamard product).
 
-    Each argument is matched against each term pattern once, alone (``_fresh_matches``,
+    Each argument is matched against each term pattern once, alone (``fresh_matches``,
     remembered), and the bindings are joined after; a term pattern that shares a
     variable with what earlier patterns bound looks its arguments up by that variable's
-    value (``_TermIndex``) instead of trying every one. So ``L*C + R*C + S`` costs time
+    value (``terms.TermIndex``) instead of trying every one. So ``L*C + R*C + S`` costs time
     linear in the terms of a sum, not quadratic. The bindings come out in the same
     order, and equal, as matching each argument under the bindings would give.
     """
@@ -474,6 +471,8 @@ def _match_terms(patterns, args, taken, bindings, combine, empty, indexes, whole
         if not taken and whole is not None:  # all of them: the whole expression
             yield from match(first, whole, bindings)
             return
+        if len(args) - len(taken) > 1 and _takes_no_sum(first, bindings):
+            return  # (without building the sum of the rest)
         left = [arg for i, arg in enumerate(args) if i not in taken]
         if isinstance(first, tree.Name) and first.id == REST_VARIABLE and not left:
             yield from _bind(first.id, empty, bindings)
@@ -484,6 +483,21 @@ def _match_terms(patterns, args, taken, bindings, combine, empty, indexes, whole
         yield from _match_terms(rest, args, (*taken, i), b, combine, empty, indexes, whole)
 
 
+def _takes_no_sum(pattern, bindings) -> bool:
+    """Whether the product ``pattern`` cannot match a sum under ``bindings``: a sum is
+    one factor, which context variables leave to the only other operand, and that
+    operand is a name bound to something else than a sum (or there are two of them)."""
+    if not (isinstance(pattern, tree.Binary) and pattern.op in ("*", "@")):
+        return False
+    others = [p for p in _operands(pattern, ("*", "@"))
+              if not (isinstance(p, tree.Name) and p.id in CONTEXT_VARIABLES)]
+    if len(others) != 1:
+        return len(others) > 1
+    other = others[0]
+    return isinstance(other, tree.Name) and other.id in bindings and \
+        not isinstance(bindings[other.id], (MatAdd, sympy.Add))
+
+
 def _term_matches(pattern, args, taken, bindings, indexes):
     """(i, bindings) for each argument ``args[i]`` (``i`` not in ``taken``, in order)
     that ``pattern`` matches under ``bindings``, in the order ``match`` yields them."""
@@ -491,29 +505,16 @@ def _term_matches(pattern, args, taken, bindings, indexes):
                 if isinstance(bindings.get(name), sympy.MatrixExpr)), None)
     if key is None:
         candidates = ((i, found) for i, arg in enumerate(args) if i not in taken
-                      for found in _fresh_matches(pattern, arg))
+                      for found in fresh_matches(match, pattern, arg))
     else:
         index = indexes.get((id(pattern), key))
         if index is None:
-            index = indexes[(id(pattern), key)] = _TermIndex(pattern, args, key)
+            index = indexes[(id(pattern), key)] = TermIndex(match, pattern, args, key)
         candidates = ((i, found) for i, found in index.get(bindings[key]) if i not in taken)
     for i, found in candidates:
-        joined = _joined(bindings, found)
-        if joined is not None:
-            yield i, joined
-
-
-class _TermIndex:
-    """A sum's terms by the value one variable of a term pattern takes in them."""
-
-    def __init__(self, pattern, args, key):
-        self.by_value: dict = {}
-        for i, arg in enumerate(args):
-            for found in _fresh_matches(pattern, arg):
-                self.by_value.setdefault(found[key], []).append((i, found))
-
-    def get(self, value):
-        return self.by_value.get(value, ())
+        found = joined(bindings, found)
+        if found is not None:
+            yield i, found
 
 
 def variables_of(pattern) -> frozenset:
@@ -522,41 +523,9 @@ def variables_of(pattern) -> frozenset:
     return _NAMES[id(pattern)][1]
 
 
-_FRESH = ExpressionMemo("matderiv.engine.matcher.fresh")
-
-
-def _fresh_matches(pattern, expr) -> tuple:
-    """Every binding of ``pattern`` to ``expr`` alone, in ``match``'s order, remembered
-    by value (a term recurs, rebuilt, in many sums on the way to a result)."""
-    by_pattern = _FRESH.get(expr)
-    if by_pattern is None:
-        _FRESH._make_room()
-        by_pattern = _FRESH[expr] = {}
-    found = by_pattern.get(id(pattern))
-    if found is None or found[0] is not pattern:
-        found = by_pattern[id(pattern)] = (pattern, tuple(match(pattern, expr)))
-    return found[1]
-
-
-def _joined(bindings, found):
-    """``found`` (bindings made from none) added to ``bindings``, or None where the two
-    bind a name to different values: what matching under ``bindings`` gives."""
-    if not bindings:
-        return dict(found)
-    joined = dict(bindings)
-    for name, value in found.items():
-        if name == EMPTY:
-            joined[EMPTY] = bindings.get(EMPTY, frozenset()) | value
-        elif name not in bindings:
-            joined[name] = value
-        elif not bindings[name] == value:
-            return None
-    return joined
-
-
 def _match_sum(patterns, expr, bindings):
     if isinstance(expr, MatAdd):
-        terms, combine = list(expr.args), _rest_of_sum(expr)
+        terms, combine = list(expr.args), rest_of_sum(expr)
     elif isinstance(expr, sympy.Add):
         # The rest of a sum is a run of its terms in their order: SymPy's canonical sum
         # of them, built without sorting them again (Add(*ts) would, each time a rule
@@ -571,26 +540,6 @@ def _match_sum(patterns, expr, bindings):
         for b in _match_commutative(patterns[:-1], terms, bindings, combine, whole=expr):
             yield from _bind(REST_VARIABLE, rest_zero, b)
     yield from _match_commutative(patterns, terms, bindings, combine, whole=expr)
-
-
-_RESTS = IdentityMemo("matderiv.engine.matcher.rests")
-
-
-def _rest_of_sum(total):
-    """How the rest of a matrix sum (a run of its terms) is built: ``mat_add(*run)``,
-    whose checks (no nested sum or zero, one shape) hold for every run once they hold
-    for all the terms, so they are made once per sum, not for each run a rule tries."""
-    found = _RESTS.lookup(total)
-    if found is None:
-        terms = total.args
-        shape = shape_of(terms[0]) if terms else None
-        if all(isinstance(t, sympy.MatrixExpr) and not isinstance(t, (MatAdd, GenericZeroMatrix))
-               and shape_of(t) == shape for t in terms):
-            found = lambda run: run_of_sum(total, run)  # noqa: E731
-        else:
-            found = lambda run: mat_add(*run)  # noqa: E731
-        _RESTS.remember(total, found)
-    return found
 
 
 # -- calls ------------------------------------------------------------------

@@ -301,7 +301,8 @@ def spread(expr, rule, rules, context, steps):
     pending, kept, changed = list(expr.args), [], False
     while pending:
         term = pending.pop(0)
-        found = _first_application(term, rules, context)
+        found = _first_application(term, rules, context) if isinstance(term, Basic) and \
+            term.args and rule in rules.candidates(term) else None
         if found is None or found[0] is not rule:
             kept.append(term)
             continue

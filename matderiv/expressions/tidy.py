@@ -76,6 +76,8 @@ def run_of_sum(total, run):
     >>> from sympy import MatrixSymbol
     >>> A, B, C = (MatrixSymbol(name, 2, 2) for name in "ABC")
     >>> total = tidy(A + B + C)
+    >>> tidy(total) is total  # (known to be tidy)
+    True
     >>> rest = run_of_sum(total, total.args[1:])
     >>> rest, tidy(rest) is rest
     (B + C, True)
@@ -83,7 +85,7 @@ def run_of_sum(total, run):
     if len(run) == 1:
         return run[0]
     rest = Basic.__new__(MatAdd, *run)
-    if tidy(total) is total:
+    if _TIDIED.lookup(total) is total:
         _TIDIED.remember(rest, rest)
     if _CANONICAL.lookup(total) is total:
         _CANONICAL.remember(rest, rest)
