@@ -1,9 +1,11 @@
 """The command line: results, formats, and bad input as one line with exit code 2."""
 
 import json
+import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from matderiv.cli import main
@@ -92,3 +94,14 @@ def test_a_declared_function_name_is_announced_as_abstract():
     out = CliRunner().invoke(main, ["derive", "sum(phi(W*x))", "--wrt", "W", "-s", "W=m,n",
                                     "-s", "x=n"])
     assert out.exit_code == 2 and "--function phi" in out.output
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_disk_on_stdout_is_one_error_line_not_a_traceback():
+    with open("/dev/full", "w") as full:
+        out = subprocess.run([sys.executable, "-m", "matderiv.cli", "derive", "W*a",
+                              "--wrt", "W", "-s", "W=m,n", "-s", "a=n,1"],
+                             stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("matderiv: error: cannot write the output: "
+                                  "No space left on device")

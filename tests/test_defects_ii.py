@@ -249,3 +249,46 @@ def test_statements_bracket_compound_formulas():
 def test_notebook_display_brackets_the_kronecker_product():
     d = matderiv.derive("logdet(X)", wrt="X", shapes={"X": ("n", "n")})
     assert r"\left(X^{-1} \otimes" in d.hessian()._repr_latex_()
+
+
+def test_a_pipe_whose_reader_stops_reading_is_given_up_not_waited_for(tmp_path, monkeypatch):
+    from matderiv.cli import output
+    monkeypatch.setattr(output, "IDLE_READER_SECONDS", 0.5)
+    os.mkfifo(tmp_path / "pipe")
+    idle = os.open(tmp_path / "pipe", os.O_RDONLY | os.O_NONBLOCK)  # opened, never read
+    try:
+        started = time.monotonic()
+        with pytest.raises(MatDerivError, match="its reader took nothing for 0.5 s"):
+            output.write_atomically(str(tmp_path / "pipe"), "x" * 1_000_000)
+        assert time.monotonic() - started < 10
+    finally:
+        os.close(idle)
+
+
+def test_a_pipe_with_a_reader_gets_every_byte(tmp_path):
+    import threading
+
+    from matderiv.cli.output import write_atomically
+    os.mkfifo(tmp_path / "pipe")
+    reader = os.open(tmp_path / "pipe", os.O_RDONLY | os.O_NONBLOCK)
+    received = bytearray()
+
+    def read_all():  # until the writer has come and gone (b"" before it came: retry)
+        os.set_blocking(reader, True)
+        given_up = time.monotonic() + 30
+        while time.monotonic() < given_up:
+            chunk = os.read(reader, 4096)
+            if chunk:
+                received.extend(chunk)
+            elif received:
+                return
+            else:
+                time.sleep(0.01)
+
+    thread = threading.Thread(target=read_all)
+    thread.start()
+    text = "".join(f"line {i}\n" for i in range(100_000))  # far beyond a pipe's buffer
+    write_atomically(str(tmp_path / "pipe"), text)
+    thread.join(10)
+    os.close(reader)
+    assert received.decode() == text

@@ -161,3 +161,26 @@ def test_the_proof_is_a_proposition_and_its_proof():
     document = matderiv.document([d])
     assert r"\usepackage{amsmath,amssymb,amsthm}" in document
     assert r"\newtheorem{proposition}{Proposition}" in document
+
+
+@needs_pdflatex
+@needs_poppler
+def test_a_title_in_another_language_keeps_its_letters_in_the_pdf(tmp_path):
+    # A batch entry's name is the section title: accented Latin and Greek letters are
+    # set as LaTeX accents and symbols, not replaced by '?' (only scripts plain pdflatex
+    # cannot set are).
+    batch = tmp_path / "batch.toml"
+    batch.write_text('[[derivation]]\nname = "Gradiënt van Łódź, Ω"\nformula = "W*a"\n'
+                     'wrt = "W"\nshapes = { W = "m,n", a = "n,1" }\n', encoding="utf-8")
+    from click.testing import CliRunner
+
+    from matderiv.cli import main
+    out = CliRunner().invoke(main, ["prove", "--batch", str(batch), "-o",
+                                    str(tmp_path / "p.tex"), "--pdf"])
+    assert out.exit_code == 0, out.output
+    text = subprocess.run(["pdftotext", str(tmp_path / "p.pdf"), "-"], capture_output=True,
+                          text=True, timeout=60).stdout
+    # OT1's Ł is an L with a stroke drawn over it: the PDF's text layer reads an L; the
+    # layer holds e + a combining diaeresis and the Ohm sign, the same letters under NFKC.
+    import unicodedata
+    assert "Gradiënt van Lódź, Ω" in unicodedata.normalize("NFKC", text)

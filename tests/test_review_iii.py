@@ -102,3 +102,21 @@ def test_a_constant_beyond_floating_point_is_refused_at_once(formula):
         matderiv.derive(formula, wrt="X", shapes=SQUARE)
     assert time.monotonic() - start < 5
     matderiv.derive("exp(100)*X", wrt="X", shapes=SQUARE)  # 2.7e43 is a number like others
+
+
+@pytest.mark.parametrize("size", [True, False, None, 2.5, [2]])
+def test_a_json_size_that_is_not_a_name_or_an_integer_is_refused(size):
+    from matderiv.api.service import derive_request
+    with pytest.raises(MatDerivError, match="a size of 'W' must be a name or a positive"):
+        derive_request({"formula": "W*a", "wrt": "W", "shapes": {"W": [size, "n"],
+                                                                  "a": ["n", 1]}})
+
+
+@pytest.mark.parametrize("formula", ["sqrt(det((X+A)/2)^2)", "abs(det((X+A)/2))",
+                                     "sqrt(det(2*X*A/3)^2)"])
+def test_a_scaled_sum_or_product_inside_a_determinant_under_abs_or_sqrt(formula):
+    # SymPy's factor_terms (reached through Abs and Pow's assumptions) rebuilt (X + A)/2
+    # as a scalar product inside det: "unsupported"; now derived and checked.
+    derivation = matderiv.derive(formula, wrt="X", shapes={"X": ("n", "n"), "A": ("n", "n")})
+    derivation.gradient()
+    assert derivation.check().passed

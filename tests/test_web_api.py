@@ -23,6 +23,7 @@ from matderiv.web.app import MAX_BODY, create_app  # noqa: E402
 from matderiv.web.workers import Workers  # noqa: E402
 
 SEED = {"formula": "W*a", "wrt": "W", "shapes": {"W": "m,n", "a": "n,1"}}
+JSON_TYPE = {"content-type": "application/json"}
 
 
 @pytest.fixture(scope="module")
@@ -186,12 +187,12 @@ def test_hostile_json_is_a_400_with_one_line(client, payload):
                             "nan"])
 def test_hostile_bodies_are_a_400_with_one_line(client, body):
     for path in ("/api/derive", "/api/check", "/api/codegen", "/api/parse"):
-        _is_bad_input(client.post(path, content=body))
+        _is_bad_input(client.post(path, content=body, headers=JSON_TYPE))
 
 
 def test_a_declared_huge_body_is_refused_before_it_is_read(client):
     error = _is_bad_input(client.post("/api/derive", content=b"{}",
-                                      headers={"content-length": str(10 ** 9)}))
+                                      headers={**JSON_TYPE, "content-length": str(10 ** 9)}))
     assert "64 KB" in error
 
 
@@ -289,3 +290,24 @@ def test_a_wrong_claim_with_values_beyond_json_is_answered_as_json(client, claim
                                              "shapes": {"X": "n,n"}, "claim": claim})
     assert answer.status_code == 200, answer.text
     assert answer.json()["verdict"] in ("wrong", "ill-formed")
+
+
+@pytest.mark.parametrize("headers, why", [
+    ({"content-type": "text/plain"}, "Content-Type: application/json"),
+    ({}, "Content-Type: application/json"),
+    ({**JSON_TYPE, "origin": "http://attacker.example"}, "another site's page"),
+    ({**JSON_TYPE, "origin": "null"}, "another site's page"),
+], ids=["text/plain form", "no type", "other origin", "opaque origin"])
+def test_a_post_another_sites_page_could_send_is_refused(client, headers, why):
+    # A page elsewhere may POST text/plain without a preflight: such a request is refused
+    # before its body is read, so no derivation runs for it.
+    answer = client.post("/api/derive", content=json.dumps(SEED).encode(), headers=headers)
+    assert why in _is_bad_input(answer)
+
+
+def test_a_post_from_the_page_itself_is_answered(client):
+    same = {**JSON_TYPE, "origin": "http://testserver"}
+    answer = client.post("/api/derive", content=json.dumps({**SEED, "proof": "none"}),
+                         headers=same)
+    assert answer.status_code == 200
+    assert answer.json()["statement"]["text"] == "∂vec(W a)/∂vec(W) = aᵀ ⊗ I_m"

@@ -18,7 +18,10 @@ from ..errors import MatDerivError
 
 
 def pdf_of(latex: str, *, seconds: float = 120) -> bytes:
-    """The PDF of a standalone document; MatDerivError naming pdflatex's first error."""
+    """The PDF of a standalone document; MatDerivError naming pdflatex's first error.
+
+    The user's file name never reaches TeX (which would read \\def in it as code): the
+    text is written under a fixed name in a temporary folder, and nothing else is left."""
     if shutil.which("pdflatex") is None:
         raise MatDerivError("pdflatex is not installed, so no PDF can be made (on Debian: "
                             "apt-get install texlive-latex-base)")
@@ -29,7 +32,7 @@ def pdf_of(latex: str, *, seconds: float = 120) -> bytes:
             run = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode",
                                   "-halt-on-error", "proof.tex"], cwd=folder,
                                  capture_output=True, text=True, errors="replace",
-                                 timeout=seconds)
+                                 timeout=seconds, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             raise MatDerivError(f"pdflatex took more than {seconds:g} s") from None
         if run.returncode != 0:

@@ -12,6 +12,8 @@ only moves these over HTTP, in a worker process with a time limit.
 
 from __future__ import annotations
 
+import json
+
 from ..errors import MatDerivError
 from ..expressions import is_matrix
 from ..render.shapes import shape_text
@@ -65,7 +67,11 @@ def shapes_of(value: dict) -> dict:
         raise MatDerivError(f"more than {_MAX_NAMES} shapes")
     shapes = {}
     for name, sizes in value.items():
-        if isinstance(sizes, list) and all(isinstance(s, (str, int)) for s in sizes):
+        if isinstance(sizes, list):
+            for size in sizes:  # JSON true is a Python int too: refuse it by name
+                if isinstance(size, bool) or not isinstance(size, (str, int)):
+                    raise MatDerivError(f"a size of {name!r} must be a name or a positive "
+                                        f"integer, not {json.dumps(size)}")
             sizes = ",".join(str(s) for s in sizes)
         if not isinstance(sizes, str):
             raise MatDerivError(f"the shape of {name!r} must be text such as \"m,n\", "

@@ -99,6 +99,15 @@ _FUNCTIONS = click.option(
          "derivative. One-letter names (f, g, h1) are abstract without it.")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class _Group(click.Group):
     """Turns MatDerivError, and click's own usage errors, into one line on stderr, exit 2."""
 
@@ -127,6 +136,12 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("matderiv: aborted", err=True)
             sys.exit(1)
+        except OSError as error:  # stdout itself failed: a full disk, a closed pipe
+            _silence_stdout()
+            if not isinstance(error, BrokenPipeError):  # `| head` closing early is fine
+                click.echo(f"matderiv: error: cannot write the output: "
+                           f"{printable(error.strerror or error)}", err=True)
+            sys.exit(2)
 
     def invoke(self, ctx):
         import warnings
@@ -335,47 +350,20 @@ def _within(seconds, number, raw, make):
 
 
 def _compile(path):
-    """pdflatex on a copy of ``path`` in a folder of its own, under a fixed name: the
-    user's file name never reaches TeX (which would read \\def in it as code), shell
-    escape is off, the run is bounded in time, and nothing but the PDF is left."""
-    import shutil
-    import subprocess
-    import tempfile
+    """The PDF beside ``path`` (a .tex file just written), by the API's one pdflatex
+    runner (api/pdf.py: a folder of its own, no shell escape, bounded in time)."""
+    from ..api.pdf import pdf_of
+    from .output import write_bytes_atomically
 
-    if shutil.which("pdflatex") is None:
-        raise MatDerivError("pdflatex is not installed, so no PDF was made "
-                            f"({path} is written; on Debian: apt-get install "
-                            "texlive-latex-base)")
-    pdf = path[:-4] + ".pdf"
-    with tempfile.TemporaryDirectory(prefix="matderiv-pdf-") as folder:
-        shutil.copyfile(path, os.path.join(folder, "proof.tex"))
-        try:
-            run = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode",
-                                  "-halt-on-error", "proof.tex"], cwd=folder,
-                                 capture_output=True, text=True, errors="replace",
-                                 timeout=PDFLATEX_SECONDS, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise MatDerivError(f"pdflatex took more than {PDFLATEX_SECONDS} s on {path}; "
-                                "no PDF was made") from None
-        if run.returncode != 0:
-            log = _first_tex_error(os.path.join(folder, "proof.log"))
-            raise MatDerivError(f"pdflatex failed on {path}: {log}")
-        from .output import write_bytes_atomically
-        with open(os.path.join(folder, "proof.pdf"), "rb") as stream:
-            write_bytes_atomically(pdf, stream.read())
-    click.echo(f"wrote {printable(pdf)}")
-
-
-def _first_tex_error(log_path: str) -> str:
-    """The first error line of a TeX log (lines starting with '!'), or a note."""
+    with open(path, encoding="utf-8") as stream:
+        latex = stream.read()
     try:
-        with open(log_path, encoding="utf-8", errors="replace") as stream:
-            for line in stream:
-                if line.startswith("!"):
-                    return line[1:].strip()
-    except OSError:
-        pass
-    return "see its log (run pdflatex on it by hand)"
+        pdf = pdf_of(latex, seconds=PDFLATEX_SECONDS)
+    except MatDerivError as error:
+        raise MatDerivError(f"{error.one_line()} ({path} is written; no PDF was made)") from None
+    target = path[:-4] + ".pdf"
+    write_bytes_atomically(target, pdf)
+    click.echo(f"wrote {printable(target)}")
 
 
 CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a', I(m))\""

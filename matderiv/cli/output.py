@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import shutil
 import tempfile
 
@@ -74,8 +75,27 @@ def _write_special(path: str, data: bytes) -> None:
                 from None
         raise MatDerivError(f"cannot write {path}: {error.strerror}") from None
     try:
-        os.set_blocking(handle, True)  # a reader is there: wait for it as usual
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+        _write_patiently(handle, data, path)
     except OSError as error:
         raise MatDerivError(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        os.close(handle)
+
+
+#: Seconds a reader of a pipe may take nothing before the write gives up.
+IDLE_READER_SECONDS = 60
+
+
+def _write_patiently(handle: int, data: bytes, path: str) -> None:
+    """Write ``data`` to a non-blocking ``handle``, waiting while the reader reads, but
+    not forever for a reader that stopped (a full pipe nobody empties)."""
+    view = memoryview(data)
+    while view:
+        _, writable, _ = select.select([], [handle], [], IDLE_READER_SECONDS)
+        if not writable:
+            raise MatDerivError(f"cannot write {path}: its reader took nothing for "
+                                f"{IDLE_READER_SECONDS} s")
+        try:
+            view = view[os.write(handle, view[:65536]):]
+        except BlockingIOError:
+            continue

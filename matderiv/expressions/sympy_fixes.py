@@ -1,13 +1,14 @@
 r"""Places where SymPy breaks on matrix expressions, mended where SymPy still does.
 
-``MatAdd`` inherits ``Add.as_content_primitive``, which pulls each term's numeric
-content out and rebuilds the sum from scalar products ``Mul(1/2, X)``: for matrices it
-raises "Mix of Matrix and Scalar symbols". SymPy's ``factor_terms`` calls it on every
-sum it meets, and its assumption system calls ``factor_terms`` through ``arg()`` and
-``Abs()`` (is tanh(log det((X + A)/2)) finite? is sqrt(norm(2 + x)^2) real?). A sum of
-matrices is given no content here: ``(1, the sum)``, which is what the inherited method
-means to compute and cannot. The mend is made only while SymPy still inherits the
-broken method, and it changes nothing else.
+``MatAdd`` and ``MatMul`` inherit ``Add.as_content_primitive`` and ``Mul``'s, which pull
+each term's numeric content out and rebuild the sum from scalar products ``Mul(1/2, X)``:
+for matrices that raises "Mix of Matrix and Scalar symbols", or hands det a scalar
+(A + X)/2. SymPy's ``factor_terms`` calls it on every sum it meets, and its assumption
+system calls ``factor_terms`` through ``arg()`` and ``Abs()`` (is tanh(log det((X + A)/2))
+finite? is sqrt(det((X + A)/2)^2) real?). A sum or product of matrices is given no content
+here: ``(1, itself)``, which is what the inherited method means to compute and cannot. The
+mend is made only while SymPy still inherits the broken method, and it changes nothing
+else.
 
 ``KroneckerProduct._eval_trace`` writes tr(A ⊗ B) = tr(A) tr(B) for any factors, and
 ``Trace.doit`` (which SymPy's own printers reach, asking whether a product can take out
@@ -46,18 +47,22 @@ Determinant((1/2)*A + (1/2)*X)
 
 from __future__ import annotations
 
-from sympy import Add, Dummy, Inverse, KroneckerProduct, MatAdd, S, Sum
+from sympy import Add, Dummy, Inverse, KroneckerProduct, MatAdd, MatMul, Mul, S, Sum
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.precedence import PRECEDENCE, PRECEDENCE_TRADITIONAL
 
 
 def _no_content(self, radical=False, clear=True):
-    """A sum of matrices has no scalar content to pull out: (1, itself)."""
+    """A sum or product of matrices has no scalar content to pull out: (1, itself)."""
     return S.One, self
 
 
 if MatAdd.as_content_primitive is Add.as_content_primitive:
     MatAdd.as_content_primitive = _no_content
+# A product of matrices likewise: Mul's method would give (1/2, A) for (1/2) A, and
+# factor_terms would rebuild a scalar product from them inside det((X + A)/2).
+if MatMul.as_content_primitive is Mul.as_content_primitive:
+    MatMul.as_content_primitive = _no_content
 
 
 _KRONECKER_TRACE = KroneckerProduct._eval_trace

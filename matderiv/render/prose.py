@@ -52,7 +52,7 @@ def escape(text: str) -> str:
     out = "".join(_ESCAPES.get(ch, ch) for ch in printable(text))
     for old, new in _TEXT_SYMBOLS.items():
         out = out.replace(old, new)
-    return out.encode("ascii", "replace").decode("ascii")
+    return "".join(ch if ch.isascii() else _letter_latex(ch) for ch in out)
 
 
 def math_latex(text: str) -> str:
@@ -113,3 +113,52 @@ def _is_math(text: str, match) -> bool:
         after = text[match.end():match.end() + 3]
         return after[:1] in ("'", "_") or after.strip()[:1] in ("=", "+", "/")
     return True
+
+
+#: TeX's accents, by the combining mark Unicode decomposes an accented letter into.
+_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+            "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
+            "\u030c": "v", "\u0327": "c", "\u0328": "k"}
+_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
+            "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}",
+            "«": r"\guillemotleft{}", "»": r"\guillemotright{}", "“": "``", "”": "''",
+            "‘": "`", "µ": r"$\mu$"}
+_GREEK_SMALL = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+                "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon",
+                "phi", "chi", "psi", "omega"}
+#: Capital Greek letters: TeX's command, or the Latin letter that looks the same.
+_GREEK_CAPITALS = {"GAMMA": r"$\Gamma$", "DELTA": r"$\Delta$", "THETA": r"$\Theta$",
+                   "LAMDA": r"$\Lambda$", "XI": r"$\Xi$", "PI": r"$\Pi$",
+                   "SIGMA": r"$\Sigma$", "UPSILON": r"$\Upsilon$", "PHI": r"$\Phi$",
+                   "PSI": r"$\Psi$", "OMEGA": r"$\Omega$", "ALPHA": "A", "BETA": "B",
+                   "EPSILON": "E", "ZETA": "Z", "ETA": "H", "IOTA": "I", "KAPPA": "K",
+                   "MU": "M", "NU": "N", "OMICRON": "O", "RHO": "P", "TAU": "T", "CHI": "X"}
+
+
+def _letter_latex(ch: str) -> str:
+    r"""A non-ASCII letter as plain LaTeX sets it; '?' for one it cannot without packages.
+
+    >>> _letter_latex("é"), _letter_latex("ø"), _letter_latex("ω"), _letter_latex("Ω")
+    ("\\'{e}", '\\o{}', '$\\omega$', '$\\Omega$')
+    >>> _letter_latex("日")
+    '?'
+    """
+    import unicodedata
+    if ch in _LETTERS:
+        return _LETTERS[ch]
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if base.isascii() and base.isalpha() and marks and all(m in _ACCENTS for m in marks):
+        out = "\\" + base if base in "ij" else base  # dotless i and j under an accent
+        for mark in marks:
+            out = "\\%s{%s}" % (_ACCENTS[mark], out)
+        return out
+    name = unicodedata.name(ch, "")
+    letter = name.rsplit(" ", 1)[-1]
+    if name.startswith("GREEK SMALL LETTER ") and " WITH " not in name:
+        if letter == "OMICRON":
+            return "o"
+        word = "lambda" if letter == "LAMDA" else letter.lower()
+        return "$\\%s$" % word if word in _GREEK_SMALL else "?"
+    if name.startswith("GREEK CAPITAL LETTER ") and " WITH " not in name:
+        return _GREEK_CAPITALS.get(letter, "?")
+    return "?"

@@ -74,8 +74,27 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+def _cross_site(request: Request) -> str | None:
+    """Why a POST may come from another site's page, or None.
+
+    A page elsewhere can send a "simple" POST (text/plain, no preflight) to a server on
+    this machine; asking for application/json forces the browser's CORS preflight, which
+    this server never grants, and an Origin other than this server's own is refused.
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        return "the request body must be sent as Content-Type: application/json"
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.headers.get('host')}":
+        return "a request from another site's page is refused"
+    return None
+
+
 async def _read_json(request: Request):
     """The request's JSON body, within the bounds; MatDerivError otherwise."""
+    why = _cross_site(request)
+    if why:
+        raise MatDerivError(why)
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise MatDerivError(f"the request body is larger than {MAX_BODY // 1024} KB")
