@@ -433,9 +433,11 @@ def _torch_function(torch, loss, kind, order):
     derivative = func.grad(f) if kind == "grad" else func.hessian(f)
 
     def run(tensors):
+        if kind == "hessian":
+            # (under an outer no_grad, torch.func.hessian of slogdet is wrong: 2.13.0)
+            return derivative(*[tensors[k] for k in order])
         with torch.no_grad():
-            result = derivative(*[tensors[k] for k in order])
-        return result
+            return derivative(*[tensors[k] for k in order])
     return run
 
 
