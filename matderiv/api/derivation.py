@@ -43,6 +43,7 @@ from ..syntax.inference import shaped
 from ..syntax.shapes import declare
 from . import by_scalar
 from .by_scalar import is_scalar_variable
+from .higher import HigherDerivatives
 from .twin import confirm, symbolic_twin
 
 __all__ = ["CONVENTIONS", "Derivation", "derive"]
@@ -76,7 +77,7 @@ class FormulaShapes:
         return _shapes(self.env, self.inferred)
 
 
-class Derivation(FormulaShapes):
+class Derivation(HigherDerivatives, FormulaShapes):
     """The derivative of ``expr`` with respect to ``variable``, and how it was found."""
 
     def __init__(self, expr, variable, *, formula: str | None = None, env: Mapping | None = None,
@@ -182,15 +183,14 @@ class Derivation(FormulaShapes):
                                         f_shape, tuple(self.variable.shape))
 
     @guarded
-    def hessian(self, layout: str | None = None, vec: str = "col"):
+    def hessian(self, layout: str | None = None, vec: str = "col", wrt=None):
         """d²F / d vec(X) d vec(X)' for scalar F: the Jacobian of the gradient, vec(G) by vec(X)
-        (with vec="row", vecr(G) by vecr(X)); by a scalar t, d²F/dt², a scalar.
-
-        Symmetric for smooth F; its steps are those of ``gradient_derivation()``.
-        """
+        (with vec="row", vecr(G) by vecr(X)); by a scalar t, d²F/dt², a scalar. Symmetric for
+        smooth F; its steps are those of ``gradient_derivation()``. ``wrt`` Y: the mixed
+        d²F / d vec(X) d vec(Y)', vec(G) by vec(Y) (``mixed_derivation``)."""
         if vec not in ("col", "row"):
             raise MatDerivError(f"vec must be 'col' or 'row', not {vec!r}")
-        return self.gradient_derivation().jacobian(vec=vec, layout=layout or self.layout)
+        return self.mixed_derivation(wrt).jacobian(vec=vec, layout=layout or self.layout)
 
     def gradient_derivation(self) -> Derivation:
         """The gradient G as a formula of its own, derived again by X (for the Hessian)."""
@@ -363,7 +363,7 @@ class Derivation(FormulaShapes):
         return verify(self, **options)
 
     def check_claim(self, claim, kind: str | None = None, vec: str = "col",
-                    layout: str | None = None, *, syntax: str = "text"):
+                    layout: str | None = None, *, syntax: str = "text", wrt2=None):
         """Judge a claimed derivative (text in the grammar, or SymPy): a ``Verdict``.
 
         >>> d = derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
@@ -371,7 +371,7 @@ class Derivation(FormulaShapes):
         'correct'
         """
         from ..claims import check_claim
-        return check_claim(self, claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
+        return check_claim(self, claim, kind, vec, layout, syntax=syntax, wrt2=wrt2)
 
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable})"
@@ -392,7 +392,8 @@ class _Constant:
 
 @guarded
 def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: float | None = None,
-           max_nodes: int | None = None, syntax: str = "text", functions=()) -> Derivation:
+           max_nodes: int | None = None, syntax: str = "text", functions=(), complex=(),
+           hermitian=()) -> Derivation:
     """Differentiate ``formula`` with respect to ``wrt``.
 
     ``formula`` is text in matderiv's grammar (with ``shapes`` giving each name's
@@ -405,12 +406,21 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     ``functions`` names abstract functions besides the one-letter ones (f, g1) that are
     abstract without declaring: ``functions=["phi"]`` makes ``phi(W*x)`` one.
 
+    ``complex`` names complex matrices and ``hermitian`` complex Hermitian ones: the result
+    is then a ``ComplexDerivation`` of Wirtinger derivatives (``matderiv.api.complex``).
+
     Names of a text formula that ``shapes`` leaves out (all of them, with ``shapes``
     None) get the shapes the formula implies (``matderiv.syntax.inference``), free sizes
     named n, m, p, ...; ``Derivation.shapes`` and ``inferred_shapes`` say which. Where
     the formula leaves a shape open, a MatDerivError names it.
     """
     _checked_layout(layout)
+    if complex or hermitian:
+        from .complex import derive_complex
+        return derive_complex(formula, wrt, shapes, complex=complex, hermitian=hermitian,
+                              syntax=syntax, functions=functions, layout=layout,
+                              seconds=seconds, max_nodes=max_nodes, engine=Derivation,
+                              checked_functions=checked_functions)
     names, inferred = (), ()
     if isinstance(formula, str):
         read, expr = read_formula(formula, shapes, syntax, functions)

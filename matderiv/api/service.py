@@ -28,7 +28,8 @@ PROOF_STYLES = ("none", "rules", "elementwise", "both")
 #: Each request's fields and the JSON types they may have.
 _FIELDS = {"formula": str, "wrt": str, "shapes": dict, "kind": (str, type(None)),
            "vec": str, "layout": str, "proof": str, "syntax": str, "check": bool,
-           "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list}
+           "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list,
+           "complex": list, "hermitian": list, "conjugate": bool}
 _MAX_NAMES = 64
 
 
@@ -91,24 +92,35 @@ def _derivation(request: dict, seconds: float | None):
     return derive(_field(request, "formula"), wrt=_field(request, "wrt"),
                   shapes=shapes_of(_field(request, "shapes", {})),
                   layout=_field(request, "layout", "numerator", ("numerator", "denominator")),
-                  seconds=seconds, syntax=syntax, functions=_field(request, "functions", []))
+                  seconds=seconds, syntax=syntax, functions=_field(request, "functions", []),
+                  complex=_field(request, "complex", []),
+                  hermitian=_field(request, "hermitian", []))
 
 
 def derive_request(request, *, seconds: float | None = None) -> dict:
     """``POST /api/derive``: the report (result as text, LaTeX and SymPy, convention,
     rules, check) and the proofs asked for, each as text and as lines of LaTeX."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
-                                 "syntax", "check", "functions"))
+                                 "syntax", "check", "functions", "complex", "hermitian",
+                                 "conjugate"))
     derivation = _derivation(request, seconds)
+    conjugate = _field(request, "conjugate", False)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
-        "gradient" if derivation.is_scalar else "jacobian")
+        "gradient" if derivation.is_scalar and not conjugate else "jacobian")
     vec = _field(request, "vec", "col", ("col", "row"))
     style = _field(request, "proof", "both", PROOF_STYLES)
-    report = derivation_report(derivation, kind=kind, vec=vec)
+    if request.get("complex") or request.get("hermitian"):
+        from .complex_report import complex_report  # Wirtinger derivatives (docs/complex.md)
+        report = complex_report(derivation, kind, vec, conjugate)
+    elif conjugate:
+        raise MatDerivError("'conjugate' needs complex names ('complex': [\"Z\"])")
+    else:
+        report = derivation_report(derivation, kind=kind, vec=vec)
     if _field(request, "check", True):
         report["check"] = _check(derivation, kind)
     report["syntax"] = request.get("syntax", "text")
-    report["proofs"] = {} if style == "none" else _proofs(derivation, kind, vec, style)
+    report["proofs"] = {} if style == "none" else _proofs(
+        derivation, kind, vec, style, {"conjugate": True} if conjugate else {})
     return report
 
 
@@ -121,17 +133,19 @@ def _check(derivation, kind) -> dict:
     return {"passed": True, "summary": outcome.summary, "max_error": outcome.max_error}
 
 
-def _proofs(derivation, kind, vec, style) -> dict:
+def _proofs(derivation, kind, vec, style, conjugate=None) -> dict:
     """Each proof asked for, or the reason it could not be given (the result stands)."""
     from ..render.proof_data import proof_to_data
     from ..render.proof_text import proof_to_text
 
     proof_kind = "jacobian" if kind == "tensor" else kind
     styles = ("rules", "elementwise") if style == "both" else (style,)
+    conjugate = conjugate or {}
     out = {}
     for one in styles:
         try:
-            proofs = derivation._proofs(one, {"kind": proof_kind, "vec": vec})
+            proofs = derivation._proofs(one, {"kind": proof_kind, "vec": vec,
+                                              **conjugate})
             out[one] = {"text": "\n".join(proof_to_text(p) for p in proofs),
                         "parts": [proof_to_data(p) for p in proofs]}
         except MatDerivError as error:

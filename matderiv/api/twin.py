@@ -58,7 +58,10 @@ def twin_of(derivation) -> tuple:
     if parent is None:
         return derivation.symbolic_twin()
     twin, substitution = twin_of(parent)
-    return twin.gradient_derivation(), substitution
+    # How it was made inside its parent (a higher order, a second variable), else the
+    # Hessian's gradient derivation.
+    path = getattr(derivation, "_inside_parent", None)
+    return (path(twin) if path else twin.gradient_derivation()), substitution
 
 
 def confirm(derivation, result, twin_result_of) -> None:

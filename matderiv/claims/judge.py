@@ -45,14 +45,16 @@ from .readings import (
 
 @guarded
 def check_claim(derivation, claim, kind: str | None = None, vec: str = "col",
-                layout: str | None = None, *, seed: int = 0, syntax: str = "text") -> Verdict:
+                layout: str | None = None, *, seed: int = 0, syntax: str = "text",
+                wrt2=None) -> Verdict:
     """Judge ``claim`` (text in the formula grammar, or in LaTeX with ``syntax="latex"``,
     or a SymPy expression).
 
     ``kind`` is "gradient", "jacobian" or "hessian"; None takes the gradient for a scalar
     formula and the Jacobian otherwise, or the other of the two when only its shape fits.
+    ``wrt2`` (with kind "hessian"): the claim is the mixed Hessian by X and wrt2.
     """
-    asked = asked_reading(derivation, kind, vec, layout)
+    asked = asked_reading(derivation, kind, vec, layout, wrt2)
     text = claim if isinstance(claim, str) else to_text(claim)
     base = {"claim": text, "formula": derivation.formula, "wrt": str(derivation.variable),
             "by_scalar": not is_matrix(derivation.variable),

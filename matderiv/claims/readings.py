@@ -33,16 +33,18 @@ KINDS = ("gradient", "jacobian", "hessian")
 
 @dataclass(frozen=True)
 class Reading:
-    """One convention a derivative can be written in: kind, vec or vecr, layout."""
+    """One convention a derivative can be written in: kind, vec or vecr, layout; for a
+    mixed Hessian, the second variable ``wrt2``."""
 
     kind: str
     vec: str = "col"
     layout: str = "numerator"
+    wrt2: str | None = None
 
     @property
     def flags(self) -> str:
         """The command-line flags that give this reading (`matderiv derive`, `check`)."""
-        parts = [f"--{self.kind}"]
+        parts = [f"--{self.kind}"] + ([f"--wrt2 {self.wrt2}"] if self.wrt2 else [])
         if self.kind != "gradient":
             if self.vec == "row":
                 parts.append("--vec row")
@@ -64,6 +66,8 @@ class Reading:
         words = "vec, columns stacked" if self.vec == "col" else "vecr, rows stacked"
         if self.kind == "jacobian":
             name = f"the Jacobian ∂{stack}(F)/∂{stack}({x})"
+        elif self.wrt2:
+            name = f"the mixed Hessian ∂²F/∂{stack}({x})∂{stack}({self.wrt2})ᵀ"
         else:
             name = f"the Hessian ∂²F/∂{stack}({x})∂{stack}({x})ᵀ"
         return f"{name} ({words}; {self.layout} layout)"
@@ -175,7 +179,7 @@ def well_shaped(expr) -> bool:
 # -- readings -------------------------------------------------------------------
 
 
-def asked_reading(derivation, kind, vec, layout) -> Reading:
+def asked_reading(derivation, kind, vec, layout, wrt2=None) -> Reading:
     if kind is not None and kind not in KINDS:
         raise MatDerivError(f"kind must be gradient, jacobian or hessian, not {kind!r}")
     if vec not in ("col", "row"):
@@ -187,9 +191,15 @@ def asked_reading(derivation, kind, vec, layout) -> Reading:
         rows, cols = derivation.expr.shape
         raise MatDerivError(f"the formula is a {rows}x{cols} matrix, not a scalar: it has a "
                             f"Jacobian, not a {kind} (use --jacobian)")
+    if wrt2 is not None:
+        if kind != "hessian":
+            raise MatDerivError("a second variable (wrt2) is for a mixed Hessian: give it "
+                                "with kind hessian (--hessian)")
+        derivation.mixed_derivation(wrt2)  # a scalar formula, and a variable of it
+        wrt2 = str(derivation.second_variable(wrt2))
     if kind is None:
         kind = "gradient" if derivation.is_scalar else "jacobian"
-    return Reading(kind, vec if kind != "gradient" else "col", layout)
+    return Reading(kind, vec if kind != "gradient" else "col", layout, wrt2)
 
 
 def other_readings(derivation, asked: Reading) -> list[Reading]:
@@ -206,7 +216,7 @@ def other_readings(derivation, asked: Reading) -> list[Reading]:
             continue
         for vec in (asked.vec, "row" if asked.vec == "col" else "col"):
             for layout in ("numerator", "denominator"):
-                readings.append(Reading(kind, vec, layout))
+                readings.append(Reading(kind, vec, layout, asked.wrt2))
     return [r for r in readings if r != asked]
 
 
@@ -215,7 +225,8 @@ def result_of(derivation, reading: Reading):
         return derivation.gradient()
     if reading.kind == "jacobian":
         return derivation.jacobian(vec=reading.vec, layout=reading.layout)
-    return derivation.gradient_derivation().jacobian(vec=reading.vec, layout=reading.layout)
+    return derivation.mixed_derivation(reading.wrt2).jacobian(vec=reading.vec,
+                                                              layout=reading.layout)
 
 
 def shape_of(expr) -> tuple:

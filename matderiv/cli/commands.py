@@ -99,6 +99,18 @@ _FUNCTIONS = click.option(
          "derivative. One-letter names (f, g, h1) are abstract without it.")
 
 
+def _complex_options(function):
+    """--complex NAME and --hermitian NAME (repeatable): complex names, read and derived
+    by Wirtinger calculus (docs/complex.md)."""
+    function = click.option(
+        "--hermitian", "hermitian", multiple=True, metavar="NAME",
+        help="NAME is a complex Hermitian matrix, a constant (repeatable).")(function)
+    return click.option(
+        "--complex", "complex_names", multiple=True, metavar="NAME",
+        help="NAME is a complex matrix (repeatable): ' conjugates and transposes, .' "
+             "transposes; gradients are ∂F/∂Z̄ of a real F (docs/complex.md).")(function)
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
     try:
@@ -172,6 +184,39 @@ def main():
     pass
 
 
+def _higher(function):
+    """--order K (the K-th derivative, in index notation) and --wrt2 Y (with --hessian:
+    the mixed Hessian by X and Y)."""
+    function = click.option(
+        "--wrt2", default=None, metavar="Y",
+        help="With --hessian: the mixed Hessian d²F / d vec(X) d vec(Y)', the Jacobian by Y "
+             "of the gradient by X.")(function)
+    return click.option(
+        "--order", type=int, default=None, metavar="K",
+        help="The K-th derivative (1 to 8): an array with F's axes, then X's K times, "
+             "in index notation (docs/higher-order.md).")(function)
+
+
+
+def _real_only(**options) -> None:
+    """--order and --wrt2 are for real names: complex ones have no higher derivatives yet."""
+    given = [f"--{name}" for name, value in options.items() if value is not None]
+    if given:
+        raise MatDerivError(f"{' and '.join(given)} are not written yet for complex names "
+                            "(--complex, --hermitian)")
+
+
+def _higher_options(kind, order, wrt2, vec, layout) -> None:
+    if order is not None and (kind is not None or wrt2 is not None):
+        raise MatDerivError("--order K gives the derivative of order K: leave out "
+                            "--gradient, --jacobian, --hessian, --tensor and --wrt2")
+    if order is not None and (vec, layout) != ("col", "numerator"):
+        raise MatDerivError("--order K gives an array with F's axes, then X's K times: it has "
+                            "no vec or layout (leave out --vec and --layout)")
+    if wrt2 is not None and kind != "hessian":
+        raise MatDerivError("--wrt2 Y asks for the mixed Hessian: give it with --hessian")
+
+
 @main.command(help="Derive the Jacobian or gradient of FORMULA with respect to a variable.\n\n"
                    f"Example:\n\n  {EXAMPLE}\n\n"
                    "  matderiv derive 'tr(A*X*B)' --wrt X -s A=p,m -s X=m,n -s B=n,p --gradient")
@@ -197,18 +242,36 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @click.option("--check", is_flag=True, help="Also check the result against finite differences.")
+@click.option("--conjugate", is_flag=True,
+              help="With --complex: the Jacobian by the conjugate, d vec(F) / d vec(Z̄).")
+@_higher
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax, functions):
+@_complex_options
+def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, conjugate, order, wrt2, seconds,
+           syntax, functions, complex_names, hermitian):
     from ..api.derivation import derive as derive_api
     from ..api.report import derivation_report
 
+    _higher_options(kind, order, wrt2, vec, layout)
+    if complex_names or hermitian:
+        _real_only(order=order, wrt2=wrt2)
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions)
+                            syntax=syntax, functions=functions, complex=complex_names,
+                            hermitian=hermitian)
     if kind is None:
-        kind = "gradient" if derivation.is_scalar else "jacobian"
-    report = derivation_report(derivation, kind=kind, vec=vec, check=check)
+        kind = "jacobian" if conjugate or not derivation.is_scalar else "gradient"
+    if complex_names or hermitian:
+        from ..api.complex_report import complex_report
+        report = complex_report(derivation, kind, vec, conjugate, check)
+    elif conjugate:
+        raise MatDerivError("--conjugate needs complex names (--complex Z)")
+    elif order is not None or wrt2 is not None:
+        from ..api.higher_report import higher_report
+        report = higher_report(derivation, order=order, wrt2=wrt2, vec=vec, check=check)
+    else:
+        report = derivation_report(derivation, kind=kind, vec=vec, check=check)
     if fmt == "json":
         click.echo(to_json(report, indent=2))
     elif fmt == "latex":
@@ -236,6 +299,9 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
               show_default=True, help="Jacobian layout, as for derive.")
 @click.option("--hessian", is_flag=True,
               help="Prove the gradient, then the Hessian as the Jacobian of the gradient.")
+@click.option("--wrt2", default=None, metavar="Y",
+              help="With --hessian: prove the mixed Hessian by X and Y (the gradient by X, "
+                   "then its Jacobian by Y).")
 @click.option("--style", type=click.Choice(["rules", "elementwise", "both"]), default="rules",
               show_default=True,
               help="rules: the chain of equalities, each naming its rule; elementwise: one "
@@ -250,9 +316,16 @@ def derive(formula, wrt, shapes, vec, layout, kind, fmt, check, seconds, syntax,
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, batch,
-          seconds, syntax, functions):
+@_complex_options
+def prove(formula, wrt, shapes, vec, layout, hessian, wrt2, style, fmt, output, pdf, batch,
+          seconds, syntax, functions, complex_names, hermitian):
     from .output import write_atomically
+
+    if wrt2 is not None and (not hessian or batch):
+        raise MatDerivError("--wrt2 Y proves a mixed Hessian: give it with --hessian "
+                            "(and FORMULA --wrt X)")
+    if complex_names or hermitian:
+        _real_only(wrt2=wrt2)
 
     if pdf and not (output and output.endswith(".tex")):
         raise MatDerivError("--pdf needs -o FILE.tex")
@@ -263,8 +336,10 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
     else:
         if not formula or not wrt:
             raise MatDerivError("prove needs FORMULA and --wrt X (or --batch FILE)")
+        kind = ("hessian", wrt2) if wrt2 is not None else "hessian" if hessian else None
         text, failed = _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output,
-                                  "hessian" if hessian else None, syntax, functions), 0
+                                  kind, syntax, functions,
+                                  {"complex": complex_names, "hermitian": hermitian}), 0
     if output:
         write_atomically(output, text)
         click.echo(f"wrote {printable(output)}")
@@ -277,6 +352,10 @@ def prove(formula, wrt, shapes, vec, layout, hessian, style, fmt, output, pdf, b
 
 
 def _render(derivation, style, fmt, vec, standalone, title, kind=None):
+    if isinstance(kind, tuple):  # ("hessian", Y): the mixed Hessian by X and Y
+        from ..api.higher_report import mixed_proofs
+        return _render_proofs(mixed_proofs(derivation, kind[1], style, vec), fmt,
+                              standalone, title)
     kind = kind or ("gradient" if derivation.is_scalar else "jacobian")
     if standalone:
         from ..render.proof_latex import document
@@ -287,12 +366,24 @@ def _render(derivation, style, fmt, vec, standalone, title, kind=None):
     return "```\n" + text + "```\n" if fmt == "md" else text
 
 
+def _render_proofs(proofs, fmt, standalone, title):
+    from ..render.proof_latex import document, proof_to_latex
+    from ..render.proof_text import proof_to_text
+    if standalone or fmt == "latex":
+        latex = "\n".join(proof_to_latex(p) for p in proofs)
+        return document([latex], title=title) if standalone else latex
+    text = "\n".join(proof_to_text(p) for p in proofs)
+    return "```\n" + text + "```\n" if fmt == "md" else text
+
+
 def _prove_one(formula, wrt, shapes, vec, layout, style, fmt, output, kind=None,
-               syntax="text", functions=()):
+               syntax="text", functions=(), complex_options=None):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), layout=layout,
-                            syntax=syntax, functions=functions)
+                            syntax=syntax, functions=functions, **(complex_options or {}))
+    if kind is None and any((complex_options or {}).values()):
+        kind = derivation.default_kind()  # a complex-valued scalar has Jacobians
     standalone = bool(output and output.endswith(".tex"))
     return _render(derivation, style, fmt, vec, standalone, f"Derivative of {formula}", kind)
 
@@ -390,15 +481,20 @@ CHECK_EXAMPLE = "matderiv check 'W*a' --wrt W -s W=m,n -s a=n,1 --claim \"kron(a
 @_kind_options({"gradient": "The claim is the gradient.",
                 "jacobian": "The claim is the Jacobian.",
                 "hessian": "The claim is the Hessian."})
+@click.option("--wrt2", default=None, metavar="Y",
+              help="With --hessian: the claim is the mixed Hessian d²F / d vec(X) d vec(Y)'.")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "latex", "json"]),
               default="text", show_default=True)
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="Check every [[claim]] of a TOML file and print a table.")
+@click.option("--conjugate", is_flag=True,
+              help="With --complex: the claim is the Jacobian by the conjugate Z̄.")
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
-def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, syntax,
-          functions):
+@_complex_options
+def check(formula, wrt, shapes, claim, vec, layout, kind, wrt2, fmt, batch, seconds, syntax,
+          functions, conjugate, complex_names, hermitian):
     from ..render.claim import verdict_to_latex, verdict_to_markdown, verdict_to_text
 
     if batch:
@@ -411,8 +507,17 @@ def check(formula, wrt, shapes, claim, vec, layout, kind, fmt, batch, seconds, s
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
-    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax)
+                            functions=functions, complex=complex_names, hermitian=hermitian)
+    if complex_names or hermitian:
+        _real_only(wrt2=wrt2)
+        verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout,
+                                         syntax=syntax, conjugate=conjugate)
+        click.echo(to_json(verdict.to_dict(), indent=2) if fmt == "json" else verdict.text())
+        sys.exit(verdict.exit_code)
+    if conjugate:
+        raise MatDerivError("--conjugate needs complex names (--complex Z)")
+    verdict = derivation.check_claim(claim, kind=kind, vec=vec, layout=layout, syntax=syntax,
+                                     wrt2=wrt2)
     if fmt == "json":
         click.echo(to_json(verdict.to_dict(), indent=2))
     else:
@@ -469,12 +574,13 @@ def _check_batch(path, fmt, seconds) -> int:
 @_time_budget
 @_SYNTAX
 @_FUNCTIONS
+@_complex_options
 def codegen(formula, wrt, shapes, kind, vec, backend, name, output, with_check, seconds,
-            syntax, functions):
+            syntax, functions, complex_names, hermitian):
     from ..api.derivation import derive as derive_api
 
     derivation = derive_api(formula, wrt=wrt, shapes=_shapes(shapes), syntax=syntax,
-                            functions=functions)
+                            functions=functions, complex=complex_names, hermitian=hermitian)
     source = derivation.to_source(kind, vec=vec, backend=backend, name=name,
                                   with_check=with_check)
     if output:

@@ -13,6 +13,8 @@ def number_code(expr) -> str:
         return str(int(expr))
     if expr.is_Rational:
         return f"({int(expr.p)} / {int(expr.q)})"
+    if expr.is_extended_real is False:  # i in a result over complex names
+        return f"({complex(expr)!r})"
     value = float(expr)
     return repr(value) if value >= 0 else f"({value!r})"
 

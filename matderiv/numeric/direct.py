@@ -201,7 +201,7 @@ class _Reader:
         return value
 
     def postfix(self, value):
-        while self.peek()[1] in ("'", ".T"):
+        while self.peek()[1] in ("'", ".T", ".'"):
             self.take()
             value = value.T if _is_matrix(value) else value
         return value
@@ -485,6 +485,9 @@ _CALLS = {
     "I": _identity, "K": _commutation, "ones": _ones, "diag": _diag, "softmax": _softmax,
     "mean": _mean, "logsumexp": _logsumexp, "unvec": _unvec, "Delta": _delta,
     "max": _extremum(np.maximum), "min": _extremum(np.minimum),
+    # Of real values (complex names are checked by matderiv.numeric.complex_check).
+    "conj": lambda value: value, "real": lambda value: value,
+    "imag": lambda value: 0.0 * value,
     **{name: _applied(name) for name in _FUNCTIONS},
 }
 

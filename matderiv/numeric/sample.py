@@ -183,7 +183,8 @@ class Sampler:
                                                     functions=functions),
                          rtol=1e-5, atol=1e-6 + 1e-8 * self._scale(d.expr, values),
                          what="internal error: matderiv's own gradient")
-            expected = numeric_jacobian(d.gradient(), d.variable, values, functions=functions,
+            by = d.second_variable(reading.wrt2)  # X again, or the second variable
+            expected = numeric_jacobian(d.gradient(), by, values, functions=functions,
                                         vec=reading.vec)
         if reading.layout == "denominator" and reading.kind != "gradient":
             expected = expected.T

@@ -57,14 +57,19 @@ class CheckReport:
 
 
 def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
-           atol: float = 1e-6, hessian: bool = False) -> CheckReport:
+           atol: float = 1e-6, hessian: bool = False, order: int = 1,
+           wrt2=None) -> CheckReport:
     """Raise MatDerivError if a result differs from finite differences; else a report.
+
+    ``order`` k > 1 also checks the derivatives of orders 2 to k, each against finite
+    differences of the one before; ``wrt2`` Y the mixed Hessian by X and Y (scalar F).
 
     Where the sizes given are too large to evaluate (a 100000 x 100000 W), the check
     runs at small sizes of the same shape pattern: the derivation with those sizes
     named (``symbolic_twin``), whose results must be these with the sizes put in.
     """
-    options = {"points": points, "seed": seed, "rtol": rtol, "atol": atol, "hessian": hessian}
+    options = {"points": points, "seed": seed, "rtol": rtol, "atol": atol, "hessian": hessian,
+               "higher": {"order": order, "wrt2": wrt2}}
     try:
         return _verify_at(derivation, **options)
     except MatDerivError as error:
@@ -74,7 +79,7 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
     if not substitution:
         raise MatDerivError("cannot check the result: it is too large to evaluate even at "
                             "the smallest sizes (sizes 2 and 3)", kind="budget")
-    for what, result_of in _results_checked(derivation, hessian):
+    for what, result_of in _results_checked(derivation, hessian, **options["higher"]):
         if not same_at_sizes(result_of(twin), result_of(derivation), substitution):
             raise MatDerivError(f"cannot check {what} at these sizes: they are too large to "
                                 "evaluate, and with the sizes named the derivation gives "
@@ -84,9 +89,12 @@ def verify(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
     return CheckReport(report.points, report.sizes, report.max_error, report.checked, named)
 
 
-def _results_checked(derivation, hessian: bool):
+def _results_checked(derivation, hessian: bool, order: int = 1, wrt2=None):
     """(what, result of a derivation) for each result ``_verify_at`` checks."""
-    found = []
+    found = [(f"the derivative of order {k}", lambda d, k=k: d.derivative_matrix(k))
+             for k in range(2, order + 1)]
+    if wrt2 is not None:
+        found.append(("the mixed Hessian", lambda d: d.hessian(wrt=wrt2, layout="numerator")))
     if derivation.is_scalar:
         found.append(("the gradient", lambda d: d.gradient()))
         if hessian:
@@ -100,7 +108,7 @@ def _results_checked(derivation, hessian: bool):
     return found
 
 
-def _verify_at(derivation, *, points, seed, rtol, atol, hessian) -> CheckReport:
+def _verify_at(derivation, *, points, seed, rtol, atol, hessian, higher) -> CheckReport:
     rng = np.random.default_rng(seed)
     functions = stand_in_functions(derivation.abstract_functions)
     expr, variable = derivation.expr, derivation.variable
@@ -124,7 +132,7 @@ def _verify_at(derivation, *, points, seed, rtol, atol, hessian) -> CheckReport:
             if not _closed_form_finite(derivation, values, functions):
                 continue
             errors, names = _check_point(derivation, values, value, functions, rtol, atol,
-                                         hessian)
+                                         hessian, higher)
         except MatDerivError as error:
             smallest = smallest_sizes(expr, variable)
             if error.kind != "budget" or fixed is not None or not smallest:
@@ -148,11 +156,11 @@ def _closed_form_finite(derivation, values, functions) -> bool:
     return bool(np.all(np.isfinite(value)) or np.any(np.isinf(value)))
 
 
-def _check_point(derivation, values, value, functions, rtol, atol, hessian):
+def _check_point(derivation, values, value, functions, rtol, atol, hessian, higher):
     """Every result against central differences at one point: (largest deviation, the
     names of what was checked)."""
     expr, variable = derivation.expr, derivation.variable
-    worst, checked = 0.0, []
+    worst, checked = _check_higher(derivation, values, functions, atol, **higher)
     # Central differences lose about eps |F| / h to rounding: allow for it, so a
     # huge F (det of a large matrix) is not called wrong for a right derivative.
     scale = float(np.max(np.abs(value)))
@@ -194,6 +202,19 @@ def _check_point(derivation, values, value, functions, rtol, atol, hessian):
             worst = max(worst, assert_close(np.reshape(computed, expected.shape), expected,
                                             what="the tensor", rtol=rtol, atol=atol_f))
             checked.append("tensor")
+    return worst, checked
+
+
+def _check_higher(derivation, values, functions, atol, order, wrt2):
+    """Higher orders and the mixed Hessian (``numeric.orders``): (deviation, names)."""
+    worst, checked = 0.0, []
+    if order > 1:
+        from .orders import check_orders
+        worst, checked = check_orders(derivation, values, functions, order=order, atol=atol)
+    if wrt2 is not None and str(wrt2) in values:  # a Y that F lacks: the zero, exactly
+        from .orders import check_mixed
+        error, names = check_mixed(derivation, values, functions, wrt2=wrt2, atol=atol)
+        worst, checked = max(worst, error), checked + names
     return worst, checked
 
 

@@ -17,6 +17,8 @@ import sympy
 from sympy.tensor.array.expressions import ArrayAdd, ArrayTensorProduct, PermuteDims, Reshape
 
 LETTERS = "ijkl"
+#: The names of a reshaped array's axes, in order (a derivative of any order has up to 12).
+INDEX_LETTERS = "ijklpqrstuvw"
 
 
 def index_terms(expr) -> list[tuple]:

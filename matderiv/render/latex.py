@@ -163,13 +163,14 @@ class MatrixLatexPrinter(LatexPrinter):
     def _index_form(self, expr):
         from sympy import Identity
 
-        from .index import index_terms
+        from .index import INDEX_LETTERS, index_terms
         parts = []
         for coefficient, factors in index_terms(expr):
             if coefficient is None:
                 shape = ", ".join(self._print(s) for s in factors.shape)
-                parts.append(r"\operatorname{reshape}\left(%s, (%s)\right)_{ijkl}"
-                             % (self._print(factors.expr), shape))
+                parts.append(r"\operatorname{reshape}\left(%s, (%s)\right)_{%s}"
+                             % (self._print(factors.expr), shape,
+                                INDEX_LETTERS[:len(factors.shape)]))
                 continue
             text = " ".join(
                 r"\delta_{%s}" % idx if isinstance(m, Identity) else

@@ -245,12 +245,13 @@ class TextPrinter(StrPrinter):
 
     # -- the 4-index tensor: T_ijkl = A_ik (Bᵀ)_jl -----------------------------
     def _index_form(self, expr) -> str:
-        from .index import index_terms
+        from .index import INDEX_LETTERS, index_terms
         parts = []
         for coefficient, factors in index_terms(expr):
             if coefficient is None:
                 shape = ", ".join(self._print(s) for s in factors.shape)
-                parts.append(f"reshape({self._print(factors.expr)}, ({shape}))_ijkl")
+                letters = INDEX_LETTERS[:len(factors.shape)]  # one per axis
+                parts.append(f"reshape({self._print(factors.expr)}, ({shape}))_{letters}")
                 continue
             text = " ".join(
                 (f"δ_{idx}" if isinstance(m, sympy.Identity) else

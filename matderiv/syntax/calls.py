@@ -15,6 +15,7 @@ from sympy import (
     KroneckerProduct,
     OneMatrix,
     Trace,
+    ZeroMatrix,
 )
 
 from ..expressions import (
@@ -166,6 +167,17 @@ class CallBuilding:
 
     def call_d(self, node, value):
         return MatDiff(value) if is_matrix(value) else ScalarDiff(value)
+
+    # conj, real and imag of a real matrix: itself, itself, 0. Complex names are read by
+    # matderiv.syntax.complex_reading, which overrides these three.
+    def call_conj(self, node, value):
+        return value
+
+    def call_real(self, node, value):
+        return value
+
+    def call_imag(self, node, value):
+        return ZeroMatrix(*shape_of(value)) if is_matrix(value) else sympy.Integer(0)
 
     def call_scalar(self, node, value):
         return as_scalar(value)

@@ -25,7 +25,8 @@ FUNCTIONS = {
     "tr": 1, "det": 1, "logdet": 1, "inv": 1, "kron": None, "sum": (1, 2), "mean": (1, 2),
     "norm": (1, 2), "dot": 2, "inner": 2, "vec": 1, "vecr": 1, "unvec": 3, "I": 1, "K": 2,
     "Delta": 1, "diag": 1, "ones": (1, 2), "softmax": (1, 2), "logsumexp": (1, 2),
-    "square": 1, **{name: 1 for name in ELEMENTWISE}, **{name: 1 for name in ALIASES},
+    "square": 1, "conj": 1, "real": 1, "imag": 1, **{name: 1 for name in ELEMENTWISE},
+    **{name: 1 for name in ALIASES},
     **{name: 2 for name in BINARY},
 }
 

@@ -21,7 +21,7 @@ from .tree import Binary, Call, Name, Num, Postfix, Token, Unary
 _DIGITS = "0123456789"
 
 # Longest first, so that ".*" wins over ".".
-_OPERATORS = (".*", "./", ".^", ".T", "**", "+", "-", "*", "@", "/", "^", "'", "(", ")", ",")
+_OPERATORS = (".*", "./", ".^", ".T", ".'", "**", "+", "-", "*", "@", "/", "^", "'", "(", ")", ",")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -148,12 +148,15 @@ class _Parser:
         left = self.prefix(exponent)
         while True:
             tok = self.peek()
-            if tok.kind == "op" and tok.text in ("'", ".T"):
+            if tok.kind == "op" and tok.text in ("'", ".T", ".'"):
                 if _POSTFIX_POWER <= rbp or exponent:
                     break
                 self.deeper()
                 self.advance()
-                left = Postfix("T", left, (_start(left), tok.span[1]))
+                # The op says which was written: for complex names ' conjugates and
+                # .' (MATLAB's) and .T do not (matderiv.syntax.complex_reading).
+                left = Postfix("'" if tok.text == "'" else "T", left,
+                               (_start(left), tok.span[1]))
                 continue
             if tok.kind == "op" and tok.text in _INFIX:
                 lbp = _INFIX[tok.text]
