@@ -57,6 +57,14 @@ class FormulaShapes:
     env: Mapping       # names -> SymPy symbols (declared and inferred), sizes too
     names: tuple       # the formula's names, in order of appearance
     inferred: tuple    # those whose shapes were inferred from the formula
+    expr: Basic
+    text: str | None   # the formula as the user wrote it; None for SymPy input
+
+    @property
+    def formula(self) -> str:
+        """The formula as written, or printed from ``expr`` when asked (printing a large
+        formula, such as the gradient derived again for a Hessian, is not free)."""
+        return self.text if self.text is not None else str(self.expr)
 
     @property
     def shapes(self) -> dict:
@@ -83,7 +91,6 @@ class Derivation(HigherDerivatives, FormulaShapes):
                        "max_nodes": _checked_budget("max_nodes", max_nodes)}
         self.expr = expr
         self.variable = variable
-        self.formula = formula if formula is not None else str(expr)
         self.text = formula  # the formula as the user wrote it; None for SymPy input
         self.syntax, self.functions = "text", ()  # text's syntax; declared abstract names
         # A derivation made inside another (the gradient's, for the Hessian) and whether
