@@ -2,7 +2,8 @@
 
 Taken from the tests themselves (tests/test_cookbook.py, test_coverage.py,
 test_hessian.py) plus the seed notes' results (tests/test_seeds.py writes them inline),
-so the benchmark measures what the engine is known to get right.
+so the benchmark measures what the engine is known to get right. The tables are read
+from the test files as data (``ast``), not imported: the benchmark needs no pytest.
 
 >>> len(problems()) >= 60
 True
@@ -10,8 +11,8 @@ True
 
 from __future__ import annotations
 
+import ast
 import os
-import sys
 from dataclasses import dataclass
 
 TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
@@ -56,13 +57,42 @@ class Problem:
         return self.formula, self.wrt, tuple(sorted(self.shapes.items()))
 
 
+def test_tables(module: str) -> dict:
+    """The module-level tables of ``tests/<module>.py``: names bound to literals (tuples,
+    lists, dicts, strings, numbers, and names bound so before them), read, not run."""
+    with open(os.path.join(TESTS, module + ".py"), encoding="utf-8") as file:
+        tree = ast.parse(file.read())
+    tables: dict = {}
+
+    def value(node):
+        if isinstance(node, ast.Name):
+            return tables[node.id]
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items = [value(item) for item in node.elts]
+            return tuple(items) if isinstance(node, ast.Tuple) else items
+        if isinstance(node, ast.Dict):
+            found = {}
+            for key, item in zip(node.keys, node.values, strict=True):
+                found.update(value(item) if key is None else {value(key): value(item)})
+            return found
+        return ast.literal_eval(node)
+
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name):
+            try:
+                tables[node.targets[0].id] = value(node.value)
+            except (ValueError, KeyError, TypeError):
+                continue  # not a table of data
+    return tables
+
+
 def problems() -> list[Problem]:
     """Every distinct (formula, variable, shapes) of the sources above, in a fixed order."""
-    if TESTS not in sys.path:
-        sys.path.insert(0, TESTS)
-    from test_cookbook import GRADIENTS
-    from test_coverage import CASES, SHAPES
-    from test_hessian import HESSIANS
+    GRADIENTS = test_tables("test_cookbook")["GRADIENTS"]  # noqa: N806 - the tests' names
+    coverage = test_tables("test_coverage")
+    CASES, SHAPES = coverage["CASES"], coverage["SHAPES"]  # noqa: N806
+    HESSIANS = test_tables("test_hessian")["HESSIANS"]  # noqa: N806
 
     found = [Problem(f"seed: {f} wrt {w}", f, w, s) for f, w, s in SEEDS]
     found += [Problem(f"cookbook {name}", f, w, s) for name, f, w, s, _ in GRADIENTS]

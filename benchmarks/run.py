@@ -8,14 +8,18 @@ verdict (PASS / MISS). Four measurements (issue 5):
 2. scaling: the gradient of an L-layer network loss by the first layer's weights;
 3. generated code (``Derivation.to_function``) against jax.grad / jax.hessian (jit, CPU),
    torch.func and a hand-written NumPy closed form, at growing sizes;
-4. cold start of the CLI against ``python -c "import sympy"``.
+4. cold start of the CLI against ``python -c "import sympy"``;
+5. growing formulas: chains X*...*X (N = 4 ... 64) and sums of N traces (N = 8 ... 128),
+   each size in its own pinned process (benchmarks/sizes.py);
+6. ``prove --style both`` against ``derive`` of a 2-layer network (benchmarks/sizes.py).
 
 The peers jax and torch are optional (``pip install '.[bench]'``); without them their
 columns read "not installed". Timings are medians; compare ratios within one run, not
 absolute times across runs (the machine is shared).
 
 Options: ``--quick`` (small sizes, few repeats: a smoke run), ``--only SECTION,...``
-(derivation, scaling, codegen, coldstart), ``--output FILE`` (default RESULTS.md here),
+(derivation, scaling, codegen, coldstart, sizes, proofs), ``--output FILE`` (default
+RESULTS.md here),
 ``--threads N`` (threads for the array libraries in section 3; default 1).
 """
 
@@ -65,7 +69,7 @@ from sympy.core.cache import clear_cache  # noqa: E402
 
 import matderiv  # noqa: E402
 
-SECTIONS = ("derivation", "scaling", "codegen", "coldstart")
+SECTIONS = ("derivation", "scaling", "codegen", "coldstart", "sizes", "proofs")
 
 
 def median_time(call, repeats, *, clear=False, budget=None):
@@ -209,12 +213,13 @@ def derivation_report(rows):
                      f"{cells[1]} | {cells[2]} | {cells[3]} | {note} |")
     summary = {}
     lines.append("")
+    targets = {"diff": 0.2, "array_derive": 0.6}
     for peer, values in ratios.items():
         median = statistics.median(values) if values else float("nan")
         summary[peer] = median
         lines.append(f"- median ratio against `{peer}` over the {len(values)} problems it "
-                     f"answers right: **{median:.2f}** — {verdict(median <= 1.0)} "
-                     f"(target ≤ 1.0); counting its wrong answers' times too "
+                     f"answers right: **{median:.2f}** — {verdict(median <= targets[peer])} "
+                     f"(target ≤ {targets[peer]}); counting its wrong answers' times too "
                      f"({len(with_wrong[peer])} problems): "
                      f"{statistics.median(with_wrong[peer]):.2f}")
     slowest = max(ours_all)
@@ -222,13 +227,26 @@ def derivation_report(rows):
     lines.append(f"- matderiv: {len(ours_all)} problems, median {ms(statistics.median(ours_all))}"
                  f" ms, slowest {ms(slowest)} ms; {under}/{len(ours_all)} under 50 ms — "
                  f"{verdict(slowest < 0.050)} (target: every problem under 50 ms)")
-    verdicts = [("derivation: median ratio vs MatrixExpr.diff ≤ 1.0", summary["diff"] <= 1.0,
+    jacobians = [mine / array for problem, mine, _, array, _, _ in rows
+                 if mine is not None and array and not problem_is_scalar(problem)]
+    jacobian_median = statistics.median(jacobians) if jacobians else float("nan")
+    lines.append(f"- Jacobians alone (matrix formulas, {len(jacobians)} problems): median "
+                 f"ratio against `array_derive` **{jacobian_median:.2f}** — "
+                 f"{verdict(jacobian_median <= 1.0)} (target ≤ 1.0)")
+    verdicts = [("derivation: median ratio vs MatrixExpr.diff ≤ 0.2", summary["diff"] <= 0.2,
                  f"{summary['diff']:.2f}"),
-                ("derivation: median ratio vs array_derive ≤ 1.0",
-                 summary["array_derive"] <= 1.0, f"{summary['array_derive']:.2f}"),
+                ("derivation: median ratio vs array_derive ≤ 0.6",
+                 summary["array_derive"] <= 0.6, f"{summary['array_derive']:.2f}"),
+                ("derivation: Jacobians alone, median ratio vs array_derive ≤ 1.0",
+                 jacobian_median <= 1.0, f"{jacobian_median:.2f}"),
                 ("derivation: every problem under 50 ms", slowest < 0.050,
                  f"slowest {ms(slowest)} ms")]
     return lines, verdicts
+
+
+def problem_is_scalar(problem) -> bool:
+    """Whether the problem's formula is a scalar (its result a gradient)."""
+    return matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes).is_scalar
 
 
 # -- 2. scaling -----------------------------------------------------------------------
@@ -310,6 +328,10 @@ def code_problems(quick):
     quad = matderiv.derive("x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")})
     logit = matderiv.derive("sum(log(1 + exp(-y .* (X*w))))", wrt="w",
                             shapes={"X": ("n", "d"), "w": ("d", 1), "y": ("n", 1)})
+    logdet = matderiv.derive("logdet(X)", wrt="X", shapes={"X": ("n", "n")})
+    sizes_quad_gradient = [256, 512] if quick else [2048, 4096]
+    # (128 would be 128⁴ = 268M numbers, 2.1 GB, per Hessian: beyond a shared machine)
+    sizes_logdet = [16, 32] if quick else [40, 64]
 
     def nn_values(n, rng):
         h, m = n, 16
@@ -336,6 +358,24 @@ def code_problems(quick):
             return (x.T @ A @ x)[0, 0]
         return loss
 
+    def quad_gradient_hand(A, x):
+        return A @ x + A.T @ x
+
+    def logdet_values(n, rng):
+        return {"X": rng.standard_normal((n, n)) + n * np.eye(n)}  # well conditioned
+
+    def logdet_hand(X):
+        """-(X⁻¹ ⊗ X⁻ᵀ) K written entry by entry: H[(i, j), (k, l)] = -X⁻¹[j, k] X⁻¹[l, i]
+        (vec order: row i + j n, column k + l n)."""
+        n = X.shape[0]
+        inverse = np.linalg.inv(X)
+        return -np.einsum("jk,li->jilk", inverse, inverse).reshape(n * n, n * n)
+
+    def logdet_loss(xp):
+        def loss(X):
+            return xp.linalg.slogdet(X)[1]
+        return loss
+
     def logit_values(shape, rng):
         n, d = shape
         return {"X": rng.standard_normal((n, d)) / np.sqrt(d), "w": rng.standard_normal((d, 1)),
@@ -359,6 +399,10 @@ def code_problems(quick):
         ("Hessian of the logistic loss by w (sum(log(1 + exp(-y .* (X*w)))), n × d)", logit,
          "hessian", sizes_logit, logit_values, logit_hand, logit_loss, ["w", "X", "y"],
          "hessian"),
+        ("gradient of x'*A*x (A of n × n; hand: A @ x + A.T @ x)", quad, "gradient",
+         sizes_quad_gradient, quad_values, quad_gradient_hand, quad_loss, ["x", "A"], "grad"),
+        ("Hessian of logdet(X) (X of n × n; hand: its n⁴ entries by einsum)", logdet,
+         "hessian", sizes_logdet, logdet_values, logdet_hand, logdet_loss, ["X"], "hessian"),
     ]
 
 
@@ -371,7 +415,7 @@ def _jax_function(jax, loss, kind, order):
     def run(values):
         result = compiled(*[jnp.asarray(values[k]) for k in order])
         result.block_until_ready()
-        return np.asarray(result).reshape(result.shape[0], -1) if kind == "hessian" else result
+        return np.asarray(result) if kind == "hessian" else result
 
     def flops(values):
         """XLA's count of the floating-point operations of the compiled program."""
@@ -389,10 +433,20 @@ def _torch_function(torch, loss, kind, order):
     derivative = func.grad(f) if kind == "grad" else func.hessian(f)
 
     def run(tensors):
+        if kind == "hessian":
+            # (under an outer no_grad, torch.func.hessian of slogdet is wrong: 2.13.0)
+            return derivative(*[tensors[k] for k in order])
         with torch.no_grad():
-            result = derivative(*[tensors[k] for k in order])
-        return result.reshape(result.shape[0], -1) if kind == "hessian" else result
+            return derivative(*[tensors[k] for k in order])
     return run
+
+
+def _as_vec_hessian(result):
+    """A peer's Hessian H[i, j, k, l] = d2F / dX_ij dX_kl as the matrix of vec (column)
+    order, the generated code's: row i + j m, column k + l m (vectors: (n, 1, n, 1))."""
+    swapped = result.permute(1, 0, 3, 2) if hasattr(result, "permute") \
+        else np.transpose(result, (1, 0, 3, 2))
+    return swapped.reshape(swapped.shape[0] * swapped.shape[1], -1)
 
 
 IMPLEMENTATIONS = ("generated", "hand", "jax", "torch")
@@ -438,6 +492,8 @@ def codegen_worker(problem: int, size: int, implementation: str, quick: bool) ->
         tensors = {k: torch.as_tensor(v) for k, v in values.items()}
         call = lambda: run(tensors)  # noqa: E731
     result = call()  # (jax compiles here)
+    if implementation in ("jax", "torch") and peer_kind == "hessian":
+        result = _as_vec_hessian(result)  # (outside the timing: a layout, not the work)
     result = result.numpy() if hasattr(result, "numpy") else np.asarray(result)
     agree = bool(np.allclose(result.reshape(reference.shape), reference, rtol=1e-6,
                              atol=1e-8))
@@ -493,6 +549,17 @@ def codegen_section(quick, threads=1):
         if kind == "hessian" and isinstance(sizes[-1], tuple):  # Xᵀ diag(w) X, X n × d
             rates[sizes[-1]] = worker("rate,{},{}".format(*sizes[-1]))["gflops"]
     return rows, max(cores_used, default=0.0), cpus, rates
+
+
+def _worker(task, quick=False, threads=1):
+    """Run ``task`` in a process of its own (``--worker``), pinned to ``threads`` CPUs;
+    its JSON answer."""
+    import json
+    command = [sys.executable, os.path.abspath(__file__), "--worker", task,
+               "--threads", str(threads)] + (["--quick"] if quick else [])
+    done = subprocess.run(command, check=True, capture_output=True, text=True,
+                          env=_threads_environment(threads))
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _size_text(size):
@@ -559,10 +626,35 @@ def codegen_report(rows, threads, cores, cpus, rates):
             if size in rates:  # X of n × d: the Hessian Xᵀ diag(w) X
                 bounds.append(_gram_bound(short, size, g, j, rates[size],
                                           timings.get("jax flops")))
+    verdicts += _best_of_verdicts(by_problem)
     for text, passed, value in verdicts:
         lines.append(f"- {text}: {value} — {verdict(passed)}")
     lines += bounds
     return lines, verdicts
+
+
+#: Issue 24's targets at one size: generated / hand-written ≤ bound.
+HAND_TARGETS = {"gradient of x'*A*x": (2048, 1.3), "Hessian of logdet(X)": (40, 1.2)}
+
+
+def _best_of_verdicts(by_problem):
+    """Each generated gradient and Hessian within 1.2× the best of hand-written NumPy,
+    jax.jit and torch.func at every size; the targets of ``HAND_TARGETS``."""
+    verdicts = []
+    for name, entries in by_problem.items():
+        short = name.split(" (")[0]
+        worst = max(e[2]["generated"] / min(e[2][k] for k in ("hand", "jax", "torch")
+                                            if k in e[2]) for e in entries)
+        verdicts.append((f"codegen: {short}, within 1.2× of the best of hand, jax, torch "
+                         "at every size", worst <= 1.2, f"worst {worst:.2f}×"))
+        if short in HAND_TARGETS:
+            size, bound = HAND_TARGETS[short]
+            at = [e for e in entries if e[1] == size]
+            if at:
+                ratio = at[0][2]["generated"] / at[0][2]["hand"]
+                verdicts.append((f"codegen: {short} ≤ {bound}× hand-written at {size}",
+                                 ratio <= bound, f"{ratio:.2f}×"))
+    return verdicts
 
 
 def _gram_bound(short, size, generated, jax_time, rate, jax_flops) -> str:
@@ -692,6 +784,12 @@ def main(argv=None):
             _, n, d = args.worker.split(",")
             print(json.dumps(gram_rate_worker(int(n), int(d))))
             return
+        if args.worker.startswith("size,"):
+            from sizes import size_worker
+            _, kind, count = args.worker.split(",")
+            print(json.dumps({**size_worker(kind, int(count), args.quick),
+                              "cpus": PINNED_CPUS}))
+            return
         problem, size, implementation = args.worker.split(",")
         print(json.dumps(codegen_worker(int(problem), int(size), implementation, args.quick)))
         return
@@ -727,6 +825,17 @@ def main(argv=None):
     if "coldstart" in chosen:
         print("4. cold start ...", flush=True)
         sections.append(coldstart_report(coldstart_section(3 if args.quick else 11)))
+    if "sizes" in chosen or "proofs" in chosen:
+        import sizes
+        if "sizes" in chosen:
+            print("5. growing formulas ...", flush=True)
+            work = lambda task: _worker(task, quick=args.quick)  # noqa: E731
+            sections.append(sizes.sizes_report(sizes.sizes_section(work, args.quick), ms,
+                                               verdict))
+        if "proofs" in chosen:
+            print("6. proofs ...", flush=True)
+            sections.append(sizes.proofs_report(_worker("size,proof,0", quick=args.quick),
+                                                ms, verdict))
     for _, section_verdicts in sections:
         verdicts += section_verdicts
     report += ["## Verdicts", "", "| target | measured | verdict |", "|---|---|---|"]

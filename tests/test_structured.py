@@ -333,3 +333,29 @@ def test_sizes_too_large_to_evaluate_are_checked_by_the_structured_twin():
                         symmetric=["S"])
     report = d.check()
     assert report.pattern and "symmetric directions" in ", ".join(report.checked)
+
+
+# -- spectral and matrix functions of a declared symmetric S ---------------------------
+
+@pytest.mark.parametrize("formula, shapes, gradient", [
+    ("eigmax(S)", SQUARE, "eigvec_max(S)*eigvec_max(S)'"),
+    ("eigmin(S)", SQUARE, "eigvec_min(S)*eigvec_min(S)'"),
+    ("eigmax(S) - eigmin(S)", SQUARE,
+     "eigvec_max(S)*eigvec_max(S)' - eigvec_min(S)*eigvec_min(S)'"),
+])
+def test_an_extreme_eigenvalue_of_a_declared_symmetric_matrix(formula, shapes, gradient):
+    # Declared symmetric, S needs no structure of its own for eigmax; v v' is symmetric,
+    # so the gradient on the symmetric matrices is v v' itself.
+    expect_structured(formula, "S", shapes, gradient=gradient, symmetric=["S"])
+
+
+def test_an_extreme_eigenvalue_needs_the_declaration():
+    with pytest.raises(matderiv.MatDerivError, match="eigmax needs a symmetric argument"):
+        matderiv.derive("eigmax(S)", "S", SQUARE)
+
+
+def test_the_trace_of_a_function_of_a_declared_symmetric_matrix():
+    # tr(A logm(S)) by a symmetric S (issue 23): checked along symmetric directions.
+    d = matderiv.derive("tr(A*logm(S))", "S", {"A": "n,n", **SQUARE}, symmetric=["S"])
+    _assert_gradient_numerically(d, d.gradient(), "symmetric")
+    d.check()

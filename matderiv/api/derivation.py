@@ -37,6 +37,7 @@ from ..engine.rewrite import ProofStep
 from ..errors import MatDerivError, guarded
 from ..expressions import AbstractFunction, AbstractGradient, is_matrix
 from ..expressions.contains import atoms_of
+from ..expressions.structured import plain, structured
 from ..syntax.builder import Builder
 from ..syntax.grammar import FUNCTIONS, is_one_by_one
 from ..syntax.inference import shaped
@@ -56,6 +57,14 @@ class FormulaShapes:
     env: Mapping       # names -> SymPy symbols (declared and inferred), sizes too
     names: tuple       # the formula's names, in order of appearance
     inferred: tuple    # those whose shapes were inferred from the formula
+    expr: Basic
+    text: str | None   # the formula as the user wrote it; None for SymPy input
+
+    @property
+    def formula(self) -> str:
+        """The formula as written, or printed from ``expr`` when asked (printing a large
+        formula, such as the gradient derived again for a Hessian, is not free)."""
+        return self.text if self.text is not None else str(self.expr)
 
     @property
     def shapes(self) -> dict:
@@ -82,7 +91,6 @@ class Derivation(HigherDerivatives, FormulaShapes):
                        "max_nodes": _checked_budget("max_nodes", max_nodes)}
         self.expr = expr
         self.variable = variable
-        self.formula = formula if formula is not None else str(expr)
         self.text = formula  # the formula as the user wrote it; None for SymPy input
         self.syntax, self.functions = "text", ()  # text's syntax; declared abstract names
         # A derivation made inside another (the gradient's, for the Hessian) and whether
@@ -431,12 +439,13 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
                               checked_functions=checked_functions)
     names, inferred = (), ()
     if isinstance(formula, str):
-        read, expr = read_formula(formula, shapes, syntax, functions)
+        structures = _structures(symmetric, diagonal)
+        read, expr = read_formula(formula, shapes, syntax, functions, structures)
         if symmetric or diagonal:  # a structured matrix inferred m x n is read n x n
             again = square_shapes(shapes, symmetric, diagonal,
                                   _shapes(read.env, tuple(read.inferred.shapes)))
             if again is not None:
-                read, expr = read_formula(formula, again, syntax, functions)
+                read, expr = read_formula(formula, again, syntax, functions, structures)
         env, names, inferred = read.env, read.inferred.names, tuple(read.inferred.shapes)
         text = formula
     elif isinstance(formula, Basic):
@@ -478,10 +487,18 @@ def checked_functions(functions, env) -> tuple[str, ...]:
     return tuple(functions)
 
 
-def read_formula(text: str, shapes=None, syntax: str = "text", functions=()):
+def read_formula(text: str, shapes=None, syntax: str = "text", functions=(),
+                 structures=None):
     """(read, expr): ``text`` with its shapes, declared or inferred (``syntax.inference.
-    shaped``), and built. Every formula text the API takes is read here."""
+    shaped``), and built. Every formula text the API takes is read here. ``structures``
+    ({"S": "symmetric"}) makes those square matrices structured as the text is built, so
+    that what needs a symmetric argument (eigmax(S)) sees S as declared."""
     read = shaped(text, shapes, syntax)
+    for name, structure in (structures or {}).items():
+        symbol = read.env.get(name)
+        if isinstance(symbol, MatrixSymbol) and is_matrix(symbol) \
+                and symbol.shape[0] == symbol.shape[1]:
+            read.env.replace(name, structured(plain(symbol), structure))
     abstract = checked_functions(functions, read.env)
     try:
         expr = Builder(read.env, source=text, abstract=abstract).build_text(text, syntax,
@@ -489,6 +506,16 @@ def read_formula(text: str, shapes=None, syntax: str = "text", functions=()):
     except MatDerivError as error:
         raise _with_inferred(error, read.env, tuple(read.inferred.shapes)) from None
     return read, expr
+
+
+def _structures(symmetric, diagonal) -> dict:
+    """{name: "symmetric" | "diagonal"} of the names declared so (checked later, by
+    ``declare_structure``: here only the well-formed ones are taken)."""
+    found = {}
+    for structure, names in (("symmetric", symmetric), ("diagonal", diagonal)):
+        if isinstance(names, (list, tuple, set, frozenset)):
+            found.update({name: structure for name in names if isinstance(name, str)})
+    return found
 
 
 def _with_inferred(error: MatDerivError, env, inferred) -> MatDerivError:

@@ -27,6 +27,7 @@ from .structure import (
     broadcast_part,
     is_atom_expr,
     is_diagonal,
+    is_formed_product,
     is_fresh,
     is_structured,
     transpose_pairs,
@@ -277,6 +278,8 @@ class Printer(ProductPrinting, ScalarPrinting, SpectralPrinting):
         matrices = [a for a in expr.args if is_matrix(a)]
         if is_diagonal(expr):
             code = self.materialise_diagonal(MatMul(*matrices))
+        elif is_formed_product(matrices):
+            return self.formed_product(self.formed_coefficient(coefficient, matrices))
         elif (coefficient != 1 and len(matrices) == 2 and self.backend.name == "numpy"
               and not any(is_structured(m) for m in matrices)):
             # c A B: c scales a factor made by this call if it is smaller than A B, which

@@ -21,8 +21,15 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from ..errors import MatDerivError
 from ..expressions import CommutationMatrix, is_matrix
 from .code_text import parenthesised, scaled, strip_parens
+from .cost import fused_kron_commutation
 from .spectral_printing import is_frechet_matrix
-from .structure import group_diagonals, is_diagonal, is_weighted_gram, transposed
+from .structure import (
+    group_diagonals,
+    is_diagonal,
+    is_formed_product,
+    is_weighted_gram,
+    transposed,
+)
 
 
 class ProductPrinting:
@@ -40,6 +47,8 @@ class ProductPrinting:
 
     # products: dense runs with multi_dot, structured factors applied to their right side
     def product(self, factors) -> str:
+        if is_formed_product(factors):
+            return self.formed_product(factors)
         groups = group_diagonals(factors)
         if self.backend.name == "numpy" and is_weighted_gram(groups):
             # R' diag(w) R: symmetric, so half the work where the weights allow (see the
@@ -83,6 +92,41 @@ class ProductPrinting:
             else:
                 value = self.apply(group, value)
         return value
+
+    def formed_product(self, factors) -> str:
+        """A product of structured factors only, one a Kronecker product, with nothing
+        to apply them to (a Hessian such as -(X⁻¹ ⊗ X⁻ᵀ) K): the Kronecker product is
+        formed entry by entry (``kron``; the last one, where there are several), the
+        factors left of it applied to it, those right of it applied to its transpose:
+        (M F)ᵀ = Fᵀ Mᵀ. A commutation matrix or a diagonal moves or scales entries, so
+        the whole costs the result's size, where applying them all to an identity cost
+        (n²)² n.
+        """
+        at = _formed_at(factors)
+        kron = factors[at]
+        if fused_kron_commutation(factors):
+            # (P ⊗ Q) K: entry ((i, k), (j, l)) is P[i, l] Q[k, j], written in one pass.
+            (p1, q1), (p2, q2) = kron.args[0].shape, kron.args[1].shape
+            return (f"({self.value(kron.args[0])}[:, None, None, :] * "
+                    f"{self.value(kron.args[1])}[None, :, :, None]).reshape("
+                    f"{self.size(p1 * p2)}, {self.size(q1 * q2)})")
+        steps = [lambda value, f=f: self.apply(f, value) for f in reversed(factors[:at])]
+        steps += [lambda value, f=f: f"{parenthesised(self.apply(transposed(f), f'{value}.T'))}.T"
+                  for f in factors[at + 1:]]
+        value = self._print_KroneckerProduct(kron)
+        for step in steps:
+            value = step(value if value.isidentifier() else self.temp(value))
+        return value
+
+    def formed_coefficient(self, coefficient, factors):
+        """``coefficient`` (c P ⊗ Q ...) moved onto the Kronecker product's first factor,
+        the smallest array, where ``formed_product`` writes the product: one pass less."""
+        if coefficient == 1:
+            return factors
+        at = _formed_at(factors)
+        args = factors[at].args
+        kron = KroneckerProduct(MatMul(coefficient, args[0]), *args[1:])
+        return [*factors[:at], kron, *factors[at + 1:]]
 
     def chain(self, dense, tail=None) -> str:
         codes = [self.value(f) for f in dense] + ([tail] if tail is not None else [])
@@ -178,3 +222,8 @@ class ProductPrinting:
             return self.constant("eye", expr.shape[0])
         ones = self.constant("ones", expr.shape[0], 1)
         return f"{self.ns}.diagflat({ones} * {diagonal})"
+
+
+def _formed_at(factors) -> int:
+    """Where the Kronecker product ``formed_product`` forms stands: the last one."""
+    return max(k for k, f in enumerate(factors) if isinstance(f, KroneckerProduct))

@@ -43,6 +43,7 @@ from ..expressions import is_matrix, is_size
 from ..expressions.structured import stacking_by, structure_of
 from .backends import BACKENDS, KINDS, NUMPY_HELPERS, RESERVED
 from .code_text import parenthesised, strip_parens
+from .cost import flops, planned
 from .printer import Printer
 from .spectral_printing import helper_text
 from .structure import count_uses, one_inverse_form, sorted_sums
@@ -130,6 +131,20 @@ def to_source(derivation, kind: str | None = None, *, vec: str = "col",
     return "\n".join(lines) + "\n"
 
 
+def code_flops(derivation, kind: str | None = None, *, vec: str = "col"):
+    """Floating-point operations of the code ``to_source`` writes for ``kind``, in the
+    sizes (``cost.flops`` of the plan the printer writes).
+
+    >>> from matderiv import derive
+    >>> code_flops(derive("x'*A*x", wrt="x", shapes={"x": ("n", 1), "A": ("n", "n")}))
+    4*n**2 + n
+    """
+    kind = kind or ("gradient" if derivation.is_scalar else "jacobian")
+    if kind not in KINDS or kind in ("value", "value_and_gradient"):
+        raise MatDerivError(f"kind must be gradient, jacobian, hessian or jvp, not {kind!r}")
+    return flops(planned(one_inverse_form(_result(derivation, kind, vec))))
+
+
 class _Function:
     """One generated ``def``: its name, parameters, lines and the helpers it calls."""
 
@@ -171,12 +186,12 @@ def _function(derivation, kind, vec, chosen, name) -> _Function:
 
     gradient = None
     if kind == "value_and_gradient":
-        gradient = sorted_sums(one_inverse_form(derivation.gradient()))
+        gradient = planned(sorted_sums(one_inverse_form(derivation.gradient())))
         expr = sorted_sums(one_inverse_form(derivation.expr))
     elif kind == "value":
         expr = derivation.expr
     else:
-        expr = one_inverse_form(_result(derivation, kind, vec))
+        expr = planned(one_inverse_form(_result(derivation, kind, vec)))
     counts: Counter = Counter()
     count_uses(expr, counts)
     if gradient is not None:

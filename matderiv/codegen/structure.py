@@ -52,6 +52,13 @@ def is_structured(expr) -> bool:
                                   and isinstance(expr.arg, (KroneckerProduct, CommutationMatrix)))
 
 
+def is_formed_product(factors) -> bool:
+    """Structured factors only, one a Kronecker product: nothing dense to apply them to,
+    so the Kronecker product is formed (``ProductPrinting.formed_product``)."""
+    return all(is_structured(f) and not isinstance(f, Inverse) for f in factors) and any(
+        isinstance(f, KroneckerProduct) for f in factors)
+
+
 def transposed(expr):
     """Transpose pushed into Kronecker products and commutation matrices."""
     if isinstance(expr, KroneckerProduct):

@@ -34,7 +34,8 @@ else:  # pragma: no cover - Python 3.10
 PHASES = ("differential", "gradient", "vec", "vecr", "scalar", "stack", "simplification",
           "structure", "convention")
 
-_KEYS = {"name", "pattern", "result", "when", "latex", "source", "examples", "phase", "note"}
+_KEYS = {"name", "pattern", "result", "when", "latex", "source", "examples", "phase", "note",
+         "spread"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class Rule:
     note: str = ""
     examples: tuple[Example, ...] = field(default=(), compare=False)
     file: str = ""
+    #: The rule takes one term off a sum (``L*M*(T + S)*R``): applied at once to the
+    #: term of its result that holds the rest, until it is spread over the whole sum
+    #: (``rewrite.spread``).
+    spread: bool = False
 
     def __str__(self) -> str:
         text = f"{self.pattern} => {self.result}"
@@ -271,6 +276,7 @@ def _read_rules(folder: str, entry):
                     result=record["result"], when=tuple(record.get("when", ())),
                     latex=record.get("latex", ""), source=record.get("source", ""),
                     note=record.get("note", ""), examples=examples,
+                    spread=bool(record.get("spread", False)),
                     file=f"{folder}/{entry.name}" if folder else entry.name)
         yield rule  # validated before its first use (Rule.validated) and by the tests
 

@@ -80,7 +80,6 @@ from ..expressions import (
     VectorNorm,
     identity,
     is_matrix,
-    mat_add,
     mat_mul,
     shape_of,
     sized,
@@ -89,10 +88,10 @@ from ..expressions.memo import IdentityMemo
 from ..expressions.structured import DuplicationMatrix, Vech
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
+from .terms import EMPTY, TermIndex, fresh_matches, joined, rest_of_sum
 
 CONTEXT_VARIABLES = ("L", "R")
 REST_VARIABLE = "S"
-EMPTY = "__empty__"  # bindings key: the context variables that matched no factor
 
 _UNARY_CLASSES = {
     "tr": Trace, "det": Determinant, "inv": Inverse, "sum": SumEntries, "norm": FrobeniusNorm,
@@ -466,42 +465,102 @@ def _match_sequence(patterns, factors, start, shape, bindings):
         yield from _match_sequence(rest, factors, start + 1, shape, b)
 
 
-def _match_commutative(patterns, args, bindings, combine, empty=sympy.S.Zero):
+def _match_commutative(patterns, args, bindings, combine, empty=sympy.S.Zero, whole=None):
     """Each pattern but the last takes one argument (any); the last takes the rest.
 
     The rest variable ``S`` may take nothing: then it is ``empty``, the identity of the
     operation (𝟏 for a Hadamard product).
+
+    Each argument is matched against each term pattern once, alone (``fresh_matches``,
+    remembered), and the bindings are joined after; a term pattern that shares a
+    variable with what earlier patterns bound looks its arguments up by that variable's
+    value (``terms.TermIndex``) instead of trying every one. So ``L*C + R*C + S`` costs time
+    linear in the terms of a sum, not quadratic. The bindings come out in the same
+    order, and equal, as matching each argument under the bindings would give.
     """
+    yield from _match_terms(patterns, args, (), bindings, combine, empty, {}, whole)
+
+
+def _match_terms(patterns, args, taken, bindings, combine, empty, indexes, whole=None):
+    """``_match_commutative`` over the arguments not ``taken`` (their indices)."""
     if not patterns:
-        if not args:
+        if len(taken) == len(args):
             yield bindings
         return
     first, rest = patterns[0], patterns[1:]
     if not rest:
-        if isinstance(first, tree.Name) and first.id == REST_VARIABLE and not args:
+        if not taken and whole is not None:  # all of them: the whole expression
+            yield from match(first, whole, bindings)
+            return
+        if len(args) - len(taken) > 1 and _takes_no_sum(first, bindings):
+            return  # (without building the sum of the rest)
+        left = [arg for i, arg in enumerate(args) if i not in taken]
+        if isinstance(first, tree.Name) and first.id == REST_VARIABLE and not left:
             yield from _bind(first.id, empty, bindings)
-        elif args:
-            yield from match(first, combine(args) if len(args) > 1 else args[0], bindings)
+        elif left:
+            yield from match(first, combine(left) if len(left) > 1 else left[0], bindings)
         return
-    for i, arg in enumerate(args):
-        for b in match(first, arg, bindings):
-            yield from _match_commutative(rest, args[:i] + args[i + 1:], b, combine, empty)
+    for i, b in _term_matches(first, args, taken, bindings, indexes):
+        yield from _match_terms(rest, args, (*taken, i), b, combine, empty, indexes, whole)
+
+
+def _takes_no_sum(pattern, bindings) -> bool:
+    """Whether the product ``pattern`` cannot match a sum under ``bindings``: a sum is
+    one factor, which context variables leave to the only other operand, and that
+    operand is a name bound to something else than a sum (or there are two of them)."""
+    if not (isinstance(pattern, tree.Binary) and pattern.op in ("*", "@")):
+        return False
+    others = [p for p in _operands(pattern, ("*", "@"))
+              if not (isinstance(p, tree.Name) and p.id in CONTEXT_VARIABLES)]
+    if len(others) != 1:
+        return len(others) > 1
+    other = others[0]
+    return isinstance(other, tree.Name) and other.id in bindings and \
+        not isinstance(bindings[other.id], (MatAdd, sympy.Add))
+
+
+def _term_matches(pattern, args, taken, bindings, indexes):
+    """(i, bindings) for each argument ``args[i]`` (``i`` not in ``taken``, in order)
+    that ``pattern`` matches under ``bindings``, in the order ``match`` yields them."""
+    key = next((name for name in sorted(variables_of(pattern))
+                if isinstance(bindings.get(name), sympy.MatrixExpr)), None)
+    if key is None:
+        candidates = ((i, found) for i, arg in enumerate(args) if i not in taken
+                      for found in fresh_matches(match, pattern, arg))
+    else:
+        index = indexes.get((id(pattern), key))
+        if index is None:
+            index = indexes[(id(pattern), key)] = TermIndex(match, pattern, args, key)
+        candidates = ((i, found) for i, found in index.get(bindings[key]) if i not in taken)
+    for i, found in candidates:
+        found = joined(bindings, found)
+        if found is not None:
+            yield i, found
+
+
+def variables_of(pattern) -> frozenset:
+    """``variables(pattern)``, remembered per pattern node."""
+    _binds(pattern, "")
+    return _NAMES[id(pattern)][1]
 
 
 def _match_sum(patterns, expr, bindings):
     if isinstance(expr, MatAdd):
-        terms, combine = list(expr.args), lambda ts: mat_add(*ts)
+        terms, combine = list(expr.args), rest_of_sum(expr)
     elif isinstance(expr, sympy.Add):
-        terms, combine = list(expr.args), lambda ts: sympy.Add(*ts)
+        # The rest of a sum is a run of its terms in their order: SymPy's canonical sum
+        # of them, built without sorting them again (Add(*ts) would, each time a rule
+        # such as d-sum takes one term off).
+        terms, combine = list(expr.args), lambda ts: expr._new_rawargs(*ts)
     else:
         return
     if isinstance(patterns[-1], tree.Name) and patterns[-1].id == REST_VARIABLE \
             and is_matrix(expr):
         # The rest of a matrix sum may be empty: the zero matrix.
         rest_zero = sized(sympy.ZeroMatrix, *shape_of(expr))
-        for b in _match_commutative(patterns[:-1], terms, bindings, combine):
+        for b in _match_commutative(patterns[:-1], terms, bindings, combine, whole=expr):
             yield from _bind(REST_VARIABLE, rest_zero, b)
-    yield from _match_commutative(patterns, terms, bindings, combine)
+    yield from _match_commutative(patterns, terms, bindings, combine, whole=expr)
 
 
 # -- calls ------------------------------------------------------------------

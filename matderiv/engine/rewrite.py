@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from sympy import Basic
+from sympy import Basic, MatAdd
 from sympy.core.symbol import Str
 
 from ..errors import MatDerivError
@@ -280,4 +280,49 @@ def _fixed_point(expr, strategy, rules, context, steps, done):
     if found is None:
         return expr
     steps.append(found[1])
-    return strategy(tidy(found[0]), rules, context, steps, done)
+    after = tidy(found[0])
+    if found[1].rule.spread:
+        after = spread(after, found[1].rule, rules, context, steps)
+    return strategy(after, rules, context, steps, done)
+
+
+def spread(expr, rule, rules, context, steps):
+    """``rule`` applied again at once to each term of the sum ``expr`` where it is the
+    first of ``rules`` to apply, and to the terms that makes, and the sum built once.
+
+    A rule that takes one term off a sum (kron-distribute: (A ⊗ B)(C ⊗ D + S) = AC ⊗ BD
+    + (A ⊗ B)S) otherwise builds, and canonicalises, a sum for each term it takes off,
+    and every rule of the phase is tried on each of those sums: O(k^2) work for k terms,
+    O(N^4) for the Jacobian of X^N. The steps are the same applications, in another
+    order; each step's result is shown with its terms tidied, in the rule's order.
+    """
+    if not isinstance(expr, MatAdd):
+        return expr
+    pending, kept, changed = list(expr.args), [], False
+    while pending:
+        term = pending.pop(0)
+        found = _first_application(term, rules, context) if isinstance(term, Basic) and \
+            term.args and rule in rules.candidates(term) else None
+        if found is None or found[0] is not rule:
+            kept.append(term)
+            continue
+        _, after, bindings = found
+        parts = [tidy(part) for part in (after.args if isinstance(after, MatAdd) else (after,))]
+        after = parts[0] if len(parts) == 1 else Basic.__new__(MatAdd, *parts)
+        context.count()
+        context.check_size(after)
+        steps.append(ProofStep(rule, term, after, bindings))
+        changed = True
+        pending[:0] = parts
+    return tidy(rebuild(expr, kept)) if changed else expr
+
+
+def _first_application(expr, rules, context):
+    """(rule, result, bindings) of the first of ``rules`` that applies at ``expr``."""
+    if not isinstance(expr, Basic) or not expr.args:
+        return None
+    for rule in rules.candidates(expr):
+        found = rule.apply(expr, context)
+        if found is not None:
+            return rule, found[0], found[1]
+    return None

@@ -32,6 +32,7 @@ from .construct import shape_of
 from .matrices import Elementwise
 from .scalars import _OfOneMatrix
 from .sizes import size_product
+from .structured import structure_of
 
 # -- scalars ---------------------------------------------------------------------------
 
@@ -348,6 +349,8 @@ def is_symmetric(expr) -> bool:
     if rows != cols:
         return False
     if rows == 1 or isinstance(expr, (sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)):
+        return True
+    if structure_of(expr) in ("symmetric", "diagonal"):  # declared: derive(symmetric=[...])
         return True
     from sympy.matrices.expressions.diagonal import DiagMatrix
     if isinstance(expr, DiagMatrix):

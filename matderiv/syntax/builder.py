@@ -52,10 +52,26 @@ from .limits import MAX_MATRIX_POWER, MAX_NUMBER_DIGITS
 from .parser import parse
 from .shaped_calls import ShapedCalls
 from .spectral_calls import SpectralCalls
-from .tree import Num
+from .tree import Binary, Num
 
 #: MAX_NUMBER_DIGITS decimal digits, in bits.
 _MAX_BITS = int(MAX_NUMBER_DIGITS * math.log2(10)) + 1
+
+
+def _is_sum(node) -> bool:
+    return isinstance(node, Binary) and node.op in ("+", "-")
+
+
+def _integer_coefficient_bits(term) -> int:
+    """Bits of the largest numeric coefficient of a scalar's terms, or _MAX_BITS when one
+    is not an integer (sums of fractions grow their denominators)."""
+    bits = 0
+    for part in sympy.Add.make_args(term):
+        coefficient = part.as_coeff_Mul()[0]
+        if not coefficient.is_Integer:
+            return _MAX_BITS
+        bits = max(bits, abs(int(coefficient)).bit_length())
+    return bits
 
 
 class Builder(CallBuilding, ShapedCalls, SpectralCalls):
@@ -133,6 +149,8 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         return Transpose(value) if is_matrix(value) else value
 
     def build_binary(self, node):
+        if node.op in ("+", "-") and not self.rule_mode and _is_sum(node.left):
+            return self.build_sum(node)
         left = self.build(node.left)
         right = self.build(node.right)
         op = node.op
@@ -156,6 +174,48 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         if op == ".^":
             return self.hadamard_power(left, right, node)
         self.error(f"unknown operator {op!r}", node)
+
+    def build_sum(self, node):
+        """A chain ``a + b - c + ...``, built left to right as its binary nodes say,
+        but with a run of scalar terms added at once: SymPy sorts a sum each time a term
+        is added, O(N^2 log N) for N traces. Adding scalars raises no error, so the
+        errors are the same; the sums in between are not built, and each would have
+        passed ``check_numbers``: every coefficient is an integer, and all of them
+        together stay below the limit (else the run is added term by term, checked).
+        """
+        levels = []
+        while isinstance(node, Binary) and node.op in ("+", "-"):
+            levels.append(node)
+            node = node.left
+        levels.reverse()
+        value, run = self.build(node), None  # run: scalar terms not yet added to value
+        for k, level in enumerate(levels):
+            right = self.build(level.right)
+            if level.op == "-":
+                right = self.negate(right)
+            if not is_matrix(value) and not is_matrix(right):
+                if run is None:
+                    run = [value]
+                run.append(right)
+                continue
+            value, run = self._add_run(run, levels, levels[k - 1]) if run else value, None
+            value = self.add(value, right, level)
+            if level is not levels[-1]:
+                self.check_numbers(value, level)
+        return self._add_run(run, levels, levels[-1]) if run else value
+
+    def _add_run(self, run, levels, last):
+        """The scalars ``run`` added; the levels ending at ``last`` checked as built."""
+        bits = max(_integer_coefficient_bits(term) for term in run)
+        if bits + len(run).bit_length() < _MAX_BITS:
+            return sympy.Add(*run)
+        end = levels.index(last)
+        value = run[0]
+        for term, level in zip(run[1:], levels[end - len(run) + 2:end + 1], strict=True):
+            value = value + term
+            if level is not levels[-1]:
+                self.check_numbers(value, level)
+        return value
 
     # -- arithmetic -------------------------------------------------------
     @staticmethod

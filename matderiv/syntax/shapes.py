@@ -196,6 +196,13 @@ class Environment(Mapping):
             self._made[name] = found
         return found
 
+    def replace(self, name, value) -> None:
+        """``name`` stands for ``value`` from now on: its symbol made again with more known
+        of it (a matrix declared symmetric), before a formula is built from this."""
+        if name not in self._recipes:
+            raise KeyError(name)
+        self._made[name] = value
+
     def _size(self, token):
         key = (type(token), token)  # True == 1 == Integer(1): keep types apart
         found = self._sizes.get(key)

@@ -1,0 +1,73 @@
+"""Derivation work grows with the result, not faster (issue 24).
+
+Work is counted, not timed (the machine is shared): the pattern matches the engine tries
+(every call of the matcher's ``match``, its recursion included). A sum of N traces has a
+gradient of N terms, so its work must grow linearly; the Jacobian of X^N has N terms
+but needs N²/2 rule applications (each level of the nested derivative distributes over
+the terms below it), so its work may grow quadratically, not as N⁴ as it did. Every
+result is also checked against finite differences.
+"""
+
+import numpy as np
+import pytest
+from sympy.core.cache import clear_cache
+
+import matderiv
+from matderiv.engine import matcher
+from matderiv.numeric.differences import assert_close, numeric_jacobian
+from matderiv.numeric.evaluate import evaluate
+from matderiv.numeric.points import random_values
+
+
+def _sum_of_traces(count):
+    shapes = {"X": ("n", "n"), **{f"A{i}": ("n", "n") for i in range(count)}}
+    return " + ".join(f"tr(A{i}*X)" for i in range(count)), shapes
+
+
+def _chain(count):
+    return "*".join(["X"] * count), {"X": ("n", "n")}
+
+
+def _work(monkeypatch, formula, shapes):
+    """(matches tried, the derivation) for the gradient or Jacobian of ``formula``."""
+    calls = [0]
+    original = matcher.match
+
+    def counted(pattern, expr, bindings=None):
+        calls[0] += 1
+        return original(pattern, expr, bindings)
+
+    clear_cache()
+    with monkeypatch.context() as patch:
+        patch.setattr(matcher, "match", counted)
+        d = matderiv.derive(formula, wrt="X", shapes=shapes)
+        d.gradient() if d.is_scalar else d.jacobian()
+    return calls[0], d
+
+
+def _checked(d, seed=2):
+    values = random_values(d.expr, d.variable, np.random.default_rng(seed), {"n": 3})
+    result = d.gradient() if d.is_scalar else d.jacobian()
+    expected = numeric_jacobian(d.expr, d.variable, values)
+    got = evaluate(result, values)
+    if d.is_scalar:
+        got = np.asarray(got).reshape(-1, order="F").reshape(1, -1)
+    assert_close(got, expected, what=f"result of {d.formula}")
+
+
+def test_sum_of_traces_work_is_linear(monkeypatch):
+    small, d_small = _work(monkeypatch, *_sum_of_traces(16))
+    large, d_large = _work(monkeypatch, *_sum_of_traces(64))
+    assert large / small <= 4 * 1.5, (small, large)  # 4 times the terms
+    _checked(d_small)
+    _checked(d_large)
+
+
+@pytest.mark.parametrize("small, large", [(8, 16), (16, 32)])
+def test_chain_work_is_at_most_quadratic(monkeypatch, small, large):
+    few, d_few = _work(monkeypatch, *_chain(small))
+    many, d_many = _work(monkeypatch, *_chain(large))
+    assert many / few <= 4 * 1.5, (few, many)  # twice the factors
+    if small == 8:
+        _checked(d_few)
+        _checked(d_many)
