@@ -88,6 +88,7 @@ from ..expressions import (
 )
 from ..expressions.memo import IdentityMemo
 from ..expressions.structured import DuplicationMatrix, Vech
+from ..expressions.tidy import run_of_scalar_sum
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
 from .terms import EMPTY, TermIndex, fresh_matches, joined, rest_of_sum
@@ -566,7 +567,7 @@ def _match_sum(patterns, expr, bindings):
         # The rest of a sum is a run of its terms in their order: SymPy's canonical sum
         # of them, built without sorting them again (Add(*ts) would, each time a rule
         # such as d-sum takes one term off).
-        terms, combine = list(expr.args), lambda ts: expr._new_rawargs(*ts)
+        terms, combine = list(expr.args), lambda ts: run_of_scalar_sum(expr, ts)
     else:
         return
     if isinstance(patterns[-1], tree.Name) and patterns[-1].id == REST_VARIABLE \

@@ -35,6 +35,7 @@ from .matrices import CommutationMatrix, Unvec, Vec, Vecr
 from .memo import ExpressionMemo, IdentityMemo, interned
 from .scalars import FrobeniusNorm, Inner, ScalarOf, SumEntries
 from .sizes import is_size, sized
+from .sorted_sum import added_in_order
 from .sympy_canonical import LEAVES, is_identity, shielded_doit
 
 _ZERO_IF_ANY_ZERO = (Trace, SumEntries, ScalarOf, FrobeniusNorm, Inner, ScalarDiff)
@@ -90,6 +91,30 @@ def run_of_sum(total, run):
         _TIDIED.remember(rest, rest)
     if _CANONICAL.lookup(total) is total:
         _CANONICAL.remember(rest, rest)
+    return rest
+
+
+def run_of_scalar_sum(total, run):
+    """``total._new_rawargs(*run)``: the scalar sum of ``run``, a run of the canonical
+    scalar sum ``total``'s terms in their order; remembered as tidy and canonical where
+    ``total`` is (a run of a sorted sum with no like terms is one, and the terms of a
+    tidy sum are tidy), so that taking the terms off a sum one by one (``d-sum``) does
+    not sort the rest again each time.
+
+    >>> from sympy import Symbol
+    >>> a, b, c = Symbol("a"), Symbol("b"), Symbol("c")
+    >>> total = tidy(a + b + c)
+    >>> rest = run_of_scalar_sum(total, total.args[1:])
+    >>> rest, tidy(rest) is rest
+    (b + c, True)
+    """
+    rest = total._new_rawargs(*run)
+    if len(run) > 1:
+        if tidy(total) == total:  # (remembered: asked once per sum)
+            _TIDIED.remember(rest, rest)
+        canonical_total = _CANONICAL.lookup(total)
+        if canonical_total is not None and canonical_total == total:
+            _CANONICAL.remember(rest, rest)
     return rest
 
 
@@ -183,6 +208,10 @@ def _rebuild(expr, args):
         return args[0]
     if isinstance(expr, (Identity, ZeroMatrix, OneMatrix)):
         return sized(expr.func, *args)
+    if type(expr) is sympy.Add:
+        inserted = added_in_order(args)  # a term added to a sum: no sort of the whole
+        if inserted is not None:
+            return inserted
     return expr.func(*args)
 
 
