@@ -47,6 +47,8 @@ from ..expressions import (
 from ..numeric.evaluate import evaluate
 from ..numeric.points import random_values, size_symbols, stand_in_functions
 from .data import Line, Proof, Section, stated_shapes
+from .entry_values import EntryValues
+from .index_sums import evaluate_sums
 
 _INDEX = dict(integer=True, nonnegative=True)
 _NAMES = "ijpqklrstuvwgh"
@@ -122,7 +124,7 @@ def differentiate_entry(expr, element):
             # entries as matrix products, at a cost that grows beyond any budget
             # (x'(A + tB)⁻¹x): the sums stay, only their Kronecker deltas are summed away.
             return collapse_deltas(derivative)
-        return collapse_deltas(derivative.doit())
+        return collapse_deltas(evaluate_sums(derivative))
     node = opaque[0]
     stand_in = Dummy("s")
     replaced = expr.xreplace({node: stand_in})
@@ -136,9 +138,9 @@ def differentiate_entry(expr, element):
         weight = MatrixElement(AbstractGradient(node.function, matrix), k, c)
     inner = differentiate_entry(_entry(matrix, k, c), element)
     rows, cols = matrix.shape
-    chain = Sum(weight * inner, (k, 0, rows - 1), (c, 0, cols - 1)).doit()
+    chain = evaluate_sums(Sum(weight * inner, (k, 0, rows - 1), (c, 0, cols - 1)))
     rest = differentiate_entry(replaced, element).xreplace({stand_in: node})
-    return collapse_deltas((outer * chain + rest).doit())
+    return collapse_deltas(evaluate_sums(outer * chain + rest))
 
 
 def collapse_deltas(expr):
@@ -488,13 +490,14 @@ def _verify_numerically(derivation, kind, vec, partial, indices) -> str:
         f_shape = (1, 1) if derivation.is_scalar else \
             tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
         formula, values = _inverses_as_values(partial.subs(substitution), values, functions)
+        entries = EntryValues(values, functions,
+                              lambda expr, values=values: _numeric(expr.doit(), values, functions))
         for i, j in itertools.product(range(f_shape[0]), range(f_shape[1])):
             for p, q in itertools.product(range(x_shape[0]), range(x_shape[1])):
                 if _out_of_time(started):
                     raise MatDerivError(f"no element-wise proof: checking its entries took "
                                         f"more than {TIME_BUDGET:.0f} s")
-                at = dict(zip(indices, (i, j, p, q), strict=True))
-                value = _numeric(formula.subs(at).doit(), values, functions)
+                value = entries.at(formula, dict(zip(indices, (i, j, p, q), strict=True)))
                 if kind == "gradient":
                     expected = closed[p, q]
                 else:
