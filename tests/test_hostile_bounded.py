@@ -64,12 +64,12 @@ CASES = [
     ("claim I(0)", ["check", "X", "--wrt", "X", "-s", "X=n,n", "--claim", "I(0)"], 1,
      "ill-formed", 30),
     ("element-wise kron at 12", ["prove", "kron(A,X)", "--wrt", "X", "-s", "A=12,12",
-                                 "-s", "X=12,12", "--style", "elementwise"], 2,
-     "no element-wise proof at these sizes", 30),
+                                 "-s", "X=12,12", "--style", "elementwise"], 0,
+     "Sizes given. The sizes given are integers", 30),  # proved on the twin (n12)
     # -- time: one budget for the whole command ----------------------------------------
     ("inverse of a sum at 6", ["prove", "inv(A+B)", "--wrt", "A", "-s", "A=6,6", "-s",
-                               "B=6,6", "--style", "elementwise"], 2,
-     "no element-wise proof at these sizes", 15),
+                               "B=6,6", "--style", "elementwise"], 0,
+     "Sizes given. The sizes given are integers", 15),  # proved on the twin (n6)
     ("chain of 12 inverses", ["prove", CHAIN, "--wrt", "X", "-s", "X=n,n", "--style",
                               "elementwise", "--seconds", "4"], 2, "time budget", 12),
     ("det(X^8), both proofs", ["prove", "det(X^8)", "--wrt", "X", "-s", "X=n,n", "--style",
