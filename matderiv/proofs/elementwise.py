@@ -48,7 +48,7 @@ from ..numeric.evaluate import evaluate
 from ..numeric.points import random_values, size_symbols, stand_in_functions
 from .data import Line, Proof, Section, stated_shapes
 from .entry_values import EntryValues
-from .index_sums import evaluate_sums
+from .index_sums import evaluate_sums, write_out_sums
 
 _INDEX = dict(integer=True, nonnegative=True)
 _NAMES = "ijpqklrstuvwgh"
@@ -428,6 +428,36 @@ def _same(a, b) -> bool:
     return sympy.cancel(sympy.together(difference)) == 0
 
 
+def _closed_entry(matrix, row: int, col: int):
+    """Entry (row, col) of the closed form at concrete sizes, its index sums written out
+    term by term (``matrix[row, col]`` sums them with SymPy's doit, far slower)."""
+    if not hasattr(matrix, "_entry"):
+        return matrix[row, col]
+    return evaluate_sums(write_out_sums(_entry_unsummed(matrix, row, col)))
+
+
+def _entry_unsummed(matrix, i, j):
+    """An entry with its index sums left as sums: SymPy's MatMul sums the entries of the
+    factors it multiplies on the spot (``expand`` is not passed down)."""
+    if isinstance(matrix, sympy.MatMul):
+        coefficient, factors = matrix.as_coeff_matrices()
+        if len(factors) == 1:
+            return coefficient * _entry_unsummed(factors[0], i, j)
+        inner = [Dummy("i", **_INDEX) for _ in factors[1:]]
+        indices = [i, *inner, j]
+        body = sympy.Mul(*[_entry_unsummed(f, indices[n], indices[n + 1])
+                           for n, f in enumerate(factors)])
+        return coefficient * Sum(body, *[(k, 0, f.shape[1] - 1)
+                                         for k, f in zip(inner, factors, strict=False)])
+    if isinstance(matrix, sympy.MatAdd):
+        return sympy.Add(*[_entry_unsummed(a, i, j) for a in matrix.args])
+    if isinstance(matrix, sympy.HadamardProduct):
+        return sympy.Mul(*[_entry_unsummed(a, i, j) for a in matrix.args])
+    if isinstance(matrix, sympy.Transpose):
+        return _entry_unsummed(matrix.arg, j, i)
+    return matrix._entry(i, j, expand=False)
+
+
 def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
     """Exact comparison with every matrix entry kept a symbol, at concrete ``sizes``.
 
@@ -452,10 +482,10 @@ def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
         if _out_of_time(started):
             return False
         at = {index: sympy.Integer(v) for index, v in zip(indices, at, strict=True)}
-        entry = _explicit_elements(evaluate_sums(formula.xreplace(at)))
+        entry = _explicit_elements(evaluate_sums(write_out_sums(formula.xreplace(at))))
         # The closed form's entries one at a time: an undecided one stops the check
         # before the others are written out.
-        if not _same(entry, _explicit_elements(concrete[row, col])):
+        if not _same(entry, _explicit_elements(_closed_entry(concrete, row, col))):
             return False
     return True
 

@@ -13,7 +13,9 @@ order, but leaves such a sum as it stands at once: the result is the same expres
 >>> p = Symbol("p", integer=True, nonnegative=True)
 >>> A = MatrixSymbol("A", n, n)
 >>> evaluate_sums(Sum(KroneckerDelta(k, p) * A[k, 0], (k, 0, n - 1)))
-A[p, 0]
+Piecewise((A[p, 0], p <= n - 1), (0, True))
+>>> evaluate_sums(Sum(A[k, 0], (k, 0, n - 1)))   # no closed form: left at once
+Sum(A[_k, 0], (_k, 0, n - 1))
 """
 
 from __future__ import annotations
@@ -80,4 +82,28 @@ def _has_no_closed_form(body, index, low, high) -> bool:
                               if entry.has(index)}).has(index)
 
 
-__all__ = ["evaluate_sums"]
+def write_out_sums(expr):
+    """Every index sum over a range of known length written out term by term (the
+    exact check's entries at concrete sizes): ``xreplace`` per term, without SymPy's
+    search for a shorter form, which the check does not need.
+
+    >>> from sympy import MatrixSymbol, Sum, Symbol
+    >>> k, A = Symbol("k", integer=True), MatrixSymbol("A", 2, 2)
+    >>> write_out_sums(Sum(A[k, k], (k, 0, 1)))
+    A[0, 0] + A[1, 1]
+    """
+    if not isinstance(expr, Basic) or not expr.args:
+        return expr
+    if isinstance(expr, Sum):
+        body = write_out_sums(expr.function)
+        if not all((high - low).is_Integer for _, low, high in expr.limits):
+            return evaluate_sums(Sum(body, *expr.limits))
+        terms = [body]
+        for index, low, high in expr.limits:
+            terms = [term.xreplace({index: value}) for term in terms
+                     for value in range(int(low), int(high) + 1)]
+        return sympy.Add(*terms)
+    return expr.func(*[write_out_sums(a) for a in expr.args])
+
+
+__all__ = ["evaluate_sums", "write_out_sums"]
