@@ -4,10 +4,14 @@
     python scripts/fuzz.py --count 500 --seed 7 --log fuzz-failures.txt
     python scripts/fuzz.py --infer --count 1000  # each without its shapes: inferred
 
-Prints "N expressions, N verified, N unsupported, N wrong" and the crash count, and
-writes every wrong or crashing formula (as a CLI command line) with its message to
-the log file. The formulas come from tests/strategies.py, the outcomes from
-tests/oracle.py: the same property the test suite checks on a few hundred.
+Prints "N expressions, N verified, N unsupported, N wrong" and the crash count, the
+share of formulas refused at any stage (the derivation, the gradient, the Jacobians,
+the Hessian, the generated NumPy code) split into refusals about the formula itself
+(nowhere defined at the random points, a constant beyond floating point), "cannot
+identify" (a missing identification rule) and the others, and writes every wrong,
+crashing or refused formula (as a CLI command line) with its message to the log file.
+The formulas come from tests/strategies.py, the outcomes from tests/oracle.py: the
+same property the test suite checks on a few hundred.
 With --infer each formula is derived without its shapes, which are inferred; it also
 tallies how the shapes inferred compare with those declared (tests/oracle.py's
 ``shapes_outcome``; an inconsistent one is logged and counts as wrong).
@@ -60,6 +64,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGALRM, _alarm)
     counts: collections.Counter = collections.Counter()
     reasons: collections.Counter = collections.Counter()
+    kinds: collections.Counter = collections.Counter()
     shapes: collections.Counter = collections.Counter()
     started = time.monotonic()
     with open(args.log, "w", encoding="utf-8") as log:
@@ -84,7 +89,9 @@ def main(argv=None) -> int:
             counts[outcome.kind] += 1
             if outcome.kind == "unsupported":
                 reasons[_reason(outcome.detail)] += 1
-            if outcome.kind in ("wrong", "crash"):
+            if outcome.kind == "unsupported":
+                kinds[refusal_kind(outcome.detail)] += 1
+            if outcome.kind in ("wrong", "crash", "unsupported"):
                 log.write(f"[{outcome.kind}] seed {args.seed}-{number}: matderiv derive "
                           f"{problem}\n    {outcome.detail.replace(chr(10), chr(10) + '    ')}\n")
                 log.flush()
@@ -95,12 +102,32 @@ def main(argv=None) -> int:
     print(f"{sum(counts.values())} expressions, {counts['verified']} verified, "
           f"{counts['unsupported']} unsupported, {counts['wrong']} wrong; "
           f"{counts['crash']} crashes ({elapsed:.0f} s; failures in {args.log})")
+    refused = counts["unsupported"]
+    share = 100 * refused / max(1, sum(counts.values()))
+    print(f"refused at some stage: {refused} ({share:.1f}%): "
+          + ", ".join(f"{kinds[kind]} {kind}" for kind in REFUSAL_KINDS))
     if args.infer:
         print("shapes: " + ", ".join(f"{shapes[kind]} {kind}" for kind in SHAPE_OUTCOMES))
     print("most common refusals:")
     for reason, count in reasons.most_common(8):
         print(f"  {count:6d}  {reason}")
     return 1 if counts["wrong"] or counts["crash"] or shapes["inconsistent"] else 0
+
+
+#: Refusals by cause: the formula itself, a missing identification rule, the rest
+#: (budgets, an operation with no differential rule, code not written).
+REFUSAL_KINDS = ("about the formula", "cannot identify", "other")
+_ABOUT_THE_FORMULA = ("not finite or singular at every random point", "beyond floating point",
+                      "is singular at these values")
+
+
+def refusal_kind(detail: str) -> str:
+    """Which of REFUSAL_KINDS a refusal's message is."""
+    if detail.startswith("cannot identify"):
+        return "cannot identify"
+    if any(marker in detail for marker in _ABOUT_THE_FORMULA):
+        return "about the formula"
+    return "other"
 
 
 def _line(counts) -> str:

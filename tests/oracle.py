@@ -5,8 +5,11 @@
 - "verified": the gradient (scalar F), the Jacobian in both vec conventions and both
   layouts, the Hessian (scalar F) and, where the API has it, the 4-index tensor agree
   with central finite differences at random points, sizes 1-4 (distinct), float64;
-- "unsupported": a MatDerivError saying what is not supported (or a point where the
-  formula itself is not finite or singular, so nothing can be checked there);
+  and the generated NumPy code of each (gradient, Hessian, both Jacobians) computes
+  the value of the closed form it was generated from (``code=True``, the default);
+- "unsupported": a MatDerivError saying what is not supported, at any stage (the
+  derivation, a result, or its code); or a point where the formula itself is not
+  finite or singular, so nothing can be checked there;
 - "wrong": a number that disagrees with finite differences, the worst defect;
 - "crash": any other exception, or a MatDerivError that is an internal failure in
   disguise (SymPy/NumPy failing inside, a withheld simplification, RecursionError).
@@ -38,7 +41,8 @@ SHAPE_OUTCOMES = ("inferred", "open", "scalar reading", "not well typed as decla
                   "refused either way", "inconsistent")
 
 #: Messages of a MatDerivError that reports an internal failure, not a refusal.
-INTERNAL_MARKERS = ("failed inside SymPy/NumPy", "internal error", "nested too deeply")
+INTERNAL_MARKERS = ("failed inside SymPy/NumPy", "internal error", "nested too deeply",
+                    "is wrong: it turned")  # a rule whose result has another shape
 
 
 @dataclass(frozen=True)
@@ -68,16 +72,18 @@ def classify_error(error: BaseException) -> Outcome:
 
 
 def judge(problem, *, points: int = 2, seed: int = 0, tensor: bool = True,
-          proof: bool = False) -> Outcome:
-    """Derive ``problem`` and check every result at ``points`` random points."""
+          proof: bool = False, code: bool = True) -> Outcome:
+    """Derive ``problem`` and check every result (and, with ``code``, the NumPy code
+    generated for it) at ``points`` random points."""
     try:
         derivation = matderiv.derive(problem.formula, wrt=problem.wrt, shapes=problem.shapes)
         results = _results(derivation, tensor)
+        functions = _generated(derivation) if code else {}
         rng = np.random.default_rng(seed)
         checked = 0
         for _ in range(points):
             try:
-                _check_point(derivation, results, rng)
+                _check_point(derivation, results, rng, functions)
                 checked += 1
             except _NotCheckable:
                 continue
@@ -105,6 +111,45 @@ def _results(derivation, tensor: bool) -> dict:
     return results
 
 
+def _generated(derivation) -> dict:
+    """The NumPy code of each result, compiled: {result key: function}. A refusal to
+    write it is a MatDerivError, sorted as any other."""
+    kinds = [("gradient", "gradient", "col"), ("hessian", "hessian", "col")] \
+        if derivation.is_scalar else []
+    kinds += [(("col", "numerator"), "jacobian", "col"), (("row", "numerator"), "jacobian", "row")]
+    return {key: derivation.to_function(kind, vec=vec) for key, kind, vec in kinds}
+
+
+def _check_code(derivation, results, generated, values, functions, atol) -> None:
+    """Each generated function at the point against the closed form it was made from."""
+    import inspect
+    for key, function in generated.items():
+        arguments = {}
+        for name in inspect.signature(function).parameters:
+            if name in values:
+                arguments[name] = values[name]
+            elif name.endswith("_grad") and name[:-5] in functions:
+                arguments[name] = functions[name[:-5]][1]
+            elif name in functions:
+                arguments[name] = functions[name][0]
+        try:
+            computed = np.asarray(function(**arguments), dtype=float)
+        except Exception as error:  # noqa: BLE001 - the code failing to run is a crash
+            raise RuntimeError(f"the generated code of {key} fails: {error!r}") from error
+        expected = np.asarray(evaluate(results[key], values, functions=functions), dtype=float)
+        if not np.all(np.isfinite(expected)):
+            continue
+        expected = np.atleast_2d(expected)
+        if computed.ndim < 2 and computed.size == expected.size:
+            computed = computed.reshape(expected.shape)  # a column given as a 1-D array
+        bound = atol + 1e-8 * float(np.max(np.abs(expected), initial=0.0)) \
+            + 1e-6 * np.abs(expected)
+        if computed.shape != expected.shape or not np.all(np.abs(computed - expected) <= bound):
+            what = key if isinstance(key, str) else f"Jacobian (vec={key[0]})"
+            raise _Wrong(f"the generated code of the {what} computes another value than "
+                         f"its closed form at sizes {_shown(values)}")
+
+
 def _sizes(derivation, rng) -> dict:
     """Distinct sizes 1-4 for the size names (more names: 1-4 again).
 
@@ -120,7 +165,7 @@ def _sizes(derivation, rng) -> dict:
     return {name: pool[i % 4] for i, name in enumerate(names)}
 
 
-def _check_point(derivation, results, rng) -> None:
+def _check_point(derivation, results, rng, generated=None) -> None:
     expr, variable = derivation.expr, derivation.variable
     functions = stand_in_functions(derivation.abstract_functions)
     sizes = _sizes(derivation, rng)
@@ -156,6 +201,11 @@ def _check_point(derivation, results, rng) -> None:
         raise _Wrong(f"the formula was built with another value than its text has, at sizes "
                      f"{_shown(values)}")
     atol = 1e-6 + 1e-8 * float(np.max(np.abs(value), initial=0.0))
+    if generated:
+        # Both sides are exact in floating point: they differ by rounding, of the order of
+        # F's own size where a result is a small difference of large parts.
+        _check_code(derivation, results, generated, values, functions,
+                    1e-9 + 1e-8 * float(np.max(np.abs(value), initial=0.0)))
 
     def compare(computed, expected, what, tolerance=atol):
         try:

@@ -94,3 +94,31 @@ def test_a_rule_result_keeps_a_one_by_one_matrix_a_matrix():
     assert "d-hadamard-power" in d._hessian_derivation().rules_used("jacobian-col")
     report = d.check(hessian=True)
     assert "Hessian" in report.checked and report.max_error < 1e-6
+
+
+def test_diagonal_of_outer_product_is_not_taken_of_a_scaled_column():
+    # fuzz seed 2205-407: diag(a c') with c 1 x 1 is diag of the column a c (a diagonal
+    # matrix), not the diagonal of an outer product; diagonal-of-outer-product made it
+    # a .* c, a column ("rule ... is wrong: it turned ...").
+    _verified("A2*(A0 - A3)*(sinh(X) - diag(A4))", "X",
+              {"X": ("n", 1), "A0": (1, "n"), "A2": (1, 1), "A3": (1, "n"), "A4": ("n", "n")})
+    _verified("x'*diag(v)*x", "v", {"x": ("n", 1), "v": ("n", 1)})  # still a .* b there
+
+
+def test_diag_of_a_zero_differential_is_zero():
+    # fuzz seeds 2205-27 and 2205-982: min(k A, 0.5)'s derivative where a kink's is 0
+    # left diag(0) in the differential, which no identification rule takes.
+    _verified("norm(diag(min(k*A0, min(A1, A0))), 1)", "k",
+              {"k": (), "A0": ("n", "n"), "A1": ("n", "n")})
+    _verified("norm(diag(min(kron(A0, A1), 0.5)), 1)", "A0", {"A0": ("m", "m"), "A1": (1, 1)})
+    _verified("norm(A0*A1 + diag(A2), 1)", "A2", {"A0": ("n", "n"), "A1": ("n", 1),
+                                                 "A2": ("n", "n")})  # 2205-4725: diag(0)
+
+
+def test_softplus_of_a_number_is_a_number_not_beyond_floating_point():
+    # fuzz seed 2205-4774: softplus(softmax(A0, 1)) of a 1 x 1 A0 is softplus(1), which
+    # evalf could not give: the constant was refused as beyond floating point.
+    d = _verified("softplus(1)*X", "X", {"X": ("n", "n")})
+    assert d.expr.has(matderiv.expressions.functions.softplus)
+    _verified("softplus(softmax(A0, 1))*(A1*(A0 .* A2))", "A0",
+              {"A0": (1, 1), "A1": (1, 1), "A2": (1, 1)})

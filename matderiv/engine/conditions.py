@@ -65,6 +65,11 @@ def negative_power(expr, *, context) -> bool:
     return not is_matrix(expr) and bool(expr.is_Integer) and expr <= -2
 
 
+def one_by_one(expr, *, context) -> bool:
+    """A 1 x 1 matrix (a Kronecker factor of one entry only scales the other)."""
+    return is_matrix(expr) and shape_of(expr)[0] == 1 and shape_of(expr)[1] == 1
+
+
 def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
@@ -92,9 +97,19 @@ def diagonal(expr, *, context) -> bool:
 
 CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
                                                 power, negative_power, column,
-                                                structurally_symmetric, symmetric, diagonal)}
+                                                one_by_one, structurally_symmetric, symmetric,
+                                                diagonal)}
+
+
+def alike(one, other, *, context) -> bool:
+    """Two matrices of one shape: diag(a b') is a .* b only for a and b alike (diag(a c')
+    of a 1 x 1 c is the diagonal matrix of a column, not a diagonal)."""
+    return is_matrix(one) and is_matrix(other) and \
+        tuple(shape_of(one)) == tuple(shape_of(other))
+
+
 #: Conditions relating their arguments, written ``shaped(A, m, n)``: each is given all.
-RELATIONS = {"shaped": shaped}
+RELATIONS = {"shaped": shaped, "alike": alike}
 
 _CONDITION = re.compile(r"\s*([a-z_]+)\s*\(\s*([A-Za-z_][\w\s,]*)\)\s*\Z")
 

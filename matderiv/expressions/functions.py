@@ -100,6 +100,11 @@ class softplus(sympy.Function):
     def _eval_rewrite_as_log(self, x, **kwargs):
         return sympy.log(1 + sympy.exp(x))
 
+    def _eval_evalf(self, prec):
+        # softplus(1) is a number (log(1 + e)): evalf must give it, or a constant such
+        # as softplus(1)*X is taken for one beyond floating point and refused.
+        return self.rewrite(sympy.log)._eval_evalf(prec)
+
     _latex = _named_latex("softplus")
 
 

@@ -27,10 +27,11 @@ from sympy import (
     Transpose,
     ZeroMatrix,
 )
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 
 from .construct import hadamard_product, is_matrix, mat_add, mat_mul, shape_of
 from .differentials import MatDiff, ScalarDiff
-from .matrices import CommutationMatrix, Vec, Vecr
+from .matrices import CommutationMatrix, Unvec, Vec, Vecr
 from .memo import ExpressionMemo, IdentityMemo, interned
 from .scalars import FrobeniusNorm, Inner, ScalarOf, SumEntries
 from .sizes import is_size, sized
@@ -156,6 +157,8 @@ def _rebuild(expr, args):
     if isinstance(expr, (KroneckerProduct, Vec, Vecr, MatDiff)):
         if any(is_zero(a) for a in args):
             return sized(ZeroMatrix, *shape_of(expr))
+    if isinstance(expr, (Unvec, DiagMatrix, DiagonalOf)) and is_zero(args[0]):
+        return sized(ZeroMatrix, *shape_of(expr))  # (an unvec's other parts are sizes)
     if isinstance(expr, KroneckerProduct):
         return _kronecker(args)
     if isinstance(expr, Transpose):

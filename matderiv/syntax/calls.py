@@ -36,6 +36,7 @@ from ..expressions import (
     is_size,
     shape_of,
 )
+from . import tree
 from .grammar import (
     FUNCTIONS,
     NOT_SUPPORTED,
@@ -122,9 +123,29 @@ class CallBuilding:
     def call_kron(self, node, *values):
         if len(values) < 2:
             self.error("kron takes two or more arguments", node)
-        if not all(is_matrix(v) for v in values):
+        values = [scalar_as_matrix(v) for v in values]
+        # A 1 x 1 matrix read as a scalar (a' x, softmax(a) of a 1 x 1 a) is one:
+        # s ⊗ B = s B. Numbers and scalar names are no matrices: kron(W, 2) is refused.
+        if any(not is_matrix(v) and not self._names_a_matrix(arg)
+               for v, arg in zip(values, node.args, strict=True)):
             self.error("kron takes matrices (use * to scale by a scalar)", node)
-        return KroneckerProduct(*values)
+        matrices = [v for v in values if is_matrix(v)]
+        scale = sympy.Mul(*[v for v in values if not is_matrix(v)])
+        if not matrices:
+            return scale
+        product = KroneckerProduct(*matrices) if len(matrices) > 1 else matrices[0]
+        return product if scale == 1 else self.multiply(scale, product, node)
+
+    def _names_a_matrix(self, node) -> bool:
+        """Whether the text ``node`` names a matrix anywhere (``a'*x``, ``sum(A)``)."""
+        if isinstance(node, tree.Name):
+            return node.id in self.env and is_matrix(self.env[node.id])
+        if isinstance(node, tree.Call) and node.name in ("I", "ones", "K", "Delta"):
+            return True
+        return any(self._names_a_matrix(child) for child in
+                   (*getattr(node, "args", ()), *(getattr(node, part, None) for part in
+                                                  ("operand", "left", "right")))
+                   if child is not None)
 
     def call_dot(self, node, left, right):
         return self.call_inner(node, left, right)
