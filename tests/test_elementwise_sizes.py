@@ -79,3 +79,14 @@ def test_a_wrong_result_at_the_sizes_given_is_refused():
 def test_named_sizes_keep_the_proof_as_it_was():
     d = matderiv.derive("W*a", wrt="W", shapes={"W": ("m", "n"), "a": ("n", 1)})
     assert "Sizes given" not in _sections(d.proof("elementwise"))
+
+
+def test_a_symmetric_variable_at_integer_sizes_is_proved_on_the_twin():
+    """logdet(S) at S of 30 × 30 once refused: the general proof wrote out a 30 × 30
+    determinant. The twin (S of n30 × n30, still symmetric) is proved instead."""
+    d = matderiv.derive("logdet(S)", "S", {"S": (30, 30)}, symmetric=["S"])
+    proof = d.proof("elementwise")
+    headings = [s.heading for s in proof.sections]
+    assert "Symmetric variable" in headings and headings[-1] == "Sizes given"
+    assert proof.result == d.gradient()
+    d.check()  # the result at 30 × 30 against differences (by symmetric directions)

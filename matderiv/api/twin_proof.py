@@ -27,16 +27,17 @@ from ..proofs.elementwise import elementwise_proof
 from .twin import twin_of
 
 
-def elementwise_at_sizes(derivation, kind: str, vec: str):
-    """The element-wise proof of ``derivation``: on its twin where it has integer sizes
-    of 2 or more (never checked at those sizes), else on itself."""
+def elementwise_at_sizes(derivation, kind: str, vec: str, prove=elementwise_proof):
+    """The element-wise proof of ``derivation`` (``prove(derivation, kind, vec)``): on its
+    twin where it has integer sizes of 2 or more (never checked at those sizes), else on
+    itself."""
     try:
         twin, substitution = twin_of(derivation)
     except MatDerivError:  # no twin (a formula given as SymPy): the proof as it stands
         substitution = {}
     if not substitution:
-        return elementwise_proof(derivation, kind, vec)
-    proof = elementwise_proof(twin, kind, vec)
+        return prove(derivation, kind, vec)
+    proof = prove(twin, kind, vec)
     result = derivation.gradient() if kind == "gradient" else derivation.jacobian(vec=vec)
     if not same_at_sizes(proof.result, result, substitution):
         raise MatDerivError("internal error: the element-wise proof with the sizes named "
