@@ -95,7 +95,10 @@ class EntryValues:
                 expr.free_symbols & set(at)):
             return float(self._matrix(expr)[0, 0])
         if type(expr) in _FLOAT_FUNCTIONS and len(expr.args) == 1:
-            return _FLOAT_FUNCTIONS[type(expr)](self._walk(expr.args[0], at))
+            try:
+                return _FLOAT_FUNCTIONS[type(expr)](self._walk(expr.args[0], at))
+            except (OverflowError, ValueError):  # exp(800): SymPy's value, as before
+                return self._by_sympy(expr, at)
         if isinstance(expr, sympy.log) and len(expr.args) == 1:
             argument = self._walk(expr.args[0], at)
             if argument <= 0:
