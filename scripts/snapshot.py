@@ -135,6 +135,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--elementwise", action="store_true",
                         help="also the element-wise proofs of the corpus (slow)")
+    parser.add_argument("--elementwise-random", action="store_true",
+                        help="also the element-wise proofs of the random formulas (slower)")
     parser.add_argument("--skip-corpus", action="store_true")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -157,7 +159,8 @@ def main(argv=None) -> int:
     from strategies import random_problem
     for number in range(args.random):
         problem = random_problem(random.Random(f"{args.seed}-{number}"))
-        dump_problem(out, problem.formula, problem.wrt, problem.shapes, False)
+        dump_problem(out, problem.formula, problem.wrt, problem.shapes,
+                     args.elementwise_random)
     return 0
 
 

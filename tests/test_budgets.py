@@ -64,21 +64,23 @@ def test_bad_budgets_are_refused(options):
 
 def test_elementwise_proof_has_a_hard_deadline_inside_sympy():
     """det(A0 + A1') once kept SymPy busy for four minutes in one call (a symbolic 3 x 3
-    inverse, now avoided); the deadline stops any such call. Here one SymPy call inside
-    the proof's numeric check is made to run on as such calls did."""
+    inverse, now avoided); the deadline stops any such call. Here one call inside the
+    proof's numeric check (evaluating a matrix the entry formula reads) is made to run on
+    as such calls did."""
     import time
     from unittest import mock
 
     import matderiv.proofs.elementwise
+    import matderiv.proofs.entry_values
 
-    def runs_on(expr, values, functions):  # a single call that does not return
+    def runs_on(expr, values, functions=None):  # a single call that does not return
         while True:
             sympy.expand((sympy.Symbol("a") + 1) ** 30)
 
     d = matderiv.derive("det(A0 + A1')", wrt="A0", shapes={"A0": "m,m", "A1": "m,m"})
     started = time.monotonic()
     with mock.patch.object(matderiv.proofs.elementwise, "HARD_LIMIT", 2.0), \
-            mock.patch.object(matderiv.proofs.elementwise, "_numeric", runs_on), \
+            mock.patch.object(matderiv.proofs.entry_values, "evaluate", runs_on), \
             pytest.raises(matderiv.MatDerivError, match="no element-wise proof: it took more"):
         d.proof("elementwise")
     assert time.monotonic() - started < 10

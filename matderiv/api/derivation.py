@@ -283,9 +283,9 @@ class Derivation(HigherDerivatives, FormulaShapes):
             return self._hessian_derivation().proof(style, kind="jacobian", vec=vec)
         if style == "rules":
             return rules_proof(self, kind, vec)
-        if style == "elementwise":
-            from ..proofs.elementwise import elementwise_proof
-            return elementwise_proof(self, kind, vec)
+        if style == "elementwise":  # at integer sizes, written on the symbolic twin
+            from .twin_proof import elementwise_at_sizes
+            return elementwise_at_sizes(self, kind, vec)
         raise MatDerivError(f"unknown proof style {style!r}: rules or elementwise")
 
     def _hessian_derivation(self) -> Derivation:

@@ -149,8 +149,9 @@ class StructuredResults:
                                 "gradient's proof is")
         if self.structure and style == "elementwise":
             from ..proofs.structured import structured_elementwise_proof
+            from .twin_proof import elementwise_at_sizes
             kind = kind or ("gradient" if self.is_scalar else "jacobian")
-            return structured_elementwise_proof(self, kind, vec)
+            return elementwise_at_sizes(self, kind, vec, structured_elementwise_proof)
         return super().proof(style, kind=kind, vec=vec)
 
     def general(self):

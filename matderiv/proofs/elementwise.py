@@ -47,6 +47,8 @@ from ..expressions import (
 from ..numeric.evaluate import evaluate
 from ..numeric.points import random_values, size_symbols, stand_in_functions
 from .data import Line, Proof, Section, stated_shapes
+from .entry_values import EntryValues
+from .index_sums import evaluate_sums, write_out_sums
 
 _INDEX = dict(integer=True, nonnegative=True)
 _NAMES = "ijpqklrstuvwgh"
@@ -122,7 +124,7 @@ def differentiate_entry(expr, element):
             # entries as matrix products, at a cost that grows beyond any budget
             # (x'(A + tB)⁻¹x): the sums stay, only their Kronecker deltas are summed away.
             return collapse_deltas(derivative)
-        return collapse_deltas(derivative.doit())
+        return collapse_deltas(evaluate_sums(derivative))
     node = opaque[0]
     stand_in = Dummy("s")
     replaced = expr.xreplace({node: stand_in})
@@ -136,9 +138,9 @@ def differentiate_entry(expr, element):
         weight = MatrixElement(AbstractGradient(node.function, matrix), k, c)
     inner = differentiate_entry(_entry(matrix, k, c), element)
     rows, cols = matrix.shape
-    chain = Sum(weight * inner, (k, 0, rows - 1), (c, 0, cols - 1)).doit()
+    chain = evaluate_sums(Sum(weight * inner, (k, 0, rows - 1), (c, 0, cols - 1)))
     rest = differentiate_entry(replaced, element).xreplace({stand_in: node})
-    return collapse_deltas((outer * chain + rest).doit())
+    return collapse_deltas(evaluate_sums(outer * chain + rest))
 
 
 def collapse_deltas(expr):
@@ -426,6 +428,36 @@ def _same(a, b) -> bool:
     return sympy.cancel(sympy.together(difference)) == 0
 
 
+def _closed_entry(matrix, row: int, col: int):
+    """Entry (row, col) of the closed form at concrete sizes, its index sums written out
+    term by term (``matrix[row, col]`` sums them with SymPy's doit, far slower)."""
+    if not hasattr(matrix, "_entry"):
+        return matrix[row, col]
+    return evaluate_sums(write_out_sums(_entry_unsummed(matrix, row, col)))
+
+
+def _entry_unsummed(matrix, i, j):
+    """An entry with its index sums left as sums: SymPy's MatMul sums the entries of the
+    factors it multiplies on the spot (``expand`` is not passed down)."""
+    if isinstance(matrix, sympy.MatMul):
+        coefficient, factors = matrix.as_coeff_matrices()
+        if len(factors) == 1:
+            return coefficient * _entry_unsummed(factors[0], i, j)
+        inner = [Dummy("i", **_INDEX) for _ in factors[1:]]
+        indices = [i, *inner, j]
+        body = sympy.Mul(*[_entry_unsummed(f, indices[n], indices[n + 1])
+                           for n, f in enumerate(factors)])
+        return coefficient * Sum(body, *[(k, 0, f.shape[1] - 1)
+                                         for k, f in zip(inner, factors, strict=False)])
+    if isinstance(matrix, sympy.MatAdd):
+        return sympy.Add(*[_entry_unsummed(a, i, j) for a in matrix.args])
+    if isinstance(matrix, sympy.HadamardProduct):
+        return sympy.Mul(*[_entry_unsummed(a, i, j) for a in matrix.args])
+    if isinstance(matrix, sympy.Transpose):
+        return _entry_unsummed(matrix.arg, j, i)
+    return matrix._entry(i, j, expand=False)
+
+
 def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
     """Exact comparison with every matrix entry kept a symbol, at concrete ``sizes``.
 
@@ -441,7 +473,6 @@ def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
     rows, cols = (int(d) for d in concrete.shape)
     if rows * cols > MAX_SYMBOLIC_ENTRIES:
         return False
-    explicit = _explicit_elements(concrete.as_explicit())
     x_shape = _x_shape(derivation.variable, substitution)
     f_shape = (1, 1) if derivation.is_scalar else \
         tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
@@ -451,8 +482,10 @@ def _symbolic_check(derivation, kind, vec, partial, indices, sizes) -> bool:
         if _out_of_time(started):
             return False
         at = {index: sympy.Integer(v) for index, v in zip(indices, at, strict=True)}
-        entry = _explicit_elements(formula.xreplace(at).doit())
-        if not _same(entry, explicit[row, col]):
+        entry = _explicit_elements(evaluate_sums(write_out_sums(formula.xreplace(at))))
+        # The closed form's entries one at a time: an undecided one stops the check
+        # before the others are written out.
+        if not _same(entry, _explicit_elements(_closed_entry(concrete, row, col))):
             return False
     return True
 
@@ -488,13 +521,14 @@ def _verify_numerically(derivation, kind, vec, partial, indices) -> str:
         f_shape = (1, 1) if derivation.is_scalar else \
             tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
         formula, values = _inverses_as_values(partial.subs(substitution), values, functions)
+        entries = EntryValues(values, functions,
+                              lambda expr, values=values: _numeric(expr.doit(), values, functions))
         for i, j in itertools.product(range(f_shape[0]), range(f_shape[1])):
             for p, q in itertools.product(range(x_shape[0]), range(x_shape[1])):
                 if _out_of_time(started):
                     raise MatDerivError(f"no element-wise proof: checking its entries took "
                                         f"more than {TIME_BUDGET:.0f} s")
-                at = dict(zip(indices, (i, j, p, q), strict=True))
-                value = _numeric(formula.subs(at).doit(), values, functions)
+                value = entries.at(formula, dict(zip(indices, (i, j, p, q), strict=True)))
                 if kind == "gradient":
                     expected = closed[p, q]
                 else:
