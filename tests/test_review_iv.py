@@ -44,3 +44,28 @@ def test_hessian_by_a_symmetric_matrix_at_sizes_too_large_to_evaluate(formula, f
         u, v = u + u.T, v + v.T
         expected = _second_difference(f, s, u, v)
         assert _vech(u) @ h @ _vech(v) == pytest.approx(expected, rel=1e-5, abs=1e-6)
+
+
+def test_evaluate_refuses_complex_values_instead_of_dropping_their_imaginary_parts():
+    # was: matderiv.evaluate(J, {"z": z, ...}) cast complex arrays to float (a warning only)
+    # and returned a wrong number; the derivation's own code evaluates complex values
+    shapes = {"A": (2, 2), "z": (2, 1)}
+    d = matderiv.derive("real(z'*A*z)", wrt="z", shapes=shapes, complex=["z", "A"])
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((2, 1)) + 1j * rng.standard_normal((2, 1))
+    a = rng.standard_normal((2, 2)) + 1j * rng.standard_normal((2, 2))
+    values = {"z": z, "A": a, "zbar": z.conj(), "Abar": a.conj()}
+    with pytest.raises(matderiv.MatDerivError, match="complex"):
+        matderiv.evaluate(d.gradient(), values,
+                          shapes={**shapes, "zbar": (2, 1), "Abar": (2, 2)})
+    gradient = np.asarray(d.to_function("gradient")(z=z, A=a)).reshape(2, 1)
+
+    def f(point):
+        return float(np.real(point.conj().T @ a @ point).item())
+
+    for _ in range(3):
+        v = rng.standard_normal((2, 1)) + 1j * rng.standard_normal((2, 1))
+        h = 1e-6
+        difference = (f(z + h * v) - f(z - h * v)) / (2 * h)
+        # dF = 2 Re <G, dz>, G = dF/dzbar
+        assert difference == pytest.approx(2 * np.real(np.sum(gradient.conj() * v)), rel=1e-6)
