@@ -69,3 +69,16 @@ def test_evaluate_refuses_complex_values_instead_of_dropping_their_imaginary_par
         difference = (f(z + h * v) - f(z - h * v)) / (2 * h)
         # dF = 2 Re <G, dz>, G = dF/dzbar
         assert difference == pytest.approx(2 * np.real(np.sum(gradient.conj() * v)), rel=1e-6)
+
+
+@pytest.mark.parametrize("field", ["symmetric", "diagonal", "complex", "hermitian",
+                                   "functions"])
+@pytest.mark.parametrize("value", ["S", [1], [["S"]], [None], {"S": 1}])
+def test_a_list_field_of_the_json_api_given_something_else_is_refused_by_name(field, value):
+    # was: "internal error: KeyError: <class 'list'>" (HTTP 500) for "symmetric": "S"
+    from matderiv.api.service import check_request, codegen_request, derive_request
+    base = {"formula": "tr(A*S)", "wrt": "S", field: value}
+    for answer, request in ((derive_request, base), (codegen_request, base),
+                            (check_request, {**base, "claim": "A'"})):
+        with pytest.raises(matderiv.MatDerivError, match=field):
+            answer(request)
