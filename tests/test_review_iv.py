@@ -82,3 +82,22 @@ def test_a_list_field_of_the_json_api_given_something_else_is_refused_by_name(fi
                             (check_request, {**base, "claim": "A'"})):
         with pytest.raises(matderiv.MatDerivError, match=field):
             answer(request)
+
+
+def test_a_power_of_the_nuclear_norm_prints_its_subscript_before_the_exponent():
+    # was: ∂(‖X‖_^*2)/∂X (the "**" of the power met the norm's "*")
+    from matderiv.render import to_text
+    d = matderiv.derive("nucnorm(X)^3", wrt="X", shapes={"X": ("n", "n")})
+    assert to_text(d.expr) == "‖X‖_*^3"
+    assert "‖X‖_*^2" in to_text(d.gradient())
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 3))
+
+    def f(point):
+        return np.linalg.svd(point, compute_uv=False).sum() ** 3
+
+    gradient = np.asarray(d.evaluate(d.gradient(), {"X": x}), dtype=float)
+    for _ in range(3):
+        v = rng.standard_normal((3, 3))
+        difference = (f(x + 1e-6 * v) - f(x - 1e-6 * v)) / 2e-6
+        assert np.sum(gradient * v) == pytest.approx(difference, rel=1e-6)
