@@ -101,3 +101,25 @@ def test_a_power_of_the_nuclear_norm_prints_its_subscript_before_the_exponent():
         v = rng.standard_normal((3, 3))
         difference = (f(x + 1e-6 * v) - f(x - 1e-6 * v)) / 2e-6
         assert np.sum(gradient * v) == pytest.approx(difference, rel=1e-6)
+
+
+def test_the_self_test_of_generated_code_runs_where_the_formula_is_defined():
+    # was: tr(logm(X*X')) with X inferred n x m had its self-test point drawn 4 x 2, where
+    # X X' is singular: _check() ended in numpy's LinAlgError
+    d = matderiv.derive("tr(logm(X*X'))", wrt="X")
+    function = d.to_function("gradient", with_check=True)
+    assert function.check() < 1e-6
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 4))
+
+    def f(point):  # tr logm(P) = log det P for a positive definite P
+        return np.log(np.linalg.det(point @ point.T))
+
+    gradient = np.asarray(function(X=x), dtype=float)
+    for _ in range(3):
+        v = rng.standard_normal((2, 4))
+        difference = (f(x + 1e-6 * v) - f(x - 1e-6 * v)) / 2e-6
+        assert np.sum(gradient * v) == pytest.approx(difference, rel=1e-6)
+    with pytest.raises(matderiv.MatDerivError, match="without --with-check"):
+        matderiv.derive("tr(logm(X*X'))", wrt="X", shapes={"X": (4, 2)}).to_source(
+            with_check=True)
