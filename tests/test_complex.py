@@ -256,7 +256,7 @@ def test_cli_complex_gradient_and_conjugate_jacobian():
     out = subprocess.run(run + ["derive", "norm(A*z - b)^2", "--wrt", "z", "--complex", "z",
                                 "--complex", "A", "--complex", "b", "--check"],
                          capture_output=True, text=True, check=True).stdout
-    assert "Abarᵀ (A z - b)" in out and "2 Re" in out and "agrees" in out
+    assert "Aᴴ (A z - b)" in out and "2 Re" in out and "agrees" in out
     out = subprocess.run(run + ["derive", "inv(X)", "--wrt", "X", "--complex", "X",
                                 "--conjugate"], capture_output=True, text=True).stdout
     assert "= 0" in out

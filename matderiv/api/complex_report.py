@@ -5,7 +5,7 @@ numeric check.
 >>> from matderiv import derive
 >>> d = derive("z'*H*z", wrt="z", shapes={"z": ("n", 1)}, complex=["z"], hermitian=["H"])
 >>> complex_report(d, kind="gradient")["statement"]["text"]
-'∂(zbarᵀ H z)/∂zbar = H z'
+'∂(zᴴ H z)/∂z̄ = H z'
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from sympy import Add, Basic, Determinant, Inverse, MatMul, MatrixSymbol, Mul, T
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
+from ..expressions.conjugate import ConjugateMatrixSymbol
+
 
 def _negative(expr) -> bool:
     """A product printed with a minus sign: its scalar coefficient is a negative number.
@@ -103,7 +105,17 @@ class MatrixLatexPrinter(LatexPrinter):
     def _print_Transpose(self, expr):
         if isinstance(expr.arg, Inverse):
             return r"%s^{-T}" % self._operand(expr.arg.arg)
+        if isinstance(expr.arg, ConjugateMatrixSymbol):  # \bar{Z}^T = Z^H
+            return r"%s^{H}" % self._conjugated(expr.arg)
         return super()._print_Transpose(expr)
+
+    def _print_ConjugateMatrixSymbol(self, expr):
+        name = self._conjugated(expr)
+        return r"\bar{%s}" % name if len(expr.conjugate_of) == 1 else r"\overline{%s}" % name
+
+    def _conjugated(self, expr) -> str:
+        """Z's own LaTeX, for the symbol of Z̄."""
+        return self._print(MatrixSymbol(expr.conjugate_of, *expr.shape))
 
     def _print_Inverse(self, expr):
         if isinstance(expr.arg, Transpose):

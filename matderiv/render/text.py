@@ -24,6 +24,7 @@ from sympy import (
 from sympy.printing.str import StrPrinter
 
 from ..expressions import ScalarOf
+from ..expressions.conjugate import ConjugateMatrixSymbol
 
 _SIMPLE = (MatrixSymbol, sympy.Symbol, sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)
 
@@ -59,7 +60,14 @@ class TextPrinter(StrPrinter):
         arg = expr.arg
         if isinstance(arg, Inverse):
             return self._operand(arg.arg) + "⁻ᵀ"
+        if isinstance(arg, ConjugateMatrixSymbol):  # Z̄ᵀ = Zᴴ
+            return arg.conjugate_of + "ᴴ"
         return self._operand(arg) + "ᵀ"
+
+    def _print_ConjugateMatrixSymbol(self, expr):
+        # z̄ with a combining macron over one letter; conj(W1) where it would sit on a digit
+        name = expr.conjugate_of
+        return name + "\u0304" if len(name) == 1 else f"conj({name})"
 
     def _print_Inverse(self, expr):
         if isinstance(expr.arg, Transpose):

@@ -30,6 +30,7 @@ from sympy import HadamardPower, MatrixSymbol, Transpose
 
 from ..errors import MatDerivError
 from ..expressions import Elementwise, Inner, hadamard_product, is_matrix, shape_of
+from ..expressions.conjugate import CONJUGATE_SUFFIX, ConjugateMatrixSymbol
 from ..expressions.tidy import canonical
 from .builder import Builder, parse_formula
 from .grammar import as_scalar, is_one_by_one, scalar_as_matrix
@@ -43,8 +44,6 @@ HOLOMORPHIC = frozenset({
     "I", "K", "ones", "Delta", "conj", "real", "imag", "abs", "norm",
 })
 
-#: The suffix of a conjugate's symbol: SymPy's LaTeX printer shows Zbar as \bar{Z}.
-CONJUGATE_SUFFIX = "bar"
 
 
 def conjugate_name(name: str) -> str:
@@ -76,7 +75,7 @@ class ComplexReading:
             if bar in env:
                 raise MatDerivError(f"the formula has a name {bar!r}, which matderiv uses for "
                                     f"the conjugate of the complex {name}: rename it")
-            conjugate = MatrixSymbol(bar, *symbol.shape)
+            conjugate = ConjugateMatrixSymbol(bar, *symbol.shape)
             self.conjugates[symbol] = conjugate
             self.conjugates[conjugate] = symbol
         for name in self.hermitian:
