@@ -123,3 +123,22 @@ def test_the_self_test_of_generated_code_runs_where_the_formula_is_defined():
     with pytest.raises(matderiv.MatDerivError, match="without --with-check"):
         matderiv.derive("tr(logm(X*X'))", wrt="X", shapes={"X": (4, 2)}).to_source(
             with_check=True)
+
+
+@pytest.mark.xfail(strict=True, reason="at sizes whose square passes 10^9 (X 40000 x 40000) "
+                   "the third derivative of sum(exp(X)) is refused: 'no rule brings the term "
+                   "vecr(DiagMatrix(DiagMatrix(vecr(exp(X)))*vecr(dX))) to the form J "
+                   "vecr(dX)'; at 20000 and with symbolic sizes it is derived")
+def test_third_derivative_at_sizes_whose_square_passes_the_size_limit():
+    named = matderiv.derive("sum(exp(X))", wrt="X", shapes={"X": ("n", "n")})
+    third = named.derivative(order=3)
+    # entries δ_ik δ_jl δ_kp δ_lq exp(X_ij), checked here by hand at n = 2
+    x = np.random.default_rng(9).standard_normal((2, 2))
+    expected = np.zeros((2,) * 6)
+    for i in range(2):
+        for j in range(2):
+            expected[i, j, i, j, i, j] = np.exp(x[i, j])
+    assert np.allclose(np.asarray(named.evaluate(third, {"X": x}), dtype=float), expected)
+    big = matderiv.derive("sum(exp(X))", wrt="X", shapes={"X": (40000, 40000)})
+    n = sympy.Symbol("n", integer=True, positive=True)
+    assert big.derivative(order=3) == third.subs(n, 40000)
