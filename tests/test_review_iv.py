@@ -142,3 +142,24 @@ def test_third_derivative_at_sizes_whose_square_passes_the_size_limit():
     big = matderiv.derive("sum(exp(X))", wrt="X", shapes={"X": (40000, 40000)})
     n = sympy.Symbol("n", integer=True, positive=True)
     assert big.derivative(order=3) == third.subs(n, 40000)
+
+
+@pytest.mark.xfail(strict=True, reason="pinv of a square product of rank at most 2 (T T', T "
+                   "3 x 2) is given the full-column-rank derivative, which holds (T T' T T')^-1 "
+                   "of a singular matrix; the note states the assumption but the result is "
+                   "printed (exit 0) without --check instead of refused")
+def test_pinv_of_a_structurally_rank_deficient_square_product_is_refused():
+    d = matderiv.derive("x'*pinv(T*T')*x", wrt="T", shapes={"T": (3, 2), "x": (3, 1)})
+    with pytest.raises(matderiv.MatDerivError):
+        d.gradient()
+    # what a result would have to match: the gradient by differences of F itself
+    rng = np.random.default_rng(10)
+    t, x = rng.standard_normal((3, 2)), rng.standard_normal((3, 1))
+
+    def f(point):
+        return (x.T @ np.linalg.pinv(point @ point.T) @ x).item()
+
+    v = rng.standard_normal((3, 2))
+    difference = (f(t + 1e-6 * v) - f(t - 1e-6 * v)) / 2e-6
+    gradient = np.asarray(d.evaluate(d.gradient(), {"T": t, "x": x}), dtype=float)
+    assert np.sum(gradient * v) == pytest.approx(difference, rel=1e-5)
