@@ -335,8 +335,9 @@ class Derivation(HigherDerivatives, FormulaShapes):
         """A random point where F is defined and well conditioned, for a self-test."""
         import numpy as np
 
-        from ..numeric.points import random_values
-        return random_values(self.expr, self.variable, np.random.default_rng(7))
+        from ..numeric.points import defined_point, stand_in_functions
+        return defined_point(self.expr, self.variable, np.random.default_rng(7),
+                             stand_in_functions(self.abstract_functions))
 
     source = to_source
 

@@ -43,6 +43,9 @@ def _field(request: dict, name: str, default=None, choices=None):
     if not isinstance(value, _FIELDS[name]):
         raise MatDerivError(f"{name!r} must be {_type_name(_FIELDS[name])}, "
                             f"not {type(value).__name__}")
+    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        raise MatDerivError(f"{name!r} must be a list of names (text), not "
+                            f"{json.dumps(value)[:80]}")
     if choices is not None and value is not None and value not in choices:
         raise MatDerivError(f"{name!r} must be one of {', '.join(choices)}, not {value!r}")
     return value
@@ -50,7 +53,8 @@ def _field(request: dict, name: str, default=None, choices=None):
 
 def _type_name(kind) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "text", dict: "an object", bool: "true or false", type(None): "null"}
+    names = {str: "text", dict: "an object", bool: "true or false", type(None): "null",
+             list: "a list of names"}
     return " or ".join(names[k] for k in kinds)
 
 

@@ -115,6 +115,10 @@ class StructuredResults:
             inner = self.plain(gradient, self.variable, env=self.env, names=self.names,
                                inferred=self.inferred, seconds=self.budget["max_seconds"],
                                max_nodes=self.budget["max_nodes"])
+            # At sizes too large to evaluate, the rewrites of H are confirmed in the
+            # twin's own symmetric gradient (the inner derivation has no text to rename).
+            inner._parent = self
+            inner._inside_parent = _inner_of_twin
             self._cache["hessian"] = StructuredHessian(inner, self)
         return self._cache["hessian"]
 
@@ -166,6 +170,11 @@ class StructuredResults:
 
     def __repr__(self) -> str:
         return f"Derivation({self.formula!r}, wrt={self.variable}, {self.structure_options})"
+
+
+def _inner_of_twin(twin):
+    """The twin's derivation of its symmetric gradient (where the inner one sits in it)."""
+    return twin.gradient_derivation().inner
 
 
 class StructuredHessian:

@@ -123,7 +123,15 @@ def infer_sizes(expr, values, symbols=()) -> dict:
 
 
 def _as_matrix(value, symbol) -> np.ndarray:
-    array = np.asarray(value, dtype=float)
+    array = np.asarray(value)
+    if np.iscomplexobj(array):
+        # Casting to float would drop the imaginary part with no more than a warning.
+        if np.any(np.imag(array) != 0):
+            raise MatDerivError(f"value of {symbol.name} is complex, and evaluate works in real "
+                                "numbers: evaluate results by complex names with their "
+                                "derivation's to_function")
+        array = np.real(array)
+    array = np.asarray(array, dtype=float)
     if array.ndim == 0:
         array = array.reshape(1, 1)
     elif array.ndim == 1:

@@ -197,3 +197,26 @@ def well_conditioned(expr, values, functions) -> bool:
             if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
                 return False
     return True
+
+
+#: Random points drawn for a generated module's self-test before giving up.
+SELF_TEST_DRAWS = 24
+
+
+def defined_point(expr, variable, rng, functions=None) -> dict:
+    """Random values (``random_values``, sizes drawn anew each time) where ``expr`` is
+    defined and well conditioned: the point a generated module's self-test is run at
+    (``logm(X*X')`` is not defined where X is tall, at any values).
+
+    >>> from sympy import MatrixSymbol, Trace, Inverse
+    >>> X = MatrixSymbol("X", 2, 2)
+    >>> sorted(defined_point(Trace(Inverse(X)), X, np.random.default_rng(0)))
+    ['X']
+    """
+    for _ in range(SELF_TEST_DRAWS):
+        values = random_values(expr, variable, rng)
+        if value_or_none(expr, values, functions) is not None:
+            return values
+    raise MatDerivError(f"no random point where the formula is defined and well conditioned "
+                        f"was found in {SELF_TEST_DRAWS} draws, so the generated code has no "
+                        "self-test: generate it without --with-check")

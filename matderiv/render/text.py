@@ -125,7 +125,10 @@ class TextPrinter(StrPrinter):
     def _print_Pow(self, expr, rational=False):
         if isinstance(expr.base, sympy.Sum):  # (Σ_k X_kk)^2, not Σ_k X_kk^2
             return f"({self._print(expr.base)})^{self._print(expr.exp)}"
-        return super()._print_Pow(expr, rational).replace("**", "^")
+        # The nuclear norm's subscript (‖X‖_*) is kept out of the "**" -> "^" of the power:
+        # ‖X‖_*^2, not ‖X‖_^*2.
+        text = super()._print_Pow(expr, rational).replace("‖_*", "‖_\0")
+        return text.replace("**", "^").replace("‖_\0", "‖_*")
 
     def _print_Function(self, expr):
         if len(expr.args) == 1 and isinstance(expr.args[0], ScalarOf):
