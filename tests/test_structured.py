@@ -359,3 +359,40 @@ def test_the_trace_of_a_function_of_a_declared_symmetric_matrix():
     d = matderiv.derive("tr(A*logm(S))", "S", {"A": "n,n", **SQUARE}, symmetric=["S"])
     _assert_gradient_numerically(d, d.gradient(), "symmetric")
     d.check()
+
+
+# -- Hessians by a diagonal D: Δᵀ(A ⊗ B)Δ = A ∘ B -------------------------------------
+
+@pytest.mark.parametrize("formula, shapes, hessian", [
+    ("tr(A*D*B*D)", {"A": "n,n", "B": "n,n", "D": "n,n"}, "A .* B' + B .* A'"),
+    ("tr(A*D*A*D)", {"A": "n,n", "D": "n,n"}, "2*(A .* A')"),
+    ("x'*D*A*D*x", {"A": "n,n", "D": "n,n", "x": "n,1"}, "x*x' .* A + x*x' .* A'"),
+])
+def test_a_hessian_by_a_diagonal_matrix_is_a_hadamard_product(formula, shapes, hessian):
+    d = matderiv.derive(formula, "D", shapes, diagonal=["D"])
+    expected = build_expected(hessian, d, shielded=True)
+    assert d.hessian() == expected, f"got {to_text(d.hessian())}"
+    rng = np.random.default_rng(11)
+    for _ in range(3):  # second differences along e_i e_i', e_j e_j' (this file's own)
+        values = random_values(d.expr, d.variable, rng)
+        s, h = values["D"], 1e-4
+        n = s.shape[0]
+        reference = np.zeros((n, n))
+        for i in range(n):
+            for j in range(n):
+                ei, ej = np.zeros((n, n)), np.zeros((n, n))
+                ei[i, i], ej[j, j] = h, h
+                reference[i, j] = (_f_at(d, values, s + ei + ej) - _f_at(d, values, s + ei - ej)
+                                   - _f_at(d, values, s - ei + ej)
+                                   + _f_at(d, values, s - ei - ej)) / (4 * h * h)
+        for what in (d.hessian(), expected):
+            got = np.asarray(evaluate(what, values), dtype=float)
+            assert np.allclose(got, reference, rtol=1e-5, atol=1e-5), (to_text(what), got)
+    d.check(hessian=True)
+
+
+def test_the_cookbook_convention_without_a_symmetric_matrix_is_refused():
+    # It would change nothing: an option that is silently ignored misleads.
+    with pytest.raises(matderiv.MatDerivError, match="declared symmetric"):
+        matderiv.derive("tr(A*S)", "S", {"A": "n,n", "S": "n,n"},
+                        symmetric_convention="cookbook")

@@ -459,6 +459,9 @@ def derive(formula, wrt, shapes=None, *, layout: str = "numerator", seconds: flo
     maker = Derivation
     if symmetric or diagonal or symmetric_convention != "symmetric":
         checked_convention(symmetric_convention)
+        if not (symmetric or diagonal):  # said, it would change nothing: say so
+            raise MatDerivError("symmetric_convention is for a matrix declared symmetric: "
+                                "declare it with symmetric=[...] (--symmetric S)")
         expr, env = declare_structure(expr, env, symmetric, diagonal)
         maker = StructuredDerivation if symmetric or diagonal else Derivation
     variable = _variable(wrt, env, expr)

@@ -127,7 +127,7 @@ def _structure(command):
     def run(symmetric, diagonal, symmetric_convention, **options):
         structure = {"symmetric": symmetric, "diagonal": diagonal,
                      "symmetric_convention": symmetric_convention} \
-            if symmetric or diagonal else {}
+            if symmetric or diagonal or symmetric_convention != "symmetric" else {}
         return command(structure=structure, **options)
 
     for option in (
