@@ -193,6 +193,15 @@ def test_every_package_ships_in_the_wheel():
     pyproject = PACKAGE.parent / "pyproject.toml"
     if not pyproject.exists():
         pytest.skip("an installed matderiv, without its pyproject.toml beside it")
-    listed = set(tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["packages"])
+    setuptools = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
     packages = {n for n, p in MODULES.items() if p.name == "__init__.py"}
     assert packages <= listed
+    # every folder of the rule catalog too, with its TOML files (a folder left out ships
+    # without its rules: an installed matderiv would refuse what the clone derives)
+    for folder in sorted(p for p in (PACKAGE.parent / "rules").iterdir() if p.is_dir()
+                         and any(p.glob("*.toml"))):
+        name = f"matderiv.rules.{folder.name}"
+        assert name in listed, f"rules/{folder.name} is not listed in pyproject.toml"
+        assert setuptools["package-dir"].get(name) == f"rules/{folder.name}"
+        assert "*.toml" in setuptools["package-data"].get(name, [])

@@ -311,3 +311,21 @@ def test_a_post_from_the_page_itself_is_answered(client):
                          headers=same)
     assert answer.status_code == 200
     assert answer.json()["statement"]["text"] == "∂vec(W a)/∂vec(W) = aᵀ ⊗ I_m"
+
+
+def test_derive_of_an_order_and_a_mixed_hessian(client):
+    third = client.post("/api/derive", json={"formula": "sum(exp(x))", "wrt": "x",
+                                              "shapes": {"x": "n,1"}, "order": 3}).json()
+    assert third["statement"]["text"] == "∂³sum(exp(x))/∂x_i∂x_j∂x_k = δ_ijk exp(x_i)"
+    assert third["check"]["passed"], third["check"]  # finite differences of order 2
+    assert "finite differences" in third["check"]["summary"]
+    mixed = client.post("/api/derive", json={
+        "formula": "x'*A*y", "wrt": "x", "wrt2": "y",
+        "shapes": {"x": "n,1", "A": "n,m", "y": "m,1"}}).json()
+    assert mixed["statement"]["text"] == "∂²(xᵀ A y)/∂vec(x)∂vec(y)ᵀ = A"
+    assert mixed["check"]["passed"] and "mixed Hessian by y" in mixed["check"]["summary"]
+    assert "Proof that" in mixed["proofs"]["rules"]["text"]
+    for bad in ({"order": True}, {"order": "3"}, {"order": 0}, {"order": 2, "kind": "hessian"},
+                {"wrt2": "q"}, {"order": 2, "complex": ["x"]}):
+        _is_bad_input(client.post("/api/derive", json={
+            "formula": "sum(exp(x))", "wrt": "x", "shapes": {"x": "n,1"}, **bad}))

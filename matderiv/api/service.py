@@ -30,7 +30,8 @@ _FIELDS = {"formula": str, "wrt": str, "shapes": dict, "kind": (str, type(None))
            "vec": str, "layout": str, "proof": str, "syntax": str, "check": bool,
            "claim": str, "backend": str, "with_check": bool, "title": str, "functions": list,
            "complex": list, "hermitian": list, "conjugate": bool,
-           "symmetric": list, "diagonal": list, "symmetric_convention": str}
+           "symmetric": list, "diagonal": list, "symmetric_convention": str, "order": int,
+           "wrt2": str}
 #: The fields that declare structured matrices, accepted wherever a formula is derived.
 _STRUCTURE = ("symmetric", "diagonal", "symmetric_convention")
 _MAX_NAMES = 64
@@ -54,7 +55,7 @@ def _field(request: dict, name: str, default=None, choices=None):
 def _type_name(kind) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     names = {str: "text", dict: "an object", bool: "true or false", type(None): "null",
-             list: "a list of names"}
+             list: "a list of names", int: "an integer"}
     return " or ".join(names[k] for k in kinds)
 
 
@@ -119,8 +120,10 @@ def derive_request(request, *, seconds: float | None = None) -> dict:
     rules, check) and the proofs asked for, each as text and as lines of LaTeX."""
     request = _checked(request, ("formula", "wrt", "shapes", "kind", "vec", "layout", "proof",
                                  "syntax", "check", "functions", "complex", "hermitian",
-                                 "conjugate", *_STRUCTURE))
+                                 "conjugate", "order", "wrt2", *_STRUCTURE))
     derivation = _derivation(request, seconds)
+    if "order" in request or "wrt2" in request:
+        return _higher_request(derivation, request)
     conjugate = _field(request, "conjugate", False)
     kind = _field(request, "kind", None, DERIVE_KINDS) or (
         "gradient" if derivation.is_scalar and not conjugate else "jacobian")
@@ -138,6 +141,51 @@ def derive_request(request, *, seconds: float | None = None) -> dict:
     report["syntax"] = request.get("syntax", "text")
     report["proofs"] = {} if style == "none" else _proofs(
         derivation, kind, vec, style, {"conjugate": True} if conjugate else {})
+    return report
+
+
+def _higher_request(derivation, request) -> dict:
+    """``/api/derive`` with ``order`` (the derivative of that order, in index notation) or
+    ``wrt2`` (the mixed Hessian by ``wrt`` then ``wrt2``), as ``derive --order/--wrt2``."""
+    from .higher_report import higher_report, mixed_proofs
+
+    order = _field(request, "order", None) if "order" in request else None
+    wrt2 = _field(request, "wrt2", None) if "wrt2" in request else None
+    if isinstance(order, bool):  # JSON true is an int to Python
+        raise MatDerivError("'order' must be an integer, not a truth value")
+    if request.get("complex") or request.get("hermitian") or request.get("conjugate"):
+        raise MatDerivError("'order' and 'wrt2' are for real names: complex ones have no "
+                            "higher derivatives yet")
+    if "kind" in request:
+        raise MatDerivError("give 'order' or 'wrt2' without 'kind'")
+    vec = _field(request, "vec", "col", ("col", "row"))
+    if order is not None and vec != "col":
+        raise MatDerivError("'order' gives an array with F's axes, then X's: it has no 'vec'")
+    report = higher_report(derivation, order=order, wrt2=wrt2, vec=vec)
+    if _field(request, "check", True):
+        try:
+            outcome = derivation.check(order=order or 1, wrt2=wrt2)
+            report["check"] = {"passed": True, "summary": outcome.summary,
+                               "max_error": outcome.max_error}
+        except MatDerivError as error:
+            report["check"] = {"passed": False, "summary": error.one_line(),
+                               "max_error": None}
+    report["syntax"] = request.get("syntax", "text")
+    style = _field(request, "proof", "both", PROOF_STYLES)
+    report["proofs"] = {}
+    if style != "none" and wrt2 is not None:
+        from ..render.proof_data import proof_to_data
+        from ..render.proof_text import proof_to_text
+        for one in (("rules", "elementwise") if style == "both" else (style,)):
+            try:
+                proofs = mixed_proofs(derivation, wrt2, one, vec)
+                report["proofs"][one] = {"text": "\n".join(proof_to_text(p) for p in proofs),
+                                         "parts": [proof_to_data(p) for p in proofs]}
+            except MatDerivError as error:
+                report["proofs"][one] = {"error": error.one_line()}
+    elif style != "none":
+        report["proofs"]["rules"] = {"error": "no proof of a derivative of order k is "
+                                              "written yet; its rules are in 'rules'"}
     return report
 
 
