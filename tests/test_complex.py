@@ -440,3 +440,13 @@ def test_the_complex_check_catches_jacobians_swapped(monkeypatch):
                         by_z if conjugate else by_zbar)
     with pytest.raises(MatDerivError, match="WRONG"):
         d.check()
+
+
+@pytest.mark.parametrize("complex_names, hermitian", [(["Z"], []), (["X"], ["H"])])
+def test_a_complex_name_the_formula_does_not_use_is_refused(complex_names, hermitian):
+    # Declared with -s only, it would make the output speak of complex names that are not
+    # there ("X is real: ... of a formula with complex names").
+    with pytest.raises(MatDerivError, match="declared complex but the formula does not use"):
+        derive("tr(A*X)", wrt="X", shapes={"X": ("n", "n"), "A": ("n", "n"),
+                                           "Z": ("n", "n"), "H": ("n", "n")},
+               complex=complex_names, hermitian=hermitian)

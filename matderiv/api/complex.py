@@ -321,6 +321,11 @@ def derive_complex(formula, wrt, shapes=None, *, complex=(), hermitian=(), synta
                             "(not LaTeX, not SymPy): ' is then the conjugate transpose")
     read = shaped(formula, shapes, syntax)
     reading = ComplexReading(read.env, complex, hermitian)
+    absent = [n for n in (*reading.complex_names, *reading.hermitian)
+              if n not in read.inferred.names]
+    if absent:  # declared with -s only: its declaration would change nothing, said or not
+        raise MatDerivError(f"{absent[0]!r} is declared complex but the formula does not use "
+                            "it")
     abstract = checked_functions(functions, read.env)
     expr = reading.builder(formula, abstract).build_text(formula, syntax, read.tree)
     if not isinstance(wrt, str) or wrt not in read.env:
