@@ -91,8 +91,7 @@ class DuplicationMatrix(MatrixExpr):
     @cached_property
     def shape(self):
         n = self.n
-        return (size_product(n, n), n * (n + 1) / 2 if not n.is_Integer
-                else Integer(int(n) * (int(n) + 1) // 2))
+        return (size_product(n, n), half_vectorized_size(n))
 
     def _entry(self, i, j, **kwargs):
         # Row i of vec(S) is S[i % n, i // n]: 1 in the column of vech holding that entry.
@@ -119,9 +118,7 @@ class Vech(MatrixExpr):
 
     @cached_property
     def shape(self):
-        n = shape_of(self.arg)[0]
-        return (n * (n + 1) / 2 if not n.is_Integer else Integer(int(n) * (int(n) + 1) // 2),
-                Integer(1))
+        return (half_vectorized_size(shape_of(self.arg)[0]), Integer(1))
 
     def _sympystr(self, printer):
         return "vech(%s)" % printer._print(self.arg)

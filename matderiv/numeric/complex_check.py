@@ -24,7 +24,7 @@ from sympy import MatrixSymbol
 
 from ..errors import MatDerivError
 from .complex_values import complex_evaluate, complex_evaluate_with_scale, random_complex_values
-from .differences import MAX_DIFFERENCE_STEPS
+from .differences import MAX_DIFFERENCE_STEPS, assert_close
 from .points import random_values
 from .verify import CheckReport
 
@@ -99,25 +99,6 @@ def is_real_valued(derivation, points: int = 2, seed: int = 11) -> tuple[bool, c
                         "is real (and has a gradient) cannot be told")
 
 
-def _compare(computed, expected, what, rtol, atol) -> float:
-    computed = np.atleast_2d(np.asarray(computed, dtype=complex))
-    expected = np.atleast_2d(np.asarray(expected, dtype=complex))
-    if computed.shape != expected.shape:
-        raise MatDerivError(f"{what}: shape {computed.shape}, finite differences give "
-                            f"{expected.shape}")
-    if not np.all(np.isfinite(expected)):
-        raise MatDerivError(f"{what}: the formula is not finite at the random point")
-    error = np.abs(computed - expected)
-    bound = atol + rtol * np.abs(expected)
-    if not np.all(error <= bound):
-        where = np.unravel_index(int(np.argmax(np.nan_to_num(error - bound, nan=np.inf))),
-                                 error.shape)
-        raise MatDerivError(f"{what} is WRONG: entry {tuple(int(i) for i in where)} is "
-                            f"{computed[where]:.6g}, finite differences give "
-                            f"{expected[where]:.6g}")
-    return float(error.max()) if error.size else 0.0
-
-
 def complex_check(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1e-5,
                   atol: float = 1e-6, h: float = 1e-6) -> CheckReport:
     """Check every result of a complex derivation (``api.complex.ComplexDerivation``)
@@ -144,7 +125,8 @@ def complex_check(derivation, *, points: int = 3, seed: int = 0, rtol: float = 1
                 expected = expected.reshape(shape, order="F")
             elif np.ndim(computed) < 2:
                 computed = np.full(expected.shape, computed)
-            worst = max(worst, _compare(computed, expected, what, rtol, atol * (1 + scale)))
+            worst = max(worst, assert_close(computed, expected, what=what, rtol=rtol,
+                                            atol=atol * (1 + scale), dtype=complex))
     checked = tuple(what for what, _, _ in results)
     return CheckReport(points=points, sizes=tuple(sizes), max_error=worst, checked=checked)
 

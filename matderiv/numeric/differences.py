@@ -64,10 +64,11 @@ def numeric_gradient(expr, variable, values, *, functions=None, h=1e-6):
     return row.reshape(shape, order="F")
 
 
-def assert_close(computed, expected, *, what, rtol=1e-5, atol=1e-6):
-    """Raise MatDerivError naming the worst entry when computed differs from expected."""
-    computed = np.atleast_2d(np.asarray(computed, dtype=float))
-    expected = np.atleast_2d(np.asarray(expected, dtype=float))
+def assert_close(computed, expected, *, what, rtol=1e-5, atol=1e-6, dtype=float):
+    """Raise MatDerivError naming the worst entry when computed differs from expected
+    (``dtype=complex`` compares complex arrays: Wirtinger derivatives)."""
+    computed = np.atleast_2d(np.asarray(computed, dtype=dtype))
+    expected = np.atleast_2d(np.asarray(expected, dtype=dtype))
     if computed.shape != expected.shape:
         raise MatDerivError(f"{what}: shape {computed.shape}, finite differences give "
                             f"{expected.shape}")
