@@ -160,9 +160,21 @@ _ENTRIES = {
     sympy.Identity: _identity_entry,
     sympy.ZeroMatrix: lambda matrix, i, j, expand: S.Zero,
     sympy.OneMatrix: lambda matrix, i, j, expand: S.One,
-    Elementwise: lambda matrix, i, j, expand: ELEMENTWISE[matrix.function](
-        entry_of(matrix.arg, i, j, expand)),
+    Elementwise: lambda matrix, i, j, expand: applied(ELEMENTWISE[matrix.function],
+                                                      entry_of(matrix.arg, i, j, expand)),
 }
+
+
+def applied(function, *args):
+    """``function(*args)``, without the function's ``eval`` where it could only ask the
+    assumptions of a whole index sum (is it zero? for tanh, most of the time of writing
+    an entry) and come back empty-handed: where no argument is a number or starts with a
+    minus sign (tanh(-u) is still written -tanh(u), as SymPy writes it). The value is the
+    same; only rewrites such as exp(log(u)) = u are left undone."""
+    if not isinstance(function, type) or not issubclass(function, sympy.Function) or any(
+            a.is_number or a.could_extract_minus_sign() for a in args):
+        return function(*args)
+    return function(*args, evaluate=False)
 
 
 def element_of(matrix, row, col):
@@ -197,4 +209,4 @@ def _decided(symbol) -> bool:
                 or facts.get("above_fermi"))
 
 
-__all__ = ["INDEX", "delta", "element_of", "entry", "entry_of", "index_form", "sum_all"]
+__all__ = ["INDEX", "applied", "delta", "element_of", "entry", "entry_of", "index_form", "sum_all"]

@@ -54,7 +54,7 @@ from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..expressions import AbstractFunction, AbstractGradient
-from .entry_form import INDEX, delta, element_of, entry
+from .entry_form import INDEX, applied, delta, element_of, entry
 from .index_sums import evaluate_sums
 
 
@@ -203,13 +203,24 @@ def _function(rules, expr):
         if not rules.mentions(arg):
             continue
         try:
-            outer = expr.fdiff(n)
+            outer = _outer_derivative(expr, n)
         except ArgumentIndexError:
             return None
         if outer.has(Derivative, sympy.Subs):
             return None  # f' unknown: SymPy's way, which says so
         terms.append(Mul(outer, rules(arg)))
     return Add(*terms)
+
+
+def _outer_derivative(expr, n):
+    """f'(u), the derivative of ``expr`` = f(u, ...) by its n-th argument: ``fdiff`` at
+    stand-ins for the arguments, which are then put in (``substitute``: f(u) built as the
+    entry built it, without asking the assumptions of u again)."""
+    stand_ins = [Dummy() for _ in expr.args]
+    at_stand_ins = expr.func(*stand_ins)
+    if not isinstance(at_stand_ins, type(expr)):
+        return expr.fdiff(n)  # f of bare symbols evaluates to something else: as it is
+    return substitute(at_stand_ins.fdiff(n), dict(zip(stand_ins, expr.args, strict=True)))
 
 
 #: The rule of each kind of node (looked up by type, then by isinstance in this order).
@@ -348,9 +359,8 @@ def substitute(expr, mapping):
         return expr
     if isinstance(expr, MatrixElement):
         return element_of(*args)
-    if isinstance(expr, Function) and not isinstance(expr, _INDEX_FUNCTIONS) and not all(
-            a.is_number for a in args):
-        return expr.func(*args, evaluate=False)
+    if isinstance(expr, Function) and not isinstance(expr, _INDEX_FUNCTIONS):
+        return applied(expr.func, *args)
     return expr.func(*args)
 
 
