@@ -155,8 +155,8 @@ class CallBuilding:
         if not is_matrix(left) or not is_matrix(right):
             return self.multiply(as_scalar(left), as_scalar(right), node)
         if shape_of(left) != shape_of(right):
-            self.error(f"inner product of {describe_shape(left)} and {describe_shape(right)}",
-                       node)
+            self.shape_error(lambda: f"inner product of {describe_shape(left)} and "
+                             f"{describe_shape(right)}", node)
         return Inner(left, right)
 
     def call_vec(self, node, value):
