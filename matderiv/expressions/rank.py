@@ -7,8 +7,8 @@ matrix of full column rank (Golub & Pereyra, with A⁺A = I); a matrix whose str
 bounds its rank below its column count can never be one, at any values.
 
 >>> from sympy import MatrixSymbol
->>> T = MatrixSymbol("T", 3, 2)
->>> rank_at_most(T * T.T), rank_at_most(T.T * T), rank_at_most(T * T.T + T * T.T)
+>>> T, x = MatrixSymbol("T", 3, 2), MatrixSymbol("x", 3, 1)
+>>> rank_at_most(T * T.T), rank_at_most(T.T * T), rank_at_most(T * T.T + x * x.T)
 (2, 2, 3)
 """
 
