@@ -31,6 +31,7 @@ from ..expressions import (
     VectorNorm,
     is_matrix,
 )
+from .index_sums import evaluate_sums
 
 #: What a summation index is: it counts entries.
 INDEX = dict(integer=True, nonnegative=True)
@@ -117,15 +118,19 @@ def _product_entry(matrix, i, j, expand):
     if len(matrices) == 1:  # SymPy: coeff * matrices[0][i, j]
         return coefficient * entry_of(matrices[0], i, j)
     ranges = [factor.shape[1] - 1 for factor in matrices[:-1]]
-    if expand is not False and any(isinstance(r, (sympy.Integer, int)) for r in ranges):
-        return matrix._entry(i, j)  # SymPy sums a range of known length with doit()
     if any(isinstance(factor, sympy.ImmutableMatrix) for factor in matrices):
         return matrix._entry(i, j) if expand is None else matrix._entry(i, j, expand=expand)
     inner = [Dummy("i_%i" % n) for n in range(1, len(matrices))]
     indices = [i, *inner, j]
     body = Mul.fromiter(entry_of(factor, indices[n], indices[n + 1])
                         for n, factor in enumerate(matrices))
-    return coefficient * Sum(body, *zip(inner, [0] * len(ranges), ranges, strict=True))
+    total = coefficient * Sum(body, *zip(inner, [0] * len(ranges), ranges, strict=True))
+    if expand is not False and any(isinstance(r, (sympy.Integer, int)) for r in ranges):
+        # SymPy sums a range of known length with doit(), which also searches every
+        # other sum for a closed form (seconds for the entry of a gradient times x');
+        # evaluate_sums gives doit()'s expression without the searches.
+        return evaluate_sums(total)
+    return total
 
 
 def _identity_entry(matrix, i, j, expand):
