@@ -132,3 +132,21 @@ def test_index_sum_errors(text, message):
 def test_index_sums_are_for_rules_only():
     with pytest.raises(MatDerivError):
         matderiv.derive("sum_for(j, 0, 2, X)", wrt="X", shapes={"X": ("n", "n")})
+
+
+def test_a_power_of_a_power_is_written_as_one_power():
+    # d-matrix-power on (X^3)^3 writes (X^3)^j as X^(3j), which SymPy merges with the
+    # powers of X beside it: the result is X^9's, not one with (X^3)^2 X^2 in it.
+    nested = _checked("(X^3)^3", {"X": ("n", "n")})
+    flat = _checked("X^9", {"X": ("n", "n")})
+    assert nested.jacobian() == flat.jacobian()
+    assert len(sympy.Add.make_args(flat.jacobian())) == 9
+
+
+def test_outer_products_of_a_chain_are_collected():
+    # vec(x dx' x) = (x' ⊗ x) vec(dx'): kron-row-column writes x' ⊗ x as x x', which
+    # SymPy collects with the x x' of the other term.
+    d = matderiv.derive("(x'*x)*(x'*x)", wrt="x", shapes={"x": ("n", 1)})
+    text = str(d.hessian())
+    assert "KroneckerProduct" not in sympy.srepr(d.hessian()), text
+    d.check(hessian=True)

@@ -80,6 +80,10 @@ def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
 
+def row(expr, *, context) -> bool:
+    return is_matrix(expr) and shape_of(expr)[0] == 1
+
+
 def structurally_symmetric(expr, *, context) -> bool:
     """A square matrix symmetric by its structure alone (X + X', X'X, A' diag(x) A)."""
     return is_matrix(expr) and is_symmetric(expr)
@@ -102,7 +106,7 @@ def diagonal(expr, *, context) -> bool:
 
 
 CONDITIONS = {f.__name__: f for f in (constant, varying, linear, scalar, symbolic, matrix,
-                                      square, integer, power, negative_power, column,
+                                      square, integer, power, negative_power, column, row,
                                       one_by_one, structurally_symmetric, symmetric,
                                       diagonal)}
 
