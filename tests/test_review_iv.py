@@ -125,11 +125,8 @@ def test_the_self_test_of_generated_code_runs_where_the_formula_is_defined():
             with_check=True)
 
 
-@pytest.mark.xfail(strict=True, reason="at sizes whose square passes 10^9 (X 40000 x 40000) "
-                   "the third derivative of sum(exp(X)) is refused: 'no rule brings the term "
-                   "vecr(DiagMatrix(DiagMatrix(vecr(exp(X)))*vecr(dX))) to the form J "
-                   "vecr(dX)'; at 20000 and with symbolic sizes it is derived")
 def test_third_derivative_at_sizes_whose_square_passes_the_size_limit():
+    # A rule's sizes (I(40000**2)) may pass the limit on what a user writes (10^9).
     named = matderiv.derive("sum(exp(X))", wrt="X", shapes={"X": ("n", "n")})
     third = named.derivative(order=3)
     # entries δ_ik δ_jl δ_kp δ_lq exp(X_ij), checked here by hand at n = 2
@@ -144,22 +141,27 @@ def test_third_derivative_at_sizes_whose_square_passes_the_size_limit():
     assert big.derivative(order=3) == third.subs(n, 40000)
 
 
-@pytest.mark.xfail(strict=True, reason="pinv of a square product of rank at most 2 (T T', T "
-                   "3 x 2) is given the full-column-rank derivative, which holds (T T' T T')^-1 "
-                   "of a singular matrix; the note states the assumption but the result is "
-                   "printed (exit 0) without --check instead of refused")
 def test_pinv_of_a_structurally_rank_deficient_square_product_is_refused():
-    d = matderiv.derive("x'*pinv(T*T')*x", wrt="T", shapes={"T": (3, 2), "x": (3, 1)})
-    with pytest.raises(matderiv.MatDerivError):
-        d.gradient()
-    # what a result would have to match: the gradient by differences of F itself
+    # T T' (T 3 x 2) is 3 x 3 of rank at most 2 at any values: never of full column
+    # rank, which pinv's derivative rule assumes. Refused where it is read, by its place.
+    with pytest.raises(matderiv.MatDerivError, match="rank at most 2") as caught:
+        matderiv.derive("x'*pinv(T*T')*x", wrt="T", shapes={"T": (3, 2), "x": (3, 1)})
+    assert caught.value.span is not None
+    for formula, shapes in [("pinv(x*y')", {"x": (3, 1), "y": (3, 1)}),
+                            ("pinv(T*T' + x*x')", {"T": (4, 2), "x": (4, 1)})]:
+        with pytest.raises(matderiv.MatDerivError, match="rank at most"):
+            matderiv.derive(formula, wrt="x", shapes=shapes)
+    # whose structure allows full column rank: derived, and right by differences
     rng = np.random.default_rng(10)
-    t, x = rng.standard_normal((3, 2)), rng.standard_normal((3, 1))
+    for formula, shapes in [("x'*pinv(T'*T)*y", {"T": (3, 2), "x": (2, 1), "y": (2, 1)}),
+                            ("x'*pinv(T*T' + A)*x", {"T": (3, 2), "x": (3, 1), "A": (3, 3)})]:
+        d = matderiv.derive(formula, wrt="T", shapes=shapes)
+        values = {name: rng.standard_normal(shape) for name, shape in shapes.items()}
 
-    def f(point):
-        return (x.T @ np.linalg.pinv(point @ point.T) @ x).item()
+        def f(point, d=d, values=values):
+            return np.asarray(d.evaluate(d.expr, {**values, "T": point}), dtype=float).item()
 
-    v = rng.standard_normal((3, 2))
-    difference = (f(t + 1e-6 * v) - f(t - 1e-6 * v)) / 2e-6
-    gradient = np.asarray(d.evaluate(d.gradient(), {"T": t, "x": x}), dtype=float)
-    assert np.sum(gradient * v) == pytest.approx(difference, rel=1e-5)
+        v = rng.standard_normal(shapes["T"])
+        difference = (f(values["T"] + 1e-6 * v) - f(values["T"] - 1e-6 * v)) / 2e-6
+        gradient = np.asarray(d.evaluate(d.gradient(), values), dtype=float)
+        assert np.sum(gradient * v) == pytest.approx(difference, rel=1e-5)

@@ -59,6 +59,7 @@ from ..expressions import (
     is_matrix,
     size_symbol,
 )
+from ..expressions.construct import shape_of
 from ..expressions.contains import atoms_of, distinct_nodes
 from ..expressions.structured import DuplicationMatrix, Vech
 from .matrix_functions import HANDLERS as SPECTRAL_HANDLERS
@@ -149,6 +150,36 @@ def _shortened(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _integer_size(expr, sizes):
+    """A size in Python integers from its parts (n, n**2, m*n: a Kronecker product's),
+    or None where it has other parts (n*(n + 1)/2): xreplace rebuilds the product with
+    SymPy arithmetic, slowly after clear_cache.
+
+    >>> n = sympy.Symbol("n")
+    >>> _integer_size(n**2 * 3, {n: 4}), _integer_size(n / 2, {n: 4})
+    (48, None)
+    """
+    if expr.is_Integer:
+        return int(expr)
+    if expr.is_Symbol:
+        found = sizes.get(expr)
+        return None if found is None else int(found)
+    if expr.is_Mul or expr.is_Add:
+        parts = [_integer_size(arg, sizes) for arg in expr.args]
+        if any(part is None for part in parts):
+            return None
+        if expr.is_Add:
+            return sum(parts)
+        found = 1
+        for part in parts:
+            found *= part
+        return found
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
+        base = _integer_size(expr.base, sizes)
+        return None if base is None else base ** int(expr.exp)
+    return None
+
+
 class _Evaluator:
     def __init__(self, values, sizes, functions):
         self.values = values
@@ -165,15 +196,19 @@ class _Evaluator:
             return int(expr)
         found = self._sizes.get(expr)
         if found is None:
-            try:
-                found = self._sizes[expr] = int(expr.xreplace(self._integer_sizes))
-            except TypeError:
-                raise MatDerivError(f"size {expr} is not known: give a value for every "
-                                    "matrix that uses it") from None
+            found = _integer_size(expr, self.sizes)
+            if found is None:
+                try:
+                    found = int(expr.xreplace(self._integer_sizes))
+                except TypeError:
+                    raise MatDerivError(f"size {expr} is not known: give a value for "
+                                        "every matrix that uses it") from None
+            self._sizes[expr] = found
         return found
 
     def shape(self, expr) -> tuple[int, int]:
-        return self.size(expr.shape[0]), self.size(expr.shape[1])
+        rows, cols = shape_of(expr)
+        return self.size(rows), self.size(cols)
 
     def entries(self, expr) -> int:
         """How many numbers ``expr``'s value holds (1 for a scalar)."""
@@ -449,30 +484,53 @@ def evaluate_with_scale(exprs, values, *, functions=None, shapes=None) -> tuple[
     ([array([[0., 0.],
            [0., 0.]])], 10000000.0)
     """
-    from ..syntax.shapes import declare
-    declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)] \
-        if isinstance(shapes, dict) else list(shapes or ())
-    for other in exprs[1:]:
-        declared.extend(atoms_of(other, MatrixSymbol))
-    evaluator = _Evaluator(values, infer_sizes(exprs[0], values, declared), functions)
-    for expr in exprs:
-        evaluator.check_budget(expr)
-    results = []
-    with np.errstate(all="ignore"):
+    evaluation = Evaluation(exprs, values, functions=functions, shapes=shapes)
+    return [evaluation.value(expr) for expr in exprs], evaluation.scale()
+
+
+class Evaluation:
+    """Values of ``exprs`` and of their parts at one point, each distinct part evaluated
+    once, whoever asks: a check that first looks at the matrices a form inverts, then at
+    the forms' values, evaluates the shared parts once. Every array ``exprs`` needs is
+    within the budget before anything is evaluated.
+
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> evaluation = Evaluation([A.T * A], {"A": np.eye(2)})
+    >>> evaluation.value(A.T).tolist(), evaluation.scale()
+    ([[1.0, 0.0], [0.0, 1.0]], 1.0)
+    """
+
+    def __init__(self, exprs, values, *, functions=None, shapes=None):
+        from ..syntax.shapes import declare
+        declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)] \
+            if isinstance(shapes, dict) else list(shapes or ())
+        for other in exprs[1:]:
+            declared.extend(atoms_of(other, MatrixSymbol))
+        self._evaluator = _Evaluator(values, infer_sizes(exprs[0], values, declared),
+                                     functions)
         for expr in exprs:
+            self._evaluator.check_budget(expr)
+
+    def value(self, expr):
+        """``expr`` (a part of the expressions, or one of them) at the point."""
+        with np.errstate(all="ignore"):
             try:
-                result = evaluator(expr)
+                result = self._evaluator(expr)
             except np.linalg.LinAlgError:
                 from ..render import to_text
                 raise MatDerivError(f"{to_text(expr)} is singular at these values (an inverse "
                                     "does not exist)") from None
-            if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
-                result = float(result.reshape(-1)[0])
-            results.append(result)
+        if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
+            result = float(result.reshape(-1)[0])
+        return result
+
+    def scale(self) -> float:
+        """The largest finite magnitude of any value computed so far."""
         scale = 0.0
-        for value in evaluator.computed():
-            magnitudes = np.abs(np.asarray(value, dtype=float))
-            finite = magnitudes[np.isfinite(magnitudes)]
-            if finite.size:
-                scale = max(scale, float(finite.max()))
-    return results, scale
+        with np.errstate(all="ignore"):
+            for value in self._evaluator.computed():
+                magnitudes = np.abs(np.asarray(value, dtype=float))
+                finite = magnitudes[np.isfinite(magnitudes)]
+                if finite.size:
+                    scale = max(scale, float(finite.max()))
+        return scale

@@ -225,15 +225,20 @@ def _handlers() -> dict:
 
 #: The argument of each object whose derivative assumes something of it (``kind`` as
 #: ``well_posed`` reads it), for the checks' random points.
+_POSED_KINDS: dict = {}
+
+
 def posed_argument(node):
     """(kind, argument) where ``node`` is a spectral or matrix function, else None."""
-    from ..expressions import spectral as s
-    kinds = {s.EigMax: "eigmax", s.EigvecMax: "eigmax", s.EigMin: "eigmin",
-             s.EigvecMin: "eigmin", s.SpectralNorm: "specnorm", s.SvdUV1: "specnorm",
-             s.NuclearNorm: "nucnorm", s.SvdUV: "nucnorm", s.Pinv: "pinv", s.Logm: "logm",
-             s.Sqrtm: "sqrtm", s.FrechetLogm: "logm", s.FrechetSqrtm: "sqrtm",
-             s.FrechetLogmMatrix: "logm", s.FrechetSqrtmMatrix: "sqrtm"}
-    kind = kinds.get(type(node))
+    if not _POSED_KINDS:  # (built at first use: the expressions import this module)
+        from ..expressions import spectral as s
+        _POSED_KINDS.update({
+            s.EigMax: "eigmax", s.EigvecMax: "eigmax", s.EigMin: "eigmin",
+            s.EigvecMin: "eigmin", s.SpectralNorm: "specnorm", s.SvdUV1: "specnorm",
+            s.NuclearNorm: "nucnorm", s.SvdUV: "nucnorm", s.Pinv: "pinv", s.Logm: "logm",
+            s.Sqrtm: "sqrtm", s.FrechetLogm: "logm", s.FrechetSqrtm: "sqrtm",
+            s.FrechetLogmMatrix: "logm", s.FrechetSqrtmMatrix: "sqrtm"})
+    kind = _POSED_KINDS.get(type(node))
     if kind is None:
         return None
     return kind, node.args[0]

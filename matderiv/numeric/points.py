@@ -180,20 +180,25 @@ def value_or_none(expr, values, functions):
     return value  # a value that overflows is reported as such, not drawn again
 
 
-def well_conditioned(expr, values, functions) -> bool:
+def well_conditioned(expr, values, functions, evaluation=None) -> bool:
     """Every matrix ``expr`` inverts or takes the determinant of is finite and well
     conditioned at the point (condition number at most MAX_CONDITION), and every
     spectral or matrix function's argument is where its derivative is well posed (a
-    simple extreme eigenvalue, full rank, no eigenvalue on the negative real axis)."""
+    simple extreme eigenvalue, full rank, no eigenvalue on the negative real axis).
+    ``evaluation``: an ``Evaluation`` at these values to take the parts' values from."""
+    def value(part):
+        if evaluation is not None:
+            return evaluation.value(part)
+        return evaluate(part, values, functions=functions)
+
     for node in distinct_nodes(expr):
         posed = posed_argument(node)
-        if posed is not None and not well_posed(posed[0], evaluate(posed[1], values,
-                                                                   functions=functions)):
+        if posed is not None and not well_posed(posed[0], value(posed[1])):
             return False  # a repeated extreme eigenvalue, a rank-deficient X, ...
         if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
                 isinstance(node, sympy.MatPow) and node.exp.is_negative):
             inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
-            matrix = np.atleast_2d(evaluate(inside, values, functions=functions))
+            matrix = np.atleast_2d(value(inside))
             if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
                 return False
     return True

@@ -20,7 +20,7 @@ from ..expressions.tidy import canonical
 from . import structured
 from .differences import assert_close, numeric_gradient, numeric_jacobian
 from .direct import direct_reading
-from .evaluate import evaluate, evaluate_with_scale
+from .evaluate import Evaluation, evaluate, evaluate_with_scale
 from .points import (
     random_values,
     smallest_sizes,
@@ -287,10 +287,12 @@ def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=Non
     for _ in range(SAME_VALUE_ATTEMPTS):
         try:
             values = random_values(source, derivation.variable, rng, sizes=sizes)
-            if not (well_conditioned(before, values, functions)
-                    and well_conditioned(after, values, functions)):
+            evaluation = Evaluation((before, after), values, functions=functions)
+            if not (well_conditioned(before, values, functions, evaluation)
+                    and well_conditioned(after, values, functions, evaluation)):
                 continue
-            (a, b), scale = evaluate_with_scale((before, after), values, functions=functions)
+            a, b = evaluation.value(before), evaluation.value(after)
+            scale = evaluation.scale()
         except MatDerivError as error:
             if error.kind == "budget":
                 if sizes is not None:

@@ -110,6 +110,14 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
     def error(self, message: str, node):
         raise MatDerivError(message, source=self.source, span=getattr(node, "span", None))
 
+    def shape_error(self, describe, node):
+        """A shape mismatch: ``describe()`` gives the message. A rule's result that does
+        not build for a match is only skipped (``Rule.apply``), so it is refused without
+        printing its shapes (SymPy's printer cost more than the rest of the match)."""
+        if self.rule_mode:
+            raise MatDerivError("a rule's result does not build at these shapes")
+        self.error(describe(), node)
+
     # -- dispatch ---------------------------------------------------------
     def build(self, node):
         method = getattr(self, "build_" + type(node).__name__.lower())
@@ -227,8 +235,9 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
             if shape_of(left) != shape_of(right):
                 if is_one_by_one(left) or is_one_by_one(right):
                     return self.add(as_scalar(left), as_scalar(right), node)
-                self.error(f"cannot add {describe_shape(left)} and {describe_shape(right)}"
-                           + _broadcast_hint(left, right), node)
+                self.shape_error(lambda: f"cannot add {describe_shape(left)} and "
+                                 f"{describe_shape(right)}" + _broadcast_hint(left, right),
+                                 node)
             return mat_add(left, right)
         if not is_matrix(left) and not is_matrix(right):
             return left + right
@@ -249,8 +258,9 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
             return mat_mul(as_scalar(left), right)
         if is_one_by_one(right):
             return mat_mul(as_scalar(right), left)
-        self.error(f"cannot multiply {describe_shape(left)} by {describe_shape(right)}: "
-                   f"{shape_of(left)[1]} columns against {shape_of(right)[0]} rows", node)
+        self.shape_error(lambda: f"cannot multiply {describe_shape(left)} by "
+                         f"{describe_shape(right)}: {shape_of(left)[1]} columns against "
+                         f"{shape_of(right)[0]} rows", node)
 
     def divide(self, left, right, node):
         right = as_scalar(right)
@@ -268,8 +278,8 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         if shape_of(left) != shape_of(right):
             if is_one_by_one(left) or is_one_by_one(right):
                 return self.multiply(as_scalar(left), as_scalar(right), node)
-            self.error(f"cannot take the element-wise product of {describe_shape(left)} "
-                       f"and {describe_shape(right)}", node)
+            self.shape_error(lambda: "cannot take the element-wise product of "
+                             f"{describe_shape(left)} and {describe_shape(right)}", node)
         return hadamard_product(left, right)
 
     def constant_exponent(self, exponent, node):

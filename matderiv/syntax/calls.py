@@ -158,8 +158,8 @@ class CallBuilding:
         if not is_matrix(left) or not is_matrix(right):
             return self.multiply(as_scalar(left), as_scalar(right), node)
         if shape_of(left) != shape_of(right):
-            self.error(f"inner product of {describe_shape(left)} and {describe_shape(right)}",
-                       node)
+            self.shape_error(lambda: f"inner product of {describe_shape(left)} and "
+                             f"{describe_shape(right)}", node)
         return Inner(left, right)
 
     def call_vec(self, node, value):
@@ -172,7 +172,10 @@ class CallBuilding:
         value = as_scalar(value)
         if is_matrix(value) or not is_size(value) or value == 0:
             self.error("a size must be a dimension name or a positive integer", node)
-        if value.is_Integer and value > MAX_SIZE:
+        # The limit is on what a user writes. A rule's sizes are products of the formula's
+        # (I(rows(M)*cols(M)) of a 40000 x 40000 M is 1.6e9): they are exact integers,
+        # never allocated, and a rule refused for one left a derivative unidentified.
+        if value.is_Integer and value > MAX_SIZE and not self.rule_mode:
             self.error(f"size {value} is beyond the limit of {MAX_SIZE:,}", node)
         return value
 

@@ -42,6 +42,7 @@ from ..expressions import (
     is_symmetric,
     shape_of,
 )
+from ..expressions.rank import rank_at_most
 from .grammar import as_scalar, describe_shape, is_one_by_one, scalar_as_matrix
 
 #: The scalar function each matrix function is, of a scalar.
@@ -178,4 +179,10 @@ class SpectralCalls:
             self.error(f"pinv(X) is taken of a matrix of full column rank, so X has at least "
                        f"as many rows as columns; this one is {describe_shape(value)}: for "
                        "a wide X of full row rank write pinv(X')'", node)
+        bound = rank_at_most(value)
+        if bound is not None and cols.is_Integer and bound < int(cols):
+            self.error(f"pinv(X) is taken of a matrix of full column rank, but this "
+                       f"{describe_shape(value)} matrix has rank at most {bound} at any values "
+                       "(a product through a narrower dimension): its pseudo-inverse is not "
+                       "differentiable by the full-rank formula", node)
         return Pinv(value)
