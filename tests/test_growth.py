@@ -3,8 +3,9 @@
 Work is counted, not timed (the machine is shared): the pattern matches the engine tries
 (every call of the matcher's ``match``, its recursion included). A sum of N traces has a
 gradient of N terms, so its work must grow linearly; the Jacobian of X^N has N terms
-but needs N²/2 rule applications (each level of the nested derivative distributes over
-the terms below it), so its work may grow quadratically, not as N⁴ as it did. Every
+and, since the product rule writes them all at once (d-product over every factor),
+its work grows linearly too: not quadratically (the nested product rule, whose every
+level distributed over the terms below it), nor as N⁴ as it did before that. Every
 result is also checked against finite differences.
 """
 
@@ -69,5 +70,15 @@ def test_chain_work_is_at_most_quadratic(monkeypatch, small, large):
     many, d_many = _work(monkeypatch, *_chain(large))
     assert many / few <= 4 * 1.5, (few, many)  # twice the factors
     if small == 8:
+        _checked(d_few)
+        _checked(d_many)
+
+
+@pytest.mark.parametrize("small, large", [(16, 32), (32, 64)])
+def test_chain_work_is_linear(monkeypatch, small, large):
+    few, d_few = _work(monkeypatch, *_chain(small))
+    many, d_many = _work(monkeypatch, *_chain(large))
+    assert many / few <= 2 * 1.25, (few, many)  # twice the factors
+    if small == 16:
         _checked(d_few)
         _checked(d_many)

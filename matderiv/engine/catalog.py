@@ -23,6 +23,7 @@ from ..syntax.builder import Builder
 from ..syntax.grammar import zero_like
 from ..syntax.parser import parse
 from .conditions import check, parse_condition
+from .each_match import check_each_pattern, each_match
 from .matcher import EMPTY, heads, match, required_heads, root_types, variables
 
 if sys.version_info >= (3, 11):
@@ -35,7 +36,7 @@ PHASES = ("differential", "gradient", "vec", "vecr", "scalar", "stack", "simplif
           "structure", "convention")
 
 _KEYS = {"name", "pattern", "result", "when", "latex", "source", "examples", "phase", "note",
-         "spread"}
+         "spread", "each"}
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,14 @@ class Rule:
     #: term of its result that holds the rest, until it is spread over the whole sum
     #: (``rewrite.spread``).
     spread: bool = False
+    #: The result is the sum of ``result`` over every match of the pattern whose
+    #: conditions hold (``d(L*M*R) => L*d(M)*R``: the product rule over all the factors
+    #: of a product at once); see ``each_match``.
+    each: bool = False
 
     def __str__(self) -> str:
         text = f"{self.pattern} => {self.result}"
+        text += "   summed over every match" if self.each else ""
         return text + (f"   when {', '.join(self.when)}" if self.when else "")
 
     @cached_property
@@ -112,6 +118,8 @@ class Rule:
         free = {n for n in variables(self.result_tree) if n.startswith("fn:")} - names
         if free:
             raise MatDerivError(f"rule {self.name}: result uses unbound functions {free}")
+        if self.each:
+            check_each_pattern(self)
 
     @cached_property
     def _nonempty(self):
@@ -148,6 +156,8 @@ class Rule:
         if self.root_types is not None and not isinstance(expr, self.root_types):
             return None
         self.validated  # noqa: B018 - parses and checks the rule once; raises if malformed
+        if self.each:
+            return each_match(self, expr, context)
         for bindings in match(self.pattern_tree, expr):
             if not all(check(c, bindings, context, EMPTY) for c in self.conditions):
                 continue
@@ -277,6 +287,7 @@ def _read_rules(folder: str, entry):
                     latex=record.get("latex", ""), source=record.get("source", ""),
                     note=record.get("note", ""), examples=examples,
                     spread=bool(record.get("spread", False)),
+                    each=bool(record.get("each", False)),
                     file=f"{folder}/{entry.name}" if folder else entry.name)
         yield rule  # validated before its first use (Rule.validated) and by the tests
 

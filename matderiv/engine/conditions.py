@@ -28,6 +28,12 @@ def constant(expr, *, context) -> bool:
     return context.phase != "differential" or not depends_on(expr, context.variable)
 
 
+def varying(expr, *, context) -> bool:
+    """Not ``constant``: its differential may be nonzero (a term of the product rule
+    with a constant factor's differential is zero, and is not written)."""
+    return not constant(expr, context=context)
+
+
 def linear(expr, *, context) -> bool:
     """Holds a differential (in the identification phase, the terms are linear in dX)."""
     return holds_differential(expr)
@@ -74,6 +80,10 @@ def column(expr, *, context) -> bool:
     return is_matrix(expr) and shape_of(expr)[1] == 1
 
 
+def row(expr, *, context) -> bool:
+    return is_matrix(expr) and shape_of(expr)[0] == 1
+
+
 def structurally_symmetric(expr, *, context) -> bool:
     """A square matrix symmetric by its structure alone (X + X', X'X, A' diag(x) A)."""
     return is_matrix(expr) and is_symmetric(expr)
@@ -95,10 +105,10 @@ def diagonal(expr, *, context) -> bool:
     return structure_of(expr) == "diagonal"
 
 
-CONDITIONS = {f.__name__: f for f in (constant, linear, scalar, symbolic, matrix, square, integer,
-                                                power, negative_power, column,
-                                                one_by_one, structurally_symmetric, symmetric,
-                                                diagonal)}
+CONDITIONS = {f.__name__: f for f in (constant, varying, linear, scalar, symbolic, matrix,
+                                      square, integer, power, negative_power, column, row,
+                                      one_by_one, structurally_symmetric, symmetric,
+                                      diagonal)}
 
 
 def alike(one, other, *, context) -> bool:

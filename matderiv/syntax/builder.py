@@ -313,6 +313,10 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
             return Identity(shape_of(base)[0])
         if exponent < 0:
             base, exponent = Inverse(base), -exponent
+        if self.rule_mode and type(base) is MatPow and base.exp.is_Integer and base.exp > 0:
+            # (B^a)^j = B^(a j): a rule's A^j of A = B^a (d-matrix-power on (B^3)^3) is
+            # written so that SymPy merges it with the powers of B beside it.
+            base, exponent = base.base, base.exp * exponent
         return base if exponent == 1 else MatPow(base, exponent)
 
     def nonzero(self, value, what: str, node):

@@ -48,6 +48,7 @@ from .grammar import (
     nearest_functions,
     scalar_as_matrix,
 )
+from .index_sums import build_index_sum
 from .limits import MAX_SIZE
 
 
@@ -78,6 +79,8 @@ class CallBuilding:
             counts = " or ".join(map(str, arity)) if isinstance(arity, tuple) else str(arity)
             self.error(f"{name} takes {counts} argument{'s' * (counts != '1')}, "
                        f"not {len(node.args)}", node)
+        if name == "sum_for":  # (its body is built once per value of its index)
+            return build_index_sum(self, node)
         args = [self.build(arg) for arg in node.args]
         return getattr(self, "call_" + name)(node, *args)
 

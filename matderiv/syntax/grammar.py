@@ -64,8 +64,9 @@ NOT_SUPPORTED = {
 }
 
 
-#: Functions only the rule catalog uses: the differential, 1 x 1 as scalar, dimensions.
-RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1, "vech": 1}
+#: Functions only the rule catalog uses: the differential, 1 x 1 as scalar, dimensions,
+#: and a finite sum over an integer index (``syntax/index_sums.py``).
+RULE_FUNCTIONS = {"d": 1, "scalar": 1, "rows": 1, "cols": 1, "vech": 1, "sum_for": 4}
 
 
 def describe_shape(expr) -> str:
