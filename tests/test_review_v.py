@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import matderiv
+from matderiv.proofs import elementwise as E
 from matderiv.proofs.index_rules import entry_derivative, sympy_derivative
 
 SQUARE = {"X": "n,n", "A": "n,n", "B": "n,n"}
@@ -41,3 +42,31 @@ def test_sympy_fallback_differentiates_an_entry_of_a_kronecker_product_chain():
     ours = entry_derivative(entry, element)   # the index rules: fine
     assert ours != 0
     assert sympy_derivative(entry, element) is not None
+
+
+BY_T = ("x'*inv(A + t*B)*x", "t", {"A": "n,n", "B": "n,n", "x": "n,1", "t": ""})
+
+
+def test_a_scalar_by_a_scalar_is_checked_exactly_and_a_wrong_one_is_not():
+    """dF/dt of a scalar F is a scalar closed form, not a matrix: the polynomial check
+    said nothing about it ("checked numerically" only) before it read the scalar as the
+    result's one entry."""
+    import time
+
+    from matderiv.proofs.entry_checks import exact_at, size_sets
+
+    d = matderiv.derive(*BY_T[:2], shapes=BY_T[2])
+    d.check()
+    text = d.proof("elementwise").sections[-1].text
+    assert "checked exactly at every entry for sizes n=2" in text
+    (i, j, p, q), _ = E._index_symbols(d)
+    F = d.expr[0, 0] if E.is_matrix(d.expr) else d.expr
+    partial = E.differentiate_entry(E._index_form(F), d.variable)
+    right, B = d.gradient(), d.env["B"]
+    for bad in (2 * right, right.xreplace({B: B.T}), right.xreplace({B: d.env["A"]})):
+        assert bad != right
+        d.gradient = lambda bad=bad: bad
+        assert not exact_at(d, "gradient", "col", partial, (i, j, p, q), size_sets(d)[0],
+                            20.0, time.monotonic())
+        with pytest.raises(matderiv.MatDerivError, match="element-wise proof refused"):
+            d.proof("elementwise")

@@ -35,6 +35,7 @@ from sympy.polys.fields import FracField
 from sympy.polys.orderings import lex
 from sympy.polys.rings import PolyRing
 
+from ..expressions import is_matrix
 from .polynomial_values import MAX_ENTRIES, Undecided, matrix_value, scalar_value
 
 #: How many unknowns a check may use, tried in turn from the first that holds every
@@ -202,7 +203,9 @@ def _entries_of_matrices(symbols, sizes) -> int:
 
 
 def _compare(algebra, formula, indices, closed, positions):
-    matrix = matrix_value(algebra, closed)
+    # A scalar closed form (dF/dt of a scalar F by a scalar t) is its one entry.
+    matrix = matrix_value(algebra, closed) if is_matrix(closed) else \
+        [[scalar_value(algebra, closed, {})]]
     for at, (row, col) in positions:
         algebra.check_time()
         bound = dict(zip(indices, at, strict=True))
