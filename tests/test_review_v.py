@@ -1,8 +1,9 @@
 """Review of the session's element-wise proofs and product chains (c858907..a61eb83).
 
-Two gaps found by the review, left as strict xfails with the reason: neither gives a wrong
-result (the first is a refused proof, the second a crash of the SymPy fallback that the
-proof turns into a refusal); each test checks its derivative against finite differences.
+Gaps found by the review; none gave a wrong result: a refused proof (an inverse power
+inside a product), a crash of the SymPy fallback that the proof turns into a refusal
+(a strict xfail), a scalar by a scalar never checked exactly. Each test checks its
+derivative against finite differences.
 """
 
 import sys
@@ -16,15 +17,19 @@ from matderiv.proofs.index_rules import entry_derivative, sympy_derivative
 SQUARE = {"X": "n,n", "A": "n,n", "B": "n,n"}
 
 
-@pytest.mark.xfail(strict=True, raises=matderiv.MatDerivError,
-                   reason="the entry form has no index form for (X^-1)^k as a factor of a "
-                          "product: 'A*X^-2*B' (and tr(A*X^-2)) refuse the element-wise "
-                          "proof, while X^-2 alone is proved")
-def test_an_inverse_power_inside_a_product_has_an_elementwise_proof():
-    d = matderiv.derive("A*X^-2*B", wrt="X", shapes=SQUARE)
+@pytest.mark.parametrize("formula", ["A*X^-2*B", "tr(A*X^-2)", "A*X^-3*B*X"])
+def test_an_inverse_power_inside_a_product_has_an_elementwise_proof(formula):
+    """X^-k as a factor of a product had no entry the index rules could differentiate
+    (SymPy's entry of (X⁻¹)^k): the proof was refused, while X^-k alone was proved."""
+    sys.path.insert(0, "tests")
+    from test_index_rules import _compare
+
+    d = matderiv.derive(formula, wrt="X", shapes=SQUARE)
     d.check()  # the closed form itself agrees with finite differences
-    proof = d.proof("elementwise")
-    assert "checked numerically at every entry" in proof.sections[-1].text
+    text = d.proof("elementwise").sections[-1].text
+    assert "checked exactly at every entry" in text and "checked numerically" in text
+    # the entry's derivative, by the index rules, against SymPy's and central differences
+    assert _compare(formula, "X", SQUARE, seed=7) > 0
 
 
 @pytest.mark.xfail(strict=True, raises=AttributeError,

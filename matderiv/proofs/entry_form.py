@@ -85,13 +85,7 @@ def sum_all(matrix, body):
 
 def entry(matrix, i, j):
     """Entry (i, j) of a matrix expression with its scalar parts in index form."""
-    if isinstance(matrix, sympy.MatPow) and matrix.exp.is_Integer and (
-            matrix.exp < 0 or isinstance(matrix.base, sympy.Inverse)):
-        # SymPy gives M^-k and (M⁻¹)^k no entries it can differentiate: (M⁻¹)^k is a
-        # product of k inverses, written out.
-        power = int(matrix.exp)
-        base = sympy.Inverse(matrix.base) if power < 0 else matrix.base
-        matrix = sympy.MatMul(*[base] * abs(power)) if abs(power) > 1 else base
+    matrix = _inverses_written_out(matrix)
     if not hasattr(matrix, "_entry"):
         return index_form(matrix[i, j])
     # (_sympify, the strict one, takes numbers and SymPy objects only: 0 -> Integer(0))
@@ -133,6 +127,25 @@ def _product_entry(matrix, i, j, expand):
     return total
 
 
+def _inverses_written_out(matrix):
+    """M^-k and (M⁻¹)^k as the product of k inverses: SymPy gives them no entries it can
+    differentiate. Any other matrix as it is."""
+    if isinstance(matrix, sympy.MatPow) and matrix.exp.is_Integer and (
+            matrix.exp < 0 or isinstance(matrix.base, sympy.Inverse)):
+        power = int(matrix.exp)
+        base = sympy.Inverse(matrix.base) if power < 0 else matrix.base
+        return sympy.MatMul(*[base] * abs(power)) if abs(power) > 1 else base
+    return matrix
+
+
+def _power_entry(matrix, i, j, expand):
+    """A power's entry; one of inverses (a factor of a product: A X^-2 B) written out."""
+    written = _inverses_written_out(matrix)
+    if written is not matrix:
+        return entry_of(written, i, j, expand)
+    return matrix._entry(i, j) if expand is None else matrix._entry(i, j, expand=expand)
+
+
 def _identity_entry(matrix, i, j, expand):
     if i == j:
         return S.One
@@ -162,6 +175,7 @@ _ENTRIES = {
     sympy.HadamardProduct: lambda matrix, i, j, expand: Mul(*[entry_of(a, i, j, expand)
                                                              for a in matrix.args]),
     sympy.HadamardPower: _hadamard_power_entry,
+    sympy.MatPow: _power_entry,
     sympy.Identity: _identity_entry,
     sympy.ZeroMatrix: lambda matrix, i, j, expand: S.Zero,
     sympy.OneMatrix: lambda matrix, i, j, expand: S.One,
