@@ -61,11 +61,21 @@ def _sum_limits(total):
         if high - low == -1:
             return sympy.S.Zero
         summed = None if _has_no_closed_form(body, index, low, high) else \
-            eval_sum(body, (index, low, high))
+            _sum_or_none(body, (index, low, high))
         if summed is None:
             return total if n == 0 else Sum(body, *total.limits[n:])
         body = summed
     return body if isinstance(body, Piecewise) else evaluate_sums(body)
+
+
+def _sum_or_none(body, limit):
+    """SymPy's sum of ``body`` over ``limit``, or None where SymPy cannot take it: its
+    delta summation differentiates a delta's range, δ(p, Mod(k, n), (0, n - 1)) of a
+    chain of Kronecker products, and fails on it (the sum then stands as it is)."""
+    try:
+        return eval_sum(body, limit)
+    except AttributeError:
+        return None
 
 
 def _has_no_closed_form(body, index, low, high) -> bool:
