@@ -22,7 +22,7 @@ from ..syntax import tree
 from ..syntax.builder import Builder
 from ..syntax.grammar import zero_like
 from ..syntax.parser import parse
-from .conditions import check, parse_condition
+from .conditions import compiled, parse_condition
 from .each_match import check_each_pattern, each_match
 from .matcher import EMPTY, heads, match, required_heads, root_types, variables
 
@@ -102,6 +102,11 @@ class Rule:
         return tuple(parse_condition(text) for text in self.when)
 
     @cached_property
+    def holds(self):
+        """``holds(bindings, context)``: whether every condition does (``compiled``)."""
+        return compiled(self.conditions, EMPTY)
+
+    @cached_property
     def validated(self) -> bool:
         """True once ``validate`` passed; asked before the rule's first use (the CLI
         starts faster when the rules a command never uses are not parsed)."""
@@ -158,8 +163,9 @@ class Rule:
         self.validated  # noqa: B018 - parses and checks the rule once; raises if malformed
         if self.each:
             return each_match(self, expr, context)
+        holds = self.holds
         for bindings in match(self.pattern_tree, expr):
-            if not all(check(c, bindings, context, EMPTY) for c in self.conditions):
+            if not holds(bindings, context):
                 continue
             try:
                 result = self.instantiate(bindings)
