@@ -24,6 +24,7 @@ from ..syntax.grammar import zero_like
 from ..syntax.parser import parse
 from .conditions import compiled, parse_condition
 from .each_match import check_each_pattern, each_match
+from .factor_guard import factor_types, may_have_factors
 from .matcher import EMPTY, heads, match, required_heads, root_types, variables
 
 if sys.version_info >= (3, 11):
@@ -135,6 +136,15 @@ class Rule:
         return root_types(self.pattern_tree, self._nonempty)
 
     @cached_property
+    def factor_types(self):
+        """The classes of factors a product pattern (or the product in d(.), vec(.),
+        vecr(.)) needs: ``factor_guard``."""
+        pattern = self.pattern_tree
+        if isinstance(pattern, tree.Call) and pattern.name in _WRAPPERS and not pattern.prime:
+            return factor_types(pattern.args[0]), True
+        return factor_types(pattern), False
+
+    @cached_property
     def required_heads(self):
         return required_heads(self.pattern_tree)
 
@@ -161,6 +171,9 @@ class Rule:
         if self.root_types is not None and not isinstance(expr, self.root_types):
             return None
         self.validated  # noqa: B018 - parses and checks the rule once; raises if malformed
+        needed, inside = self.factor_types
+        if needed and not may_have_factors(needed, expr.args[0] if inside else expr):
+            return None
         if self.each:
             return each_match(self, expr, context)
         holds = self.holds
