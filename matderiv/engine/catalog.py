@@ -24,7 +24,7 @@ from ..syntax.grammar import zero_like
 from ..syntax.parser import parse
 from .conditions import compiled, parse_condition
 from .each_match import check_each_pattern, each_match
-from .factor_guard import factor_types, may_have_factors
+from .factor_guard import factor_types, may_have_factors, may_have_terms, term_types
 from .matcher import EMPTY, heads, match, required_heads, root_types, variables
 
 if sys.version_info >= (3, 11):
@@ -136,13 +136,18 @@ class Rule:
         return root_types(self.pattern_tree, self._nonempty)
 
     @cached_property
-    def factor_types(self):
-        """The classes of factors a product pattern (or the product in d(.), vec(.),
-        vecr(.)) needs: ``factor_guard``."""
-        pattern = self.pattern_tree
+    def part_guard(self):
+        """(test, needed, inside): the classes of factors a product pattern (or the
+        product in d(.), vec(.), vecr(.)) needs, or of terms a sum pattern needs, and
+        the test of an expression for them (``factor_guard``); None if none."""
+        pattern, inside = self.pattern_tree, False
         if isinstance(pattern, tree.Call) and pattern.name in _WRAPPERS and not pattern.prime:
-            return factor_types(pattern.args[0]), True
-        return factor_types(pattern), False
+            pattern, inside = pattern.args[0], True
+        needed = factor_types(pattern)
+        if needed:
+            return may_have_factors, needed, inside
+        needed = () if inside else term_types(pattern, self._nonempty)
+        return (may_have_terms, needed, inside) if needed else None
 
     @cached_property
     def required_heads(self):
@@ -171,8 +176,8 @@ class Rule:
         if self.root_types is not None and not isinstance(expr, self.root_types):
             return None
         self.validated  # noqa: B018 - parses and checks the rule once; raises if malformed
-        needed, inside = self.factor_types
-        if needed and not may_have_factors(needed, expr.args[0] if inside else expr):
+        guard = self.part_guard
+        if guard is not None and not guard[0](guard[1], expr.args[0] if guard[2] else expr):
             return None
         if self.each:
             return each_match(self, expr, context)
