@@ -452,15 +452,11 @@ def _match_sequence(patterns, factors, start, shape, bindings):
         return
     first, rest = patterns[0], patterns[1:]
     remaining = len(factors) - start
-    # Every operand of the rest but a context variable takes a factor at least: runs
-    # that leave fewer factors, or a last run that leaves any, cannot match.
-    most = remaining - sum(not (isinstance(p, tree.Name) and p.id in CONTEXT_VARIABLES)
-                           for p in rest)
     if isinstance(first, tree.Name) and first.id in CONTEXT_VARIABLES:
         # A run is built (a SymPy product) only once the rest matches, unless the rest
         # must compare it; the bindings come out as if it had been bound first.
         later = first.id in bindings or any(_binds(p, first.id) for p in rest)
-        for k in range(remaining if not rest else 0, most + 1):
+        for k in range(0, remaining + 1):
             if k == 0:
                 value = _empty_value(shape, at_start=start == 0)
                 b = {**bindings, EMPTY: bindings.get(EMPTY, frozenset()) | {first.id}}
@@ -476,7 +472,7 @@ def _match_sequence(patterns, factors, start, shape, bindings):
             for b2 in _bind(first.id, value, b):
                 yield from _match_sequence(rest, factors, start + k, shape, b2)
         return
-    if most < 1:
+    if remaining == 0:
         return
     if isinstance(first, tree.Name) and not rest:
         yield from _bind(first.id, _run_value(factors[start:]), bindings)
