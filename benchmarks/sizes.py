@@ -137,6 +137,6 @@ def proofs_report(found, ms, verdict):
              "| | wall ms | CPU ms |", "|---|---:|---:|",
              f"| derive | {ms(derive['time'])} | {ms(derive['cpu'])} |",
              f"| prove --style both | {ms(prove['time'])} | {ms(prove['cpu'])} |", "",
-             f"- proof / derivation (CPU) = **{ratio:.0f}** — {verdict(ratio <= 5)} (target ≤ 5)"]
+             f"- proof / derivation (CPU) = **{ratio:.1f}** — {verdict(ratio <= 5)} (target ≤ 5)"]
     return lines, [("proofs: prove --style both ≤ 5 × derive (2-layer network)", ratio <= 5,
-                    f"{ratio:.0f}×")]
+                    f"{ratio:.1f}×")]

@@ -11,6 +11,7 @@ import sympy
 import matderiv
 from matderiv.numeric.points import random_values, size_symbols
 from matderiv.proofs import elementwise as E
+from matderiv.proofs.entry_checks import inverses_as_values, numeric_value
 from matderiv.proofs.entry_values import EntryValues
 from matderiv.proofs.index_sums import evaluate_sums, write_out_sums
 
@@ -44,13 +45,13 @@ def test_float_walk_matches_sympy(formula, wrt, shapes):
     sizes = {s.name: 2 + k % 2 for k, s in enumerate(size_symbols(d.expr, d.variable))}
     values = random_values(d.expr, d.variable, np.random.default_rng(5), sizes=sizes)
     substitution = {sympy.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
-    formula_at, values = E._inverses_as_values(partial.subs(substitution), values, None)
-    walk = EntryValues(values, None, lambda expr: E._numeric(expr.doit(), values, None))
+    formula_at, values = inverses_as_values(partial.subs(substitution), values, None)
+    walk = EntryValues(values, None, lambda expr: numeric_value(expr.doit(), values, None))
     checked = 0
     for at in itertools.product(*[range(2)] * 4):  # every size is 2 or more
         bound = dict(zip(indices, at, strict=True))
         try:
-            expected = E._numeric(formula_at.subs(bound).doit(), values, None)
+            expected = numeric_value(formula_at.subs(bound).doit(), values, None)
         except (IndexError, ValueError, matderiv.MatDerivError):
             continue  # an index beyond this size set's matrix
         assert walk.at(formula_at, bound) == pytest.approx(expected, rel=1e-10, abs=1e-12)

@@ -40,9 +40,14 @@ class EntryValues:
     """Entry formulas evaluated at ``values`` (arrays by name); ``fallback(expr)`` gives
     the value of a formula with every index put in, SymPy's way."""
 
-    def __init__(self, values, functions, fallback):
+    def __init__(self, values, functions, fallback, sizes=None):
         self.values, self.functions, self.fallback = values, functions, fallback
+        # The integer sizes (size symbol -> int), put in with the indices where SymPy
+        # evaluates a node (the walk reads them from ``values`` by name).
+        self.sizes = {s: sympy.Integer(v) for s, v in (sizes or {}).items()}
         self._matrices: dict = {}
+        self._values: dict = {}
+        self._free_symbols: dict = {}
 
     def at(self, formula, indices: dict) -> float:
         """The value of ``formula`` with each index symbol set to its integer."""
@@ -57,10 +62,37 @@ class EntryValues:
     def _by_sympy(self, expr, at) -> float:
         """A node the float walk does not know (a case split, mod, a complex power): its
         value SymPy's way, with the indices in force put in."""
-        bound = {s: sympy.Integer(v) for s, v in at.items()}
+        bound = {**self.sizes, **{s: sympy.Integer(v) for s, v in at.items()}}
         return self.fallback(expr.xreplace(bound))
 
     def _walk(self, expr, at):
+        """The value of ``expr``; a sum's or a function's remembered with the values of
+        the symbols free in it (tanh(b_r + Σ_s W_rs x_s) is summed once per r, not once
+        per term of the sums around it)."""
+        if not isinstance(expr, (Sum, sympy.Function)):
+            return self._node(expr, at)
+        key = (expr, tuple(at.get(s) for s in self._free(expr)))
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = self._node(expr, at)
+        return found
+
+    def _free(self, expr) -> tuple:
+        """The symbols free in ``expr`` (summation indices of its own sums left out)."""
+        found = self._free_symbols.get(expr)
+        if found is None:
+            if expr.is_Symbol:
+                symbols = {expr}
+            else:
+                symbols = set()
+                for arg in expr.args:
+                    symbols.update(self._free(arg))
+                if isinstance(expr, Sum):
+                    symbols.difference_update(limit[0] for limit in expr.limits)
+            found = self._free_symbols[expr] = tuple(symbols)
+        return found
+
+    def _node(self, expr, at):
         if expr.is_Number or expr.is_NumberSymbol:
             return float(expr)
         if expr.is_Symbol:
