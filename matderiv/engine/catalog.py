@@ -22,8 +22,9 @@ from ..syntax import tree
 from ..syntax.builder import Builder
 from ..syntax.grammar import zero_like
 from ..syntax.parser import parse
-from .conditions import check, parse_condition
+from .conditions import compiled, parse_condition
 from .each_match import check_each_pattern, each_match
+from .factor_guard import factor_types, may_have_factors, may_have_terms, term_types
 from .matcher import EMPTY, heads, match, required_heads, root_types, variables
 
 if sys.version_info >= (3, 11):
@@ -102,6 +103,11 @@ class Rule:
         return tuple(parse_condition(text) for text in self.when)
 
     @cached_property
+    def holds(self):
+        """``holds(bindings, context)``: whether every condition does (``compiled``)."""
+        return compiled(self.conditions, EMPTY)
+
+    @cached_property
     def validated(self) -> bool:
         """True once ``validate`` passed; asked before the rule's first use (the CLI
         starts faster when the rules a command never uses are not parsed)."""
@@ -130,6 +136,20 @@ class Rule:
         return root_types(self.pattern_tree, self._nonempty)
 
     @cached_property
+    def part_guard(self):
+        """(test, needed, inside): the classes of factors a product pattern (or the
+        product in d(.), vec(.), vecr(.)) needs, or of terms a sum pattern needs, and
+        the test of an expression for them (``factor_guard``); None if none."""
+        pattern, inside = self.pattern_tree, False
+        if isinstance(pattern, tree.Call) and pattern.name in _WRAPPERS and not pattern.prime:
+            pattern, inside = pattern.args[0], True
+        needed = factor_types(pattern)
+        if needed:
+            return may_have_factors, needed, inside
+        needed = () if inside else term_types(pattern, self._nonempty)
+        return (may_have_terms, needed, inside) if needed else None
+
+    @cached_property
     def required_heads(self):
         return required_heads(self.pattern_tree)
 
@@ -156,10 +176,14 @@ class Rule:
         if self.root_types is not None and not isinstance(expr, self.root_types):
             return None
         self.validated  # noqa: B018 - parses and checks the rule once; raises if malformed
+        guard = self.part_guard
+        if guard is not None and not guard[0](guard[1], expr.args[0] if guard[2] else expr):
+            return None
         if self.each:
             return each_match(self, expr, context)
+        holds = self.holds
         for bindings in match(self.pattern_tree, expr):
-            if not all(check(c, bindings, context, EMPTY) for c in self.conditions):
+            if not holds(bindings, context):
                 continue
             try:
                 result = self.instantiate(bindings)

@@ -146,4 +146,39 @@ def check(condition, bindings, context, empty_key) -> bool:
     return all(test(bindings[n], context=context) for n in names)
 
 
-__all__ = ["CONDITIONS", "RELATIONS", "parse_condition", "check"]
+def compiled(conditions, empty_key):
+    """One test ``holds(bindings, context)`` for a rule's parsed conditions, all of
+    them: ``check`` over each, with the lookups of names and predicates done once (a
+    rule's conditions are asked on every match the rule finds).
+
+    >>> from sympy import MatrixSymbol
+    >>> holds = compiled([parse_condition("matrix(A, B)")], "")
+    >>> holds({"A": MatrixSymbol("A", 2, 2), "B": 1}, None)
+    False
+    """
+    tests = []
+    for name, names in conditions:
+        if name == "nonempty":
+            tests.append(lambda b, c, names=frozenset(names):
+                         not names <= b.get(empty_key, frozenset()))
+        elif name in RELATIONS:
+            tests.append(lambda b, c, test=RELATIONS[name], names=names:
+                         test(*(b[n] for n in names), context=c))
+        elif len(names) == 1:
+            tests.append(lambda b, c, test=CONDITIONS[name], n=names[0]: test(b[n], context=c))
+        else:
+            tests.append(lambda b, c, test=CONDITIONS[name], names=names:
+                         all(test(b[n], context=c) for n in names))
+    tests = tuple(tests)
+    if len(tests) == 1:
+        return tests[0]
+
+    def holds(bindings, context):
+        for test in tests:
+            if not test(bindings, context):
+                return False
+        return True
+    return holds
+
+
+__all__ = ["CONDITIONS", "RELATIONS", "parse_condition", "check", "compiled"]

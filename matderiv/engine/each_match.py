@@ -36,8 +36,7 @@ from ..errors import MatDerivError
 from ..expressions import is_matrix, mat_add, shape_of
 from ..syntax import tree
 from ..syntax.grammar import zero_like
-from .conditions import check
-from .matcher import EMPTY, match
+from .matcher import match
 
 #: Most matches one ``each`` rule may sum (a product of more factors is refused).
 MAX_EACH_MATCHES = 1_000
@@ -70,7 +69,7 @@ def each_match(rule, expr, context):
         return None  # (orderings, not splits: see the module's docstring)
     matches, terms = [], []
     for bindings in match(rule.pattern_tree, expr):
-        if not all(check(c, bindings, context, EMPTY) for c in rule.conditions):
+        if not rule.holds(bindings, context):
             continue
         if len(matches) == MAX_EACH_MATCHES:
             raise MatDerivError(f"rule {rule.name}: more than {MAX_EACH_MATCHES} terms; "

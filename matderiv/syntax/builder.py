@@ -74,6 +74,10 @@ def _integer_coefficient_bits(term) -> int:
     return bits
 
 
+#: (Builder class, tree node class) -> its build_ method.
+_BUILD_METHODS: dict = {}
+
+
 class Builder(CallBuilding, ShapedCalls, SpectralCalls):
     """Builds SymPy expressions from syntax trees over an environment of names.
 
@@ -120,8 +124,12 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
 
     # -- dispatch ---------------------------------------------------------
     def build(self, node):
-        method = getattr(self, "build_" + type(node).__name__.lower())
-        value = method(node)
+        key = (type(self), type(node))
+        method = _BUILD_METHODS.get(key)
+        if method is None:  # the method's name looked up once per class of node
+            method = _BUILD_METHODS[key] = getattr(type(self),
+                                                   "build_" + type(node).__name__.lower())
+        value = method(self, node)
         self.check_numbers(value, node)
         return value
 

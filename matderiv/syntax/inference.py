@@ -579,9 +579,53 @@ def shaped(text: str, shapes=None, syntax: str = "text") -> Shaped:
     takes them), the rest inferred. The one way formulas get their shapes."""
     declared = declare(shapes)
     tree = parse_formula(text, syntax, declared)
-    inferred = infer_shapes(tree, declared, source=text)
+    names = _declared_names(tree, declared)
+    inferred = Inferred({}, (), names) if names is not None else \
+        infer_shapes(tree, declared, source=text)
     if inferred.shapes or inferred.sizes:
         env = declare({**(shapes or {}), **inferred.shapes}, sizes=inferred.sizes)
     else:
         env = declared
     return Shaped(tree, env, inferred)
+
+
+#: Functions whose shape rule makes no free size from declared shapes (nor gives up).
+_FIXED_RULES = frozenset(rule for name, rule in CALL_SHAPES.items()
+                         if rule not in (_sum, _abstract) and name not in ("unvec", "D")
+                         and not getattr(rule, "of_sizes", False))
+
+
+def _declared_names(tree, declared) -> tuple | None:
+    """The names of ``tree`` in the order the inference meets them, when every one is
+    declared and no part can leave a size open: then the inference would find nothing
+    and raise nothing (an open size needs a free one, and only undeclared names, sizes
+    and the calls left out here make those), so it is skipped. Else None.
+
+    >>> from matderiv.syntax import parse
+    >>> _declared_names(parse("tr(A*X) + x'*x"), declare({"A": "n,n", "X": "n,n", "x": "n,1"}))
+    ('A', 'X', 'x')
+    >>> _declared_names(parse("A*y"), declare({"A": "n,n"})) is None
+    True
+    """
+    names: dict = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            if node.id not in declared or (node.id in FUNCTIONS and node.id not in BARE_NAMES):
+                return None
+            names.setdefault(node.id, None)
+        elif isinstance(node, (Unary, Postfix)):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack += (node.right, node.left)  # the left is met first
+        elif isinstance(node, Call):
+            arity = FUNCTIONS.get(node.name)
+            if node.prime or arity is None or CALL_SHAPES.get(node.name) not in _FIXED_RULES \
+                    or not node.args or len(node.args) not in (
+                        (arity,) if isinstance(arity, int) else arity):
+                return None
+            stack += reversed(node.args)
+        elif not isinstance(node, Num):
+            return None
+    return tuple(names)

@@ -1,0 +1,74 @@
+"""The cheap tests that spare work must never change an answer.
+
+``factor_guard`` refuses a product pattern where no factor has the class an operand
+needs: over the rule examples, every expression a rule is tried on is matched again
+without the guard, and the guard may refuse only where nothing matches. The shapes
+inference is skipped when every name is declared (``_declared_names``): there it must
+give what the inference gives."""
+
+import pytest
+
+import matderiv
+from matderiv.engine import catalog as catalog_module
+from matderiv.engine.catalog import catalog
+from matderiv.engine.matcher import match
+from matderiv.syntax import inference
+from matderiv.syntax.builder import parse_formula
+from matderiv.syntax.shapes import declare
+
+EXAMPLES = [e for rule in catalog() for e in rule.examples]
+
+
+@pytest.fixture()
+def guarded_against_match(monkeypatch):
+    """Rule.apply that checks, wherever the guard refuses, that no match exists."""
+    refused = []
+    original = catalog_module.Rule.apply
+
+    def apply(rule, expr, context):
+        guard = rule.part_guard
+        if guard is not None and (rule.root_types is None or isinstance(expr, rule.root_types)) \
+                and not guard[0](guard[1], expr.args[0] if guard[2] else expr):
+            assert next(iter(match(rule.pattern_tree, expr)), None) is None, \
+                (rule.name, expr)
+            refused.append(rule.name)
+        return original(rule, expr, context)
+
+    monkeypatch.setattr(catalog_module.Rule, "apply", apply)
+    return refused
+
+
+def test_the_factor_guard_refuses_only_what_cannot_match(guarded_against_match):
+    for example in EXAMPLES:
+        try:
+            derivation = matderiv.derive(example.formula, wrt=example.wrt,
+                                         shapes=example.shapes, **example.options)
+            derivation.gradient() if derivation.is_scalar else derivation.jacobian()
+        except matderiv.MatDerivError:
+            continue  # (an example of a Hessian rule, say: its first derivative stops)
+    # the guard was asked, and refused some products and some sums
+    assert {"factor-negation", "factor-right"} <= set(guarded_against_match)
+
+
+def test_names_without_inference_are_the_inferences():
+    skipped = 0
+    for example in [e for rule in catalog() for e in rule.examples]:
+        declared = declare(example.shapes)
+        tree = parse_formula(example.formula, "text", declared)
+        names = inference._declared_names(tree, declared)
+        if names is not None:
+            skipped += 1
+            assert inference.infer_shapes(tree, declared) == \
+                inference.Inferred({}, (), names), example.formula
+    assert skipped
+
+
+@pytest.mark.parametrize("text, shapes", [
+    ("A*y", {"A": "n,n"}),                 # y undeclared
+    ("I(n)*X", {"X": "n,n"}),              # a function of sizes
+    ("f(X)", {"X": "n,n"}),                # an abstract function
+    ("sum(X, 1)", {"X": "n,n"}),           # sum along an axis
+])
+def test_the_inference_runs_where_it_may_find_something(text, shapes):
+    declared = declare(shapes)
+    assert inference._declared_names(parse_formula(text, "text", declared), declared) is None
