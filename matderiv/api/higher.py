@@ -22,8 +22,8 @@ A
 
 from __future__ import annotations
 
-import sympy
 from sympy import MatrixSymbol, Symbol, ZeroMatrix
+from sympy.core.sympify import _sympify
 from sympy.tensor.array.expressions import Reshape
 
 from ..errors import MatDerivError, guarded
@@ -222,7 +222,7 @@ def _same_in_twin(derivation, order, form) -> bool:
     def placed(terms):
         return [(t.coefficient.xreplace(substitution), t.deltas,
                  [(m.xreplace(substitution), i, p) for m, i, p in t.factors],
-                 [(name, sympy.sympify(size).xreplace(substitution)) for name, size in t.summed])
+                 [(name, _sympify(size).xreplace(substitution)) for name, size in t.summed])
                 for t in terms]
     return placed(twin_form.terms) == placed(form.terms)
 

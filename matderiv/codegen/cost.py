@@ -43,6 +43,7 @@ from sympy import (
     Transpose,
     ZeroMatrix,
 )
+from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from ..expressions import CommutationMatrix, is_matrix, mat_mul
@@ -234,7 +235,7 @@ def chain_cost(shapes) -> tuple:
 
 def nominal(flops, words=0) -> float:
     """A cost as one number, every size ``NOMINAL``, a word ``WORD`` flops."""
-    total = sympy.sympify(flops) + WORD * sympy.sympify(words)
+    total = _sympify(flops) + WORD * _sympify(words)
     return float(total.subs({s: NOMINAL for s in total.free_symbols}))
 
 

@@ -42,6 +42,7 @@ from sympy import (
     Transpose,
     ZeroMatrix,
 )
+from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from ..expressions import CommutationMatrix, DiagEmbedding, Vec, Vecr, is_matrix
@@ -288,7 +289,7 @@ def _pairwise(one, other) -> list:
 
 def _tidy(term, free, sum_names) -> IndexTerm:
     coefficient, deltas, factors = term
-    coefficient = sympy.sympify(coefficient)
+    coefficient = _sympify(coefficient)
     parent = {}
 
     def find(index):

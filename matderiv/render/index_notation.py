@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sympy
 from sympy import MatrixSymbol
+from sympy.core.sympify import _sympify
 
 from ..expressions import Elementwise
 from .latex import to_latex
@@ -49,7 +50,7 @@ def _joined(parts) -> str:
 
 
 def _term(term, style) -> tuple:
-    coefficient = sympy.sympify(term.coefficient)
+    coefficient = _sympify(term.coefficient)
     negative = coefficient.could_extract_minus_sign()
     if negative:
         coefficient = -coefficient
