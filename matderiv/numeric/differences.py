@@ -84,6 +84,21 @@ def assert_close(computed, expected, *, what, rtol=1e-5, atol=1e-6, dtype=float)
     return float(np.max(error)) if error.size else 0.0
 
 
+def assert_jacobians_close(derivation, vec, expected, values, *, functions=None, rtol,
+                           atol) -> float:
+    """Both layouts of ``derivation``'s Jacobian (``vec``) against ``expected``, the
+    numerator-layout Jacobian found by differences (the denominator layout against its
+    transpose); the largest deviation. Raises as ``assert_close`` does."""
+    worst = 0.0
+    for layout in ("numerator", "denominator"):
+        computed = evaluate(derivation.jacobian(vec=vec, layout=layout), values,
+                            functions=functions)
+        worst = max(worst, assert_close(
+            computed, expected if layout == "numerator" else expected.T,
+            what=f"the Jacobian (vec={vec}, {layout} layout)", rtol=rtol, atol=atol))
+    return worst
+
+
 def numeric_hessian(expr, variable, values, *, functions=None, h=1e-4):
     """Central differences of the numeric gradient: d² expr / d vec(X) d vec(X)'."""
     base = np.array(values[variable.name], dtype=float)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import MatDerivError
 from ..expressions.structured import structure_of
-from .differences import _within_budget, assert_close
+from .differences import _within_budget, assert_close, assert_jacobians_close
 from .evaluate import evaluate
 
 
@@ -188,12 +188,8 @@ def check_point(derivation, values, functions, rtol, atol, hessian) -> tuple[flo
             checked.append("Hessian")
     for vec in ("col", "row"):
         expected = coordinate_jacobian(expr, variable, values, functions=functions, vec=vec)
-        for layout in ("numerator", "denominator"):
-            computed = evaluate(derivation.jacobian(vec=vec, layout=layout), values,
-                                functions=functions)
-            worst = max(worst, assert_close(
-                computed, expected if layout == "numerator" else expected.T,
-                what=f"the Jacobian (vec={vec}, {layout} layout)", rtol=rtol, atol=atol))
+        worst = max(worst, assert_jacobians_close(derivation, vec, expected, values,
+                                                  functions=functions, rtol=rtol, atol=atol))
         checked.append(f"Jacobian vec={vec}")
     return worst, checked
 

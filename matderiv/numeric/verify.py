@@ -18,7 +18,12 @@ from ..expressions import MatDiff, ScalarDiff, matrix_symbol
 from ..expressions.structured import structure_of
 from ..expressions.tidy import canonical
 from . import structured
-from .differences import assert_close, numeric_gradient, numeric_jacobian
+from .differences import (
+    assert_close,
+    assert_jacobians_close,
+    numeric_gradient,
+    numeric_jacobian,
+)
 from .direct import direct_reading
 from .evaluate import Evaluation, evaluate, evaluate_with_scale
 from .points import (
@@ -194,12 +199,8 @@ def _check_point(derivation, values, value, functions, rtol, atol, hessian, high
         checked.append("gradient")
     for vec in ("col", "row"):
         expected = numeric_jacobian(expr, variable, values, functions=functions, vec=vec)
-        for layout in ("numerator", "denominator"):
-            computed = evaluate(derivation.jacobian(vec=vec, layout=layout), values,
-                                functions=functions)
-            worst = max(worst, assert_close(
-                computed, expected if layout == "numerator" else expected.T,
-                what=f"the Jacobian (vec={vec}, {layout} layout)", rtol=rtol, atol=atol_f))
+        worst = max(worst, assert_jacobians_close(derivation, vec, expected, values,
+                                                  functions=functions, rtol=rtol, atol=atol_f))
         checked.append(f"Jacobian vec={vec}")
         if vec == "row":  # T[i, j, k, l] holds the vecr Jacobian's entries, row-major
             computed = evaluate(derivation.tensor(), values, functions=functions)
