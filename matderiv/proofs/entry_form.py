@@ -161,10 +161,6 @@ def _hadamard_power_entry(matrix, i, j, expand):
     return Pow(entry_of(base, i, j, expand), exponent)
 
 
-def _pass_on(build):
-    return lambda matrix, i, j, expand: build(matrix, i, j, expand)
-
-
 _ENTRIES = {
     MatrixSymbol: lambda matrix, i, j, expand: element_of(matrix, i, j),
     sympy.MatAdd: lambda matrix, i, j, expand: Add(*[entry_of(a, i, j, expand)
