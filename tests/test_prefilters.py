@@ -50,6 +50,21 @@ def test_the_factor_guard_refuses_only_what_cannot_match(guarded_against_match):
     assert {"factor-negation", "factor-right"} <= set(guarded_against_match)
 
 
+def test_the_sum_guard_lets_the_rest_of_a_sum_share_an_end():
+    """``L*C + R*C + S`` with S empty: R*C may take the other terms together, so C may
+    be a sum that no single term ends in (A + B + L (A + B): R empty, C = A + B)."""
+    from sympy import MatAdd, MatMul, MatrixSymbol
+    A, B, X = (MatrixSymbol(n, 2, 2) for n in "ABX")
+    for rule_name, total in (("factor-right", MatAdd(A, B, MatMul(X, MatAdd(A, B)))),
+                             ("factor-left", MatAdd(A, B, MatMul(MatAdd(A, B), X)))):
+        rule = catalog().rule(rule_name)
+        test, needed, _ = rule.part_guard
+        assert next(iter(match(rule.pattern_tree, total)), None) is not None
+        assert test(needed, total)
+        # and with no end shared, and no sum to share one, it refuses
+        assert not test(needed, MatAdd(MatMul(A, X), MatMul(X, B)))
+
+
 def test_names_without_inference_are_the_inferences():
     skipped = 0
     for example in [e for rule in catalog() for e in rule.examples]:

@@ -24,7 +24,13 @@ from ..syntax.grammar import zero_like
 from ..syntax.parser import parse
 from .conditions import compiled, parse_condition
 from .each_match import check_each_pattern, each_match
-from .factor_guard import factor_types, may_have_factors, may_have_terms, term_types
+from .factor_guard import (
+    factor_types,
+    may_have_factors,
+    may_match_sum,
+    shared_ends,
+    term_types,
+)
 from .matcher import EMPTY, heads, match, required_heads, root_types, variables
 
 if sys.version_info >= (3, 11):
@@ -146,8 +152,10 @@ class Rule:
         needed = factor_types(pattern)
         if needed:
             return may_have_factors, needed, inside
-        needed = () if inside else term_types(pattern, self._nonempty)
-        return (may_have_terms, needed, inside) if needed else None
+        if inside:
+            return None
+        needed = (term_types(pattern, self._nonempty), shared_ends(pattern))
+        return (may_match_sum, needed, inside) if any(needed) else None
 
     @cached_property
     def required_heads(self):

@@ -29,7 +29,7 @@ from sympy import MatAdd, MatMul
 
 from ..expressions import is_matrix
 from ..syntax import tree
-from .matcher import CONTEXT_VARIABLES, _operands, root_types, variables
+from .matcher import CONTEXT_VARIABLES, _operands, product_factors, root_types, variables
 
 
 def factor_types(pattern) -> tuple:
@@ -62,6 +62,47 @@ def term_types(pattern, nonempty=()) -> tuple:
                          for name in names):
             needed.append((MatMul, sympy.Mul))
     return tuple(needed)
+
+
+def shared_ends(pattern) -> tuple:
+    """For a sum pattern, the ends ("first", "last") at which two of its one-term
+    operands are products with one variable there: ``L*C + R*C + S`` ends both in C,
+    so two terms of a sum it matches end in one factor (C takes a run of trailing
+    factors, and equal runs end alike); ``C*L + C*R + S`` begins both in C (one factor)."""
+    if not (isinstance(pattern, tree.Binary) and pattern.op == "+"):
+        return ()
+    seen = {"first": [], "last": []}
+    for operand in _operands(pattern, ("+",))[:-1]:
+        if not (isinstance(operand, tree.Binary) and operand.op in ("*", "@")):
+            continue
+        factors = _operands(operand, ("*", "@"))
+        for end, factor in (("first", factors[0]), ("last", factors[-1])):
+            if isinstance(factor, tree.Name) and factor.id not in CONTEXT_VARIABLES:
+                seen[end].append(factor.id)
+    return tuple(end for end, names in seen.items() if len(names) > len(set(names)))
+
+
+def may_share_ends(ends, expr) -> bool:
+    """False when ``expr``, a sum of matrices, has no two terms whose factors
+    (``product_factors``: a term that is no product is its own) begin, or end, alike
+    at each of ``ends``, and no term begins, or ends, in a sum. (Where the rest of the
+    sum is empty, the last operand may take the other terms together: a sum, which
+    begins and ends in itself, as in C + R*C with C = A + B.) A scalar sum's products
+    match in any order: let through."""
+    if not ends or not isinstance(expr, MatAdd) or any(not is_matrix(t) for t in expr.args):
+        return True
+    for end in ends:
+        at = 0 if end == "first" else -1
+        found = [product_factors(term)[at] for term in expr.args]
+        if len(set(found)) == len(found) and not any(isinstance(f, MatAdd) for f in found):
+            return False
+    return True
+
+
+def may_match_sum(needed, expr) -> bool:
+    """``may_have_terms`` and ``may_share_ends``: ``needed`` is (term classes, ends)."""
+    classes, ends = needed
+    return may_have_terms(classes, expr) and may_share_ends(ends, expr)
 
 
 def _context_names(pattern) -> frozenset:
@@ -98,4 +139,5 @@ def may_have_factors(needed, expr) -> bool:
     return all(any(isinstance(f, classes) for f in factors) for classes in needed)
 
 
-__all__ = ["factor_types", "may_have_factors", "term_types", "may_have_terms"]
+__all__ = ["factor_types", "may_have_factors", "term_types", "may_have_terms", "shared_ends",
+           "may_share_ends", "may_match_sum"]
