@@ -82,6 +82,8 @@ def _numeric_content(terms):
                     for t in terms]
     if all(c.is_Rational for c in coefficients):
         content = rational_gcd(coefficients)
+    elif any(c is sympy.S.One or c is sympy.S.NegativeOne for c in coefficients):
+        return None  # the gcd divides 1: nothing to pull out (and no expanding to see so)
     elif rational_gcd([c.expand().as_content_primitive()[0] for c in coefficients]) == 1:
         # SymPy's gcd_list builds polynomials of the expanded coefficients (about 0.4 ms
         # a call; expanding makes log(4) 2 log(2)). A constant gcd of integer polynomials

@@ -82,7 +82,7 @@ def shielded_doit(expr):
         shields.update(_stand_ins(expr, shields))
     if not shields:
         return _doit(expr)
-    shielded = expr.xreplace(shields)
+    shielded = _restore(expr, shields)  # (xreplace, without SymPy's shape checks)
     done = canonical_product_if_known(shielded) if isinstance(shielded, MatMul) else None
     if done is None:
         done = _doit(shielded)
@@ -110,7 +110,7 @@ def sympy_keeps_product(product) -> bool:
     coefficient = args[0] if matrices is not args else None
     if any(not is_matrix(m) for m in matrices):
         return False  # factor_in_front would gather the scalars in front
-    if coefficient is not None and (coefficient == 1 or coefficient.is_zero
+    if coefficient is not None and (coefficient == 1 or _is_zero_scalar(coefficient)
                                     or (len(args) == 2 and coefficient.is_Rational
                                         and isinstance(args[1], MatAdd))):
         return False  # rm_id(1), any_zeros, distribute_monom
@@ -142,6 +142,16 @@ def sympy_keeps_product(product) -> bool:
         elif isinstance(left_base, inverse_classes):
             return False
     return True
+
+
+def _is_zero_scalar(scalar) -> bool:
+    """``scalar.is_zero is True`` (what SymPy's any_zeros asks), cheaply for a product:
+    a product is zero only where one of its factors is (Mul._eval_is_zero), and SymPy's
+    own answer asks each factor whether it is finite as well, about 0.1 ms for a
+    product of stand-ins after each clear_cache()."""
+    if isinstance(scalar, sympy.Mul) and not any(f.is_zero for f in scalar.args):
+        return False
+    return scalar.is_zero is True
 
 
 def canonical_product_if_known(product):
@@ -370,7 +380,7 @@ def sort_key(term):
     if found is None:
         cls = type(term)
         if (cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args) or (
-                cls.sort_key is Expr.sort_key and cls.as_coeff_Mul is Expr.as_coeff_Mul
+                cls.sort_key is Expr.sort_key and cls.as_coeff_Mul in _COEFFICIENT_FREE
                 and not (term.is_Atom or term.is_Pow or term.is_Add or term.is_Mul)):
             # (Expr.sort_key, of a node that is its own coefficient-free term and no
             # power, sum, product or atom, is Basic's: class, the parts' keys, 1, 1)
@@ -393,6 +403,10 @@ def sort_key(term):
 
 
 _ONE_KEYS = (sympy.S.One.sort_key(), sympy.S.One)  # the end of every Basic.sort_key
+
+#: as_coeff_Mul methods that give (1, the node) for a node that is no product: Expr's,
+#: and every matrix expression's (MatrixExpr's).
+_COEFFICIENT_FREE = (Expr.as_coeff_Mul, MatrixExpr.as_coeff_Mul)
 
 #: MatMul keys Expr.sort_key, with MatrixExpr's as_coeff_Mul (no coefficient taken
 #: out), as a product (is_Mul) ordering its factors by Mul.as_ordered_factors.
