@@ -21,6 +21,7 @@ Shapes not declared are inferred from the formula (``matderiv.syntax.inference``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from sympy import Basic, MatrixSymbol, Symbol
 
@@ -36,7 +37,7 @@ from ..engine.phases import (
 from ..engine.rewrite import ProofStep
 from ..errors import MatDerivError, guarded
 from ..expressions import AbstractFunction, AbstractGradient, is_matrix
-from ..expressions.contains import atoms_of
+from ..expressions.contains import distinct_nodes
 from ..expressions.structured import plain, structured
 from ..syntax.builder import Builder
 from ..syntax.grammar import FUNCTIONS, is_one_by_one
@@ -139,11 +140,10 @@ class Derivation(HigherDerivatives, FormulaShapes):
         """True when F is a scalar (or a 1 x 1 matrix, read as one)."""
         return not is_matrix(self.expr) or is_one_by_one(self.expr)
 
-    @property
+    @cached_property  # (asked at every value check)
     def abstract_functions(self) -> tuple[str, ...]:
-        names = {a.function
-                 for a in atoms_of(self.expr, AbstractFunction, AbstractGradient)}
-        return tuple(sorted(names))
+        return tuple(sorted({node.function for node in distinct_nodes(self.expr)
+                             if isinstance(node, (AbstractFunction, AbstractGradient))}))
 
     # -- results ----------------------------------------------------------
     @guarded

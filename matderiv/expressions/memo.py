@@ -49,6 +49,11 @@ class ExpressionMemo(_ClearedWithSymPy):
         return value
 
 
+class NameMemo(_ClearedWithSymPy):
+    """A dict from names (strings) to the one object made for each, registered with
+    SymPy's ``clear_cache``."""
+
+
 class IdentityMemo(_ClearedWithSymPy):
     """Results by object identity, for cheap structural facts (does it hold a trace?).
 

@@ -17,7 +17,7 @@ from sympy import Expr, Integer
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from .memo import ExpressionMemo
+from .memo import ExpressionMemo, NameMemo
 
 
 def as_size(value):
@@ -41,9 +41,15 @@ def size_symbol(name: str) -> sympy.Symbol:
     >>> n == sympy.Symbol("n", integer=True, positive=True), n.is_positive, n.is_integer
     (True, True, True)
     """
-    if _SIZE_FACTS is None:
-        return sympy.Symbol(name, integer=True, positive=True)
-    return _symbol_with_facts(name, _SIZE_FACTS)
+    # One object per name until SymPy's cache is cleared: sizes are compared and looked
+    # up everywhere (shapes, dicts of sizes), and two equal Symbols that are distinct
+    # objects compare their assumptions, at microseconds a time.
+    found = _SIZE_SYMBOLS.get(name)
+    if found is None:
+        _SIZE_SYMBOLS._make_room()
+        found = _SIZE_SYMBOLS[name] = sympy.Symbol(name, integer=True, positive=True) \
+            if _SIZE_FACTS is None else _symbol_with_facts(name, _SIZE_FACTS)
+    return found
 
 
 def _symbol_with_facts(name, facts):
@@ -72,6 +78,7 @@ def _size_facts():
 
 
 _SIZE_FACTS = _size_facts()
+_SIZE_SYMBOLS = NameMemo("matderiv.expressions.sizes.size_symbol")
 
 
 def is_size(n) -> bool:

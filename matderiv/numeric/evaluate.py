@@ -14,6 +14,8 @@ The Jacobian of W a holds no W, so ``shapes`` says which sizes W's array gives.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 from sympy import (
@@ -189,6 +191,7 @@ class _Evaluator:
         # its parts (an L-layer network's gradient holds each layer's output L times).
         self._done: dict = {}
         self._sizes: dict = {}
+        self._shapes: dict = {}
         self._integer_sizes = {k: sympy.Integer(v) for k, v in sizes.items()}
 
     def size(self, expr) -> int:
@@ -207,6 +210,29 @@ class _Evaluator:
         return found
 
     def shape(self, expr) -> tuple[int, int]:
+        """``expr``'s shape in integers, composed from its parts' where SymPy composes
+        it (a product, sum, transpose or Kronecker product): SymPy's own shape of a
+        Kronecker product is a product of sizes, built anew after each clear_cache."""
+        found = self._shapes.get(expr)
+        if found is None:
+            found = self._shapes[expr] = self._composed_shape(expr)
+        return found
+
+    def _composed_shape(self, expr) -> tuple[int, int]:
+        if isinstance(expr, MatMul):
+            matrices = [a for a in expr.args if is_matrix(a)]
+            return self.shape(matrices[0])[0], self.shape(matrices[-1])[1]
+        if isinstance(expr, (MatAdd, HadamardProduct)):
+            return self.shape(expr.args[0])
+        if isinstance(expr, Transpose):
+            rows, cols = self.shape(expr.arg)
+            return cols, rows
+        if isinstance(expr, KroneckerProduct):
+            rows = cols = 1
+            for factor in expr.args:
+                factor_rows, factor_cols = self.shape(factor)
+                rows, cols = rows * factor_rows, cols * factor_cols
+            return rows, cols
         rows, cols = shape_of(expr)
         return self.size(rows), self.size(cols)
 
@@ -529,8 +555,14 @@ class Evaluation:
         scale = 0.0
         with np.errstate(all="ignore"):
             for value in self._evaluator.computed():
+                if isinstance(value, float):
+                    if math.isfinite(value):
+                        scale = max(scale, abs(value))
+                    continue
                 magnitudes = np.abs(np.asarray(value, dtype=float))
-                finite = magnitudes[np.isfinite(magnitudes)]
-                if finite.size:
-                    scale = max(scale, float(finite.max()))
+                largest = float(magnitudes.max(initial=0.0))
+                if not math.isfinite(largest):  # an inf or nan among them: the others
+                    finite = magnitudes[np.isfinite(magnitudes)]
+                    largest = float(finite.max()) if finite.size else 0.0
+                scale = max(scale, largest)
         return scale

@@ -24,33 +24,36 @@ from .evaluate import MAX_ENTRIES, evaluate
 from .matrix_functions import posed_argument, well_posed
 
 
-def _needs_positive(expr) -> bool:
-    """log, sqrt, fractional or negative element-wise powers want positive entries."""
+def _value_needs(expr) -> tuple[bool, set]:
+    """What the random values of ``expr`` must be, from one walk over it: positive
+    entries (log, sqrt, fractional or negative element-wise powers want them), and the
+    square matrices inside inv, det, log det, negative powers, logm or sqrtm, to be
+    made well conditioned."""
+    positive, inverted = False, set()
     for node in distinct_nodes(expr):
-        if isinstance(node, Elementwise) and node.function in ("log", "sqrt"):
-            return True
-        if isinstance(node, sympy.log) and not isinstance(node.args[0], Determinant):
-            return True
-        if isinstance(node, (HadamardPower, sympy.Pow)) and not isinstance(node.args[0],
-                                                                            FrobeniusNorm):
-            exponent = node.args[1]
-            if exponent.is_number and (not exponent.is_integer or exponent < 0):
-                return True
-    return False
-
-
-def _inverted_symbols(expr) -> set:
-    """Square matrices inside inv, det, log det or negative powers: made well conditioned."""
-    found = set()
-    for node in distinct_nodes(expr):
+        if not positive:
+            positive = _wants_positive(node)
         posed = posed_argument(node)
         if posed is not None and posed[0] in ("logm", "sqrtm"):
             # diagonally dominant: every eigenvalue has a positive real part
-            found |= {s for s in atoms_of(posed[1], MatrixSymbol) if s.shape[0] == s.shape[1]}
+            inverted |= {s for s in atoms_of(posed[1], MatrixSymbol) if s.shape[0] == s.shape[1]}
         if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
                                                         and node.exp < 0):
-            found |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
-    return found
+            inverted |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
+    return positive, inverted
+
+
+def _wants_positive(node) -> bool:
+    if isinstance(node, Elementwise) and node.function in ("log", "sqrt"):
+        return True
+    if isinstance(node, sympy.log) and not isinstance(node.args[0], Determinant):
+        return True
+    if isinstance(node, (HadamardPower, sympy.Pow)) and not isinstance(node.args[0],
+                                                                        FrobeniusNorm):
+        exponent = node.args[1]
+        if exponent.is_number and (not exponent.is_integer or exponent < 0):
+            return True
+    return False
 
 
 def matrix_symbols(expr, variable) -> frozenset:
@@ -63,9 +66,12 @@ def matrix_symbols(expr, variable) -> frozenset:
 def size_symbols(expr, variable) -> list:
     """The sizes to draw: those of the matrices, and those the formula names alone
     (m in I(m)), sorted by name."""
-    symbols = matrix_symbols(expr, variable)
+    return _size_symbols(matrix_symbols(expr, variable), expr.free_symbols)
+
+
+def _size_symbols(symbols, free_symbols) -> list:
     return sorted({d for s in symbols for d in s.shape if d.is_Symbol}
-                  | {s for s in expr.free_symbols
+                  | {s for s in free_symbols
                      if isinstance(s, sympy.Symbol) and s.is_integer and s.is_positive},
                   key=printed_name)
 
@@ -95,14 +101,14 @@ def smallest_sizes(expr, variable) -> dict:
 def random_values(expr, variable, rng, sizes=None) -> dict:
     """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
     symbols = matrix_symbols(expr, variable)
-    dims = size_symbols(expr, variable)
+    free_symbols = expr.free_symbols
+    dims = _size_symbols(symbols, free_symbols)
     given = {str(k): v for k, v in (sizes or {}).items()}
     pool = list(rng.permutation([2, 3, 4, 5]))
     values: dict = {}
     for i, dim in enumerate(dims):
         values[dim.name] = int(given.get(dim.name, pool[i % len(pool)]))
-    positive = _needs_positive(expr)
-    inverted = _inverted_symbols(expr)
+    positive, inverted = _value_needs(expr)
     substitution = {dim: sympy.Integer(values[dim.name]) for dim in dims}
     shapes = {symbol: tuple(int(substitution.get(d, d) if d.is_Symbol or d.is_Integer
                                 else d.xreplace(substitution)) for d in symbol.shape)
@@ -121,7 +127,7 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
         if symbol in inverted:
             array = array + rows * np.eye(rows)
         values[symbol.name] = structured_value(symbol, array)
-    scalars = (expr.free_symbols | {variable}) - set(symbols)
+    scalars = (free_symbols | {variable}) - set(symbols)
     for symbol in sorted(scalars, key=printed_name):
         if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
             values[symbol.name] = float(rng.uniform(0.5, 1.5))
