@@ -19,9 +19,9 @@ from pathlib import Path
 from ..errors import MatDerivError
 from ..expressions import MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
 from ..syntax import tree
-from ..syntax.builder import Builder
 from ..syntax.grammar import zero_like
 from ..syntax.parser import parse
+from ..syntax.rule_plans import RulePlan
 from .conditions import compiled, parse_condition
 from .each_match import check_each_pattern, each_match
 from .factor_guard import (
@@ -205,11 +205,16 @@ class Rule:
             return result, bindings
         return None
 
+    @cached_property
+    def result_plan(self):
+        """The result compiled once (``RulePlan``): built from bindings as the Builder
+        builds ``result_tree``, without interpreting the tree at each application."""
+        return RulePlan(self.result_tree, self.result)
+
     def instantiate(self, bindings):
         env = {k: v for k, v in bindings.items() if k != EMPTY and not k.startswith("fn:")}
         functions = {k[3:]: v for k, v in bindings.items() if k.startswith("fn:")}
-        return Builder(env, source=self.result, rule_mode=True, functions=functions) \
-            .build(self.result_tree)
+        return self.result_plan.build(env, functions)
 
 
 #: Patterns f(P) whose rules are indexed by the class of what f(.) holds, as well.

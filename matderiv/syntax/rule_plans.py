@@ -1,0 +1,231 @@
+"""A rule's result, compiled once into a plan that builds it from the rule's bindings.
+
+``Builder(env, rule_mode=True).build(tree)`` interprets the result's syntax tree on every
+application: it looks up a method by the class of each node, checks the arity of each
+call, converts each number written in the rule, and asks each node for oversized
+numbers. A ``RulePlan`` makes those decisions once per rule, when it is compiled, and
+keeps, for each node, a small function that calls the same ``Builder`` methods in the same
+order: the result is the same expression, and a result that does not build (shapes)
+raises the same MatDerivError. A node it has no shortcut for (``sum_for``, an abstract
+function, a call written wrongly) is built by ``Builder.build`` itself.
+
+>>> from sympy import MatrixSymbol, symbols
+>>> from matderiv.syntax.parser import parse
+>>> n = symbols("n", integer=True, positive=True)
+>>> X = MatrixSymbol("X", n, n)
+>>> plan = RulePlan(parse("-inv(X)*d(X)*inv(X)"), "-inv(X)*d(X)*inv(X)")
+>>> plan.build({"X": X}, {})
+-X**(-1)*dX*X**(-1)
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Basic, Transpose
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..errors import MatDerivError
+from ..expressions import MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
+from ..expressions.joined import joined_product, joined_sum
+from . import tree
+from .builder import _MAX_BITS, Builder
+from .grammar import FUNCTIONS, RULE_FUNCTIONS
+
+#: Classes of value in which ``Builder.check_numbers`` looks for a number.
+_HOLDS_NUMBER = (sympy.MatMul, sympy.Mul, sympy.Add)
+
+
+def _checked(builder, value, node):
+    """``value``, after ``builder.check_numbers(value, node)``: asked only of a value
+    whose number (its own, or its first part's) is too long, the one case it refuses."""
+    if isinstance(value, _HOLDS_NUMBER):
+        number = value.args[0]
+    elif isinstance(value, sympy.Rational):
+        number = value
+    else:
+        return value
+    if isinstance(number, sympy.Rational) and (number.p.bit_length() > _MAX_BITS
+                                               or number.q.bit_length() > _MAX_BITS):
+        builder.check_numbers(value, node)
+    return value
+
+
+class RulePlan:
+    """The plan of one rule result: ``build(env, functions)`` is
+    ``Builder(env, source=source, rule_mode=True, functions=functions).build(node)``."""
+
+    def __init__(self, node, source: str):
+        self.source = source
+        self._root = _compiled(node)
+
+    def build(self, env, functions):
+        return self._root(Builder(env, source=self.source, rule_mode=True,
+                                  functions=functions))
+
+
+def _interpreted(node):
+    """The plan of a node built as the Builder builds it (no shortcut)."""
+    return lambda builder: builder.build(node)
+
+
+def _compiled(node):
+    compile_node = _COMPILERS.get(type(node))
+    return _interpreted(node) if compile_node is None else compile_node(node)
+
+
+def _compiled_num(node):
+    value = Builder.build_num(None, node)
+    try:
+        Builder({}, rule_mode=True).check_numbers(value, node)
+    except MatDerivError:
+        return _interpreted(node)  # (raises each time, as the Builder does)
+    return lambda builder: value
+
+
+def _compiled_name(node):
+    name = node.id
+
+    def build_name(builder):
+        env = builder.env
+        if name not in env:
+            return builder.build(node)  # (raises: an unbound name)
+        return _checked(builder, env[name], node)
+    return build_name
+
+
+def _compiled_unary(node):
+    operand = _compiled(node.operand)
+    if node.op == "+":
+        return lambda builder: _checked(builder, operand(builder), node)
+    return lambda builder: _checked(builder, builder.negate(operand(builder)), node)
+
+
+def _compiled_postfix(node):
+    operand = _compiled(node.operand)
+
+    def build_postfix(builder):
+        # (a transpose holds no number; a scalar is its operand, already checked)
+        value = operand(builder)
+        return _transpose(value) if is_matrix(value) else value
+    return build_postfix
+
+
+def _constructor(cls):
+    """``cls``, or where its constructor is ``MatrixExpr.__new__``, which only converts
+    its arguments to SymPy, the same without that (a value built here is SymPy)."""
+    if cls.__new__ is not MatrixExpr.__new__:
+        return cls
+    return lambda value: Basic.__new__(cls, value) if isinstance(value, Basic) else cls(value)
+
+
+_transpose = _constructor(Transpose)
+
+
+def _compiled_product(node, left, right):
+    def build_product(builder):
+        a, b = left(builder), right(builder)
+        if getattr(a, "is_Matrix", False) and getattr(b, "is_Matrix", False) and \
+                shape_of(a)[1] == shape_of(b)[0]:
+            value = joined_product(a, b)  # (Builder.multiply's first case)
+        else:
+            value = builder.multiply(a, b, node)
+        return _checked(builder, value, node)
+    return build_product
+
+
+def _compiled_binary(node):
+    left, right, op = _compiled(node.left), _compiled(node.right), node.op
+    if op in ("*", "@"):
+        return _compiled_product(node, left, right)
+    if op in ("+", "-"):
+        return _compiled_sum(node, left, right)
+    if op == "./":
+        def build_quotient(builder):
+            a, b = left(builder), right(builder)
+            return _checked(builder, builder.hadamard(
+                a, builder.hadamard_power(b, sympy.Integer(-1), node), node), node)
+        return build_quotient
+    method = _BINARY_METHODS.get(op)
+    if method is None:
+        return _interpreted(node)  # (raises: an unknown operator)
+
+    def build_binary(builder):
+        a = left(builder)
+        return _checked(builder, method(builder, a, right(builder), node), node)
+    return build_binary
+
+
+_BINARY_METHODS = {"/": Builder.divide, ".*": Builder.hadamard, "^": Builder.power,
+                   ".^": Builder.hadamard_power}
+
+
+def _compiled_sum(node, left, right):
+    # In a rule, only a number written in the rule is spread over a matrix.
+    spread = isinstance(node.left, tree.Num) or isinstance(node.right, tree.Num)
+    negated = node.op == "-"
+
+    def build_sum(builder):
+        a, b = left(builder), right(builder)
+        if getattr(a, "is_Matrix", False) and getattr(b, "is_Matrix", False):
+            if negated:
+                b = builder.negate(b)
+            if shape_of(a) == shape_of(b):
+                return _checked(builder, joined_sum(a, b), node)  # (Builder.add's case)
+            return _checked(builder, builder.add(a, b, node), node)
+        if not spread and is_matrix(a) != is_matrix(b):
+            builder.error("a rule result adds a scalar to a matrix", node)
+        return _checked(builder, builder.add(a, builder.negate(b) if negated else b, node),
+                        node)
+    return build_sum
+
+
+def _compiled_call(node):
+    name = node.name
+    if node.prime or name not in FUNCTIONS and name not in RULE_FUNCTIONS or \
+            name == "sum_for":
+        return _interpreted(node)  # an abstract function or its gradient; sum_for
+    arity = FUNCTIONS.get(name, RULE_FUNCTIONS.get(name))
+    if isinstance(arity, int) and len(node.args) != arity or \
+            isinstance(arity, tuple) and len(node.args) not in arity:
+        return _interpreted(node)  # (raises: the number of arguments)
+    method = getattr(Builder, "call_" + name, None)
+    if method is None:
+        return _interpreted(node)
+    args = tuple(_compiled(arg) for arg in node.args)
+    if name in _NO_NUMBER:
+        matrix, scalar = (_constructor(cls) for cls in _NO_NUMBER[name])
+        (arg,) = args
+
+        def build_wrapper(builder):
+            if name in builder.functions:  # (an abstract function variable of that name)
+                return builder.build(node)
+            value = arg(builder)
+            return matrix(value) if is_matrix(value) else scalar(value)
+        return build_wrapper
+    if len(args) == 1:
+        (arg,) = args
+
+        def build_call1(builder):
+            if name in builder.functions:
+                return builder.build(node)
+            return _checked(builder, method(builder, node, arg(builder)), node)
+        return build_call1
+
+    def build_call(builder):
+        if name in builder.functions:
+            return builder.build(node)
+        return _checked(builder, method(builder, node, *[a(builder) for a in args]), node)
+    return build_call
+
+
+def _itself(value):
+    return value
+
+
+#: Calls whose result holds no number to check (``call_d``, ``call_vec``, ``call_vecr``):
+#: (class for a matrix argument, for a scalar one).
+_NO_NUMBER = {"d": (MatDiff, ScalarDiff), "vec": (Vec, _itself), "vecr": (Vecr, _itself)}
+
+_COMPILERS = {tree.Num: _compiled_num, tree.Name: _compiled_name, tree.Unary: _compiled_unary,
+              tree.Postfix: _compiled_postfix, tree.Binary: _compiled_binary,
+              tree.Call: _compiled_call}
