@@ -211,9 +211,19 @@ class Rule:
         builds ``result_tree``, without interpreting the tree at each application."""
         return RulePlan(self.result_tree, self.result)
 
+    @cached_property
+    def binds_functions(self) -> bool:
+        """Whether the pattern has function variables (``d(f(Y))``): bound as "fn:f"."""
+        return any(name.startswith("fn:") for name in variables(self.pattern_tree))
+
     def instantiate(self, bindings):
-        env = {k: v for k, v in bindings.items() if k != EMPTY and not k.startswith("fn:")}
-        functions = {k[3:]: v for k, v in bindings.items() if k.startswith("fn:")}
+        if self.binds_functions:
+            env = {k: v for k, v in bindings.items() if k != EMPTY and not k.startswith("fn:")}
+            functions = {k[3:]: v for k, v in bindings.items() if k.startswith("fn:")}
+        else:  # (the plan does not change env)
+            env = bindings if EMPTY not in bindings else \
+                {k: v for k, v in bindings.items() if k != EMPTY}
+            functions = {}
         return self.result_plan.build(env, functions)
 
 

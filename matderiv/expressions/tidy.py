@@ -164,7 +164,7 @@ def _rebuild(expr, args):
     if isinstance(expr, MatMul):
         if any(is_zero(a) for a in args):
             return sized(ZeroMatrix, *shape_of(expr))
-        product = mat_mul(*args)
+        product = expr if _flat_product(expr, args) else mat_mul(*args)
         return shielded_doit(product) if isinstance(product, MatMul) else product
     if isinstance(expr, MatAdd):
         terms = [a for a in args if not is_zero(a)]
@@ -213,6 +213,21 @@ def _rebuild(expr, args):
         if inserted is not None:
             return inserted
     return expr.func(*args)
+
+
+def _flat_product(expr, args) -> bool:
+    """Whether ``mat_mul(*args)`` would build ``expr`` again: ``args`` are its parts, and
+    it is flat (a rule's result, just built by mat_mul): no part a product, a scalar (not
+    1) only in front, two parts or more. (mat_mul would check the sizes of neighbouring
+    factors again; a product's were checked when it was built.)"""
+    if len(args) < 2 or len(args) != len(expr.args) or \
+            any(a is not b for a, b in zip(args, expr.args, strict=True)):
+        return False
+    first = args[0]
+    if not is_matrix(first) and (first == 1 or isinstance(first, MatMul)):
+        return False
+    return all(is_matrix(a) and not isinstance(a, MatMul) for a in args[1:]) and \
+        not isinstance(first, MatMul)
 
 
 def _kronecker(args):

@@ -28,14 +28,16 @@ from .tree import Name
 MAX_INDEX_SUM_TERMS = 1_000
 
 
-def build_index_sum(builder, node):
-    """``sum_for(j, a, b, T)`` built by ``builder``: the sum of T for j = a, ..., b."""
+def build_index_sum(builder, node, build=None):
+    """``sum_for(j, a, b, T)`` built by ``builder``: the sum of T for j = a, ..., b.
+    ``build(part)``: how its parts are built (``builder.build``, or a rule's plan)."""
+    build = builder.build if build is None else build
     index, lower, upper, body = node.args
     if not isinstance(index, Name):
         builder.error("sum_for takes its index as a name first: sum_for(j, a, b, T)", index)
     if index.id in builder.env:
         builder.error(f"the index {index.id!r} of sum_for is already bound", index)
-    first, last = (_integer_bound(builder, bound) for bound in (lower, upper))
+    first, last = (_integer_bound(builder, bound, build) for bound in (lower, upper))
     count = last - first + 1
     if count < 1:
         builder.error(f"sum_for from {first} to {last} has no terms (its zero has no "
@@ -47,7 +49,7 @@ def build_index_sum(builder, node):
     try:
         for value in range(first, last + 1):
             builder.env[index.id] = sympy.Integer(value)
-            terms.append(builder.build(body))
+            terms.append(build(body))
     finally:
         builder.env.pop(index.id, None)
     if all(is_matrix(term) for term in terms):
@@ -59,8 +61,8 @@ def build_index_sum(builder, node):
     return sympy.Add(*terms)
 
 
-def _integer_bound(builder, node) -> int:
-    value = builder.build(node)
+def _integer_bound(builder, node, build) -> int:
+    value = build(node)
     if is_matrix(value) or not value.is_Integer:
         builder.error("a bound of sum_for must be an integer", node)
     return int(value)

@@ -25,11 +25,12 @@ from sympy import Basic, Transpose
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import MatDerivError
-from ..expressions import MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
+from ..expressions import Inner, MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
 from ..expressions.joined import joined_product, joined_sum
 from . import tree
 from .builder import _MAX_BITS, Builder
 from .grammar import FUNCTIONS, RULE_FUNCTIONS
+from .index_sums import build_index_sum
 
 #: Classes of value in which ``Builder.check_numbers`` looks for a number.
 _HOLDS_NUMBER = (sympy.MatMul, sympy.Mul, sympy.Add)
@@ -57,10 +58,23 @@ class RulePlan:
     def __init__(self, node, source: str):
         self.source = source
         self._root = _compiled(node)
+        # sum_for binds its index in the Builder's names while it builds its body
+        self._binds_names = _holds_call(node, "sum_for")
 
     def build(self, env, functions):
-        return self._root(Builder(env, source=self.source, rule_mode=True,
-                                  functions=functions))
+        """The result over ``env`` (names -> values, left as they are) and ``functions``
+        (the abstract function names the pattern bound -> the user's)."""
+        return self._root(Builder(dict(env) if self._binds_names else env, source=self.source,
+                                  rule_mode=True, functions=functions))
+
+
+def _holds_call(node, name: str) -> bool:
+    if isinstance(node, tree.Call) and node.name == name:
+        return True
+    return any(_holds_call(child, name) for child in (
+        *getattr(node, "args", ()), *(getattr(node, part, None) for part in
+                                      ("operand", "left", "right")))
+        if child is not None)
 
 
 def _interpreted(node):
@@ -181,13 +195,14 @@ def _compiled_sum(node, left, right):
 
 def _compiled_call(node):
     name = node.name
-    if node.prime or name not in FUNCTIONS and name not in RULE_FUNCTIONS or \
-            name == "sum_for":
-        return _interpreted(node)  # an abstract function or its gradient; sum_for
+    if node.prime or name not in FUNCTIONS and name not in RULE_FUNCTIONS:
+        return _interpreted(node)  # an abstract function or its gradient
     arity = FUNCTIONS.get(name, RULE_FUNCTIONS.get(name))
     if isinstance(arity, int) and len(node.args) != arity or \
             isinstance(arity, tuple) and len(node.args) not in arity:
         return _interpreted(node)  # (raises: the number of arguments)
+    if name == "sum_for":
+        return _compiled_index_sum(node)
     method = getattr(Builder, "call_" + name, None)
     if method is None:
         return _interpreted(node)
@@ -202,6 +217,8 @@ def _compiled_call(node):
             value = arg(builder)
             return matrix(value) if is_matrix(value) else scalar(value)
         return build_wrapper
+    if name in ("inner", "dot"):
+        return _compiled_inner(node, method, *args)
     if len(args) == 1:
         (arg,) = args
 
@@ -216,6 +233,36 @@ def _compiled_call(node):
             return builder.build(node)
         return _checked(builder, method(builder, node, *[a(builder) for a in args]), node)
     return build_call
+
+
+def _compiled_index_sum(node):
+    """sum_for(j, a, b, T) (``build_index_sum``), its bounds and body built by plans."""
+    plans = {id(part): (part, _compiled(part)) for part in node.args[1:]}
+
+    def build_index_sum_for(builder):
+        if "sum_for" in builder.functions:
+            return builder.build(node)
+
+        def build(part):
+            found = plans.get(id(part))
+            return found[1](builder) if found is not None and found[0] is part \
+                else builder.build(part)
+        return _checked(builder, build_index_sum(builder, node, build), node)
+    return build_index_sum_for
+
+
+def _compiled_inner(node, method, left, right):
+    name = node.name
+
+    def build_inner(builder):
+        if name in builder.functions:
+            return builder.build(node)
+        a, b = left(builder), right(builder)
+        if getattr(a, "is_Matrix", False) and getattr(b, "is_Matrix", False) and \
+                shape_of(a) == shape_of(b):
+            return Inner(a, b)  # (CallBuilding.call_inner's case; it holds no number)
+        return _checked(builder, method(builder, node, a, b), node)
+    return build_inner
 
 
 def _itself(value):
