@@ -23,22 +23,24 @@ from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.matrices.expressions.special import GenericZeroMatrix
 
-from .construct import _SHAPES, is_matrix, mat_add, shape_of
+from .construct import _SHAPES, mat_add, shape_of
 
 
-def joined_product(left, right):
-    """``mat_mul(left, right)`` of two matrices, ``left``'s columns ``right``'s rows."""
+def joined_product(left, right, shape=None):
+    """``mat_mul(left, right)`` of two matrices, ``left``'s columns ``right``'s rows;
+    ``shape``: the product's, if known."""
     factors = (left.args if isinstance(left, MatMul) else (left,)) + \
         (right.args if isinstance(right, MatMul) else (right,))
-    scalars = [f for f in factors if not is_matrix(f)]
+    # (the parts of SymPy nodes are SymPy nodes: each has is_Matrix)
+    scalars = [f for f in factors if not f.is_Matrix]
     if not scalars:
         product = Basic.__new__(MatMul, *factors)
     else:
-        matrices = [f for f in factors if is_matrix(f)]
+        matrices = [f for f in factors if f.is_Matrix]
         coeff = _sympify(scalars[0]) if len(scalars) == 1 else sympy.Mul(*scalars)
         product = Basic.__new__(MatMul, *matrices) if coeff == 1 else \
             Basic.__new__(MatMul, coeff, *matrices)
-    _SHAPES.remember(product, (shape_of(left)[0], shape_of(right)[1]))
+    _SHAPES.remember(product, shape or (shape_of(left)[0], shape_of(right)[1]))
     return product
 
 

@@ -138,12 +138,12 @@ _transpose = _constructor(Transpose)
 def _compiled_product(node, left, right):
     def build_product(builder):
         a, b = left(builder), right(builder)
-        if getattr(a, "is_Matrix", False) and getattr(b, "is_Matrix", False) and \
-                shape_of(a)[1] == shape_of(b)[0]:
-            value = joined_product(a, b)  # (Builder.multiply's first case)
-        else:
-            value = builder.multiply(a, b, node)
-        return _checked(builder, value, node)
+        if getattr(a, "is_Matrix", False) and getattr(b, "is_Matrix", False):
+            rows, inner = shape_of(a)
+            inner_b, cols = shape_of(b)
+            if inner == inner_b:  # (Builder.multiply's first case)
+                return _checked(builder, joined_product(a, b, (rows, cols)), node)
+        return _checked(builder, builder.multiply(a, b, node), node)
     return build_product
 
 
