@@ -72,6 +72,7 @@ def distinct_nodes(expr):
 
 
 _ATOMS: dict = {}  # types -> IdentityMemo of the atoms of each subexpression
+_NONE: frozenset = frozenset()
 
 
 def atoms_of(expr, *types) -> frozenset:
@@ -84,6 +85,8 @@ def atoms_of(expr, *types) -> frozenset:
 
 
 def _atoms(expr, types, memo) -> frozenset:
+    if not expr.args:  # a leaf: nothing to remember
+        return frozenset((expr,)) if isinstance(expr, types) else _NONE
     found = memo.lookup(expr)
     if found is None:
         found = frozenset().union(*(_atoms(a, types, memo) for a in expr.args
