@@ -58,7 +58,9 @@ def depends_on(expr, variable) -> bool:
 
 def distinct_nodes(expr):
     """Every distinct node of ``expr`` once (``preorder_traversal`` visits a shared part
-    once per occurrence: quadratic on an L-layer network's gradient)."""
+    once per occurrence: quadratic on an L-layer network's gradient), but not the parts
+    of a matrix symbol: its name and sizes, which no caller looks for (and which are half
+    the nodes of a small formula)."""
     seen: set = set()
     stack = [expr]
     while stack:
@@ -67,7 +69,7 @@ def distinct_nodes(expr):
             continue
         seen.add(id(node))
         yield node
-        if isinstance(node, Basic):
+        if isinstance(node, Basic) and type(node) is not MatrixSymbol:
             stack.extend(reversed(node.args))
 
 
