@@ -221,8 +221,7 @@ def _flat_product(expr, args) -> bool:
     it is flat (a rule's result, just built by mat_mul): no part a product, a scalar (not
     1) only in front, two parts or more. (mat_mul would check the sizes of neighbouring
     factors again; a product's were checked when it was built.)"""
-    if len(args) < 2 or len(args) != len(expr.args) or \
-            any(a is not b for a, b in zip(args, expr.args, strict=True)):
+    if len(args) < 2 or len(args) != len(expr.args) or not all(map(is_, args, expr.args)):
         return False
     first = args[0]
     if not is_matrix(first) and (first == 1 or isinstance(first, MatMul)):
