@@ -224,10 +224,9 @@ def _flat_product(expr, args) -> bool:
     if len(args) < 2 or len(args) != len(expr.args) or not all(map(is_, args, expr.args)):
         return False
     first = args[0]
-    if not is_matrix(first) and (first == 1 or isinstance(first, MatMul)):
+    if isinstance(first, MatMul) or not is_matrix(first) and first == 1:
         return False
-    return all(is_matrix(a) and not isinstance(a, MatMul) for a in args[1:]) and \
-        not isinstance(first, MatMul)
+    return all(is_matrix(a) and not isinstance(a, MatMul) for a in args[1:])
 
 
 def _kronecker(args):
