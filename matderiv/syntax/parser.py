@@ -14,6 +14,8 @@ The limits (``limits.py``) are checked as the text is read.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import MatDerivError
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NUMBER_LENGTH, MAX_TOKENS
 from .tree import Binary, Call, Name, Num, Postfix, Token, Unary
@@ -22,6 +24,11 @@ _DIGITS = "0123456789"
 
 # Longest first, so that ".*" wins over ".".
 _OPERATORS = (".*", "./", ".^", ".T", ".'", "**", "+", "-", "*", "@", "/", "^", "'", "(", ")", ",")
+#: The operators of two characters and of one, looked up by the text at hand.
+_TWO = frozenset(op for op in _OPERATORS if len(op) == 2)
+_ONE = frozenset(op for op in _OPERATORS if len(op) == 1)
+#: The ASCII run of a name; a non-ASCII letter after it is taken too, to be refused.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -43,7 +50,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("num", text[i:j], i))
             i = j
         elif ch.isalpha() or ch == "_":
-            j = i + 1
+            j = _ASCII_WORD.match(text, i).end()
             while j < len(text) and (text[j].isalnum() or text[j] == "_"):
                 j += 1
             word = text[i:j]
@@ -53,7 +60,9 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("name", word, i))
             i = j
         else:
-            op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
+            op = text[i:i + 2]
+            if op not in _TWO:
+                op = ch if ch in _ONE else None
             if op is None and ch == ".":
                 raise MatDerivError("attribute access is not allowed (only .T, transpose)",
                                     source=text, span=(i, i + 1))

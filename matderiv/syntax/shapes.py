@@ -36,6 +36,10 @@ def dimension(size, *, owner: str = "?"):
 
 def _size_token(size, owner):
     """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
+    if type(size) is str and size.isidentifier() and size.isascii():
+        return size  # (the common case first: a plain name, as _IDENTIFIER has it)
+    if type(size) is int and 0 < size <= MAX_SIZE:
+        return size
     if isinstance(size, bool):
         raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer "
                         "(or a product of them: m*n, n^2)")
@@ -112,7 +116,7 @@ def scalar(name: str) -> sympy.Symbol:
 
 
 def _check_name(name) -> str:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+    if not isinstance(name, str) or not (name.isidentifier() and name.isascii()):
         raise MatDerivError(f"{name!r} is not a valid name (letters, digits, underscore)")
     # A declared name is a variable even where the grammar has a function of that name
     # (K, I, diag): the builder refuses only calling it, K(m, n).
@@ -132,6 +136,7 @@ def declare(shapes, sizes=()) -> Environment:
         raise MatDerivError("shapes must be a mapping from names to (rows, cols) tuples")
     recipes: dict = {}
     dims: dict = {}
+    callers_sizes = False  # a SymPy size given by the caller, for SymPy to check
     for name, shape in shapes.items():
         if isinstance(shape, str):
             shape = tuple(part for part in shape.split(",") if part.strip() != "") \
@@ -144,13 +149,18 @@ def declare(shapes, sizes=()) -> Environment:
         _check_name(name)
         if len(shape) == 1:
             shape = (shape[0], 1)
-        recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
+        recipes[name] = tokens = tuple([_size_token(size, name) for size in shape])
         for token in tokens:
-            for factor in token if isinstance(token, tuple) else (token,):
-                if isinstance(factor, str):
-                    dims[factor] = factor
-                elif isinstance(factor, sympy.Basic) and factor.is_Symbol:
-                    dims[factor.name] = factor
+            if type(token) is str:
+                dims[token] = token
+            elif type(token) is not int:
+                for factor in token if isinstance(token, tuple) else (token,):
+                    if isinstance(factor, str):
+                        dims[factor] = factor
+                    elif isinstance(factor, sympy.Basic):
+                        callers_sizes = True
+                        if factor.is_Symbol:
+                            dims[factor.name] = factor
     for size in sizes:
         token = _size_token(size, size)
         if isinstance(token, str):
@@ -160,7 +170,7 @@ def declare(shapes, sizes=()) -> Environment:
             raise MatDerivError(f"{dim_name!r} names both a matrix and a size")
         recipes[dim_name] = token
     environment = Environment(recipes)
-    for name, recipe in recipes.items():
+    for name, recipe in recipes.items() if callers_sizes else ():
         if isinstance(recipe, tuple) and any(
                 isinstance(token, sympy.Basic) and not is_size(token) for token in recipe):
             environment[name]  # a SymPy size of the caller's: SymPy checks it now
