@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import sympy
 from sympy import MatrixSymbol
+from sympy.core.symbol import Str
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import MatDerivError
 from ..expressions import is_size, matrix_symbol, size_symbol
@@ -199,6 +201,11 @@ class Environment(Mapping):
             recipe = self._recipes[name]
             if not isinstance(recipe, tuple):
                 found = self._size(recipe)
+            elif recipe and not any(isinstance(token, sympy.Basic) for token in recipe):
+                # Sizes made of declared names and whole numbers are sizes by making:
+                # matrix_symbol's result, without asking is_size of each.
+                found = MatrixExpr.__new__(MatrixSymbol, Str(name),
+                                           *[self._size(token) for token in recipe])
             elif recipe:
                 found = matrix_symbol(name, *(self._size(token) for token in recipe))
             else:
