@@ -38,10 +38,8 @@ def dimension(size, *, owner: str = "?"):
 
 def _size_token(size, owner):
     """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
-    if type(size) is str and size.isidentifier() and size.isascii():
+    if _plain(size):
         return size  # (the common case first: a plain name, as _IDENTIFIER has it)
-    if type(size) is int and 0 < size <= MAX_SIZE:
-        return size
     if isinstance(size, bool):
         raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer "
                         "(or a product of them: m*n, n^2)")
@@ -65,6 +63,14 @@ def _size_token(size, owner):
         return _product_token(size, owner)
     raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer "
                         "(or a product of them: m*n, n^2)")
+
+
+def _plain(size) -> bool:
+    """A size that is its own token (``_size_token(size) == size``, of its type): a plain
+    ASCII name, or a whole number from 1 to MAX_SIZE (not a bool)."""
+    kind = type(size)
+    return (kind is str and size.isidentifier() and size.isascii()) or \
+        (kind is int and 0 < size <= MAX_SIZE)
 
 
 def _product_token(text: str, owner):
@@ -140,6 +146,15 @@ def declare(shapes, sizes=()) -> Environment:
     dims: dict = {}
     callers_sizes = False  # a SymPy size given by the caller, for SymPy to check
     for name, shape in shapes.items():
+        if type(shape) is tuple and len(shape) == 2 and _plain(shape[0]) and _plain(shape[1]) \
+                and type(name) is str and name.isidentifier() and name.isascii():
+            # The common declaration, (rows, cols) of plain names and whole numbers: each
+            # size is its own token, checked as below would, in a fraction of the time.
+            recipes[name] = shape
+            for token in shape:
+                if type(token) is str:
+                    dims[token] = token
+            continue
         if isinstance(shape, str):
             shape = tuple(part for part in shape.split(",") if part.strip() != "") \
                 if shape.strip() else ()
