@@ -216,13 +216,14 @@ class Environment(Mapping):
             recipe = self._recipes[name]
             if not isinstance(recipe, tuple):
                 found = self._size(recipe)
-            elif recipe and not any(isinstance(token, sympy.Basic) for token in recipe):
-                # Sizes made of declared names and whole numbers are sizes by making:
-                # matrix_symbol's result, without asking is_size of each.
-                found = MatrixExpr.__new__(MatrixSymbol, Str(name),
-                                           *[self._size(token) for token in recipe])
-            elif recipe:
-                found = matrix_symbol(name, *(self._size(token) for token in recipe))
+            elif recipe:  # (rows, cols)
+                rows, cols = self._size(recipe[0]), self._size(recipe[1])
+                if isinstance(recipe[0], sympy.Basic) or isinstance(recipe[1], sympy.Basic):
+                    found = matrix_symbol(name, rows, cols)  # the caller's sizes: checked
+                else:
+                    # Sizes made of declared names and whole numbers are sizes by making:
+                    # matrix_symbol's result, without asking is_size of each.
+                    found = MatrixExpr.__new__(MatrixSymbol, Str(name), rows, cols)
             else:
                 found = scalar(name)
             self._made[name] = found
