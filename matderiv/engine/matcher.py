@@ -399,7 +399,7 @@ def _match_binary(pattern, expr, bindings):
             yield from _match_commutative(_operands(pattern, (".*",)), list(expr.args), bindings,
                                           lambda args: HadamardProduct(*args)
                                           if len(args) > 1 else args[0],
-                                          empty=OneMatrix(*shape_of(expr)))
+                                          empty=sized(OneMatrix, *shape_of(expr)))
     elif op == "^":
         if isinstance(expr, MatPow) or (isinstance(expr, sympy.Pow) and not is_matrix(expr)):
             base, exponent = expr.args

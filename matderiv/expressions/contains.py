@@ -58,7 +58,9 @@ def depends_on(expr, variable) -> bool:
 
 def distinct_nodes(expr):
     """Every distinct node of ``expr`` once (``preorder_traversal`` visits a shared part
-    once per occurrence: quadratic on an L-layer network's gradient)."""
+    once per occurrence: quadratic on an L-layer network's gradient), but not the parts
+    of a matrix symbol: its name and sizes, which no caller looks for (and which are half
+    the nodes of a small formula)."""
     seen: set = set()
     stack = [expr]
     while stack:
@@ -67,11 +69,12 @@ def distinct_nodes(expr):
             continue
         seen.add(id(node))
         yield node
-        if isinstance(node, Basic):
+        if isinstance(node, Basic) and type(node) is not MatrixSymbol:
             stack.extend(reversed(node.args))
 
 
 _ATOMS: dict = {}  # types -> IdentityMemo of the atoms of each subexpression
+_NONE: frozenset = frozenset()
 
 
 def atoms_of(expr, *types) -> frozenset:
@@ -84,6 +87,8 @@ def atoms_of(expr, *types) -> frozenset:
 
 
 def _atoms(expr, types, memo) -> frozenset:
+    if not expr.args:  # a leaf: nothing to remember
+        return frozenset((expr,)) if isinstance(expr, types) else _NONE
     found = memo.lookup(expr)
     if found is None:
         found = frozenset().union(*(_atoms(a, types, memo) for a in expr.args

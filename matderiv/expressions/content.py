@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from operator import is_
 
 import sympy
 from sympy import (
@@ -41,7 +42,7 @@ def pull_numeric_content(expr):
     done = _PULLED.lookup(expr)
     if done is None:
         args = [pull_numeric_content(a) for a in expr.args]
-        unchanged = all(a is b for a, b in zip(args, expr.args, strict=True))
+        unchanged = all(map(is_, args, expr.args))
         done = _PULLED.remember(expr, interned(_pull_numeric_content(
             expr if unchanged else rebuilt(expr, args))))
     return done

@@ -43,7 +43,8 @@ class ExpressionMemo(_ClearedWithSymPy):
 
     def remember(self, key, value):
         """Store and return ``value``, interned: one object per distinct expression."""
-        self._make_room()
+        if len(self) >= self.limit:  # (_make_room, inline: memos are asked constantly)
+            self.clear()
         value = interned(value)
         self[key] = value
         return value
@@ -74,7 +75,8 @@ class IdentityMemo(_ClearedWithSymPy):
         return found[1] if found is not None and found[0] is expr else None
 
     def remember(self, expr, value):
-        self._make_room()
+        if len(self) >= self.limit:  # (_make_room, inline)
+            self.clear()
         self[id(expr)] = (expr, value)
         return value
 
@@ -96,6 +98,7 @@ def interned(expr):
     """
     if not isinstance(expr, Basic):
         return expr  # False == 0 == S.Zero, with one hash: never mix them up
-    _INTERNED._make_room()
+    if len(_INTERNED) >= _INTERNED.limit:  # (_make_room, inline)
+        _INTERNED.clear()
     found = _INTERNED.setdefault(expr, expr)
     return found if type(found) is type(expr) else expr

@@ -14,6 +14,8 @@ checked rule by rule against SymPy's own strategies (tests/test_canonical_produc
 
 from __future__ import annotations
 
+from operator import is_
+
 import sympy
 from sympy import (
     Basic,
@@ -110,7 +112,7 @@ def sympy_keeps_product(product) -> bool:
     coefficient = args[0] if matrices is not args else None
     if any(not is_matrix(m) for m in matrices):
         return False  # factor_in_front would gather the scalars in front
-    if coefficient is not None and (coefficient == 1 or _is_zero_scalar(coefficient)
+    if coefficient is not None and (_is_one(coefficient) or _is_zero_scalar(coefficient)
                                     or (len(args) == 2 and coefficient.is_Rational
                                         and isinstance(args[1], MatAdd))):
         return False  # rm_id(1), any_zeros, distribute_monom
@@ -144,11 +146,19 @@ def sympy_keeps_product(product) -> bool:
     return True
 
 
+def _is_one(scalar) -> bool:
+    """``scalar == 1`` (SymPy's rm_id): the Integer 1 is one object, S.One; a Float may
+    equal 1 too; no other expression does."""
+    return scalar is sympy.S.One or (scalar.is_Float and scalar == 1)
+
+
 def _is_zero_scalar(scalar) -> bool:
     """``scalar.is_zero is True`` (what SymPy's any_zeros asks), cheaply for a product:
     a product is zero only where one of its factors is (Mul._eval_is_zero), and SymPy's
     own answer asks each factor whether it is finite as well, about 0.1 ms for a
     product of stand-ins after each clear_cache()."""
+    if scalar.is_Integer:  # (0 is one object, S.Zero; asking is_zero costs more)
+        return scalar is sympy.S.Zero
     if isinstance(scalar, sympy.Mul) and not any(f.is_zero for f in scalar.args):
         return False
     return scalar.is_zero is True
@@ -316,7 +326,7 @@ def _restore(expr, back):
     if not isinstance(expr, Basic) or not expr.args:
         return expr
     args = [_restore(a, back) for a in expr.args]
-    if all(a is b for a, b in zip(args, expr.args, strict=True)):
+    if all(map(is_, args, expr.args)):
         return expr
     if isinstance(expr, (MatMul, MatAdd, HadamardProduct)):
         return Basic.__new__(type(expr), *args)

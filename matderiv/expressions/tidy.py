@@ -13,6 +13,8 @@ A
 
 from __future__ import annotations
 
+from operator import is_
+
 import sympy
 from sympy import (
     Basic,
@@ -120,8 +122,7 @@ def run_of_scalar_sum(total, run):
 
 def rebuild(expr, args):
     """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
-    if len(args) == len(expr.args) and all(
-            a is b for a, b in zip(args, expr.args, strict=True)):
+    if len(args) == len(expr.args) and all(map(is_, args, expr.args)):
         if isinstance(expr, MatrixSymbol) or _kept_as_it_is(expr, args):
             return expr  # built again from the same parts, it is equal
         # The same node again (bottom_up walks unchanged parts once per rule applied).

@@ -126,6 +126,8 @@ def infer_sizes(expr, values, symbols=()) -> dict:
 
 
 def _as_matrix(value, symbol) -> np.ndarray:
+    if type(value) is np.ndarray and value.ndim == 2 and value.dtype == np.float64:
+        return value  # (as random_values draws them)
     array = np.asarray(value)
     if np.iscomplexobj(array):
         # Casting to float would drop the imaginary part with no more than a warning.
