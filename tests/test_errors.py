@@ -17,6 +17,11 @@ SH = {"W": ("m", "n"), "a": ("n", 1), "X": ("n", "n"), "b": ("m", 1)}
     ("W*$", r"unexpected character '\$'", 3),
     ("W.__class__", "attribute access is not allowed", 2),
     ("tr(X,)", "operand", 6),
+    # a name is refused whole, from its first letter, where a non-ASCII letter follows
+    # ASCII ones (the tokenizer reads ASCII names at once, and must not stop short)
+    ("W*abcé", "name 'abcé' has non-ASCII letters", 3),
+    ("W.Té", "attribute access is not allowed", 2),
+    ("W*1.5.T2", "attribute access is not allowed", 6),
 ])
 def test_syntax_errors_name_the_position(formula, message, column):
     with pytest.raises(MatDerivError, match=message) as info:

@@ -81,9 +81,31 @@ def test_names_without_inference_are_the_inferences():
 @pytest.mark.parametrize("text, shapes", [
     ("A*y", {"A": "n,n"}),                 # y undeclared
     ("I(n)*X", {"X": "n,n"}),              # a function of sizes
-    ("f(X)", {"X": "n,n"}),                # an abstract function
-    ("sum(X, 1)", {"X": "n,n"}),           # sum along an axis
+    ("sum(X, k)", {"X": "n,n", "k": ()}),  # sum along an axis not written as 1 or 2
+    ("sum(X, 3)", {"X": "n,n"}),
+    ("f'(X)", {"X": "n,n"}),               # an abstract gradient
+    ("f(X, X)", {"X": "n,n"}),             # a call of the wrong arity
+    ("kron(X)", {"X": "n,n"}),
+    ("unvec(x, n, n)", {"x": "n,1"}),      # a call the inference has no rule for
 ])
 def test_the_inference_runs_where_it_may_find_something(text, shapes):
     declared = declare(shapes)
     assert inference._declared_names(parse_formula(text, "text", declared), declared) is None
+
+
+@pytest.mark.parametrize("text, shapes", [
+    # With every name declared, these rules make no free size: skipped, the inference
+    # would find nothing (an abstract f(Y) is a scalar; a sum without an axis, or along
+    # axis 1 or 2, has its argument's sizes; kron multiplies them).
+    ("f(X)", {"X": "n,n"}),
+    ("sum(X, 1)", {"X": "n,n"}),
+    ("mean(W*x, 2)' * y", {"W": "m,n", "x": "n,1", "y": "m,1"}),
+    ("logsumexp(W*x) + g(x*x')", {"W": "m,n", "x": "n,1"}),
+    ("kron(A, B, A)*x", {"A": "2,n", "B": "m,m", "x": "n*m*n,1"}),
+])
+def test_the_inference_is_skipped_where_it_finds_nothing(text, shapes):
+    declared = declare(shapes)
+    tree = parse_formula(text, "text", declared)
+    names = inference._declared_names(tree, declared)
+    assert names is not None
+    assert inference.infer_shapes(tree, declared) == inference.Inferred({}, (), names)

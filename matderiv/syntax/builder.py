@@ -22,9 +22,11 @@ from sympy import (
     Identity,
     Inverse,
     MatPow,
+    MatrixSymbol,
     OneMatrix,
     Transpose,
 )
+from sympy.core.numbers import ComplexInfinity, ImaginaryUnit, Infinity, NaN, NegativeInfinity
 
 from ..errors import MatDerivError
 from ..expressions import (
@@ -101,10 +103,11 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         self.source = text
         expr = self.build(tree if tree is not None else parse_formula(text, syntax, self.env))
         # SymPy folds constants at once: log(0) is zoo, log(-1) is I*pi.
-        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        undefined, complex_constant = _folded_constants(expr)
+        if undefined:
             raise MatDerivError("the formula has an undefined or infinite constant "
                                 "(such as log(0) or 0^-1)", source=text, span=(0, len(text)))
-        if expr.has(sympy.I):
+        if complex_constant:
             raise MatDerivError("the formula has a complex constant (such as log(-1)); "
                                 "matderiv works with real matrices", source=text,
                                 span=(0, len(text)))
@@ -309,7 +312,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
             # (in a rule's result a 1 x 1 base stays a matrix: see hadamard_power)
             return self.scalar_power(as_scalar(base), as_scalar(exponent), node)
         exponent = self.constant_exponent(exponent, node)
-        if exponent.is_negative:
+        if _negative(exponent):
             self.nonzero(base, "the inverted matrix", node)
         if shape_of(base)[0] != shape_of(base)[1]:
             self.error(f"cannot raise a non-square {describe_shape(base)} matrix to a power", node)
@@ -357,7 +360,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
                 shown = str(exponent) if len(str(exponent)) <= 20 else f"{float(exponent):.3g}"
                 self.error(f"a number raised to the power {shown} has about {digits:.3g} "
                            f"digits; exact numbers are limited to {MAX_NUMBER_DIGITS}", node)
-        if exponent.is_number and exponent.is_negative:
+        if exponent.is_number and _negative(exponent):
             self.nonzero(base, "the divisor", node)
         return base ** exponent
 
@@ -370,10 +373,47 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         if self.rule_mode and not is_matrix(exponent) and not exponent.is_number:
             return HadamardPower(base, exponent)
         exponent = self.constant_exponent(exponent, node)
-        if exponent.is_negative:
+        if _negative(exponent):
             self.nonzero(base, "the divisor", node)
         return base if exponent == 1 else HadamardPower(base, exponent)
 
+
+
+def _negative(number) -> bool:
+    """``number.is_negative``, a Rational's read off its numerator: SymPy's assumption
+    system deduces every fact of a new Integer to answer (all new after clear_cache).
+
+    >>> _negative(sympy.Integer(-2)), _negative(sympy.Rational(1, 2)), _negative(sympy.pi)
+    (True, False, False)
+    """
+    if isinstance(number, sympy.Rational):
+        return number.p < 0
+    return bool(number.is_negative)
+
+
+#: The constants SymPy folds an undefined or infinite value to (log(0) is zoo, 0^-1 zoo).
+_UNDEFINED = (ComplexInfinity, NaN, Infinity, NegativeInfinity)
+
+
+def _folded_constants(expr) -> tuple[bool, bool]:
+    """(has an undefined or infinite constant, has the imaginary unit), in one walk:
+    ``expr.has(zoo, nan, oo, -oo)`` and ``has(I)`` walked the tree seven times (once per
+    pattern, and again for each pattern's matcher).
+
+    >>> _folded_constants(sympy.log(sympy.Integer(-1)) + 1)
+    (False, True)
+    """
+    complex_constant = False
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _UNDEFINED):
+            return True, complex_constant
+        if isinstance(node, ImaginaryUnit):
+            complex_constant = True
+        elif node.args and not isinstance(node, MatrixSymbol):  # (a name and its sizes)
+            stack += node.args
+    return False, complex_constant
 
 
 def _zero_folded(expr):

@@ -595,6 +595,22 @@ _FIXED_RULES = frozenset(rule for name, rule in CALL_SHAPES.items()
                          and not getattr(rule, "of_sizes", False))
 
 
+def _fixed_call(node: Call) -> bool:
+    """Whether the inference's rule for this call, with its arguments' shapes fixed,
+    makes no free size and does not give up: a rule of ``_FIXED_RULES``, an abstract
+    f(Y) (a scalar), or a sum without an axis or along axis 1 or 2 (written so)."""
+    if node.name not in FUNCTIONS:
+        return len(node.args) == 1  # an abstract f(Y): _abstract
+    arity, rule = FUNCTIONS[node.name], CALL_SHAPES.get(node.name)
+    if arity is None:  # kron(A, B, ...)
+        return len(node.args) >= 2 and rule in _FIXED_RULES
+    if len(node.args) not in ((arity,) if isinstance(arity, int) else arity):
+        return False
+    if rule is _sum:
+        return len(node.args) == 1 or _axis(node) is not None
+    return rule in _FIXED_RULES
+
+
 def _declared_names(tree, declared) -> tuple | None:
     """The names of ``tree`` in the order the inference meets them, when every one is
     declared and no part can leave a size open: then the inference would find nothing
@@ -606,6 +622,8 @@ def _declared_names(tree, declared) -> tuple | None:
     ('A', 'X', 'x')
     >>> _declared_names(parse("A*y"), declare({"A": "n,n"})) is None
     True
+    >>> _declared_names(parse("f(A*x) + sum(A, 2)'*x"), declare({"A": "n,n", "x": "n,1"}))
+    ('A', 'x')
     """
     names: dict = {}
     stack = [tree]
@@ -620,10 +638,7 @@ def _declared_names(tree, declared) -> tuple | None:
         elif isinstance(node, Binary):
             stack += (node.right, node.left)  # the left is met first
         elif isinstance(node, Call):
-            arity = FUNCTIONS.get(node.name)
-            if node.prime or arity is None or CALL_SHAPES.get(node.name) not in _FIXED_RULES \
-                    or not node.args or len(node.args) not in (
-                        (arity,) if isinstance(arity, int) else arity):
+            if node.prime or not node.args or not _fixed_call(node):
                 return None
             stack += reversed(node.args)
         elif not isinstance(node, Num):

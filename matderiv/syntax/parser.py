@@ -14,6 +14,8 @@ The limits (``limits.py``) are checked as the text is read.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import MatDerivError
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_NUMBER_LENGTH, MAX_TOKENS
 from .tree import Binary, Call, Name, Num, Postfix, Token, Unary
@@ -22,6 +24,17 @@ _DIGITS = "0123456789"
 
 # Longest first, so that ".*" wins over ".".
 _OPERATORS = (".*", "./", ".^", ".T", ".'", "**", "+", "-", "*", "@", "/", "^", "'", "(", ")", ",")
+#: The operators of two characters and of one, looked up by the text at hand.
+_TWO = frozenset(op for op in _OPERATORS if len(op) == 2)
+_ONE = frozenset(op for op in _OPERATORS if len(op) == 1)
+#: The ASCII run of a name; a non-ASCII letter after it is taken too, to be refused.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
+#: Spaces, an ASCII name or an operator, read at once where nothing non-ASCII follows
+#: (nor a letter .T); anything else (numbers, errors) is read by ``_read_one``. The
+#: name's run is possessive (*+): backing off from "abcé" to "ab" would split the name.
+_COMMON = re.compile(r"[ \t]+|(?P<name>[A-Za-z_][A-Za-z0-9_]*+)(?![^\x00-\x7f])"
+                     r"|(?P<op>\.\*|\./|\.\^|\.T(?![A-Za-z0-9_]|[^\x00-\x7f])|\.'|\*\*"
+                     r"|[-+*@/^'(),])")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -29,45 +42,59 @@ def tokenize(text: str) -> list[Token]:
     if len(text) > MAX_LENGTH:
         raise MatDerivError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
     tokens: list[Token] = []
+    common = _COMMON.match
     i = 0
     while i < len(text):
-        ch = text[i]
-        if ch in " \t":
-            i += 1
-        elif ch in _DIGITS or (ch == "." and i + 1 < len(text) and text[i + 1] in _DIGITS):
-            j = _scan_number(text, i)
-            if j - i > MAX_NUMBER_LENGTH:
-                raise MatDerivError(f"number is {j - i} characters long; the limit is "
-                                    f"{MAX_NUMBER_LENGTH}", source=text, span=(i, j))
-            _check_exponent(text, i, j)
-            tokens.append(Token("num", text[i:j], i))
-            i = j
-        elif ch.isalpha() or ch == "_":
-            j = i + 1
-            while j < len(text) and (text[j].isalnum() or text[j] == "_"):
-                j += 1
-            word = text[i:j]
-            if not word.isascii():
-                raise MatDerivError(f"name {word!r} has non-ASCII letters; use plain letters",
-                                    source=text, span=(i, j))
-            tokens.append(Token("name", word, i))
-            i = j
+        found = common(text, i)
+        if found is None:
+            i = _read_one(text, i, tokens)
         else:
-            op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
-            if op is None and ch == ".":
-                raise MatDerivError("attribute access is not allowed (only .T, transpose)",
-                                    source=text, span=(i, i + 1))
-            if op is None:
-                raise MatDerivError(f"unexpected character {ch!r}", source=text, span=(i, i + 1))
-            if op == ".T" and i + 2 < len(text) and (text[i + 2].isalnum() or text[i + 2] == "_"):
-                raise MatDerivError("attribute access is not allowed (only .T, transpose)",
-                                    source=text, span=(i, i + 2))
-            tokens.append(Token("op", "^" if op == "**" else op, i))
-            i += len(op)
+            if found.lastgroup is not None:
+                word = found.group()
+                tokens.append(Token(found.lastgroup, "^" if word == "**" else word, i))
+            i = found.end()
         if len(tokens) > MAX_TOKENS:
             raise MatDerivError(f"formula has more than {MAX_TOKENS} tokens")
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _read_one(text: str, i: int, tokens: list) -> int:
+    """The token at ``i`` appended to ``tokens`` (or the error it is): the end of it."""
+    ch = text[i]
+    if ch in " \t":
+        return i + 1
+    if ch in _DIGITS or (ch == "." and i + 1 < len(text) and text[i + 1] in _DIGITS):
+        j = _scan_number(text, i)
+        if j - i > MAX_NUMBER_LENGTH:
+            raise MatDerivError(f"number is {j - i} characters long; the limit is "
+                                f"{MAX_NUMBER_LENGTH}", source=text, span=(i, j))
+        _check_exponent(text, i, j)
+        tokens.append(Token("num", text[i:j], i))
+        return j
+    if ch.isalpha() or ch == "_":
+        j = _ASCII_WORD.match(text, i).end()
+        while j < len(text) and (text[j].isalnum() or text[j] == "_"):
+            j += 1
+        word = text[i:j]
+        if not word.isascii():
+            raise MatDerivError(f"name {word!r} has non-ASCII letters; use plain letters",
+                                source=text, span=(i, j))
+        tokens.append(Token("name", word, i))
+        return j
+    op = text[i:i + 2]
+    if op not in _TWO:
+        op = ch if ch in _ONE else None
+    if op is None and ch == ".":
+        raise MatDerivError("attribute access is not allowed (only .T, transpose)",
+                            source=text, span=(i, i + 1))
+    if op is None:
+        raise MatDerivError(f"unexpected character {ch!r}", source=text, span=(i, i + 1))
+    if op == ".T" and i + 2 < len(text) and (text[i + 2].isalnum() or text[i + 2] == "_"):
+        raise MatDerivError("attribute access is not allowed (only .T, transpose)",
+                            source=text, span=(i, i + 2))
+    tokens.append(Token("op", "^" if op == "**" else op, i))
+    return i + len(op)
 
 
 def _check_exponent(text: str, start: int, end: int) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import sympy
 from sympy import MatrixSymbol
+from sympy.core.symbol import Str
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import MatDerivError
 from ..expressions import is_size, matrix_symbol, size_symbol
@@ -36,6 +38,8 @@ def dimension(size, *, owner: str = "?"):
 
 def _size_token(size, owner):
     """What ``size`` stands for, checked but not yet made: an int, a name, or SymPy's."""
+    if _plain(size):
+        return size  # (the common case first: a plain name, as _IDENTIFIER has it)
     if isinstance(size, bool):
         raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer "
                         "(or a product of them: m*n, n^2)")
@@ -59,6 +63,14 @@ def _size_token(size, owner):
         return _product_token(size, owner)
     raise MatDerivError(f"size {size!r} of {owner} is not a name or a positive integer "
                         "(or a product of them: m*n, n^2)")
+
+
+def _plain(size) -> bool:
+    """A size that is its own token (``_size_token(size) == size``, of its type): a plain
+    ASCII name, or a whole number from 1 to MAX_SIZE (not a bool)."""
+    kind = type(size)
+    return (kind is str and size.isidentifier() and size.isascii()) or \
+        (kind is int and 0 < size <= MAX_SIZE)
 
 
 def _product_token(text: str, owner):
@@ -112,7 +124,7 @@ def scalar(name: str) -> sympy.Symbol:
 
 
 def _check_name(name) -> str:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+    if not isinstance(name, str) or not (name.isidentifier() and name.isascii()):
         raise MatDerivError(f"{name!r} is not a valid name (letters, digits, underscore)")
     # A declared name is a variable even where the grammar has a function of that name
     # (K, I, diag): the builder refuses only calling it, K(m, n).
@@ -132,7 +144,17 @@ def declare(shapes, sizes=()) -> Environment:
         raise MatDerivError("shapes must be a mapping from names to (rows, cols) tuples")
     recipes: dict = {}
     dims: dict = {}
+    callers_sizes = False  # a SymPy size given by the caller, for SymPy to check
     for name, shape in shapes.items():
+        if type(shape) is tuple and len(shape) == 2 and _plain(shape[0]) and _plain(shape[1]) \
+                and type(name) is str and name.isidentifier() and name.isascii():
+            # The common declaration, (rows, cols) of plain names and whole numbers: each
+            # size is its own token, checked as below would, in a fraction of the time.
+            recipes[name] = shape
+            for token in shape:
+                if type(token) is str:
+                    dims[token] = token
+            continue
         if isinstance(shape, str):
             shape = tuple(part for part in shape.split(",") if part.strip() != "") \
                 if shape.strip() else ()
@@ -144,13 +166,18 @@ def declare(shapes, sizes=()) -> Environment:
         _check_name(name)
         if len(shape) == 1:
             shape = (shape[0], 1)
-        recipes[name] = tokens = tuple(_size_token(size, name) for size in shape)
+        recipes[name] = tokens = tuple([_size_token(size, name) for size in shape])
         for token in tokens:
-            for factor in token if isinstance(token, tuple) else (token,):
-                if isinstance(factor, str):
-                    dims[factor] = factor
-                elif isinstance(factor, sympy.Basic) and factor.is_Symbol:
-                    dims[factor.name] = factor
+            if type(token) is str:
+                dims[token] = token
+            elif type(token) is not int:
+                for factor in token if isinstance(token, tuple) else (token,):
+                    if isinstance(factor, str):
+                        dims[factor] = factor
+                    elif isinstance(factor, sympy.Basic):
+                        callers_sizes = True
+                        if factor.is_Symbol:
+                            dims[factor.name] = factor
     for size in sizes:
         token = _size_token(size, size)
         if isinstance(token, str):
@@ -160,7 +187,7 @@ def declare(shapes, sizes=()) -> Environment:
             raise MatDerivError(f"{dim_name!r} names both a matrix and a size")
         recipes[dim_name] = token
     environment = Environment(recipes)
-    for name, recipe in recipes.items():
+    for name, recipe in recipes.items() if callers_sizes else ():
         if isinstance(recipe, tuple) and any(
                 isinstance(token, sympy.Basic) and not is_size(token) for token in recipe):
             environment[name]  # a SymPy size of the caller's: SymPy checks it now
@@ -189,8 +216,14 @@ class Environment(Mapping):
             recipe = self._recipes[name]
             if not isinstance(recipe, tuple):
                 found = self._size(recipe)
-            elif recipe:
-                found = matrix_symbol(name, *(self._size(token) for token in recipe))
+            elif recipe:  # (rows, cols)
+                rows, cols = self._size(recipe[0]), self._size(recipe[1])
+                if isinstance(recipe[0], sympy.Basic) or isinstance(recipe[1], sympy.Basic):
+                    found = matrix_symbol(name, rows, cols)  # the caller's sizes: checked
+                else:
+                    # Sizes made of declared names and whole numbers are sizes by making:
+                    # matrix_symbol's result, without asking is_size of each.
+                    found = MatrixExpr.__new__(MatrixSymbol, Str(name), rows, cols)
             else:
                 found = scalar(name)
             self._made[name] = found

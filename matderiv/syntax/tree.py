@@ -10,6 +10,7 @@ patterns written as them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,10 @@ class Call:
     prime: bool = False  # f'(Y): the gradient of an abstract function f
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A token of formula text (a tuple: a formula makes one per word and operator, and a
+    frozen dataclass costs twice as much to make)."""
+
     kind: str  # "num", "name", "op", "end"
     text: str
     start: int
