@@ -335,6 +335,11 @@ def test_sort_keys_are_sympys(monkeypatch):
                                   matderiv.expressions.ScalarOf} <= {type(p) for p in parts}
     assert [sympy_canonical.sort_key(p) for p in parts] == \
         [sympy.default_sort_key(p) for p in parts]
+    clear_cache()  # a key's first part, where it is read without building the rest
+    heads = {p: sympy_canonical._key_head(p) for p in parts}
+    assert sum(head is not None for head in heads.values()) > 300
+    assert all(head == sympy.default_sort_key(p)[0] for p, head in heads.items()
+               if head is not None)
 
 
 @settings(max_examples=400, deadline=None)
@@ -371,3 +376,96 @@ def test_tidy_does_not_depend_on_what_it_remembers():
     warm = tidy.tidy(once)
     clear_cache()
     assert tidy.tidy(once) == warm
+
+
+#: Factors of transposed products: those canonical_transpose_if_known answers for
+#: (matrix symbols, their transposes, inverses, transposed inverses; sizes of names or
+#: numbers) beside ones it leaves to SymPy, and factors SymPy's rules then act on.
+TRANSPOSED_FACTORS = [
+    A, B, C, D, a, a.T, E, F, G, A.T, C.T, D.T, Inverse(A), Inverse(B.T), Inverse(E),
+    Transpose(Inverse(A)), Inverse(Transpose(A)), Transpose(Inverse(E)), MatPow(A, 2),
+    Identity(n), OneMatrix(n, n), KroneckerProduct(E, E), Elementwise("tanh", A),
+    sympy.HadamardProduct(A, B), MatrixSymbol("W", m * n, m * n), Inverse(MatMul(A, B)),
+    sympy.Dummy("shield"), MatrixSymbol("H", 2 * n, 2 * n),
+]
+
+
+@st.composite
+def transposed_products(draw):
+    first = draw(st.sampled_from([f for f in TRANSPOSED_FACTORS if f.is_Matrix]))
+    factors = [first]
+    for _ in range(draw(st.integers(0, 3))):
+        fitting = [f for f in TRANSPOSED_FACTORS
+                   if f.is_Matrix and f.shape[0] == factors[-1].shape[1]]
+        if not fitting:
+            break
+        factors.append(draw(st.sampled_from(fitting)))
+    for _ in range(draw(st.integers(0, 2))):
+        factors.insert(0, draw(st.sampled_from(
+            [*COEFFICIENTS, sympy.Float(2.0), sympy.Dummy("shield"),
+             Symbol("q", commutative=False), sympy.Integer(-1)])))
+    return Transpose(sympy.Basic.__new__(MatMul, *factors))
+
+
+def _sympy_transpose(transpose):
+    try:
+        return transpose.doit(deep=False)
+    except Exception as error:  # noqa: BLE001 (SymPy's own failure, to be kept)
+        return type(error)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(transposed_products())
+def test_a_transposed_product_found_without_sympy_is_sympys(transpose):
+    known = sympy_canonical.canonical_transpose_if_known(transpose)
+    if known is not None:
+        expected = _sympy_transpose(transpose)
+        assert known == expected and known.args == expected.args
+
+
+def test_transposed_products_of_symbols_are_found_without_sympy():
+    """The products the shortcut is for, each as SymPy gives it, and the ones it leaves."""
+    X = MatrixSymbol("X", n, n)
+    answered = [
+        MatMul(A.T, X, a), MatMul(2, A.T, Inverse(X), a), MatMul(A.T, Transpose(Inverse(X))),
+        MatMul(C.T, A), MatMul(Inverse(X), A, Inverse(X)), MatMul(a.T, Inverse(A.T)),
+        MatMul(Symbol("k"), A, B), MatMul(A.T, A), MatMul(sympy.Rational(-1, 2), D, C),
+    ]
+    for product in answered:
+        transpose = Transpose(product)
+        known = sympy_canonical.canonical_transpose_if_known(transpose)
+        assert known is not None and known == transpose.doit(deep=False), product
+        assert known.args == transpose.doit(deep=False).args
+    left = [MatMul(A, A), MatMul(Inverse(A), A), MatMul(A, MatPow(A, 2)),
+            MatMul(Trace(A), A, B), MatMul(A, Identity(n)), MatMul(A, Elementwise("tanh", A))]
+    for product in left:
+        assert sympy_canonical.canonical_transpose_if_known(Transpose(product)) is None
+
+
+#: Factors of Kronecker products: kinds SymPy's KroneckerProduct.doit keeps and kinds it
+#: changes (identities, products with a scalar, nested products, explicit matrices).
+KRONECKER_FACTORS = [
+    A, B, C, a, a.T, E, F, A.T, Inverse(A), MatMul(A, B), MatMul(2, A), Identity(n),
+    Identity(2), OneMatrix(n, 1), KroneckerProduct(E, E), CommutationMatrix(n, m),
+    Elementwise("tanh", A), sympy.HadamardProduct(A, B), sympy.ImmutableMatrix([[1, 2]]),
+    sympy.MatAdd(A, B), MatPow(A, 2), ZeroMatrix(n, n),
+]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(KRONECKER_FACTORS), min_size=1, max_size=4))
+def test_a_kronecker_product_said_to_be_kept_is_kept_by_sympy(factors):
+    product = sympy.Basic.__new__(KroneckerProduct, *factors)
+    if sympy_canonical.sympy_keeps_kronecker(product):
+        done = product.doit(deep=False)
+        assert done == product and done.args == product.args
+
+
+def test_kronecker_products_sympy_changes_are_never_said_to_be_kept():
+    for factors in [(A,), (Identity(n), Identity(2)), (MatMul(2, A), B),
+                    (KroneckerProduct(E, E), A),
+                    (sympy.ImmutableMatrix([[1, 2]]), sympy.ImmutableMatrix([[3]]))]:
+        product = sympy.Basic.__new__(KroneckerProduct, *factors)
+        assert not sympy_canonical.sympy_keeps_kronecker(product), factors
+        assert product.doit(deep=False) != product or len(factors) == 1, factors
+    assert sympy_canonical.sympy_keeps_kronecker(KroneckerProduct(A, MatMul(A, B), a.T))

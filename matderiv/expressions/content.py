@@ -20,7 +20,7 @@ from sympy import (
     MatMul,
 )
 
-from .construct import hadamard_product, mat_add, mat_mul, rebuilt
+from .construct import hadamard_product, is_matrix, mat_add, mat_mul, rebuilt
 from .memo import IdentityMemo, interned
 from .sympy_canonical import LEAVES, shielded_doit
 
@@ -65,6 +65,11 @@ def _pull_numeric_content(expr):
         return MatMul(pulled, shielded_doit(hadamard_product(*stripped)))
     if not isinstance(expr, MatMul):
         return expr
+    if not any(isinstance(a, MatMul) for a in expr.args) and all(
+            a.is_commutative or is_matrix(a) for a in expr.args):
+        return expr  # only a product factor has a number to pull out (as_coeff_matrices
+        # builds the scalars' product after each clear_cache(), and raises for
+        # noncommutative ones)
     coeff, matrices = expr.as_coeff_matrices()
     pulled, kept = sympy.Integer(1), []
     for factor in matrices:

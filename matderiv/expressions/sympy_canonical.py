@@ -233,13 +233,37 @@ def canonical_sum_if_known(total):
 def _sorted_args(node):
     """``node`` when its args are in default_sort_key order, else ``node`` rebuilt with
     them sorted, as SymPy's ``sort(default_sort_key)`` strategy rebuilds it (with
-    Basic.__new__; Python's sort is stable, as SymPy's is, for args with equal keys)."""
+    Basic.__new__; Python's sort is stable, as SymPy's is, for args with equal keys).
+
+    Neighbours of different classes are in order as their classes' keys are (a key's
+    first part): only neighbours of one class have their whole keys built to compare."""
     args = node.args
-    keys = [sort_key(a) for a in args]
-    if all(one <= other for one, other in zip(keys, keys[1:], strict=False)):
+    heads = [_key_head(a) for a in args]
+    for k in range(len(args) - 1):
+        one, other = heads[k], heads[k + 1]
+        if one is not None and other is not None and one != other:
+            if one < other:
+                continue
+            break
+        if not sort_key(args[k]) <= sort_key(args[k + 1]):
+            break
+    else:
         return node
+    keys = [sort_key(a) for a in args]
     order = sorted(range(len(args)), key=keys.__getitem__)
     return Basic.__new__(type(node), *[args[i] for i in order])
+
+
+def _key_head(term):
+    """``sort_key(term)[0]`` (its class's key) where it is known without building the
+    rest: the key is remembered, or sort_key builds it from the class key; else None."""
+    found = _SORT_KEYS.lookup(term)
+    if found is not None:
+        return found[0]
+    cls = type(term)
+    if _key_of_parts(cls, term) or cls is Str or (cls is MatMul and _MATMUL_KEY_IS_EXPRS):
+        return cls.class_key()
+    return None
 
 
 def canonical_hadamard_if_known(product):
@@ -349,14 +373,116 @@ def _doit(expr):
             # HadamardProduct.doit ignores deep=False and redoes every factor deeply.
             known = canonical_hadamard_if_known(expr)
             return known if known is not None else hadamard.canonicalize(expr)
-        if isinstance(expr, Transpose) and \
-                type(expr.arg)._eval_transpose is MatrixExpr._eval_transpose:
-            return expr  # Transpose.doit would build Transpose(arg) again
+        if isinstance(expr, KroneckerProduct) and sympy_keeps_kronecker(expr):
+            return expr
+        if isinstance(expr, Transpose):
+            if type(expr.arg)._eval_transpose is MatrixExpr._eval_transpose:
+                return expr  # Transpose.doit would build Transpose(arg) again
+            if isinstance(expr.arg, MatMul):
+                known = canonical_transpose_if_known(expr)
+                if known is not None:
+                    return known
         return expr.doit(deep=False)
     except (TypeError, AttributeError):
         if not expr.has(KroneckerProduct):
             raise
         return expr
+
+
+def sympy_keeps_kronecker(product) -> bool:
+    """True when ``KroneckerProduct.doit(deep=False)`` gives ``product`` back (equal):
+    its factors, two or more, are not all identities (the constructor's Identity) nor
+    all explicit matrices, none is a Kronecker product (flatten), and none has a scalar
+    part (extract_commutative: a matrix that is no product has none; a product of
+    matrices alone has none).
+
+    >>> from sympy import MatrixSymbol
+    >>> A, B = MatrixSymbol("A", 2, 3), MatrixSymbol("B", 3, 3)
+    >>> sympy_keeps_kronecker(KroneckerProduct(A, B.T)), sympy_keeps_kronecker(
+    ...     KroneckerProduct(A, MatMul(2, B)))
+    (True, False)
+    """
+    factors = product.args
+    if len(factors) < 2 or all(is_identity(f) for f in factors) or all(
+            isinstance(f, MatrixBase) for f in factors):
+        return False  # unpack, Identity, explicit_kronecker_product
+    for factor in factors:
+        if not isinstance(factor, MatrixExpr) or factor.__class__ is KroneckerProduct \
+                or factor.is_commutative is not False:
+            return False
+        if factor.is_Mul and not (type(factor) is MatMul and all(
+                is_matrix(a) and a.is_commutative is False for a in factor.args)):
+            return False  # args_cnc would find scalars in front
+    return True
+
+
+def canonical_transpose_if_known(transpose):
+    """SymPy's ``Transpose(M).doit(deep=False)`` of a product M when it is found without
+    SymPy, else None.
+
+    SymPy's MatMul._eval_transpose transposes each factor (``transpose``), in reverse
+    order, and runs a deep doit over the product of those (about 65 us for A'X b after
+    each clear_cache()). Where each factor is a matrix symbol, its transpose, inverse,
+    or transposed inverse (so each transposed factor is one too, which a deep doit builds
+    again equal) and the one scalar, if any, is a number or a symbol, the result is the
+    canonical form of that product of transposed factors (canonical_product_if_known).
+
+    >>> from sympy import MatrixSymbol
+    >>> A, X = MatrixSymbol("A", 2, 3), MatrixSymbol("X", 2, 2)
+    >>> canonical_transpose_if_known(Transpose(MatMul(2, A.T, X.I)))
+    2*X.T**(-1)*A
+    """
+    product = transpose.arg
+    coefficient, transposed = None, []
+    for factor in reversed(product.args):
+        if not is_matrix(factor):
+            if coefficient is not None or not _doit_keeps_scalar(factor):
+                return None  # (two scalars: SymPy multiplies them)
+            coefficient = factor
+            continue
+        flipped = _transposed_factor(factor)
+        if flipped is None:
+            return None
+        transposed.append(flipped)
+    if coefficient is None:
+        if len(transposed) < 2:
+            return None
+        # (SymPy's product is 1 times these: its canonicalisation drops the 1 first
+        # thing, and leaves the rest as it leaves the product without it)
+        return canonical_product_if_known(Basic.__new__(MatMul, *transposed))
+    return canonical_product_if_known(Basic.__new__(MatMul, coefficient, *transposed))
+
+
+def _doit_keeps_scalar(scalar) -> bool:
+    """A number or a commutative symbol: its doit is itself (SymPy's as_coeff_matrices
+    raises for a noncommutative one)."""
+    return scalar.is_Number or (type(scalar) in (sympy.Symbol, sympy.Dummy)
+                                and scalar.is_commutative is True)
+
+
+def _transposed_factor(factor):
+    """``transpose(factor)`` (as SymPy's Transpose.doit(deep=False) builds it) for a
+    plain matrix symbol X (sizes names or numbers), X', X^-1, (X^-1)' or (X')^-1, whose
+    deep doit builds it again equal; else None."""
+    cls = type(factor)
+    if cls is MatrixSymbol:
+        return Transpose(factor) if _plain_sizes(factor) else None
+    if cls is Inverse and factor.args[1] is not sympy.S.NegativeOne:
+        return None
+    inner = factor.args[0] if cls in (Transpose, Inverse) else None
+    if type(inner) is MatrixSymbol and _plain_sizes(inner):
+        return inner if cls is Transpose else Inverse(Transpose(inner))  # X', X^-1
+    if type(inner) in (Transpose, Inverse) and type(inner) is not cls and (
+            type(inner) is Transpose or inner.args[1] is sympy.S.NegativeOne):
+        symbol = inner.args[0]
+        if type(symbol) is MatrixSymbol and _plain_sizes(symbol):
+            return Inverse(symbol)  # (X^-1)' and (X')^-1: X^-1
+    return None
+
+
+def _plain_sizes(symbol) -> bool:
+    """The sizes of a matrix symbol are names or numbers (a deep doit keeps them)."""
+    return all(size.is_Symbol or size.is_Integer for size in symbol.args[1:])
 
 
 def _combine_like_terms(count, matrix):
@@ -389,11 +515,7 @@ def sort_key(term):
     found = _SORT_KEYS.lookup(term)
     if found is None:
         cls = type(term)
-        if (cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args) or (
-                cls.sort_key is Expr.sort_key and cls.as_coeff_Mul in _COEFFICIENT_FREE
-                and not (term.is_Atom or term.is_Pow or term.is_Add or term.is_Mul)):
-            # (Expr.sort_key, of a node that is its own coefficient-free term and no
-            # power, sum, product or atom, is Basic's: class, the parts' keys, 1, 1)
+        if _key_of_parts(cls, term):
             args = term.args
             found = (cls.class_key(), (len(args), tuple(
                 sort_key(a) if isinstance(a, Basic) else a for a in args)), *_ONE_KEYS)
@@ -410,6 +532,15 @@ def sort_key(term):
             found = default_sort_key(term)
         _SORT_KEYS.remember(term, found)
     return found
+
+
+def _key_of_parts(cls, term) -> bool:
+    """Whether ``term``'s default_sort_key is Basic's: (class key, its parts' keys, 1,
+    1). So it is under Basic.sort_key, and under Expr.sort_key of a node that is its own
+    coefficient-free term and no power, sum, product or atom."""
+    return (cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args) or (
+        cls.sort_key is Expr.sort_key and cls.as_coeff_Mul in _COEFFICIENT_FREE
+        and not (term.is_Atom or term.is_Pow or term.is_Add or term.is_Mul))
 
 
 _ONE_KEYS = (sympy.S.One.sort_key(), sympy.S.One)  # the end of every Basic.sort_key

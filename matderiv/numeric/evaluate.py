@@ -105,11 +105,17 @@ def infer_sizes(expr, values, symbols=()) -> dict:
     ``symbols`` are further MatrixSymbols whose declared shapes tell which sizes an
     array gives (W's array gives m and n even where the result holds no W).
     """
+    return sizes_given(values, atoms_of(expr, MatrixSymbol) | set(symbols))
+
+
+def sizes_given(values, symbols) -> dict:
+    """Dimension symbol -> int: the sizes ``values`` gives (``m=3``), and those the
+    arrays of the MatrixSymbols ``symbols`` give by their declared shapes."""
     sizes: dict = {}
     for name, value in values.items():
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             sizes[size_symbol(name)] = int(value)
-    for symbol in atoms_of(expr, MatrixSymbol) | set(symbols):
+    for symbol in symbols:
         if symbol.name not in values:
             continue
         array = _as_matrix(values[symbol.name], symbol)
@@ -250,7 +256,11 @@ class _Evaluator:
     def check_budget(self, expr) -> None:
         """Refuse, before anything is allocated, a value with more than MAX_ENTRIES
         numbers anywhere in ``expr`` (a 27000 x 27000 commutation matrix is 5.8 GB)."""
-        for node in distinct_nodes(expr):
+        self.check_budget_of(distinct_nodes(expr))
+
+    def check_budget_of(self, nodes) -> None:
+        """``check_budget`` of the expression whose distinct nodes are ``nodes``."""
+        for node in nodes:
             if isinstance(node, sympy.Basic) and (is_matrix(node) or is_array(node)):
                 entries = self.entries(node)
                 if entries > MAX_ENTRIES:
@@ -310,14 +320,17 @@ def _symbol(ev, expr):
 
 
 def _product(ev, expr):
-    result = 1.0
+    result = None  # (the empty product 1.0: 1.0 * x is x, without a copy of x)
     for arg in expr.args:
         value = ev(arg)
-        if isinstance(result, np.ndarray) and isinstance(value, np.ndarray):
+        if result is None:
+            float_array = isinstance(value, np.ndarray) and value.dtype == np.float64
+            result = value if float_array else 1.0 * value
+        elif isinstance(result, np.ndarray) and isinstance(value, np.ndarray):
             result = result @ value
         else:
             result = result * value
-    return result
+    return 1.0 if result is None else result
 
 
 def _sum(ev, expr):
@@ -516,6 +529,30 @@ def evaluate_with_scale(exprs, values, *, functions=None, shapes=None) -> tuple[
     return [evaluation.value(expr) for expr in exprs], evaluation.scale()
 
 
+def distinct_parts(exprs) -> list:
+    """The distinct nodes of each of ``exprs`` in turn (``distinct_nodes``), a node
+    already met in one before them (and the parts below it) not again.
+
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> A_T = A.T
+    >>> distinct_parts([A_T, MatMul(A_T, A)])
+    [A.T, A, A.T*A]
+    """
+    seen: set = set()
+    found = []
+    for expr in exprs:
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            found.append(node)
+            if isinstance(node, sympy.Basic) and type(node) is not MatrixSymbol:
+                stack.extend(reversed(node.args))
+    return found
+
+
 class Evaluation:
     """Values of ``exprs`` and of their parts at one point, each distinct part evaluated
     once, whoever asks: a check that first looks at the matrices a form inverts, then at
@@ -529,15 +566,19 @@ class Evaluation:
     """
 
     def __init__(self, exprs, values, *, functions=None, shapes=None):
-        from ..syntax.shapes import declare
-        declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)] \
-            if isinstance(shapes, dict) else list(shapes or ())
-        for other in exprs[1:]:
-            declared.extend(atoms_of(other, MatrixSymbol))
-        self._evaluator = _Evaluator(values, infer_sizes(exprs[0], values, declared),
+        if isinstance(shapes, dict):
+            from ..syntax.shapes import declare
+            declared = [s for s in declare(shapes).values() if isinstance(s, MatrixSymbol)]
+        else:
+            declared = list(shapes or ())
+        # One walk over all the expressions: their matrix symbols give the sizes, and
+        # every distinct part is within the budget (each expression's parts in turn, a
+        # part shared with one before it already checked: as check_budget of each).
+        self.nodes = distinct_parts(exprs)
+        symbols = {node for node in self.nodes if isinstance(node, MatrixSymbol)}
+        self._evaluator = _Evaluator(values, sizes_given(values, symbols.union(declared)),
                                      functions)
-        for expr in exprs:
-            self._evaluator.check_budget(expr)
+        self._evaluator.check_budget_of(self.nodes)
 
     def value(self, expr):
         """``expr`` (a part of the expressions, or one of them) at the point."""
@@ -554,17 +595,30 @@ class Evaluation:
 
     def scale(self) -> float:
         """The largest finite magnitude of any value computed so far."""
-        scale = 0.0
-        with np.errstate(all="ignore"):
-            for value in self._evaluator.computed():
-                if isinstance(value, float):
-                    if math.isfinite(value):
-                        scale = max(scale, abs(value))
-                    continue
-                magnitudes = np.abs(np.asarray(value, dtype=float))
-                largest = float(magnitudes.max(initial=0.0))
-                if not math.isfinite(largest):  # an inf or nan among them: the others
-                    finite = magnitudes[np.isfinite(magnitudes)]
-                    largest = float(finite.max()) if finite.size else 0.0
-                scale = max(scale, largest)
+        scale, arrays = 0.0, []
+        for value in self._evaluator.computed():
+            if isinstance(value, float):
+                if math.isfinite(value):
+                    scale = max(scale, abs(value))
+            elif np.size(value) > 64:  # a large one alone, not copied
+                scale = max(scale, _largest_finite(np.asarray(value, dtype=float)))
+            else:
+                arrays.append(np.asarray(value, dtype=float).reshape(-1))
+        if arrays:  # (one reduction over the small ones: most are a few numbers each)
+            scale = max(scale, _largest_finite(np.concatenate(arrays)))
         return scale
+
+
+def _largest_finite(values) -> float:
+    """The largest finite magnitude among ``values`` (0.0 where there is none)."""
+    if values.size:
+        top, bottom = float(values.max()), float(values.min())
+        if math.isfinite(top) and math.isfinite(bottom):  # (no array of magnitudes)
+            return max(abs(top), abs(bottom))
+    with np.errstate(all="ignore"):
+        magnitudes = np.abs(values)
+        largest = float(magnitudes.max(initial=0.0))
+        if not math.isfinite(largest):  # an inf or nan among them: the others
+            finite = magnitudes[np.isfinite(magnitudes)]
+            largest = float(finite.max()) if finite.size else 0.0
+    return largest

@@ -24,13 +24,16 @@ from .evaluate import MAX_ENTRIES, evaluate
 from .matrix_functions import posed_argument, well_posed
 
 
-def _value_needs(expr) -> tuple[bool, set]:
-    """What the random values of ``expr`` must be, from one walk over it: positive
-    entries (log, sqrt, fractional or negative element-wise powers want them), and the
-    square matrices inside inv, det, log det, negative powers, logm or sqrtm, to be
-    made well conditioned."""
-    positive, inverted = False, set()
+def _value_needs(expr) -> tuple[set, bool, set]:
+    """What the random values of ``expr`` must be, from one walk over it: its matrix
+    symbols (``atoms_of(expr, MatrixSymbol)``), whether their entries must be positive
+    (log, sqrt, fractional or negative element-wise powers want them), and the square
+    matrices inside inv, det, log det, negative powers, logm or sqrtm, to be made well
+    conditioned."""
+    symbols, positive, inverted = set(), False, set()
     for node in distinct_nodes(expr):
+        if isinstance(node, MatrixSymbol):
+            symbols.add(node)
         if not positive:
             positive = _wants_positive(node)
         posed = posed_argument(node)
@@ -40,7 +43,7 @@ def _value_needs(expr) -> tuple[bool, set]:
         if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
                                                         and node.exp < 0):
             inverted |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
-    return positive, inverted
+    return symbols, positive, inverted
 
 
 def _wants_positive(node) -> bool:
@@ -100,7 +103,9 @@ def smallest_sizes(expr, variable) -> dict:
 
 def random_values(expr, variable, rng, sizes=None) -> dict:
     """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
-    symbols = matrix_symbols(expr, variable)
+    symbols, positive, inverted = _value_needs(expr)
+    if isinstance(variable, MatrixSymbol):
+        symbols.add(variable)  # (as matrix_symbols)
     free_symbols = expr.free_symbols
     dims = _size_symbols(symbols, free_symbols)
     given = {str(k): v for k, v in (sizes or {}).items()}
@@ -108,18 +113,14 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
     values: dict = {}
     for i, dim in enumerate(dims):
         values[dim.name] = int(given.get(dim.name, pool[i % len(pool)]))
-    positive, inverted = _value_needs(expr)
-    substitution = {dim: sympy.Integer(values[dim.name]) for dim in dims}
-    shapes = {symbol: tuple(int(substitution.get(d, d) if d.is_Symbol or d.is_Integer
-                                else d.xreplace(substitution)) for d in symbol.shape)
-              for symbol in symbols}
-    for symbol, (rows, cols) in sorted(shapes.items(), key=lambda item: printed_name(item[0])):
+    ordered = sorted(symbols, key=printed_name)
+    shapes = [_shape_at(symbol.shape, values, dims) for symbol in ordered]
+    for symbol, (rows, cols) in zip(ordered, shapes, strict=True):
         if rows * cols > MAX_ENTRIES:  # refused before anything is drawn
             raise MatDerivError(
                 f"{symbol.name} is {rows}×{cols} ({rows * cols:,} numbers): numeric checks "
                 f"work within {MAX_ENTRIES:,} numbers per array", kind="budget")
-    for symbol in sorted(symbols, key=printed_name):
-        rows, cols = shapes[symbol]
+    for symbol, (rows, cols) in zip(ordered, shapes, strict=True):
         if positive:
             array = rng.uniform(0.5, 1.5, size=(rows, cols))
         else:
@@ -127,11 +128,26 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
         if symbol in inverted:
             array = array + rows * np.eye(rows)
         values[symbol.name] = structured_value(symbol, array)
-    scalars = (free_symbols | {variable}) - set(symbols)
+    scalars = (free_symbols | {variable}) - symbols
     for symbol in sorted(scalars, key=printed_name):
         if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
             values[symbol.name] = float(rng.uniform(0.5, 1.5))
     return values
+
+
+def _shape_at(shape, values, dims) -> tuple[int, int]:
+    """A matrix symbol's shape in integers, its sizes given by name in ``values`` (each
+    a size of ``dims``); a size such as n**2 with the sizes put in."""
+    found = []
+    for size in shape:
+        if size.is_Symbol:
+            found.append(int(values[size.name]))
+        elif size.is_Integer:
+            found.append(int(size))
+        else:
+            found.append(int(size.xreplace({dim: sympy.Integer(values[dim.name])
+                                             for dim in dims})))
+    return found[0], found[1]
 
 
 def structured_value(symbol, array):
@@ -197,17 +213,48 @@ def well_conditioned(expr, values, functions, evaluation=None) -> bool:
             return evaluation.value(part)
         return evaluate(part, values, functions=functions)
 
-    for node in distinct_nodes(expr):
+    return _parts_well_conditioned(distinct_nodes(expr), value)
+
+
+def well_conditioned_at(evaluation) -> bool:
+    """``well_conditioned`` of each expression ``evaluation`` was made for, in turn, at
+    its point: each distinct part looked at once (a result and its simplified form
+    share most of theirs), each distinct inverted matrix's condition computed once."""
+    return _parts_well_conditioned(evaluation.nodes, evaluation.value)
+
+
+def _parts_well_conditioned(nodes, value) -> bool:
+    conditioned = set()  # matrices found well conditioned (equal parts, equal values)
+    for node in nodes:
         posed = posed_argument(node)
         if posed is not None and not well_posed(posed[0], value(posed[1])):
             return False  # a repeated extreme eigenvalue, a rank-deficient X, ...
         if isinstance(node, (sympy.Inverse, sympy.Determinant)) or (
                 isinstance(node, sympy.MatPow) and node.exp.is_negative):
             inside = node.arg if not isinstance(node, sympy.MatPow) else node.base
-            matrix = np.atleast_2d(value(inside))
-            if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
+            if inside in conditioned:
+                continue
+            if not condition_within(np.atleast_2d(value(inside)), MAX_CONDITION):
                 return False
+            conditioned.add(inside)
     return True
+
+
+def condition_within(matrix, largest: float) -> bool:
+    """``np.all(np.isfinite(matrix)) and not np.linalg.cond(matrix) > largest``: the
+    same singular values and quotient as NumPy's cond (which gives inf where the
+    smallest is 0), without its general set-up.
+
+    >>> condition_within(np.diag([1.0, 1e-9]), 1e8), condition_within(np.eye(2), 1e8)
+    (False, True)
+    """
+    if not np.isfinite(matrix).all():
+        return False
+    if matrix.size == 0:
+        np.linalg.cond(matrix)  # raises as cond does
+    singular = np.linalg.svd(matrix, compute_uv=False)
+    smallest = float(singular[-1])
+    return smallest != 0.0 and not float(singular[0]) / smallest > largest
 
 
 #: Random points drawn for a generated module's self-test before giving up.
