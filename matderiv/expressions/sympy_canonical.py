@@ -85,7 +85,11 @@ def shielded_doit(expr):
     if not shields:
         return _doit(expr)
     shielded = _restore(expr, shields)  # (xreplace, without SymPy's shape checks)
-    done = canonical_product_if_known(shielded) if isinstance(shielded, MatMul) else None
+    done = None
+    if isinstance(shielded, MatMul):
+        done = canonical_product_if_known(shielded)
+    elif isinstance(shielded, MatAdd):  # (its terms sorted by the stand-ins' keys)
+        done = canonical_sum_if_known(shielded)
     if done is None:
         done = _doit(shielded)
     return _restore(done, {stand_in: node for node, stand_in in shields.items()})
