@@ -339,11 +339,31 @@ def test_sort_keys_are_sympys(monkeypatch):
                                   matderiv.expressions.ScalarOf} <= {type(p) for p in parts}
     assert [sympy_canonical.sort_key(p) for p in parts] == \
         [sympy.default_sort_key(p) for p in parts]
-    clear_cache()  # a key's first part, where it is read without building the rest
-    heads = {p: sympy_canonical._key_head(p) for p in parts}
-    assert sum(head is not None for head in heads.values()) > 300
-    assert all(head == sympy.default_sort_key(p)[0] for p, head in heads.items()
-               if head is not None)
+    clear_cache()  # keys compared a part at a time, built only as far as they decide
+    pairs = [(one, other) for one, other in [*zip(parts, parts[1:], strict=False),
+                                              *zip(parts, parts[7:], strict=False)]
+             if _comparable(sympy.default_sort_key(one), sympy.default_sort_key(other))]
+    expected = [_sign(sympy.default_sort_key(one), sympy.default_sort_key(other))
+                for one, other in pairs]
+    clear_cache()
+    assert len(pairs) > 600 and {-1, 1} <= set(expected)
+    assert [sympy_canonical.compare_keys(one, other) for one, other in pairs] == expected
+
+
+def _sign(key, other_key) -> int:
+    # (a key ends in its number: two keys that differ there compare as SymPy numbers,
+    # to SymPy's true or false)
+    return 0 if key == other_key else (-1 if key < other_key else 1)
+
+
+def _comparable(key, other_key) -> bool:
+    """Keys SymPy's sort can compare (not a key ending in True beside one ending in a
+    number, say)."""
+    try:
+        _sign(key, other_key)
+    except TypeError:
+        return False
+    return True
 
 
 @settings(max_examples=400, deadline=None)
@@ -473,3 +493,16 @@ def test_kronecker_products_sympy_changes_are_never_said_to_be_kept():
         assert not sympy_canonical.sympy_keeps_kronecker(product), factors
         assert product.doit(deep=False) != product or len(factors) == 1, factors
     assert sympy_canonical.sympy_keeps_kronecker(KroneckerProduct(A, MatMul(A, B), a.T))
+
+
+@settings(max_examples=600, deadline=None)
+@given(products(), products(), st.sampled_from(TERMS), st.sampled_from(TERMS))
+def test_keys_compared_part_by_part_are_compared_as_sympys(one, other, term, other_term):
+    """compare_keys builds keys only as far as they decide: it says what comparing
+    SymPy's default_sort_keys says, for products, sum terms and their parts."""
+    pairs = [(one, other), (other, one), (one, one), (term, other_term), (term, one),
+             (one.args[-1], other.args[-1]), (sympy.Transpose(one), sympy.Transpose(other))]
+    clear_cache()
+    compared = [sympy_canonical.compare_keys(a, b) for a, b in pairs]
+    keys = [(sympy.default_sort_key(a), sympy.default_sort_key(b)) for a, b in pairs]
+    assert compared == [_sign(k, k_other) for k, k_other in keys]

@@ -239,35 +239,74 @@ def _sorted_args(node):
     them sorted, as SymPy's ``sort(default_sort_key)`` strategy rebuilds it (with
     Basic.__new__; Python's sort is stable, as SymPy's is, for args with equal keys).
 
-    Neighbours of different classes are in order as their classes' keys are (a key's
-    first part): only neighbours of one class have their whole keys built to compare."""
+    Neighbours are compared part by part (``compare_keys``), each key built only as far
+    as it decides: most sums and products are in order already."""
     args = node.args
-    heads = [_key_head(a) for a in args]
-    for k in range(len(args) - 1):
-        one, other = heads[k], heads[k + 1]
-        if one is not None and other is not None and one != other:
-            if one < other:
-                continue
-            break
-        if not sort_key(args[k]) <= sort_key(args[k + 1]):
-            break
-    else:
+    if all(compare_keys(one, other) <= 0 for one, other in zip(args, args[1:], strict=False)):
         return node
     keys = [sort_key(a) for a in args]
     order = sorted(range(len(args)), key=keys.__getitem__)
     return Basic.__new__(type(node), *[args[i] for i in order])
 
 
-def _key_head(term):
-    """``sort_key(term)[0]`` (its class's key) where it is known without building the
-    rest: the key is remembered, or sort_key builds it from the class key; else None."""
-    found = _SORT_KEYS.lookup(term)
-    if found is not None:
-        return found[0]
+def compare_keys(one, other) -> int:
+    """-1, 0 or 1 as ``sort_key(one)`` is below, equal to or above ``sort_key(other)``,
+    built only as far as it decides: a key built from parts (class key, the number of
+    parts, their keys, and the same ending) is compared a part at a time.
+
+    >>> from sympy import MatrixSymbol
+    >>> A, B = MatrixSymbol("A", 2, 2), MatrixSymbol("B", 2, 2)
+    >>> compare_keys(A * B, B), compare_keys(B * A, A * B), compare_keys(B.T, B.T)
+    (-1, 1, 0)
+    """
+    if one is other:
+        return 0
+    known, other_known = _SORT_KEYS.lookup(one), _SORT_KEYS.lookup(other)
+    if known is None or other_known is None:
+        parts, other_parts = _key_parts(one), _key_parts(other)
+        if parts is not None and other_parts is not None:
+            if parts[0] != other_parts[0]:  # the class keys
+                return -1 if parts[0] < other_parts[0] else 1
+            if len(parts[1]) != len(other_parts[1]):
+                return -1 if len(parts[1]) < len(other_parts[1]) else 1
+            for part, other_part in zip(parts[1], other_parts[1], strict=True):
+                if isinstance(part, Basic) and isinstance(other_part, Basic):
+                    found = compare_keys(part, other_part)
+                elif isinstance(part, Basic) or isinstance(other_part, Basic):
+                    found = _compared(sort_key(part) if isinstance(part, Basic) else part,
+                                      sort_key(other_part) if isinstance(other_part, Basic)
+                                      else other_part)
+                else:
+                    found = _compared(part, other_part)
+                if found:
+                    return found
+            return 0  # (the same ending)
+        known, other_known = sort_key(one), sort_key(other)
+    return _compared(known, other_known)
+
+
+def _compared(one, other) -> int:
+    return 0 if one == other else (-1 if one < other else 1)
+
+
+def _key_parts(term):
+    """(class key, parts) where ``sort_key(term)`` is (class key, (len(parts), their
+    keys), 1, 1), a part that is no expression standing for itself; else None."""
     cls = type(term)
-    if _key_of_parts(cls, term) or cls is Str or (cls is MatMul and _MATMUL_KEY_IS_EXPRS):
-        return cls.class_key()
+    head = _CLASS_KEYS.get(cls)
+    if head is None:
+        head = _CLASS_KEYS[cls] = cls.class_key()
+    if _key_of_parts(cls, term):
+        return head, term.args
+    if cls is Str:
+        return head, (term.name,)
+    if cls is MatMul and _MATMUL_KEY_IS_EXPRS:
+        commutative, rest = term.args_cnc()
+        return head, (*sorted(commutative, key=sort_key), *rest)
     return None
+
+
+_CLASS_KEYS: dict = {}  # class -> its class_key() (a classmethod building a tuple)
 
 
 def canonical_hadamard_if_known(product):
