@@ -416,6 +416,14 @@ def _match_binary(pattern, expr, bindings):
 def product_factors(expr) -> list:
     """The factors of a product, its scalar coefficient (if not 1) first."""
     if isinstance(expr, MatMul):
+        args = expr.args
+        if all(getattr(a, "is_Matrix", False) for a in args[1:]):
+            # (as_coeff_matrices, which builds Mul(*scalars), where there is at most
+            # one scalar, the first factor: Mul of one factor is that factor)
+            if getattr(args[0], "is_Matrix", False):
+                return list(args)
+            if args[0].is_commutative is not False:
+                return list(args) if args[0] != 1 else list(args[1:])
         coeff, matrices = expr.as_coeff_matrices()
         return ([coeff] if coeff != 1 else []) + list(matrices)
     if isinstance(expr, sympy.Mul):
