@@ -60,11 +60,11 @@ from ..expressions import (
     shape_of,
     sized,
 )
-from ..expressions.memo import ExpressionMemo, IdentityMemo
+from ..expressions.memo import IdentityMemo
 from ..expressions.tidy import run_of_scalar_sum
 from ..syntax import tree
 from ..syntax.grammar import FUNCTIONS, RULE_FUNCTIONS
-from .conditions import CONDITIONS
+from .conditions import BindingChecks
 from .matcher import (
     CONTEXT_VARIABLES,
     REST_VARIABLE,
@@ -86,10 +86,10 @@ from .terms import EMPTY, TermIndex, fresh_matches, joined, rest_of_sum
 class MatchPlan:
     """The plan of one pattern: ``matches(expr)`` is ``matcher.match(pattern, expr)``."""
 
-    def __init__(self, pattern, conditions=()):
+    def __init__(self, pattern, conditions=(), counter=None):
         self.pattern = pattern
         self.conditions = tuple(conditions)
-        _, self._many = _compiled(pattern, _Checks(self.conditions))
+        _, self._many = _compiled(pattern, BindingChecks(self.conditions, counter))
 
     def matches(self, expr, context=None):
         """The bindings under which the pattern matches ``expr``, in the matcher's order
@@ -97,53 +97,27 @@ class MatchPlan:
         return self._many(expr, {}, context)
 
 
-class _Checks:
-    """A rule's conditions, as tests made where a match binds the names they ask about.
-
-    A name's value never changes once bound, so a value that fails a condition of its
-    name fails it in every match below: the match is cut there (the rule's ``holds``
-    still decides on the whole bindings). Asked: the one-name conditions
-    (``constant(c)``) where a name is bound, ``constant`` of a context variable factor by
-    factor (a run is constant when each of its factors is, and every longer run holds
-    the first varying one), and ``nonempty(L, R)`` when the last of them takes no
-    factor. Not asked where the commutative matcher matches a term alone (those
-    matches are remembered for every rule and context alike).
-    """
-
-    def __init__(self, conditions):
-        by_name: dict = {}
-        self.constant_runs: frozenset = frozenset()
-        self.nonempty: tuple = ()
-        for condition, names in conditions:
-            if condition == "nonempty":
-                if all(name in CONTEXT_VARIABLES for name in names):
-                    self.nonempty += (frozenset(names),)
-            elif condition in CONDITIONS:
-                for name in names:
-                    if name not in CONTEXT_VARIABLES:
-                        by_name.setdefault(name, []).append(CONDITIONS[condition])
-                    elif condition == "constant":
-                        self.constant_runs |= {name}
-        self.by_name = {name: tuple(tests) for name, tests in by_name.items()}
-
-    def run_test(self, name):
-        """The test of each factor of a run ``name`` takes, or None."""
-        return CONDITIONS["constant"] if name in self.constant_runs else None
-
-    def others_nonempty(self, name) -> tuple:
-        """The other names of each ``nonempty`` group of ``name``."""
-        return tuple(group - {name} for group in self.nonempty if name in group)
-
-
-_NO_CHECKS = _Checks(())
-
-
 # Each node compiles to (one, many): ``many(expr, bindings, context)`` an iterable of
 # bindings; ``one(expr, bindings, context)`` the only bindings or None, where the node
 # matches in one way at most (else ``one`` is None).
 
 def _compiled(node, checks):
-    return _COMPILERS[type(node)](node, checks)
+    one, many = _COMPILERS[type(node)](node, checks)
+    if checks.counter is None:
+        return one, many
+    return _counted(one, checks.counter), _counted(many, checks.counter)
+
+
+def _counted(match, counter):
+    """``match``, counting its calls in ``counter[0]`` (a node matched, as each call of
+    ``matcher.match``: tests/test_growth.py counts the work of a derivation)."""
+    if match is None:
+        return None
+
+    def counted(expr, bindings, context):
+        counter[0] += 1
+        return match(expr, bindings, context)
+    return counted
 
 
 def _single(one):
@@ -197,38 +171,46 @@ def _compiled_num(node, checks):
     return _single(match_num)
 
 
-def _parts(children, exact=True):
-    """(one, many) over a tuple of values, the i-th matched by the i-th child in turn
-    (``matcher._match_all``; ``exact``: only a tuple of as many values)."""
+def _node_of(values_of, children, exact=True):
+    """The node that matches its ``children`` against the values ``values_of(expr)``
+    (None where the node does not match ``expr`` at all), the i-th child the i-th value,
+    in turn (``matcher._match_all``; ``exact``: only as many values as children)."""
     count = len(children)
     ones = tuple(one for one, _ in children)
-    if None not in ones:
-        if count == 1:
-            (first,) = ones
-            if not exact:
-                return (lambda values, bindings, context:
-                        first(values[0], bindings, context)), None
+    if None not in ones and count <= 2:
+        first, second = (ones + (None,))[:2]
 
-            def one_of_one(values, bindings, context):
-                return first(values[0], bindings, context) if len(values) == 1 else None
-            return one_of_one, None
-
-        def one(values, bindings, context):
-            if exact and len(values) != count:
+        def match_one(expr, bindings, context):
+            values = values_of(expr)
+            if values is None or exact and len(values) != count:
                 return None
-            for match_one, value in zip(ones, values, strict=False):
+            if first is None:
+                return bindings
+            bindings = first(values[0], bindings, context)
+            return bindings if second is None or bindings is None else \
+                second(values[1], bindings, context)
+        return _single(match_one)
+    if None not in ones[:-1]:  # (one way each but the last: no generator of its own)
+        heads, last = ones[:-1], children[-1][1]
+
+        def match_last_many(expr, bindings, context):
+            values = values_of(expr)
+            if values is None or exact and len(values) != count:
+                return ()
+            for match_one, value in zip(heads, values, strict=False):
                 bindings = match_one(value, bindings, context)
                 if bindings is None:
-                    return None
-            return bindings
-        return one, None
+                    return ()
+            return last(values[count - 1], bindings, context)
+        return None, match_last_many
     manys = tuple(many for _, many in children)
 
-    def many(values, bindings, context):
-        if exact and len(values) != count:
+    def match_many(expr, bindings, context):
+        values = values_of(expr)
+        if values is None or exact and len(values) != count:
             return ()
         return _each(manys, values, 0, bindings, context)
-    return None, many
+    return None, match_many
 
 
 def _each(manys, values, i, bindings, context):
@@ -237,22 +219,6 @@ def _each(manys, values, i, bindings, context):
         return
     for found in manys[i](values[i], bindings, context):
         yield from _each(manys, values, i + 1, found, context)
-
-
-def _node_of(values_of, children, exact=True):
-    """The node that matches ``children`` against ``values_of(expr)``, which is None
-    where the node does not match ``expr`` at all."""
-    one, many = _parts(children, exact)
-    if one is not None:
-        def match_one(expr, bindings, context):
-            values = values_of(expr)
-            return None if values is None else one(values, bindings, context)
-        return _single(match_one)
-
-    def match_many(expr, bindings, context):
-        values = values_of(expr)
-        return () if values is None else many(values, bindings, context)
-    return None, match_many
 
 
 def _compiled_postfix(node, checks):
@@ -281,9 +247,9 @@ def _compiled_binary(node, checks):
     if op in ("*", "@"):
         return None, _compiled_product(_operands(node, ("*", "@")), checks)
     if op == "+":
-        return None, _compiled_sum(_operands(node, ("+",)))
+        return None, _compiled_sum(_operands(node, ("+",)), checks)
     if op == ".*":
-        return None, _compiled_hadamard(_operands(node, (".*",)))
+        return None, _compiled_hadamard(_operands(node, (".*",)), checks)
     children = [_compiled(node.left, checks), _compiled(node.right, checks)]
     if op == "^":
         return _node_of(lambda expr: expr.args if isinstance(expr, MatPow) or (
@@ -394,7 +360,7 @@ def _compiled_kron(children):
 # -- products ---------------------------------------------------------------
 
 _PRODUCTS = IdentityMemo("matderiv.engine.match_plans.products")
-_IDENTITIES = ExpressionMemo("matderiv.engine.match_plans.identities")
+_IDENTITIES = IdentityMemo("matderiv.engine.match_plans.identities")
 
 
 def _product_parts(expr) -> tuple:
@@ -411,7 +377,7 @@ def _product_parts(expr) -> tuple:
 
 def _identity(size):
     """``identity(size)``, remembered by size (an empty run is asked for at every try)."""
-    found = _IDENTITIES.get(size)
+    found = _IDENTITIES.lookup(size)
     if found is None:
         found = _IDENTITIES.remember(size, identity(size))
     return found
@@ -421,7 +387,7 @@ def _compiled_product(operands, checks):
     """``matcher._match_product``: a sequence over a matrix product's factors, the
     commutative match over a scalar product's."""
     sequence = _compiled_sequence(operands, checks)
-    commutative = _compiled_terms(operands)
+    commutative = _compiled_terms(operands, checks)
 
     def many(expr, bindings, context):
         factors, scalar, shape = _product_parts(expr)
@@ -501,7 +467,7 @@ def _context_step(name, bound_later, following, takes, checks):
     them: the bindings come out as if it had been bound first, though a run is built
     only once the rest matches (unless the rest must compare it). Only the runs that
     leave the rest (which ``takes`` (fewest, most) factors) what it can take are tried,
-    and with conditions (``_Checks``), only those whose factors may hold them."""
+    and with conditions (``BindingChecks``), only those whose factors may hold them."""
     fewest, most = takes
     factor_test, nonempty = checks.run_test(name), checks.others_nonempty(name)
     alone = frozenset((name,))
@@ -565,7 +531,7 @@ def _inserted(matches, bindings, name, value):
 # Compiled without conditions: a term is matched alone once, and remembered for every
 # rule and context (``terms.fresh_matches``).
 
-def _compiled_terms(patterns):
+def _compiled_terms(patterns, checks):
     """``terms(args, taken, bindings, combine, empty, indexes, whole)``:
     ``matcher._match_terms`` over ``patterns``."""
     if not patterns:
@@ -573,10 +539,10 @@ def _compiled_terms(patterns):
             return (bindings,) if len(taken) == len(args) else ()
         return end
     first, rest = patterns[0], patterns[1:]
-    _, many = _compiled(first, _NO_CHECKS)
+    _, many = _compiled(first, checks.unconditional())
     if not rest:
         return _last_term(first, many)
-    following = _compiled_terms(rest)
+    following = _compiled_terms(rest, checks)
     names = tuple(sorted(variables_of(first)))
     pattern_id = id(first)
 
@@ -639,12 +605,12 @@ def _no_sum_test(pattern):
         not isinstance(bindings[name], (MatAdd, sympy.Add))
 
 
-def _compiled_sum(patterns):
+def _compiled_sum(patterns, checks):
     """``matcher._match_sum``: a sum's terms; the rest ``S`` of a matrix sum may be
     the zero matrix."""
-    all_terms = _compiled_terms(patterns)
+    all_terms = _compiled_terms(patterns, checks)
     rest_last = isinstance(patterns[-1], tree.Name) and patterns[-1].id == REST_VARIABLE
-    but_rest = _compiled_terms(patterns[:-1]) if rest_last else None
+    but_rest = _compiled_terms(patterns[:-1], checks) if rest_last else None
     bind_rest = _binder(REST_VARIABLE)
 
     def many(expr, bindings, context):
@@ -669,8 +635,8 @@ def _compiled_sum(patterns):
     return many
 
 
-def _compiled_hadamard(patterns):
-    terms = _compiled_terms(patterns)
+def _compiled_hadamard(patterns, checks):
+    terms = _compiled_terms(patterns, checks)
     rest_last = isinstance(patterns[-1], tree.Name) and patterns[-1].id == REST_VARIABLE
 
     def many(expr, bindings, context):
