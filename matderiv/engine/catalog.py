@@ -198,7 +198,7 @@ class Rule:
                 result = self.instantiate(bindings)
             except MatDerivError:
                 continue  # the result does not build (shapes) for these bindings
-            if result == 0 and is_matrix(expr):
+            if is_matrix(expr) and result == 0:
                 result = zero_like(expr)
             if _shape(result) != _shape(expr):
                 raise MatDerivError(f"rule {self.name} is wrong: it turned {expr} "

@@ -364,14 +364,12 @@ _IDENTITIES = IdentityMemo("matderiv.engine.match_plans.identities")
 
 
 def _product_parts(expr) -> tuple:
-    """(``product_factors(expr)``, its shape or None for a scalar product, whether it is
-    a scalar product), remembered per expression (the product rules of a phase try the
-    same products)."""
+    """(``product_factors(expr)``, whether it is a scalar product), remembered per
+    expression (the product rules of a phase try the same products)."""
     found = _PRODUCTS.lookup(expr)
     if found is None:
         scalar = isinstance(expr, sympy.Mul) and not is_matrix(expr)
-        found = _PRODUCTS.remember(expr, (tuple(product_factors(expr)), scalar,
-                                          shape_of(expr) if is_matrix(expr) else None))
+        found = _PRODUCTS.remember(expr, (tuple(product_factors(expr)), scalar))
     return found
 
 
@@ -390,10 +388,10 @@ def _compiled_product(operands, checks):
     commutative = _compiled_terms(operands, checks)
 
     def many(expr, bindings, context):
-        factors, scalar, shape = _product_parts(expr)
+        factors, scalar = _product_parts(expr)
         if scalar:
             return commutative(factors, (), bindings, _scalar_product, sympy.S.Zero, {}, None)
-        return sequence(factors, 0, shape, bindings, context)
+        return sequence(factors, 0, expr, bindings, context)
     return many
 
 
@@ -411,9 +409,10 @@ def _takes(pattern, last) -> tuple:
 
 
 def _compiled_sequence(patterns, checks):
-    """``step(factors, start, shape, bindings, context)``: ``matcher._match_sequence``
-    over ``patterns``, each position compiled, from the last one back."""
-    def end(factors, start, shape, bindings, context):
+    """``step(factors, start, product, bindings, context)``: ``matcher._match_sequence``
+    over ``patterns`` (``factors`` those of ``product``, whose shape is asked only for an
+    empty run), each position compiled, from the last one back."""
+    def end(factors, start, product, bindings, context):
         return (bindings,) if start == len(factors) else ()
     step, fewest, most = end, 0, 0
     for i in range(len(patterns) - 1, -1, -1):
@@ -435,26 +434,26 @@ def _operand_step(node, following, fewest, most):
     one, many = node
 
     if one is not None:
-        def step(factors, start, shape, bindings, context):
+        def step(factors, start, product, bindings, context):
             left = len(factors) - start - 1
             if left < fewest or (most is not None and left > most):
                 return ()
             found = one(factors[start], bindings, context)
-            return () if found is None else following(factors, start + 1, shape, found,
+            return () if found is None else following(factors, start + 1, product, found,
                                                       context)
         return step
 
-    def step_many(factors, start, shape, bindings, context):
+    def step_many(factors, start, product, bindings, context):
         left = len(factors) - start - 1
         if left < fewest or (most is not None and left > most):
             return
         for found in many(factors[start], bindings, context):
-            yield from following(factors, start + 1, shape, found, context)
+            yield from following(factors, start + 1, product, found, context)
     return step_many
 
 
 def _last_name_step(bind):
-    def step(factors, start, shape, bindings, context):
+    def step(factors, start, product, bindings, context):
         if start == len(factors):
             return ()
         found = bind(_run_value(factors[start:]), bindings, context)
@@ -472,7 +471,7 @@ def _context_step(name, bound_later, following, takes, checks):
     factor_test, nonempty = checks.run_test(name), checks.others_nonempty(name)
     alone = frozenset((name,))
 
-    def step(factors, start, shape, bindings, context):
+    def step(factors, start, product, bindings, context):
         remaining = len(factors) - start
         later = bound_later or name in bindings
         checked = start  # (the factors before it pass factor_test)
@@ -488,12 +487,12 @@ def _context_step(name, bound_later, following, takes, checks):
                     continue
                 b = {**bindings, EMPTY: empty | alone}
                 if not later:
-                    yield from _inserted(following(factors, start, shape, b, context), b,
-                                         name, lambda: _empty_run(shape, start))
+                    yield from _inserted(following(factors, start, product, b, context), b,
+                                         name, lambda: _empty_run(product, start))
                     continue
-                value = _empty_run(shape, start)
+                value = _empty_run(product, start)
             elif not later:
-                yield from _inserted(following(factors, start + k, shape, bindings, context),
+                yield from _inserted(following(factors, start + k, product, bindings, context),
                                      bindings, name, lambda k=k: _run_value(
                                          factors[start:start + k]))
                 continue
@@ -501,17 +500,18 @@ def _context_step(name, bound_later, following, takes, checks):
                 value, b = _run_value(factors[start:start + k]), bindings
             if name in b:
                 if b[name] == value:
-                    yield from following(factors, start + k, shape, b, context)
+                    yield from following(factors, start + k, product, b, context)
             else:
-                yield from following(factors, start + k, shape, {**b, name: value}, context)
+                yield from following(factors, start + k, product, {**b, name: value}, context)
     return step
 
 
-def _empty_run(shape, start):
-    """An empty run of factors: the identity of the size there (1 in a scalar product)."""
-    if shape is None:
+def _empty_run(product, start):
+    """An empty run of factors at ``start``: the identity of the size there (1 in a
+    scalar)."""
+    if not is_matrix(product):
         return sympy.Integer(1)
-    return _identity(shape[0] if start == 0 else shape[1])
+    return _identity(shape_of(product)[0 if start == 0 else 1])
 
 
 def _inserted(matches, bindings, name, value):
