@@ -16,6 +16,10 @@ Sums, scalar products and Hadamard products are commutative: a variable may take
 one term, and the last variable takes the rest (``S``, the *rest* variable of a sum,
 may take none).
 
+Rules match through their compiled plans (``match_plans.MatchPlan``), which give the
+bindings this matcher gives, in its order; this matcher is their reference, and the
+tables below (which classes a call matches) serve both.
+
 >>> from sympy import MatrixSymbol
 >>> from matderiv.syntax import parse
 >>> A, X = MatrixSymbol("A", 2, 2), MatrixSymbol("X", 2, 2)
