@@ -417,7 +417,9 @@ def _compiled_sequence(patterns, checks):
     step, fewest, most = end, 0, 0
     for i in range(len(patterns) - 1, -1, -1):
         first, rest = patterns[i], patterns[i + 1:]
-        if isinstance(first, tree.Name) and first.id in CONTEXT_VARIABLES:
+        if isinstance(first, tree.Name) and first.id in CONTEXT_VARIABLES and not rest:
+            step = _last_context_step(first.id, checks)
+        elif isinstance(first, tree.Name) and first.id in CONTEXT_VARIABLES:
             step = _context_step(first.id, any(_binds(p, first.id) for p in rest), step,
                                  (fewest, most), checks)
         elif isinstance(first, tree.Name) and not rest:
@@ -487,14 +489,14 @@ def _context_step(name, bound_later, following, takes, checks):
                     continue
                 b = {**bindings, EMPTY: empty | alone}
                 if not later:
-                    yield from _inserted(following(factors, start, product, b, context), b,
-                                         name, lambda: _empty_run(product, start))
+                    for found in following(factors, start, product, b, context):
+                        yield _inserted(found, len(b), name, _empty_run(product, start))
                     continue
                 value = _empty_run(product, start)
             elif not later:
-                yield from _inserted(following(factors, start + k, product, bindings, context),
-                                     bindings, name, lambda k=k: _run_value(
-                                         factors[start:start + k]))
+                for found in following(factors, start + k, product, bindings, context):
+                    yield _inserted(found, len(bindings), name,
+                                    _run_value(factors[start:start + k]))
                 continue
             else:
                 value, b = _run_value(factors[start:start + k]), bindings
@@ -514,16 +516,39 @@ def _empty_run(product, start):
     return _identity(shape_of(product)[0 if start == 0 else 1])
 
 
-def _inserted(matches, bindings, name, value):
-    """Each of ``matches`` (bindings made from ``bindings``) with ``name`` bound to
-    ``value()`` right after the names of ``bindings``: as if bound before the rest of
-    the pattern matched, but built only for a match."""
-    for found in matches:
-        items = iter(found.items())
-        ordered = dict(islice(items, len(bindings)))  # (a match keeps their order)
-        ordered[name] = value()
-        ordered.update(items)
-        yield ordered
+def _inserted(found, count, name, value):
+    """``found`` (bindings made from ``count`` earlier ones, which a match keeps first
+    and in order) with ``name`` bound to ``value`` right after those: as if bound
+    before the rest of the pattern matched, though built only for a match."""
+    items = iter(found.items())
+    ordered = dict(islice(items, count))
+    ordered[name] = value
+    ordered.update(items)
+    return ordered
+
+
+def _last_context_step(name, checks):
+    """A context variable that ends a product takes the factors left, in one way:
+    ``_context_step`` with nothing after it, with no generator of its own."""
+    factor_test, nonempty = checks.run_test(name), checks.others_nonempty(name)
+    alone = frozenset((name,))
+
+    def step(factors, start, product, bindings, context):
+        if factor_test is not None:
+            for factor in factors[start:]:
+                if not factor_test(factor, context=context):
+                    return ()
+        if start == len(factors):
+            empty = bindings.get(EMPTY, alone)
+            if nonempty and any(others <= empty for others in nonempty):
+                return ()
+            bindings, value = {**bindings, EMPTY: empty | alone}, _empty_run(product, start)
+        else:
+            value = _run_value(factors[start:])
+        if name in bindings:
+            return (bindings,) if bindings[name] == value else ()
+        return ({**bindings, name: value},)
+    return step
 
 
 # -- commutative operations ---------------------------------------------------
