@@ -1,7 +1,8 @@
 """Derivation work grows with the result, not faster (issue 24).
 
 Work is counted, not timed (the machine is shared): the pattern matches the engine tries
-(every call of the matcher's ``match``, its recursion included). A sum of N traces has a
+(every pattern node a rule's match plan matches, its parts included: each call of the
+interpreted matcher's ``match``). A sum of N traces has a
 gradient of N terms, so its work must grow linearly; the Jacobian of X^N has N terms
 and, since the product rule writes them all at once (d-product over every factor),
 its work grows linearly too: not quadratically (the nested product rule, whose every
@@ -14,7 +15,8 @@ import pytest
 from sympy.core.cache import clear_cache
 
 import matderiv
-from matderiv.engine import matcher
+from matderiv.engine.catalog import Rule
+from matderiv.engine.match_plans import MatchPlan
 from matderiv.numeric.differences import assert_close, numeric_jacobian
 from matderiv.numeric.evaluate import evaluate
 from matderiv.numeric.points import random_values
@@ -31,16 +33,16 @@ def _chain(count):
 
 def _work(monkeypatch, formula, shapes):
     """(matches tried, the derivation) for the gradient or Jacobian of ``formula``."""
-    calls = [0]
-    original = matcher.match
+    calls, plans = [0], {}
 
-    def counted(pattern, expr, bindings=None):
-        calls[0] += 1
-        return original(pattern, expr, bindings)
+    def counted_plan(rule):  # (each rule's plan, compiled to count what it matches)
+        if rule.name not in plans:
+            plans[rule.name] = MatchPlan(rule.pattern_tree, rule.conditions, counter=calls)
+        return plans[rule.name]
 
     clear_cache()
     with monkeypatch.context() as patch:
-        patch.setattr(matcher, "match", counted)
+        patch.setattr(Rule, "match_plan", property(counted_plan))
         d = matderiv.derive(formula, wrt="X", shapes=shapes)
         d.gradient() if d.is_scalar else d.jacobian()
     return calls[0], d

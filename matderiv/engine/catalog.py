@@ -31,7 +31,8 @@ from .factor_guard import (
     shared_ends,
     term_types,
 )
-from .matcher import EMPTY, heads, match, required_heads, root_types, variables
+from .match_plans import MatchPlan
+from .matcher import EMPTY, heads, required_heads, root_types, variables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -190,20 +191,26 @@ class Rule:
         if self.each:
             return each_match(self, expr, context)
         holds = self.holds
-        for bindings in match(self.pattern_tree, expr):
+        for bindings in self.match_plan.matches(expr, context):
             if not holds(bindings, context):
                 continue
             try:
                 result = self.instantiate(bindings)
             except MatDerivError:
                 continue  # the result does not build (shapes) for these bindings
-            if result == 0 and is_matrix(expr):
+            if is_matrix(expr) and result == 0:
                 result = zero_like(expr)
             if _shape(result) != _shape(expr):
                 raise MatDerivError(f"rule {self.name} is wrong: it turned {expr} "
                                     f"({_shape(expr)}) into {result} ({_shape(result)})")
             return result, bindings
         return None
+
+    @cached_property
+    def match_plan(self):
+        """The pattern compiled once (``MatchPlan``), with the conditions: the bindings
+        ``match`` gives, in the same order, less some that fail a condition."""
+        return MatchPlan(self.pattern_tree, self.conditions)
 
     @cached_property
     def result_plan(self):

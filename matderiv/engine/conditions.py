@@ -17,6 +17,7 @@ from ..errors import MatDerivError
 from ..expressions import is_matrix, is_symmetric, shape_of
 from ..expressions.contains import depends_on, holds_differential
 from ..expressions.structured import structure_of
+from .matcher import CONTEXT_VARIABLES
 
 
 def constant(expr, *, context) -> bool:
@@ -181,4 +182,48 @@ def compiled(conditions, empty_key):
     return holds
 
 
-__all__ = ["CONDITIONS", "RELATIONS", "parse_condition", "check", "compiled"]
+class BindingChecks:
+    """A rule's conditions, as tests its match plan (``engine/match_plans.py``) makes
+    where a match binds the names they ask about.
+
+    A name's value never changes once bound, so a value that fails a condition of its
+    name fails it in every match below: the match is cut there (the rule's ``holds``
+    still decides on the whole bindings). Asked: the one-name conditions
+    (``constant(c)``) where a name is bound, ``constant`` of a context variable factor by
+    factor (a run is constant when each of its factors is, and every longer run holds
+    the first varying one), and ``nonempty(L, R)`` when the last of them takes no
+    factor. Not asked where the commutative matcher matches a term alone (those
+    matches are remembered for every rule and context alike).
+    """
+
+    def __init__(self, conditions, counter=None):
+        self.counter = counter  # (a list: counter[0] counts the nodes matched; tests)
+        by_name: dict = {}
+        self.constant_runs: frozenset = frozenset()
+        self.nonempty: tuple = ()
+        for condition, names in conditions:
+            if condition == "nonempty":
+                if all(name in CONTEXT_VARIABLES for name in names):
+                    self.nonempty += (frozenset(names),)
+            elif condition in CONDITIONS:
+                for name in names:
+                    if name not in CONTEXT_VARIABLES:
+                        by_name.setdefault(name, []).append(CONDITIONS[condition])
+                    elif condition == "constant":
+                        self.constant_runs |= {name}
+        self.by_name = {name: tuple(tests) for name, tests in by_name.items()}
+
+    def run_test(self, name):
+        """The test of each factor of a run ``name`` takes, or None."""
+        return CONDITIONS["constant"] if name in self.constant_runs else None
+
+    def others_nonempty(self, name) -> tuple:
+        """The other names of each ``nonempty`` group of ``name``."""
+        return tuple(group - {name} for group in self.nonempty if name in group)
+
+    def unconditional(self):
+        """The same without conditions (for the commutative matcher)."""
+        return BindingChecks((), self.counter)
+
+
+__all__ = ["CONDITIONS", "RELATIONS", "parse_condition", "check", "compiled", "BindingChecks"]

@@ -36,7 +36,6 @@ from ..errors import MatDerivError
 from ..expressions import is_matrix, mat_add, shape_of
 from ..syntax import tree
 from ..syntax.grammar import zero_like
-from .matcher import match
 
 #: Most matches one ``each`` rule may sum (a product of more factors is refused).
 MAX_EACH_MATCHES = 1_000
@@ -68,7 +67,7 @@ def each_match(rule, expr, context):
     if isinstance(product, sympy.Mul) and not is_matrix(product):
         return None  # (orderings, not splits: see the module's docstring)
     matches, terms = [], []
-    for bindings in match(rule.pattern_tree, expr):
+    for bindings in rule.match_plan.matches(expr, context):
         if not rule.holds(bindings, context):
             continue
         if len(matches) == MAX_EACH_MATCHES:

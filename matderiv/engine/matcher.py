@@ -16,6 +16,10 @@ Sums, scalar products and Hadamard products are commutative: a variable may take
 one term, and the last variable takes the rest (``S``, the *rest* variable of a sum,
 may take none).
 
+Rules match through their compiled plans (``match_plans.MatchPlan``), which give the
+bindings this matcher gives, in its order; this matcher is their reference, and the
+tables below (which classes a call matches) serve both.
+
 >>> from sympy import MatrixSymbol
 >>> from matderiv.syntax import parse
 >>> A, X = MatrixSymbol("A", 2, 2), MatrixSymbol("X", 2, 2)
@@ -416,6 +420,14 @@ def _match_binary(pattern, expr, bindings):
 def product_factors(expr) -> list:
     """The factors of a product, its scalar coefficient (if not 1) first."""
     if isinstance(expr, MatMul):
+        args = expr.args
+        if all(getattr(a, "is_Matrix", False) for a in args[1:]):
+            # (as_coeff_matrices, which builds Mul(*scalars), where there is at most
+            # one scalar, the first factor: Mul of one factor is that factor)
+            if getattr(args[0], "is_Matrix", False):
+                return list(args)
+            if args[0].is_commutative is not False:
+                return list(args) if args[0] != 1 else list(args[1:])
         coeff, matrices = expr.as_coeff_matrices()
         return ([coeff] if coeff != 1 else []) + list(matrices)
     if isinstance(expr, sympy.Mul):
