@@ -13,6 +13,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
 from ..expressions.conjugate import ConjugateMatrixSymbol
+from .term_order import ordered_terms
 
 
 def _negative(expr) -> bool:
@@ -38,6 +39,12 @@ def _negated(product):
 
 class MatrixLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with sized identities, X^{-T} and amsmath-only output."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        # SymPy's order, without the rebuild of each index sum SymPy's own way costs.
+        if (order or self.order) is None:
+            return ordered_terms(expr)
+        return super()._as_ordered_terms(expr, order)
 
     def parenthesize(self, item, level, is_neg=False, strict=False) -> str:
         # SymPy's, with a product's precedence read off its sign (``_negative``).

@@ -25,6 +25,7 @@ from sympy.printing.str import StrPrinter
 
 from ..expressions import ScalarOf
 from ..expressions.conjugate import ConjugateMatrixSymbol
+from .term_order import ordered_terms, product_text
 
 _SIMPLE = (MatrixSymbol, sympy.Symbol, sympy.Identity, sympy.ZeroMatrix, sympy.OneMatrix)
 
@@ -39,6 +40,16 @@ class TextPrinter(StrPrinter):
 
     # Our objects' own _sympystr gives grammar-like str(); here the paper notation wins.
     printmethod = "_matderiv_text"
+
+    def _as_ordered_terms(self, expr, order=None):
+        # SymPy's order, without the rebuild of each index sum SymPy's own way costs.
+        if (order or self.order) is None:
+            return ordered_terms(expr)
+        return super()._as_ordered_terms(expr, order)
+
+    def _print_Mul(self, expr):
+        text = product_text(self, expr)  # SymPy's, without its rebuild of index sums
+        return super()._print_Mul(expr) if text is None else text
 
     def _group(self, expr, strong=False) -> str:
         text = self._print(expr)
