@@ -39,7 +39,7 @@ from ..expressions import is_matrix
 from .polynomial_values import MAX_ENTRIES, Undecided, matrix_value, scalar_value
 
 #: How many unknowns a check may use, tried in turn from the first that holds every
-#: matrix entry (a ring per count, built once: SymPy caches rings by their symbols).
+#: matrix entry (a ring per count and domain, built once: ``_ring``).
 UNKNOWNS = (16, 32, 64, 128, 256, 512, 1024)
 
 #: Where the values live, tried in turn: polynomials with integer coefficients (the
@@ -61,11 +61,9 @@ class EntryAlgebra:
     found so far (matrices by expression, function values by their arguments)."""
 
     def __init__(self, sizes: dict, unknowns: int, domain: str, deadline: float):
-        symbols = tuple(Symbol(f"u{n}") for n in range(unknowns))
         self.ground = ZZ if domain == "integers" else QQ
         self.field = domain == "fractions"
-        self.domain = FracField(symbols, QQ, lex) if self.field else \
-            PolyRing(symbols, self.ground, lex)
+        self.domain = _ring(unknowns, domain)
         self.sizes = {s: sympy.Integer(v) for s, v in sizes.items()}
         self.size_values = {s: int(v) for s, v in sizes.items()}
         self.zero, self.one = self.domain.zero, self.domain.one
@@ -155,6 +153,25 @@ class EntryAlgebra:
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
             raise Undecided("out of time")
+
+
+#: Rings (and fields) built so far, by unknowns and domain: at most one per pair of
+#: UNKNOWNS and DOMAINS. Not emptied by SymPy's ``clear_cache()``: a ring holds no
+#: expression, only its generators and the monomial arithmetic SymPy compiles for their
+#: number (7 functions, exec'd: 1.8 ms for 32 unknowns, a tenth of a whole proof).
+_RINGS: dict = {}
+
+
+def _ring(unknowns: int, domain: str):
+    """The polynomial ring over ZZ or QQ, or the field of fractions over QQ, in the
+    unknowns u0, u1, ... (lexicographic order)."""
+    found = _RINGS.get((unknowns, domain))
+    if found is None:
+        symbols = tuple(Symbol(f"u{n}") for n in range(unknowns))
+        found = FracField(symbols, QQ, lex) if domain == "fractions" else \
+            PolyRing(symbols, ZZ if domain == "integers" else QQ, lex)
+        _RINGS[(unknowns, domain)] = found
+    return found
 
 
 def same_entries(formula, indices, closed, sizes, positions, budget: float = 20.0,
