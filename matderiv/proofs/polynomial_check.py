@@ -156,10 +156,12 @@ class EntryAlgebra:
 
 
 #: Rings (and fields) built so far, by unknowns and domain: at most one per pair of
-#: UNKNOWNS and DOMAINS. Not emptied by SymPy's ``clear_cache()``: a ring holds no
-#: expression, only its generators and the monomial arithmetic SymPy compiles for their
-#: number (7 functions, exec'd: 1.8 ms for 32 unknowns, a tenth of a whole proof).
+#: UNKNOWNS (up to KEPT_UNKNOWNS: a ring's generators take unknowns² monomial entries)
+#: and DOMAINS. Not emptied by SymPy's ``clear_cache()``: a ring holds no expression,
+#: only its generators and the monomial arithmetic SymPy compiles for their number (7
+#: functions, exec'd: 1.8 ms for 32 unknowns, a tenth of a whole proof).
 _RINGS: dict = {}
+KEPT_UNKNOWNS = 256
 
 
 def _ring(unknowns: int, domain: str):
@@ -170,7 +172,8 @@ def _ring(unknowns: int, domain: str):
         symbols = tuple(Symbol(f"u{n}") for n in range(unknowns))
         found = FracField(symbols, QQ, lex) if domain == "fractions" else \
             PolyRing(symbols, ZZ if domain == "integers" else QQ, lex)
-        _RINGS[(unknowns, domain)] = found
+        if unknowns <= KEPT_UNKNOWNS:
+            _RINGS[(unknowns, domain)] = found
     return found
 
 
