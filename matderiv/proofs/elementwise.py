@@ -19,7 +19,7 @@ same formula with every index shifted alike.
 from __future__ import annotations
 
 import sympy
-from sympy import Derivative, Determinant, Dummy, Symbol
+from sympy import Derivative, Determinant, Dummy, S, Symbol
 
 from ..deadline import deadline
 from ..engine.conventions import CONVENTIONS, stated_convention
@@ -33,6 +33,7 @@ from ..expressions import (
 from .data import Line, Proof, Section, stated_shapes
 from .entry_checks import verify_entries
 from .entry_form import INDEX as _INDEX
+from .entry_form import element_of
 from .entry_form import entry as _entry
 from .entry_form import index_form as _index_form
 from .index_rules import entry_derivative as differentiate_entry
@@ -142,7 +143,9 @@ def _elementwise_proof(derivation, kind, vec) -> Proof:
         x_is_vector, element, x_name = True, X, X
     else:
         x_is_vector = X.shape[1] == 1
-        element = X[P_, 0] if x_is_vector else X[P_, Q_]
+        # X[P_, Q_], without SymPy's check of the indices (which asks the assumptions
+        # of each): the index symbols are nonnegative integers, valid for any size.
+        element = element_of(X, P_, S.Zero if x_is_vector else Q_)
         x_name = _entry_symbol(X.name, *((P_,) if x_is_vector else (P_, Q_)))
     if derivation.is_scalar:
         entry = _index_form(F if not is_matrix(F) else F[0, 0])

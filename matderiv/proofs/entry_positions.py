@@ -35,14 +35,14 @@ def x_shape_at(variable, substitution) -> tuple[int, int]:
     """The variable's concrete shape; a scalar t is 1 x 1 here (one column of J)."""
     if not is_matrix(variable):
         return (1, 1)
-    return tuple(int(d.subs(substitution)) for d in variable.shape)
+    return tuple(int(d.xreplace(substitution)) for d in variable.shape)
 
 
 def f_shape_at(derivation, substitution) -> tuple[int, int]:
     """The formula's concrete shape (1 x 1 for a scalar)."""
     if derivation.is_scalar:
         return (1, 1)
-    return tuple(int(d.subs(substitution)) for d in derivation.expr.shape)
+    return tuple(int(d.xreplace(substitution)) for d in derivation.expr.shape)
 
 
 def positions(derivation, kind, vec, f_shape, x_shape):
