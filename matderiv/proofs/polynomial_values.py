@@ -359,7 +359,10 @@ def _product(algebra, left, right):
              for j in range(len(right[0]))] for row in left]
 
 
-def _scaled(matrix, factor):
+def _scaled(algebra, matrix, factor):
+    if not algebra.field and factor.is_ground:  # a number: each coefficient times it
+        number = factor.LC
+        return [[value.mul_ground(number) for value in row] for row in matrix]
     return [[factor * value for value in row] for row in matrix]
 
 
@@ -371,7 +374,7 @@ def _mat_mul(algebra, expr, rows, cols):
             result = value if result is None else _product(algebra, result, value)
         else:
             factor = factor * scalar_value(algebra, arg, {})
-    return _scaled(result, factor)
+    return _scaled(algebra, result, factor)
 
 
 def _inverse(algebra, matrix):
