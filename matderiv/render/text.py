@@ -21,6 +21,7 @@ from sympy import (
     MatrixSymbol,
     Transpose,
 )
+from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.printing.str import StrPrinter
 
 from ..expressions import ScalarOf
@@ -35,11 +36,50 @@ def _size(size) -> str:
     return text if len(text) == 1 or str(size).isdigit() else f"({text})"
 
 
+#: (printer class, type) -> the name of the method that prints objects of that type.
+_METHODS: dict = {}
+
+
+def _method_name(printer, kind):
+    """The ``_print_...`` method ``Printer._print`` picks for objects of type ``kind``
+    (none of them printing themselves), or None (SymPy's printer then decides)."""
+    classes = kind.__mro__
+    if AppliedUndef in classes:
+        classes = classes[classes.index(AppliedUndef):]
+    if UndefinedFunction in classes:
+        classes = classes[classes.index(UndefinedFunction):]
+    if sympy.Function in classes:
+        i = classes.index(sympy.Function)
+        classes = tuple(c for c in classes[:i] if c.__name__ == classes[0].__name__
+                        or c.__name__.endswith("Base")) + classes[i:]
+    for cls in classes:
+        if getattr(printer, "_print_" + cls.__name__, None) is not None:
+            return "_print_" + cls.__name__
+    return None
+
+
 class TextPrinter(StrPrinter):
     """SymPy's str printer with the notation of the seed notes."""
 
     # Our objects' own _sympystr gives grammar-like str(); here the paper notation wins.
     printmethod = "_matderiv_text"
+
+    def _print(self, expr, **kwargs) -> str:
+        # SymPy's dispatch (Printer._print), its choice of method remembered per type:
+        # it walks the type's whole MRO building method names at every node.
+        name = _METHODS.get((type(self), type(expr)))
+        if name is None:
+            name = _method_name(self, type(expr))
+            if name is None or hasattr(expr, self.printmethod):
+                return super()._print(expr, **kwargs)
+            _METHODS[(type(self), type(expr))] = name
+        elif hasattr(expr, self.printmethod):
+            return super()._print(expr, **kwargs)
+        self._print_level += 1
+        try:
+            return getattr(self, name)(expr, **kwargs)
+        finally:
+            self._print_level -= 1
 
     def _as_ordered_terms(self, expr, order=None):
         # SymPy's order, without the rebuild of each index sum SymPy's own way costs.
