@@ -20,10 +20,12 @@ from sympy import (
     preorder_traversal,
     tanh,
 )
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 from test_proofs import PROVEN
 
 import matderiv
+from matderiv.render.latex import MatrixLatexPrinter, to_latex
 from matderiv.render.term_order import (
     holds_bounded_sum,
     ordered_factors,
@@ -43,9 +45,17 @@ class SymPyOrder(TextPrinter):
         return StrPrinter._print_Mul(self, expr)
 
 
+class SymPyLatexOrder(MatrixLatexPrinter):
+    """The LaTeX printer with SymPy's own order of terms."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        return LatexPrinter._as_ordered_terms(self, expr, order)
+
+
 def _check(expr):
     """Every part of ``expr`` is ordered and printed as SymPy does."""
     assert to_text(expr) == SymPyOrder().doprint(expr)
+    assert to_latex(expr) == SymPyLatexOrder({"mat_symbol_style": "plain"}).doprint(expr)
     for node in preorder_traversal(expr):
         if not hasattr(node, "sort_key"):
             continue
