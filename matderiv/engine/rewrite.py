@@ -115,7 +115,7 @@ def tree_size(expr) -> int:
     >>> tree_size(A*A + A)
     11
     """
-    if not isinstance(expr, Basic):
+    if not isinstance(expr, Basic) or not expr.args:
         return 1
     size = _TREE_SIZES.lookup(expr)
     if size is None:

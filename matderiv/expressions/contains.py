@@ -16,7 +16,6 @@ application quadratic in the depth of a formula (an L-layer network).
 from __future__ import annotations
 
 from sympy import Basic, MatrixSymbol
-from sympy.core.symbol import Str
 
 from .differentials import MatDiff, ScalarDiff
 from .memo import IdentityMemo
@@ -27,8 +26,8 @@ _DEPENDS_ON = IdentityMemo("matderiv.expressions.contains.depends_on")
 
 def holds_differential(expr) -> bool:
     """``expr.has(MatDiff, ScalarDiff)``."""
-    if not isinstance(expr, Basic) or isinstance(expr, Str) or type(expr) is MatrixSymbol:
-        return False
+    if not isinstance(expr, Basic) or type(expr) is MatrixSymbol or not expr.args:
+        return False  # (a name, a number, a size symbol: leaves, nothing to remember)
     if isinstance(expr, (MatDiff, ScalarDiff)):
         return True
     found = _HOLDS_DIFFERENTIAL.lookup(expr)

@@ -89,7 +89,7 @@ def is_size(n) -> bool:
     (True, True, False, False)
     """
     if isinstance(n, sympy.Integer):
-        return n >= 0
+        return n.p >= 0  # (its value as a Python int: n >= 0 builds a SymPy relation)
     if isinstance(n, sympy.Symbol):
         # Its facts as deduced from what was stated (assumptions0 holds the same facts,
         # but builds a new dict on every call).
@@ -98,7 +98,7 @@ def is_size(n) -> bool:
     if isinstance(n, (sympy.Mul, sympy.Add)):
         return all(is_size(a) for a in n.args)
     if isinstance(n, sympy.Pow):  # n*n is n**2 (a Kronecker product of X with X)
-        return is_size(n.base) and isinstance(n.exp, sympy.Integer) and n.exp > 0
+        return is_size(n.base) and isinstance(n.exp, sympy.Integer) and n.exp.p > 0
     return False
 
 
@@ -204,7 +204,7 @@ def _power_of_symbol(one, symbol):
     if one == symbol:
         return sympy.Pow(symbol, 2)
     if isinstance(one, sympy.Pow) and one.base == symbol and isinstance(one.exp, Integer) \
-            and one.exp > 0:
+            and one.exp.p > 0:
         return sympy.Pow(symbol, one.exp + 1)
     return None
 

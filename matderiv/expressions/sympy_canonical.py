@@ -47,6 +47,7 @@ from .memo import IdentityMemo
 from .sizes import matrix_symbol
 
 _SHIELDABLE = IdentityMemo("matderiv.expressions.sympy_canonical.shieldable")
+_KEEPS_PRODUCT = IdentityMemo("matderiv.expressions.sympy_canonical.keeps_product")
 _SORT_KEYS = IdentityMemo("matderiv.expressions.sympy_canonical.sort_key")
 _COEFF_MMUL = IdentityMemo("matderiv.expressions.sympy_canonical.coeff_mmul")
 
@@ -109,6 +110,13 @@ def sympy_keeps_product(product) -> bool:
     >>> [sympy_keeps_product(MatMul(*factors)) for factors in [(2, A, B), (A, B, B), (A, B.I, B)]]
     [True, False, False]
     """
+    found = _KEEPS_PRODUCT.lookup(product)  # (asked again by canonical() after tidy)
+    if found is None:
+        found = _KEEPS_PRODUCT.remember(product, _keeps_product(product))
+    return found
+
+
+def _keeps_product(product) -> bool:
     args = product.args
     if len(args) < 2:  # unpack
         return False
@@ -126,14 +134,17 @@ def sympy_keeps_product(product) -> bool:
             return False  # flatten, any_zeros, merge_explicit, permutations, remove_ids
         if isinstance(factor, Inverse) and isinstance(factor.arg, MatMul):
             return False  # combine_powers cancels X (X Y)^-1 ...
-    for left, right in zip(matrices, matrices[1:], strict=False):
+    not_square = [_not_square(m) for m in matrices]
+    for k, (left, right) in enumerate(zip(matrices, matrices[1:], strict=False)):
         if isinstance(left, OneMatrix) and isinstance(right, OneMatrix):
             return False  # combine_one_matrices
-        if _not_square(left) or _not_square(right):
+        if not_square[k] or not_square[k + 1]:
             continue  # combine_powers leaves this pair as it is
         left_base = left.args[0] if isinstance(left, MatPow) else left
         right_base = right.args[0] if isinstance(right, MatPow) else right
-        if left_base == right_base:
+        # (equal trees hash alike, and each hash is kept: most pairs differ by hash)
+        if left_base is right_base or (hash(left_base) == hash(right_base)
+                                       and left_base == right_base):
             return False  # combine_powers: A A^2 -> A^3
         if isinstance(right_base, MatrixBase):
             continue

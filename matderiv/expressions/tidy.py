@@ -210,9 +210,15 @@ def _rebuild(expr, args):
     if isinstance(expr, (Identity, ZeroMatrix, OneMatrix)):
         return sized(expr.func, *args)
     if type(expr) is sympy.Add:
-        inserted = added_in_order(args)  # a term added to a sum: no sort of the whole
-        if inserted is not None:
-            return inserted
+        total = added_in_order(args)  # a term added to a sum: no sort of the whole
+        if total is None:
+            total = sympy.Add(*args)
+        if type(total) is sympy.Add:
+            # SymPy's sum is canonical: built again from its own terms it is itself.
+            # (Pushing d(.) through a sum of N traces makes N sums, 2 to N terms, and
+            # each was sorted again when next tidied: N^2 log N.)
+            _REBUILT.remember(total, total)
+        return total
     return expr.func(*args)
 
 
