@@ -50,9 +50,9 @@ class ExpressionMemo(_ClearedWithSymPy):
         return value
 
 
-class NameMemo(_ClearedWithSymPy):
-    """A dict from names (strings) to the one object made for each, registered with
-    SymPy's ``clear_cache``."""
+class KeyMemo(_ClearedWithSymPy):
+    """A dict from plain keys (a name, a tuple of numbers) to the one object made for
+    each, registered with SymPy's ``clear_cache``."""
 
 
 class IdentityMemo(_ClearedWithSymPy):

@@ -17,7 +17,7 @@ from sympy import Expr, Integer
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from .memo import ExpressionMemo, NameMemo
+from .memo import ExpressionMemo, KeyMemo
 
 
 def as_size(value):
@@ -78,7 +78,7 @@ def _size_facts():
 
 
 _SIZE_FACTS = _size_facts()
-_SIZE_SYMBOLS = NameMemo("matderiv.expressions.sizes.size_symbol")
+_SIZE_SYMBOLS = KeyMemo("matderiv.expressions.sizes.size_symbol")
 
 
 def is_size(n) -> bool:

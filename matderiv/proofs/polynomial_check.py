@@ -36,6 +36,7 @@ from sympy.polys.orderings import lex
 from sympy.polys.rings import PolyRing
 
 from ..expressions import is_matrix
+from ..expressions.memo import KeyMemo
 from .polynomial_values import MAX_ENTRIES, Undecided, matrix_value, scalar_value
 
 #: How many unknowns a check may use, tried in turn from the first that holds every
@@ -156,11 +157,12 @@ class EntryAlgebra:
 
 
 #: Rings (and fields) built so far, by unknowns and domain: at most one per pair of
-#: UNKNOWNS (up to KEPT_UNKNOWNS: a ring's generators take unknowns² monomial entries)
-#: and DOMAINS. Not emptied by SymPy's ``clear_cache()``: a ring holds no expression,
-#: only its generators and the monomial arithmetic SymPy compiles for their number (7
-#: functions, exec'd: 1.8 ms for 32 unknowns, a tenth of a whole proof).
-_RINGS: dict = {}
+#: unknowns (up to KEPT_UNKNOWNS: a ring's generators take unknowns² monomial entries)
+#: and domain. A proof asks for the same ring at each entry, and SymPy compiles the
+#: monomial arithmetic of every new ring (7 functions: 1.8 ms for 32 unknowns, a tenth
+#: of a whole proof). Emptied by SymPy's ``clear_cache()``, like every memo here, so
+#: that a benchmark that clears it measures a proof as a single command runs it.
+_RINGS = KeyMemo("matderiv.proofs.polynomial_check.rings")
 KEPT_UNKNOWNS = 256
 
 
