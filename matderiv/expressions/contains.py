@@ -55,21 +55,29 @@ def depends_on(expr, variable) -> bool:
     return found
 
 
-def distinct_nodes(expr):
-    """Every distinct node of ``expr`` once (``preorder_traversal`` visits a shared part
-    once per occurrence: quadratic on an L-layer network's gradient), but not the parts
-    of a matrix symbol: its name and sizes, which no caller looks for (and which are half
-    the nodes of a small formula)."""
+def distinct_nodes(*exprs):
+    """Every distinct node of ``exprs`` once, each expression's in turn
+    (``preorder_traversal`` visits a shared part once per occurrence: quadratic on an
+    L-layer network's gradient), but not the parts of a matrix symbol: its name and
+    sizes, which no caller looks for (and which are half the nodes of a small formula).
+
+    >>> from sympy import MatMul
+    >>> A = MatrixSymbol("A", 2, 2)
+    >>> A_T = A.T  # (one object: a part met before is not met again)
+    >>> list(distinct_nodes(A_T, MatMul(A_T, A)))
+    [A.T, A, A.T*A]
+    """
     seen: set = set()
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, Basic) and type(node) is not MatrixSymbol:
-            stack.extend(reversed(node.args))
+    for expr in exprs:
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            yield node
+            if isinstance(node, Basic) and type(node) is not MatrixSymbol:
+                stack.extend(reversed(node.args))
 
 
 _ATOMS: dict = {}  # types -> IdentityMemo of the atoms of each subexpression

@@ -529,30 +529,6 @@ def evaluate_with_scale(exprs, values, *, functions=None, shapes=None) -> tuple[
     return [evaluation.value(expr) for expr in exprs], evaluation.scale()
 
 
-def distinct_parts(exprs) -> list:
-    """The distinct nodes of each of ``exprs`` in turn (``distinct_nodes``), a node
-    already met in one before them (and the parts below it) not again.
-
-    >>> A = MatrixSymbol("A", 2, 2)
-    >>> A_T = A.T
-    >>> distinct_parts([A_T, MatMul(A_T, A)])
-    [A.T, A, A.T*A]
-    """
-    seen: set = set()
-    found = []
-    for expr in exprs:
-        stack = [expr]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            found.append(node)
-            if isinstance(node, sympy.Basic) and type(node) is not MatrixSymbol:
-                stack.extend(reversed(node.args))
-    return found
-
-
 class Evaluation:
     """Values of ``exprs`` and of their parts at one point, each distinct part evaluated
     once, whoever asks: a check that first looks at the matrices a form inverts, then at
@@ -574,7 +550,7 @@ class Evaluation:
         # One walk over all the expressions: their matrix symbols give the sizes, and
         # every distinct part is within the budget (each expression's parts in turn, a
         # part shared with one before it already checked: as check_budget of each).
-        self.nodes = distinct_parts(exprs)
+        self.nodes = list(distinct_nodes(*exprs))
         symbols = {node for node in self.nodes if isinstance(node, MatrixSymbol)}
         self._evaluator = _Evaluator(values, sizes_given(values, symbols.union(declared)),
                                      functions)
