@@ -91,6 +91,9 @@ def may_share_ends(ends, expr) -> bool:
     match in any order: let through."""
     if not ends or not isinstance(expr, MatAdd) or any(not is_matrix(t) for t in expr.args):
         return True
+    if any(isinstance(t, MatMul) and any(isinstance(f, MatMul) for f in t.args)
+           for t in expr.args):
+        return True  # a product not flat (tidy flattens them): its ends are not its factors'
     for end in ends:
         at = 0 if end == "first" else -1
         found = [product_factors(term)[at] for term in expr.args]

@@ -42,6 +42,7 @@ from sympy import (
     Rational,
     S,
 )
+from sympy import __version__ as sympy_version
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.exprtools import decompose_power
 from sympy.core.mul import _keep_coeff
@@ -85,9 +86,15 @@ def is_number(expr) -> bool:
     return expr.is_number
 
 
+#: The steps here are SymPy 1.14's (checked against it by tests/test_term_order.py);
+#: with another SymPy, whose steps may differ, SymPy's own methods are asked instead.
+SAME_SYMPY = sympy_version.split(".")[:2] == ["1", "14"]
+
+
 def ordered_terms(expr) -> list:
     """``expr.as_ordered_terms()`` (the default order)."""
-    if not isinstance(expr, Add) or expr.is_Matrix or not holds_bounded_sum(expr) or \
+    if not SAME_SYMPY or not isinstance(expr, Add) or expr.is_Matrix or \
+            not holds_bounded_sum(expr) or \
             type(expr).as_ordered_terms is not Expr.as_ordered_terms or \
             type(expr).as_terms is not Expr.as_terms:
         return expr.as_ordered_terms()
@@ -103,7 +110,7 @@ def ordered_terms(expr) -> list:
 
 def ordered_factors(expr) -> list:
     """``expr.as_ordered_factors()`` of a product."""
-    if type(expr).as_ordered_factors is not Mul.as_ordered_factors or \
+    if not SAME_SYMPY or type(expr).as_ordered_factors is not Mul.as_ordered_factors or \
             not holds_bounded_sum(expr):
         return expr.as_ordered_factors()
     commutative, rest = expr.args_cnc()
@@ -199,7 +206,7 @@ def product_text(printer, expr):
     factors in ``ordered_factors``' order; None for any other product (and for an
     unevaluated one, which SymPy prints as it stands): the caller asks SymPy."""
     args = expr.args
-    if not holds_bounded_sum(expr) or args[0] is S.One or any(
+    if not SAME_SYMPY or not holds_bounded_sum(expr) or args[0] is S.One or any(
             isinstance(a, Number) or a.is_Pow and all(ai.is_Integer for ai in a.args)
             for a in args[1:]):
         return None

@@ -31,8 +31,9 @@ _ONE = frozenset(op for op in _OPERATORS if len(op) == 1)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
 #: Spaces, an ASCII name or an operator, read at once where nothing non-ASCII follows
 #: (nor a letter .T); anything else (numbers, errors) is read by ``_read_one``. The
-#: name's run is possessive (*+): backing off from "abcé" to "ab" would split the name.
-_COMMON = re.compile(r"[ \t]+|(?P<name>[A-Za-z_][A-Za-z0-9_]*+)(?![^\x00-\x7f])"
+#: name's run must end where no letter, digit or non-ASCII character follows: backing
+#: off from "abcé" to "ab" would split the name. (Python 3.10 has no possessive *+.)
+_COMMON = re.compile(r"[ \t]+|(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_]|[^\x00-\x7f])"
                      r"|(?P<op>\.\*|\./|\.\^|\.T(?![A-Za-z0-9_]|[^\x00-\x7f])|\.'|\*\*"
                      r"|[-+*@/^'(),])")
 
