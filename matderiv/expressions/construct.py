@@ -94,6 +94,14 @@ def _product(coeff, args, matrices=None):
     return sympy.Basic.__new__(sympy.MatMul, *args)
 
 
+def coefficient_of(scalars):
+    """The product of a matrix product's scalar factors: ``Mul(*scalars)``, whose
+    constructor is skipped for the common cases (Mul() is 1, Mul(c) is c)."""
+    if not scalars:
+        return sympy.S.One
+    return _sympify(scalars[0]) if len(scalars) == 1 else sympy.Mul(*scalars)
+
+
 def mat_mul(*factors):
     """A flat product: nested products are spliced in, scalar factors multiplied together.
 
@@ -107,9 +115,7 @@ def mat_mul(*factors):
     matrices = [f for f in flat if is_matrix(f)]
     if not matrices:
         return sympy.Mul(*scalars)
-    # (Mul() is 1 and Mul(c) is c: SymPy's constructor, skipped for the common cases)
-    coeff = sympy.S.One if not scalars else _sympify(scalars[0]) if len(scalars) == 1 \
-        else sympy.Mul(*scalars)
+    coeff = coefficient_of(scalars)
     if coeff == 1 and len(matrices) == 1:
         return matrices[0]
     return _product(coeff, matrices)

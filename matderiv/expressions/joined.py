@@ -17,13 +17,11 @@ remember its shape (which a rule's result is asked next).
 
 from __future__ import annotations
 
-import sympy
 from sympy import Basic, MatAdd, MatMul
-from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.matrices.expressions.special import GenericZeroMatrix
 
-from .construct import _SHAPES, mat_add, shape_of
+from .construct import _SHAPES, coefficient_of, mat_add, shape_of
 
 
 def joined_product(left, right, shape=None):
@@ -37,7 +35,7 @@ def joined_product(left, right, shape=None):
         product = Basic.__new__(MatMul, *factors)
     else:
         matrices = [f for f in factors if f.is_Matrix]
-        coeff = _sympify(scalars[0]) if len(scalars) == 1 else sympy.Mul(*scalars)
+        coeff = coefficient_of(scalars)
         product = Basic.__new__(MatMul, *matrices) if coeff == 1 else \
             Basic.__new__(MatMul, coeff, *matrices)
     _SHAPES.remember(product, shape or (shape_of(left)[0], shape_of(right)[1]))

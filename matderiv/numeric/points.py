@@ -202,18 +202,14 @@ def value_or_none(expr, values, functions):
     return value  # a value that overflows is reported as such, not drawn again
 
 
-def well_conditioned(expr, values, functions, evaluation=None) -> bool:
+def well_conditioned(expr, values, functions) -> bool:
     """Every matrix ``expr`` inverts or takes the determinant of is finite and well
     conditioned at the point (condition number at most MAX_CONDITION), and every
     spectral or matrix function's argument is where its derivative is well posed (a
     simple extreme eigenvalue, full rank, no eigenvalue on the negative real axis).
-    ``evaluation``: an ``Evaluation`` at these values to take the parts' values from."""
-    def value(part):
-        if evaluation is not None:
-            return evaluation.value(part)
-        return evaluate(part, values, functions=functions)
-
-    return _parts_well_conditioned(distinct_nodes(expr), value)
+    (The value check asks ``well_conditioned_at`` of its ``Evaluation``.)"""
+    return _parts_well_conditioned(
+        distinct_nodes(expr), lambda part: evaluate(part, values, functions=functions))
 
 
 def well_conditioned_at(evaluation) -> bool:
