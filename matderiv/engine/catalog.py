@@ -16,6 +16,8 @@ from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
+from sympy import MatrixSymbol
+
 from ..errors import MatDerivError
 from ..expressions import MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
 from ..syntax import tree
@@ -198,7 +200,7 @@ class Rule:
                 result = self.instantiate(bindings)
             except MatDerivError:
                 continue  # the result does not build (shapes) for these bindings
-            if is_matrix(expr) and result == 0:
+            if is_matrix(expr) and not is_matrix(result) and result == 0:
                 result = zero_like(expr)
             if _shape(result) != _shape(expr):
                 raise MatDerivError(f"rule {self.name} is wrong: it turned {expr} "
@@ -253,6 +255,17 @@ class RuleSet(tuple):
     >>> [rule.name for rule in rules.candidates(MatDiff(X.T))]
     ['d-constant', 'd-transpose']
     """
+
+    @cached_property
+    def may_rewrite_symbols(self) -> bool:
+        """Whether a rule of the set may apply at a bare matrix symbol (``candidates``
+        of one is empty otherwise): a pattern that is a name alone, with conditions.
+
+        >>> catalog().phase("simplification").may_rewrite_symbols
+        False
+        """
+        return any(r.root_types is None or issubclass(MatrixSymbol, r.root_types)
+                   for r in self)
 
     def candidates(self, expr) -> tuple[Rule, ...]:
         """The rules that may apply at ``expr`` (``Rule.may_apply``), in order."""

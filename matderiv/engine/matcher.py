@@ -245,12 +245,12 @@ def heads(expr) -> int:
     >>> heads(Trace(X.T)) == _bits(Trace, Transpose), heads(X)
     (True, 0)
     """
-    if not isinstance(expr, sympy.Basic) or not expr.args or type(expr) is sympy.MatrixSymbol:
+    if not isinstance(expr, sympy.Basic) or not expr._args or type(expr) is sympy.MatrixSymbol:
         return _type_heads(type(expr))  # (a matrix symbol's parts are a name and sizes)
     found = _HEADS.lookup(expr)
     if found is None:
         found = _type_heads(type(expr))
-        for arg in expr.args:
+        for arg in expr._args:
             found |= heads(arg)
         _HEADS.remember(expr, found)
     return found

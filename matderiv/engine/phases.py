@@ -34,7 +34,7 @@ from ..expressions import (
     mat_mul,
     sized,
 )
-from ..expressions.contains import holds_differential
+from ..expressions.contains import holds_differential, holds_matrix_differential
 from ..expressions.content import pull_numeric_content
 from ..expressions.tidy import canonical, is_zero, tidy
 from .catalog import catalog
@@ -172,16 +172,16 @@ def simplify(expr, context, same_value) -> Phase:
 
 def collect_gradient(expr, differential):
     """G from a sum of terms c <G, dX>; raise if a term is not in that form."""
-    if expr == 0:
+    if expr is sympy.S.Zero or (expr.is_Number and expr == 0):  # (== 0 sympifies the 0)
         return ZeroMatrix(*differential.shape)
     if isinstance(expr, sympy.Add):
         return mat_add(*[collect_gradient(term, differential) for term in expr.args])
     if isinstance(expr, Inner) and expr.args[1] == differential:
         return expr.args[0]
     if isinstance(expr, sympy.Mul):
-        linear = [a for a in expr.args if a.has(MatDiff)]
+        linear = [a for a in expr.args if holds_matrix_differential(a)]
         if len(linear) == 1:
-            constant = sympy.Mul(*[a for a in expr.args if not a.has(MatDiff)])
+            constant = sympy.Mul(*[a for a in expr.args if not holds_matrix_differential(a)])
             return mat_mul(constant, collect_gradient(linear[0], differential))
     raise MatDerivError(f"cannot identify the gradient: no rule brings the term {expr} "
                         f"to the form <G, {differential}>")
@@ -221,7 +221,8 @@ def collect_jacobian(expr, stacked):
         args = list(expr.args)
         last = args[-1]
         rest = args[:-1]
-        if is_matrix(last) and last.has(MatDiff) and not any(a.has(MatDiff) for a in rest):
+        if is_matrix(last) and holds_matrix_differential(last) and \
+                not any(holds_matrix_differential(a) for a in rest):
             if last == stacked and any(is_matrix(a) for a in rest):
                 return mat_mul(*rest)  # J vec(dX): J, not J I (which tidy takes apart)
             return mat_mul(*rest, collect_jacobian(last, stacked))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from sympy import Basic, MatAdd
+from sympy import Basic, MatAdd, MatrixSymbol
 from sympy.core.symbol import Str
 
 from ..errors import MatDerivError
@@ -115,11 +115,11 @@ def tree_size(expr) -> int:
     >>> tree_size(A*A + A)
     11
     """
-    if not isinstance(expr, Basic) or not expr.args:
+    if not isinstance(expr, Basic) or not expr._args:
         return 1
     size = _TREE_SIZES.lookup(expr)
     if size is None:
-        size = _TREE_SIZES.remember(expr, 1 + sum(tree_size(a) for a in expr.args))
+        size = _TREE_SIZES.remember(expr, 1 + sum(tree_size(a) for a in expr._args))
     return size
 
 
@@ -181,7 +181,7 @@ class Pushes:
         if found is None:
             self.context.check_time()
             if not _is_differential(expr):
-                found = rebuild(expr, [self.push(a, done) for a in expr.args])
+                found = rebuild(expr, [self.push(a, done) for a in expr._args])
             elif expr.arg == self.context.variable:
                 found = expr
             else:
@@ -261,8 +261,9 @@ def bottom_up(expr, rules, context, steps, done=None):
 
 def simplify_bottom_up(expr, rules, context, steps, done=None):
     """Like ``bottom_up`` but over the whole expression (results hold no differential)."""
-    if not isinstance(expr, Basic) or not expr.args or isinstance(expr, Str):
-        return expr
+    if not isinstance(expr, Basic) or not expr._args or isinstance(expr, Str) or \
+            type(expr) is MatrixSymbol and not rules.may_rewrite_symbols:
+        return expr  # (a matrix symbol's parts are its name and sizes)
     done = {} if done is None else done
     found = done.get(expr)
     if found is None:
@@ -275,7 +276,7 @@ def simplify_bottom_up(expr, rules, context, steps, done=None):
 def _fixed_point(expr, strategy, rules, context, steps, done):
     """Children first (by ``strategy``), then the node, until no rule applies."""
     context.check_time()
-    expr = rebuild(expr, [strategy(arg, rules, context, steps, done) for arg in expr.args])
+    expr = rebuild(expr, [strategy(arg, rules, context, steps, done) for arg in expr._args])
     found = apply_first(rules, expr, context)
     if found is None:
         return expr
@@ -319,7 +320,7 @@ def spread(expr, rule, rules, context, steps):
 
 def _first_application(expr, rules, context):
     """(rule, result, bindings) of the first of ``rules`` that applies at ``expr``."""
-    if not isinstance(expr, Basic) or not expr.args:
+    if not isinstance(expr, Basic) or not expr._args:
         return None
     for rule in rules.candidates(expr):
         found = rule.apply(expr, context)

@@ -27,11 +27,11 @@ def is_matrix(expr) -> bool:
 
 
 def _factors(expr):
-    return expr.args if isinstance(expr, sympy.MatMul) else (expr,)
+    return expr._args if isinstance(expr, sympy.MatMul) else (expr,)
 
 
 def _terms(expr):
-    return expr.args if isinstance(expr, sympy.MatAdd) else (expr,)
+    return expr._args if isinstance(expr, sympy.MatAdd) else (expr,)
 
 
 
@@ -66,20 +66,23 @@ def shape_of(expr):
         if found is None:
             found = _SHAPES.remember(expr, _shape_from_parts(expr))
         return found
+    if type(expr) is sympy.MatrixSymbol:  # (its parts are its name and sizes)
+        parts = expr._args
+        return parts[1], parts[2]
     return expr.shape
 
 
 def _shape_from_parts(expr):
     if isinstance(expr, sympy.MatMul):
-        matrices = [a for a in expr.args if is_matrix(a)]
+        matrices = [a for a in expr._args if is_matrix(a)]
         return shape_of(matrices[0])[0], shape_of(matrices[-1])[1]
     if isinstance(expr, sympy.Transpose):
         rows, cols = shape_of(expr.arg)
         return cols, rows
     if isinstance(expr, sympy.KroneckerProduct):  # as SymPy's shape, from known parts
-        rows, cols = zip(*(shape_of(a) for a in expr.args), strict=True)
+        rows, cols = zip(*(shape_of(a) for a in expr._args), strict=True)
         return size_product(*rows), size_product(*cols)
-    return shape_of(expr.args[0])
+    return shape_of(expr._args[0])
 
 
 def _product(coeff, args, matrices=None):

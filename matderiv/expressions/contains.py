@@ -22,18 +22,38 @@ from .memo import IdentityMemo
 
 _HOLDS_DIFFERENTIAL = IdentityMemo("matderiv.expressions.contains.holds_differential")
 _DEPENDS_ON = IdentityMemo("matderiv.expressions.contains.depends_on")
+_HOLDS_MATRIX_DIFFERENTIAL = IdentityMemo(
+    "matderiv.expressions.contains.holds_matrix_differential")
 
 
 def holds_differential(expr) -> bool:
     """``expr.has(MatDiff, ScalarDiff)``."""
-    if not isinstance(expr, Basic) or type(expr) is MatrixSymbol or not expr.args:
+    if not isinstance(expr, Basic) or type(expr) is MatrixSymbol or not expr._args:
         return False  # (a name, a number, a size symbol: leaves, nothing to remember)
     if isinstance(expr, (MatDiff, ScalarDiff)):
         return True
     found = _HOLDS_DIFFERENTIAL.lookup(expr)
     if found is None:
         found = _HOLDS_DIFFERENTIAL.remember(
-            expr, any(holds_differential(a) for a in expr.args))
+            expr, any(holds_differential(a) for a in expr._args))
+    return found
+
+
+def holds_matrix_differential(expr) -> bool:
+    """``expr.has(MatDiff)``: what a gradient or Jacobian is collected by.
+
+    >>> X = MatrixSymbol("X", 2, 2)
+    >>> holds_matrix_differential(X * MatDiff(X)), holds_matrix_differential(X.T)
+    (True, False)
+    """
+    if not holds_differential(expr):
+        return False  # (remembered already: most parts hold none)
+    if isinstance(expr, MatDiff):
+        return True
+    found = _HOLDS_MATRIX_DIFFERENTIAL.lookup(expr)
+    if found is None:
+        found = _HOLDS_MATRIX_DIFFERENTIAL.remember(
+            expr, any(holds_matrix_differential(a) for a in expr._args))
     return found
 
 
@@ -41,9 +61,9 @@ def depends_on(expr, variable) -> bool:
     """``expr.has(variable)`` for a symbol ``variable`` (a MatrixSymbol)."""
     if not isinstance(expr, Basic):
         return False
-    if expr == variable:
-        return True
-    if not expr.args or isinstance(expr, MatrixSymbol):
+    if expr is variable or (type(expr) is type(variable) and expr == variable):
+        return True  # (SymPy's == of two nodes of different classes sympifies first)
+    if not expr._args or isinstance(expr, MatrixSymbol):
         return False  # a leaf, or a matrix symbol other than the variable (its parts
         # are a name and sizes)
     answers = _DEPENDS_ON.lookup(expr)  # by variable
@@ -51,7 +71,7 @@ def depends_on(expr, variable) -> bool:
         answers = _DEPENDS_ON.remember(expr, {})
     found = answers.get(variable)
     if found is None:
-        found = answers[variable] = any(depends_on(a, variable) for a in expr.args)
+        found = answers[variable] = any(depends_on(a, variable) for a in expr._args)
     return found
 
 
@@ -77,7 +97,7 @@ def distinct_nodes(*exprs):
             seen.add(id(node))
             yield node
             if isinstance(node, Basic) and type(node) is not MatrixSymbol:
-                stack.extend(reversed(node.args))
+                stack.extend(reversed(node._args))
 
 
 _ATOMS: dict = {}  # types -> IdentityMemo of the atoms of each subexpression

@@ -37,12 +37,12 @@ def pull_numeric_content(expr):
     factor of a sum's terms in front of the sum, and moves numbers out of products
     and Hadamard products to the front.
     """
-    if not isinstance(expr, Basic) or not expr.args or type(expr) in LEAVES:
+    if not isinstance(expr, Basic) or not expr._args or type(expr) in LEAVES:
         return expr
     done = _PULLED.lookup(expr)
     if done is None:
-        args = [pull_numeric_content(a) for a in expr.args]
-        unchanged = all(map(is_, args, expr.args))
+        args = [pull_numeric_content(a) for a in expr._args]
+        unchanged = all(map(is_, args, expr._args))
         done = _PULLED.remember(expr, interned(_pull_numeric_content(
             expr if unchanged else rebuilt(expr, args))))
     return done

@@ -96,7 +96,7 @@ def is_size(n) -> bool:
         known = n._assumptions
         return bool(known.get("integer") and known.get("positive"))
     if isinstance(n, (sympy.Mul, sympy.Add)):
-        return all(is_size(a) for a in n.args)
+        return all(is_size(a) for a in n._args)
     if isinstance(n, sympy.Pow):  # n*n is n**2 (a Kronecker product of X with X)
         return is_size(n.base) and isinstance(n.exp, sympy.Integer) and n.exp.p > 0
     return False
@@ -175,14 +175,18 @@ def _times(one, other):
     >>> _times(n, m) == n * m, _times(Integer(1), n) is n, _times(Integer(2), Integer(3))
     (True, True, 6)
     """
-    if one == 1:
+    # (A size is SymPy's, never a Float: 1 is the one object S.One. Asking == 1 of a
+    # Symbol sympifies the 1 first, and assumptions0 builds a dict on every call; sizes
+    # made by size_symbol share one dict of facts.)
+    if one is sympy.S.One:
         return other
-    if other == 1:
+    if other is sympy.S.One:
         return one
     if isinstance(one, Integer) and isinstance(other, Integer):
         return Integer(int(one) * int(other))
     if type(one) is sympy.Symbol and type(other) is sympy.Symbol and one.name != other.name \
-            and one.assumptions0 == other.assumptions0:  # (else Mul orders them otherwise)
+            and (one._assumptions0 is other._assumptions0
+                 or one.assumptions0 == other.assumptions0):  # (else Mul orders otherwise)
         first, second = sorted((one, other), key=lambda s: s.name)
         return sympy.Mul._from_args((first, second), is_commutative=True)
     # n n is n**2 and n**k n is n**(k+1): SymPy's Pow costs a tenth of its Mul, which

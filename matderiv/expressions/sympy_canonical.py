@@ -75,7 +75,9 @@ def shielded_doit(expr):
             return known
     # In a fixed order: SymPy orders a sum's terms by their stand-ins' creation, and a
     # frozenset's order changes with Python's string hashing from run to run.
-    shields = {node: sympy.Dummy("shield") for node in sorted(_shieldable(expr), key=sort_key)}
+    shieldable = _shieldable(expr)
+    shields = {node: sympy.Dummy("shield") for node in sorted(shieldable, key=sort_key)} \
+        if shieldable else {}
     if isinstance(expr, MatAdd) and not shields:
         # (with shields, SymPy sorts the terms by their stand-ins)
         known = canonical_sum_if_known(expr)

@@ -59,12 +59,12 @@ def is_zero(expr) -> bool:
 
 def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
-    if not isinstance(expr, Basic) or not expr.args or type(expr) in LEAVES:
+    if not isinstance(expr, Basic) or not expr._args or type(expr) in LEAVES:
         return expr
     done = _TIDIED.lookup(expr)
     if done is None:
         done = _TIDIED.remember(expr, interned(
-            rebuild(expr, [tidy(arg) for arg in expr.args])))
+            rebuild(expr, [tidy(arg) for arg in expr._args])))
     return done
 
 
@@ -122,7 +122,7 @@ def run_of_scalar_sum(total, run):
 
 def rebuild(expr, args):
     """``expr.func(*args)``, canonicalised as ``tidy`` describes."""
-    if len(args) == len(expr.args) and all(map(is_, args, expr.args)):
+    if len(args) == len(expr._args) and all(map(is_, args, expr._args)):
         if isinstance(expr, MatrixSymbol) or _kept_as_it_is(expr, args):
             return expr  # built again from the same parts, it is equal
         # The same node again (bottom_up walks unchanged parts once per rule applied).
@@ -227,7 +227,7 @@ def _flat_product(expr, args) -> bool:
     it is flat (a rule's result, just built by mat_mul): no part a product, a scalar (not
     1) only in front, two parts or more. (mat_mul would check the sizes of neighbouring
     factors again; a product's were checked when it was built.)"""
-    if len(args) < 2 or len(args) != len(expr.args) or not all(map(is_, args, expr.args)):
+    if len(args) < 2 or len(args) != len(expr._args) or not all(map(is_, args, expr._args)):
         return False
     first = args[0]
     if isinstance(first, MatMul) or not is_matrix(first) and first == 1:
@@ -261,12 +261,12 @@ _SAFE_DOIT = (MatMul, MatAdd, Transpose, HadamardProduct, KroneckerProduct)
 
 def canonical(expr):
     """SymPy's canonical form, node by node, through the nodes whose doit is safe."""
-    if not isinstance(expr, Basic) or not expr.args or type(expr) in LEAVES:
+    if not isinstance(expr, Basic) or not expr._args or type(expr) in LEAVES:
         return expr
     done = _CANONICAL.lookup(expr)
     if done is None:
         done = _CANONICAL.remember(expr, interned(_canonical_node(
-            rebuild(expr, [canonical(arg) for arg in expr.args]))))
+            rebuild(expr, [canonical(arg) for arg in expr._args]))))
     return done
 
 
