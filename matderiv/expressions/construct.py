@@ -102,7 +102,10 @@ def coefficient_of(scalars):
     constructor is skipped for the common cases (Mul() is 1, Mul(c) is c)."""
     if not scalars:
         return sympy.S.One
-    return _sympify(scalars[0]) if len(scalars) == 1 else sympy.Mul(*scalars)
+    if len(scalars) == 1:
+        scalar = scalars[0]
+        return scalar if isinstance(scalar, sympy.Basic) else _sympify(scalar)
+    return sympy.Mul(*scalars)
 
 
 def mat_mul(*factors):
@@ -122,6 +125,24 @@ def mat_mul(*factors):
     if coeff == 1 and len(matrices) == 1:
         return matrices[0]
     return _product(coeff, matrices)
+
+
+def transposed(matrix):
+    """``matrix'``, as ``tidy`` would leave it: a transpose undone, a square identity or
+    ones matrix its own transpose. (A rule's R' with R bound to I builds I' otherwise,
+    and tidying it rebuilds every node above it.)
+
+    >>> A = sympy.MatrixSymbol("A", 2, 3)
+    >>> transposed(A), transposed(A.T), transposed(sympy.Identity(2))
+    (A.T, A, I)
+    """
+    if isinstance(matrix, sympy.Transpose):
+        return matrix.arg
+    if isinstance(matrix, (sympy.Identity, sympy.OneMatrix)):
+        rows, cols = shape_of(matrix)
+        if rows == cols:
+            return matrix
+    return sympy.Basic.__new__(sympy.Transpose, matrix)
 
 
 def mat_add(*terms):

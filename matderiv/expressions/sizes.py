@@ -17,7 +17,7 @@ from sympy import Expr, Integer
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from .memo import ExpressionMemo, KeyMemo
+from .memo import ExpressionMemo, IdentityMemo, KeyMemo
 
 
 def as_size(value):
@@ -81,6 +81,9 @@ _SIZE_FACTS = _size_facts()
 _SIZE_SYMBOLS = KeyMemo("matderiv.expressions.sizes.size_symbol")
 
 
+_COMPOSITE_SIZES = IdentityMemo("matderiv.expressions.sizes.is_size")
+
+
 def is_size(n) -> bool:
     """Built from declared sizes (positive integer symbols) and whole numbers by + and *.
 
@@ -96,7 +99,12 @@ def is_size(n) -> bool:
         known = n._assumptions
         return bool(known.get("integer") and known.get("positive"))
     if isinstance(n, (sympy.Mul, sympy.Add)):
-        return all(is_size(a) for a in n._args)
+        # (remembered: tidy, canonical and the rule walks each meet the sizes m n of a
+        # Kronecker product or a vec once more)
+        entry = _COMPOSITE_SIZES.get(id(n))
+        if entry is not None and entry[0] is n:
+            return entry[1]
+        return _COMPOSITE_SIZES.remember(n, all(is_size(a) for a in n._args))
     if isinstance(n, sympy.Pow):  # n*n is n**2 (a Kronecker product of X with X)
         return is_size(n.base) and isinstance(n.exp, sympy.Integer) and n.exp.p > 0
     return False

@@ -54,7 +54,18 @@ _CANONICAL = IdentityMemo("matderiv.expressions.tidy.canonical")
 
 
 def is_zero(expr) -> bool:
-    return isinstance(expr, ZeroMatrix) or (not is_matrix(expr) and expr == 0)
+    """A zero matrix, or the number 0.
+
+    >>> is_zero(ZeroMatrix(2, 2)), is_zero(sympy.Integer(0)), is_zero(sympy.Symbol("x"))
+    (True, True, False)
+    """
+    if isinstance(expr, ZeroMatrix):
+        return True
+    if isinstance(expr, Basic):
+        # Only a number equals 0 (SymPy's == of anything else with 0 is False, after
+        # sympifying the 0: asked of every part tidy rebuilds).
+        return not is_matrix(expr) and expr.is_Number and expr == 0
+    return expr == 0
 
 
 def tidy(expr):
@@ -171,7 +182,9 @@ def _rebuild(expr, args):
         terms = [a for a in args if not is_zero(a)]
         if not terms:
             return sized(ZeroMatrix, *shape_of(expr))
-        total = mat_add(*terms)
+        # (a flat sum of its own parts is the sum mat_add would build again: kept, so
+        # that what holds it is not rebuilt for a new copy)
+        total = expr if _flat_sum(expr, terms) else mat_add(*terms)
         return shielded_doit(total) if isinstance(total, MatAdd) else total
     if isinstance(expr, HadamardProduct):
         if any(is_zero(a) for a in args):
@@ -233,6 +246,13 @@ def _flat_product(expr, args) -> bool:
     if isinstance(first, MatMul) or not is_matrix(first) and first == 1:
         return False
     return all(is_matrix(a) and not isinstance(a, MatMul) for a in args[1:])
+
+
+def _flat_sum(expr, terms) -> bool:
+    """Whether ``mat_add(*terms)`` would build ``expr`` again: ``terms`` are its parts,
+    two or more, none a sum (mat_add would splice it in)."""
+    return len(terms) >= 2 and len(terms) == len(expr._args) and \
+        all(map(is_, terms, expr._args)) and not any(isinstance(t, MatAdd) for t in terms)
 
 
 def _kronecker(args):

@@ -39,6 +39,7 @@ from ..expressions import (
     mat_mul,
     shape_of,
 )
+from ..expressions.construct import transposed
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
 from .grammar import (
@@ -165,7 +166,11 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
 
     def build_postfix(self, node):
         value = self.build(node.operand)
-        return Transpose(value) if is_matrix(value) else value
+        if not is_matrix(value):
+            return value
+        # (a rule's result is tidied: its transposes are built as tidy leaves them; a
+        # formula is shown as the user wrote it)
+        return transposed(value) if self.rule_mode else Transpose(value)
 
     def build_binary(self, node):
         if node.op in ("+", "-") and not self.rule_mode and _is_sum(node.left):

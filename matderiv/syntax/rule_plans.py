@@ -26,11 +26,12 @@ rule application of the rules' examples.
 from __future__ import annotations
 
 import sympy
-from sympy import Basic, Transpose
+from sympy import Basic
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import MatDerivError
 from ..expressions import Inner, MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
+from ..expressions.construct import transposed
 from ..expressions.joined import joined_product, joined_sum
 from . import tree
 from .builder import _MAX_BITS, Builder
@@ -125,7 +126,7 @@ def _compiled_postfix(node):
     def build_postfix(builder):
         # (a transpose holds no number; a scalar is its operand, already checked)
         value = operand(builder)
-        return _transpose(value) if is_matrix(value) else value
+        return transposed(value) if is_matrix(value) else value
     return build_postfix
 
 
@@ -135,9 +136,6 @@ def _constructor(cls):
     if cls.__new__ is not MatrixExpr.__new__:
         return cls
     return lambda value: Basic.__new__(cls, value) if isinstance(value, Basic) else cls(value)
-
-
-_transpose = _constructor(Transpose)
 
 
 def _compiled_product(node, left, right):
