@@ -60,6 +60,7 @@ from ..expressions import (
     shape_of,
     sized,
 )
+from ..expressions.construct import coefficient_of
 from ..expressions.memo import IdentityMemo
 from ..expressions.tidy import run_of_scalar_sum
 from ..syntax import tree
@@ -235,10 +236,12 @@ def _compiled_unary(node, checks):
         value = mat_mul(-1, expr) if is_matrix(expr) else -expr
         if _leading_coefficient(expr) < 0:
             return (value,)
-        # (as_coeff_mmul()[0], without the product of the matrices it builds)
-        coeff = value.as_coeff_matrices()[0] if isinstance(value, MatMul) else \
+        # (as_coeff_matrices()[0]: the product of the scalar factors, without SymPy's
+        # Mul, built anew after each clear_cache)
+        coeff = coefficient_of([a for a in value._args if not is_matrix(a)]) \
+            if isinstance(value, MatMul) else \
             sympy.S.One if is_matrix(value) else value.as_coeff_Mul()[0]
-        return (value,) if coeff == 1 else None
+        return (value,) if coeff is sympy.S.One or (coeff.is_Number and coeff == 1) else None
     return _node_of(negated, [operand], exact=False)
 
 

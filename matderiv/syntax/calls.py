@@ -36,6 +36,7 @@ from ..expressions import (
     is_size,
     shape_of,
 )
+from ..expressions.construct import coefficient_of
 from . import tree
 from .grammar import (
     FUNCTIONS,
@@ -133,11 +134,12 @@ class CallBuilding:
                for v, arg in zip(values, node.args, strict=True)):
             self.error("kron takes matrices (use * to scale by a scalar)", node)
         matrices = [v for v in values if is_matrix(v)]
-        scale = sympy.Mul(*[v for v in values if not is_matrix(v)])
+        scale = coefficient_of([v for v in values if not is_matrix(v)])
         if not matrices:
             return scale
         product = KroneckerProduct(*matrices) if len(matrices) > 1 else matrices[0]
-        return product if scale == 1 else self.multiply(scale, product, node)
+        return product if scale is sympy.S.One or scale == 1 else \
+            self.multiply(scale, product, node)
 
     def _names_a_matrix(self, node) -> bool:
         """Whether the text ``node`` names a matrix anywhere (``a'*x``, ``sum(A)``)."""
