@@ -562,10 +562,11 @@ class Evaluation:
     def scale(self) -> float:
         """The largest finite magnitude of any value computed so far."""
         values = self._evaluator.computed()
-        # The small arrays (most values: a few numbers each) in one reduction; the
-        # largest finite magnitude is the same whatever order the values come in.
+        # The arrays of up to _GATHERED numbers (most values: a few numbers each; a
+        # Kronecker product at the check's sizes: hundreds) in one reduction: the
+        # largest finite magnitude is the same, whatever arrays the numbers are in.
         arrays = [value.reshape(-1) for value in values if type(value) is np.ndarray
-                  and value.dtype is _FLOAT and value.size <= 64]
+                  and value.dtype is _FLOAT and value.size <= _GATHERED]
         scale = 0.0
         if len(arrays) != len(values):
             for value in values:
@@ -574,17 +575,22 @@ class Evaluation:
                         scale = max(scale, abs(value))
                     continue
                 if type(value) is np.ndarray and value.dtype is _FLOAT:
-                    if value.size <= 64:
+                    if value.size <= _GATHERED:
                         continue  # (among the arrays already)
                 else:
                     value = np.asarray(value, dtype=float)
-                if value.size > 64:  # a large one alone, not copied
+                if value.size > _GATHERED:  # a large one alone, not copied
                     scale = max(scale, _largest_finite(value))
                 else:
                     arrays.append(value.reshape(-1))
         if arrays:
             scale = max(scale, _largest_finite(np.concatenate(arrays)))
         return scale
+
+
+#: Arrays up to this many numbers are gathered into one reduction by ``scale``
+#: (copied: 32 kB each at most); a larger one is reduced alone.
+_GATHERED = 4096
 
 
 def _largest_finite(values) -> float:

@@ -188,12 +188,12 @@ def random_values(expr, variable, rng, sizes=None, needs=None) -> dict:
     dims = None
     if free_symbols is not None:
         dims = _size_symbols(symbols, free_symbols)
-        if len({printed_name(dim) for dim in dims}) != len(dims):
+        if len(dims) > 1 and len({printed_name(dim) for dim in dims}) != len(dims):
             dims = None  # two sizes of one name: their order is the sets', SymPy's below
     if dims is None:
         free_symbols = expr.free_symbols
         dims = _size_symbols(symbols, free_symbols)
-    given = {str(k): v for k, v in (sizes or {}).items()}
+    given = {str(k): v for k, v in sizes.items()} if sizes else {}
     # A random order of the sizes: rng.permutation([2, 3, 4, 5]), the same draws and
     # the same order (both shuffle in place by random_interval), without an array.
     pool = [2, 3, 4, 5]
