@@ -145,6 +145,23 @@ def transposed(matrix):
     return sympy.Basic.__new__(sympy.Transpose, matrix)
 
 
+def without_identity(left, right):
+    """Of a product ``left right`` that fits, the factor other than an identity, as
+    ``tidy`` would leave the product (SymPy's canonical product drops identities); None
+    where neither is an identity. (A rule's L*dX*R with L bound to I builds I dX R
+    otherwise, and tidying it rebuilds the product and every node above it.)
+
+    >>> A = sympy.MatrixSymbol("A", 2, 3)
+    >>> without_identity(sympy.Identity(2), A), without_identity(A, A.T) is None
+    (A, True)
+    """
+    if type(left) is sympy.Identity:
+        return right
+    if type(right) is sympy.Identity:
+        return left
+    return None
+
+
 def mat_add(*terms):
     """A flat sum of matrices."""
     flat = [t for term in terms for t in _terms(term)]

@@ -641,7 +641,12 @@ def _shieldable(expr) -> frozenset:
         return _NOTHING
     found = _SHIELDABLE.lookup(expr)
     if found is None:
-        found = frozenset().union(*(_shieldable(a) for a in expr.args if isinstance(a, Basic)))
+        found = _NOTHING  # (most parts hold none: no new set for each)
+        for arg in expr._args:
+            if isinstance(arg, Basic):
+                held = _shieldable(arg)
+                if held:
+                    found = found | held if found else held
         if isinstance(expr, (Trace, sympy.Determinant)):
             found = found | {expr}
         _SHIELDABLE.remember(expr, found)

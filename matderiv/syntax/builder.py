@@ -39,7 +39,7 @@ from ..expressions import (
     mat_mul,
     shape_of,
 )
-from ..expressions.construct import transposed
+from ..expressions.construct import transposed, without_identity
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
 from .grammar import (
@@ -269,7 +269,8 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
                 return mat_mul(left, right)
             return left * right
         if shape_of(left)[1] == shape_of(right)[0]:
-            return mat_mul(left, right)
+            kept = without_identity(left, right) if self.rule_mode else None
+            return mat_mul(left, right) if kept is None else kept
         if is_one_by_one(left):
             return mat_mul(as_scalar(left), right)
         if is_one_by_one(right):

@@ -31,7 +31,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import MatDerivError
 from ..expressions import Inner, MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
-from ..expressions.construct import transposed
+from ..expressions.construct import transposed, without_identity
 from ..expressions.joined import joined_product, joined_sum
 from . import tree
 from .builder import _MAX_BITS, Builder
@@ -145,7 +145,9 @@ def _compiled_product(node, left, right):
             rows, inner = shape_of(a)
             inner_b, cols = shape_of(b)
             if inner == inner_b:  # (Builder.multiply's first case)
-                return _checked(builder, joined_product(a, b, (rows, cols)), node)
+                kept = without_identity(a, b)
+                return _checked(builder, joined_product(a, b, (rows, cols))
+                                if kept is None else kept, node)
         return _checked(builder, builder.multiply(a, b, node), node)
     return build_product
 
