@@ -17,7 +17,7 @@ from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
 
-from .memo import IdentityMemo
+from .memo import IdentityMemo, interned
 from .sizes import size_product
 
 
@@ -142,7 +142,7 @@ def transposed(matrix):
         rows, cols = shape_of(matrix)
         if rows == cols:
             return matrix
-    return sympy.Basic.__new__(sympy.Transpose, matrix)
+    return interned(sympy.Basic.__new__(sympy.Transpose, matrix))  # (A' is built often)
 
 
 def without_identity(left, right):
