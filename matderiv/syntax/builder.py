@@ -168,8 +168,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         value = self.build(node.operand)
         if not is_matrix(value):
             return value
-        # (a rule's result is tidied: its transposes are built as tidy leaves them; a
-        # formula is shown as the user wrote it)
+        # (a rule's result as tidy leaves it: I' is I; a formula as the user wrote it)
         return transposed(value) if self.rule_mode else Transpose(value)
 
     def build_binary(self, node):
