@@ -62,10 +62,10 @@ def shape_of(expr):
     if composite is None:
         composite = _COMPOSITE[type(expr)] = issubclass(type(expr), _COMPOSITE_CLASSES)
     if composite:
-        found = _SHAPES.lookup(expr)
-        if found is None:
-            found = _SHAPES.remember(expr, _shape_from_parts(expr))
-        return found
+        entry = _SHAPES.get(id(expr))  # (IdentityMemo.lookup, inline: asked constantly)
+        if entry is not None and entry[0] is expr:
+            return entry[1]
+        return _SHAPES.remember(expr, _shape_from_parts(expr))
     if type(expr) is sympy.MatrixSymbol:  # (its parts are its name and sizes)
         parts = expr._args
         return parts[1], parts[2]
@@ -116,13 +116,14 @@ def mat_mul(*factors):
     >>> mat_mul(mat_mul(2, A), mat_mul(3, B)).args
     (6, A, B)
     """
-    flat = [f for factor in factors for f in _factors(factor)]
-    scalars = [f for f in flat if not is_matrix(f)]
-    matrices = [f for f in flat if is_matrix(f)]
+    scalars, matrices = [], []
+    for factor in factors:
+        for f in (factor._args if isinstance(factor, sympy.MatMul) else (factor,)):
+            (matrices if getattr(f, "is_Matrix", False) else scalars).append(f)
     if not matrices:
         return sympy.Mul(*scalars)
     coeff = coefficient_of(scalars)
-    if coeff == 1 and len(matrices) == 1:
+    if (coeff is sympy.S.One or coeff == 1) and len(matrices) == 1:
         return matrices[0]
     return _product(coeff, matrices)
 

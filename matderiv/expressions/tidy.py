@@ -63,8 +63,8 @@ def is_zero(expr) -> bool:
         return True
     if isinstance(expr, Basic):
         # Only a number equals 0 (SymPy's == of anything else with 0 is False, after
-        # sympifying the 0: asked of every part tidy rebuilds).
-        return not is_matrix(expr) and expr.is_Number and expr == 0
+        # sympifying the 0: asked of every part tidy rebuilds); no matrix is a number.
+        return expr.is_Number and expr == 0
     return expr == 0
 
 
@@ -72,11 +72,10 @@ def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
     if not isinstance(expr, Basic) or not expr._args or type(expr) in LEAVES:
         return expr
-    done = _TIDIED.lookup(expr)
-    if done is None:
-        done = _TIDIED.remember(expr, interned(
-            rebuild(expr, [tidy(arg) for arg in expr._args])))
-    return done
+    entry = _TIDIED.get(id(expr))  # (IdentityMemo.lookup, inline: asked at every node)
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    return _TIDIED.remember(expr, interned(rebuild(expr, [tidy(arg) for arg in expr._args])))
 
 
 def run_of_sum(total, run):
