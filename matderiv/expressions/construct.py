@@ -146,6 +146,21 @@ def transposed(matrix):
     return interned(sympy.Basic.__new__(sympy.Transpose, matrix))  # (A' is built often)
 
 
+def kronecker(*matrices):
+    """``KroneckerProduct(*matrices)`` of SymPy matrices, built without converting
+    them again (SymPy's constructor sympifies each and checks it is a matrix, which it
+    is here); all identities give SymPy's Identity, as there.
+
+    >>> A, B = sympy.MatrixSymbol("A", 2, 3), sympy.MatrixSymbol("B", 3, 3)
+    >>> kronecker(A, B) == sympy.KroneckerProduct(A, B)
+    True
+    """
+    if all(a.is_Identity for a in matrices) or \
+            not all(isinstance(a, sympy.Basic) and a.is_Matrix for a in matrices):
+        return sympy.KroneckerProduct(*matrices)
+    return sympy.Basic.__new__(sympy.KroneckerProduct, *matrices)
+
+
 def without_identity(left, right):
     """Of a product ``left right`` that fits, the factor other than an identity, as
     ``tidy`` would leave the product (SymPy's canonical product drops identities); None
