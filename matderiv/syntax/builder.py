@@ -40,6 +40,7 @@ from ..expressions import (
     shape_of,
 )
 from ..expressions.construct import transposed, without_identity
+from ..expressions.sorted_sum import scalar_sum
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
 from .grammar import (
@@ -255,7 +256,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
                                  node)
             return mat_add(left, right)
         if not is_matrix(left) and not is_matrix(right):
-            return left + right
+            return scalar_sum(left, right)
         matrix, scalar = (left, right) if is_matrix(left) else (right, left)
         if is_one_by_one(matrix):
             return as_scalar(matrix) + scalar
