@@ -39,7 +39,8 @@ from ..expressions import (
     mat_mul,
     shape_of,
 )
-from ..expressions.construct import transposed
+from ..expressions.construct import transposed, without_identity
+from ..expressions.sorted_sum import scalar_sum
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
 from .grammar import (
@@ -172,8 +173,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         value = self.build(node.operand)
         if not is_matrix(value):
             return value
-        # (a rule's result is tidied: its transposes are built as tidy leaves them; a
-        # formula is shown as the user wrote it)
+        # (a rule's result as tidy leaves it: I' is I; a formula as the user wrote it)
         return transposed(value) if self.rule_mode else Transpose(value)
 
     def build_binary(self, node):
@@ -260,7 +260,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
                                  node)
             return mat_add(left, right)
         if not is_matrix(left) and not is_matrix(right):
-            return left + right
+            return scalar_sum(left, right)
         matrix, scalar = (left, right) if is_matrix(left) else (right, left)
         if is_one_by_one(matrix):
             return as_scalar(matrix) + scalar
@@ -273,7 +273,8 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
                 return mat_mul(left, right)
             return left * right
         if shape_of(left)[1] == shape_of(right)[0]:
-            return _matrix_product(left, right)
+            kept = without_identity(left, right) if self.rule_mode else None
+            return _matrix_product(left, right) if kept is None else kept
         if is_one_by_one(left):
             return mat_mul(as_scalar(left), right)
         if is_one_by_one(right):

@@ -13,7 +13,6 @@ from sympy import (
     Basic,
     Determinant,
     Inverse,
-    KroneckerProduct,
     OneMatrix,
     Trace,
     ZeroMatrix,
@@ -37,7 +36,7 @@ from ..expressions import (
     is_size,
     shape_of,
 )
-from ..expressions.construct import coefficient_of
+from ..expressions.construct import coefficient_of, kronecker
 from . import tree
 from .grammar import (
     FUNCTIONS,
@@ -141,7 +140,7 @@ class CallBuilding:
         scale = coefficient_of([v for v in values if not is_matrix(v)])
         if not matrices:
             return scale
-        product = KroneckerProduct(*matrices) if len(matrices) > 1 else matrices[0]
+        product = kronecker(*matrices) if len(matrices) > 1 else matrices[0]
         return product if scale is sympy.S.One or scale == 1 else \
             self.multiply(scale, product, node)
 
