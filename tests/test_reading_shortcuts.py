@@ -6,7 +6,8 @@ here with the general way it stands in for, on many random inputs, errors includ
 - ``Builder.multiply`` makes a product of matrices with nothing to gather at once
   (``_matrix_product``), where ``mat_mul`` would flatten and check it.
 - ``tr``, ``det``, ``logdet`` and ``inv`` make their node directly from a square matrix,
-  where SymPy's constructors would check its shape again.
+  where SymPy's constructors would check its shape again; a transpose ``M'`` is made
+  without sympifying M again.
 - ``_folded_constants`` and ``check_numbers`` decide by a node's class what to look at.
 """
 
@@ -91,6 +92,7 @@ def test_square_functions_make_what_sympys_constructors_make(text):
     assert _same(_built(f"det({text})"), Determinant(matrix))
     assert _same(_built(f"logdet({text})"), sympy.log(Determinant(matrix)))
     assert _same(_built(f"inv({text})"), Inverse(matrix))
+    assert _same(_built(f"({text})'"), sympy.Transpose(matrix))
 
 
 @pytest.mark.parametrize("text", ["tr(W)", "det(x)", "inv(W*A)", "logdet(W')"])

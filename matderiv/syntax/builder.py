@@ -173,8 +173,8 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         value = self.build(node.operand)
         if not is_matrix(value):
             return value
-        # (a rule's result as tidy leaves it: I' is I; a formula as the user wrote it)
-        return transposed(value) if self.rule_mode else Transpose(value)
+        # (a rule's result as tidy leaves it: I' is I; a formula as written: Transpose(M))
+        return transposed(value) if self.rule_mode else sympy.Basic.__new__(Transpose, value)
 
     def build_binary(self, node):
         if node.op in ("+", "-") and not self.rule_mode and _is_sum(node.left):
