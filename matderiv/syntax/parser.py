@@ -269,6 +269,12 @@ def parse(text: str):
         raise MatDerivError(f"a formula must be text, not {type(text).__name__}")
     if not text.strip():
         raise MatDerivError("the formula is empty")
+    tree = _parse_plain(text)
+    return tree if tree is not None else _parse_general(text)
+
+
+def _parse_general(text: str):
+    """``parse`` of any text, by the tokenizer and ``_Parser``: the tree, or the error."""
     parser = _Parser(text)
     tree = parser.expression(0)
     tok = parser.peek()
@@ -278,3 +284,145 @@ def parse(text: str):
         parser.error(f"unexpected {tok.text!r}", tok.span)
     return tree
 
+
+
+# -- plain text, read at once ------------------------------------------------------------
+#
+# Most formulas are plain: ASCII names, whole or decimal numbers, operators and spaces,
+# and well formed. Those are read below in one pass, by the same grammar and binding
+# powers, into the same tree; anything else (a number with an exponent or a leading
+# point, a non-ASCII letter, an error of any kind, a formula long enough to reach the
+# depth limit) is left to ``_Parser``, which reads it as always and says what is wrong.
+# (tests/test_parser_fast_path.py compares the two on random texts.)
+
+#: Spaces, then a token: an ASCII name (not cut short before a letter or a non-ASCII
+#: character), a number without an exponent (not followed by what would make it one or
+#: a longer number: then the general tokenizer reads it) or an operator.
+_PLAIN_TOKEN = re.compile(
+    r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_]|[^\x00-\x7f])"
+    r"|[0-9]+(?:\.[0-9]+)?(?![0-9eE]|\.[0-9])"
+    r"|\.\*|\./|\.\^|\.T(?![A-Za-z0-9_]|[^\x00-\x7f])|\.'|\*\*|[-+*@/^'(),])")
+#: A token's kind by its first character (else "op").
+_KIND_OF_FIRST = {**dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_",
+                                  "name"), **dict.fromkeys(_DIGITS, "num")}
+#: Most tokens read at once: each token raises the parser's depth by at most two (an
+#: operator, and the expression after it), so with these the depth stays within
+#: MAX_DEPTH and the general parser's depth error cannot arise.
+_MOST_PLAIN_TOKENS = (MAX_DEPTH - 1) // 2
+_POSTFIX_OPS = frozenset(("'", ".T", ".'"))
+
+
+class _NotPlain(Exception):
+    """The text is not plain: ``_Parser`` reads it (and names its error, if any)."""
+
+
+def _parse_plain(text: str):
+    """The tree of ``text`` if it is plain (as ``parse`` would give it), else None.
+
+    >>> _parse_plain("x'*A")
+    Binary(op='*', left=Postfix(op="'", operand=Name(id='x', span=(0, 1)), span=(0, 2)), \
+right=Name(id='A', span=(3, 4)), span=(0, 4))
+    >>> _parse_plain("2e3*A") is None, _parse_plain("A*") is None
+    (True, True)
+    """
+    if len(text) > MAX_LENGTH:
+        return None
+    found = _PLAIN_TOKEN.findall(text)
+    if len(found) > _MOST_PLAIN_TOKENS:
+        return None
+    texts, starts = [], []
+    end = 0
+    for spaces, token in found:
+        end += len(spaces)
+        starts.append(end)
+        end += len(token)
+        if len(token) > MAX_NUMBER_LENGTH:
+            return None  # (a number too long, or a name as long: the general path's)
+        texts.append("^" if token == "**" else token)
+    # The tokens found lie apart, each ending in a character that is not a space: they
+    # fill the text up to its last such character exactly when nothing was skipped.
+    if end != len(text.rstrip(" \t")):
+        return None
+    kinds = [_KIND_OF_FIRST.get(token[0], "op") for token in texts]
+    kinds.append("end")
+    texts.append("")
+    starts.append(len(text))
+    reader = _PlainReader(kinds, texts, starts)
+    try:
+        tree = reader.expression(0, False)
+    except _NotPlain:
+        return None
+    return tree if kinds[reader.pos] == "end" else None
+
+
+class _PlainReader:
+    """``_Parser``'s reading of plain tokens, step for step, without its errors (each
+    is ``_NotPlain``) or depth count (``_MOST_PLAIN_TOKENS``)."""
+
+    __slots__ = ("kinds", "texts", "starts", "pos")
+
+    def __init__(self, kinds, texts, starts):
+        self.kinds, self.texts, self.starts, self.pos = kinds, texts, starts, 0
+
+    def expression(self, rbp: int, exponent: bool):
+        left = self.prefix(exponent)
+        texts = self.texts
+        while True:
+            text = texts[self.pos]
+            if text in _POSTFIX_OPS:
+                if _POSTFIX_POWER <= rbp or exponent:
+                    return left
+                end = self.starts[self.pos] + len(text)
+                self.pos += 1
+                left = Postfix("'" if text == "'" else "T", left, (left.span[0], end))
+            elif text in _INFIX:
+                power = _INFIX[text]
+                if power <= rbp:
+                    return left
+                self.pos += 1
+                right = self.expression(power - 1, True) if text in _RIGHT_ASSOC \
+                    else self.expression(power, False)
+                left = Binary(text, left, right, (left.span[0], right.span[1]))
+            elif text == "(" or self.kinds[self.pos] in ("name", "num"):
+                raise _NotPlain  # (a missing operator)
+            else:
+                return left
+
+    def prefix(self, exponent: bool):
+        pos = self.pos
+        kind, text, start = self.kinds[pos], self.texts[pos], self.starts[pos]
+        self.pos = pos + 1
+        if kind == "num":
+            return Num(text, (start, start + len(text)))
+        if kind == "name":
+            return self.name_or_call(text, start)
+        if text == "-" or text == "+":
+            operand = self.expression(_UNARY_POWER, exponent)
+            return Unary(text, operand, (start, operand.span[1]))
+        if text == "(":
+            inner = self.expression(0, False)
+            if self.texts[self.pos] != ")":
+                raise _NotPlain
+            self.pos += 1
+            return _respan(inner, (start, self.starts[self.pos - 1] + 1))
+        raise _NotPlain
+
+    def name_or_call(self, name: str, start: int):
+        texts = self.texts
+        following = texts[self.pos]
+        prime = following == "'" and texts[self.pos + 1] == "("
+        if prime:
+            self.pos += 1
+        elif following != "(":
+            return Name(name, (start, start + len(name)))
+        self.pos += 1
+        args = []
+        if texts[self.pos] != ")":
+            args.append(self.expression(0, False))
+            while texts[self.pos] == ",":
+                self.pos += 1
+                args.append(self.expression(0, False))
+        if texts[self.pos] != ")":
+            raise _NotPlain
+        self.pos += 1
+        return Call(name, tuple(args), (start, self.starts[self.pos - 1] + 1), prime)
