@@ -54,6 +54,26 @@ def test_inserting_terms_gives_sympys_sum():
     assert inserted > 200  # the fast path was taken, not only refused
 
 
+def test_plain_terms_alone_give_sympys_sum():
+    """No sum among the terms (a rule's inner(G, A) + inner(G, B)): sorted as SymPy's
+    Add sorts them, is_commutative as SymPy sets it; like terms, numbers and the
+    special atoms left to SymPy."""
+    rng, built = random.Random(25), 0
+    specials = [sympy.S.ComplexInfinity, sympy.S.NaN, sympy.oo, sympy.pi]
+    for _ in range(3000):
+        terms = [_random_term(rng) for _ in range(rng.randint(2, 5))]
+        if rng.random() < 0.05:
+            terms.append(rng.choice(specials))
+        found = added_in_order(terms)
+        expected = sympy.Add(*terms)
+        if found is None:
+            continue
+        assert found == expected and found.args == expected.args, (terms, found, expected)
+        assert type(found) is type(expected) and found.is_commutative is True
+        built += 1
+    assert built > 300
+
+
 def test_a_run_of_a_sum_is_sympys_sum_and_tidy():
     rng = random.Random(7)
     for _ in range(500):

@@ -247,13 +247,13 @@ def heads(expr) -> int:
     """
     if not isinstance(expr, sympy.Basic) or not expr._args or type(expr) is sympy.MatrixSymbol:
         return _type_heads(type(expr))  # (a matrix symbol's parts are a name and sizes)
-    found = _HEADS.lookup(expr)
-    if found is None:
-        found = _type_heads(type(expr))
-        for arg in expr._args:
-            found |= heads(arg)
-        _HEADS.remember(expr, found)
-    return found
+    entry = _HEADS.get(id(expr))  # (IdentityMemo.lookup, inline)
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    found = _type_heads(type(expr))
+    for arg in expr._args:
+        found |= heads(arg)
+    return _HEADS.remember(expr, found)
 
 
 def required_heads(pattern) -> tuple[int, ...]:

@@ -117,10 +117,10 @@ def tree_size(expr) -> int:
     """
     if not isinstance(expr, Basic) or not expr._args:
         return 1
-    size = _TREE_SIZES.lookup(expr)
-    if size is None:
-        size = _TREE_SIZES.remember(expr, 1 + sum(tree_size(a) for a in expr._args))
-    return size
+    entry = _TREE_SIZES.get(id(expr))  # (IdentityMemo.lookup, inline)
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    return _TREE_SIZES.remember(expr, 1 + sum(tree_size(a) for a in expr._args))
 
 
 def apply_first(rules, expr, context):

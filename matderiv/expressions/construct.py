@@ -17,7 +17,7 @@ from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
 
-from .memo import IdentityMemo
+from .memo import IdentityMemo, interned
 from .sizes import size_product
 
 
@@ -62,10 +62,10 @@ def shape_of(expr):
     if composite is None:
         composite = _COMPOSITE[type(expr)] = issubclass(type(expr), _COMPOSITE_CLASSES)
     if composite:
-        found = _SHAPES.lookup(expr)
-        if found is None:
-            found = _SHAPES.remember(expr, _shape_from_parts(expr))
-        return found
+        entry = _SHAPES.get(id(expr))  # (IdentityMemo.lookup, inline: asked constantly)
+        if entry is not None and entry[0] is expr:
+            return entry[1]
+        return _SHAPES.remember(expr, _shape_from_parts(expr))
     if type(expr) is sympy.MatrixSymbol:  # (its parts are its name and sizes)
         parts = expr._args
         return parts[1], parts[2]
@@ -116,13 +116,14 @@ def mat_mul(*factors):
     >>> mat_mul(mat_mul(2, A), mat_mul(3, B)).args
     (6, A, B)
     """
-    flat = [f for factor in factors for f in _factors(factor)]
-    scalars = [f for f in flat if not is_matrix(f)]
-    matrices = [f for f in flat if is_matrix(f)]
+    scalars, matrices = [], []
+    for factor in factors:
+        for f in (factor._args if isinstance(factor, sympy.MatMul) else (factor,)):
+            (matrices if getattr(f, "is_Matrix", False) else scalars).append(f)
     if not matrices:
         return sympy.Mul(*scalars)
     coeff = coefficient_of(scalars)
-    if coeff == 1 and len(matrices) == 1:
+    if (coeff is sympy.S.One or coeff == 1) and len(matrices) == 1:
         return matrices[0]
     return _product(coeff, matrices)
 
@@ -142,7 +143,39 @@ def transposed(matrix):
         rows, cols = shape_of(matrix)
         if rows == cols:
             return matrix
-    return sympy.Basic.__new__(sympy.Transpose, matrix)
+    return interned(sympy.Basic.__new__(sympy.Transpose, matrix))  # (A' is built often)
+
+
+def kronecker(*matrices):
+    """``KroneckerProduct(*matrices)`` of SymPy matrices, built without converting
+    them again (SymPy's constructor sympifies each and checks it is a matrix, which it
+    is here); all identities give SymPy's Identity, as there.
+
+    >>> A, B = sympy.MatrixSymbol("A", 2, 3), sympy.MatrixSymbol("B", 3, 3)
+    >>> kronecker(A, B) == sympy.KroneckerProduct(A, B)
+    True
+    """
+    if all(a.is_Identity for a in matrices) or \
+            not all(isinstance(a, sympy.Basic) and a.is_Matrix for a in matrices):
+        return sympy.KroneckerProduct(*matrices)
+    return sympy.Basic.__new__(sympy.KroneckerProduct, *matrices)
+
+
+def without_identity(left, right):
+    """Of a product ``left right`` that fits, the factor other than an identity, as
+    ``tidy`` would leave the product (SymPy's canonical product drops identities); None
+    where neither is an identity. (A rule's L*dX*R with L bound to I builds I dX R
+    otherwise, and tidying it rebuilds the product and every node above it.)
+
+    >>> A = sympy.MatrixSymbol("A", 2, 3)
+    >>> without_identity(sympy.Identity(2), A), without_identity(A, A.T) is None
+    (A, True)
+    """
+    if type(left) is sympy.Identity:
+        return right
+    if type(right) is sympy.Identity:
+        return left
+    return None
 
 
 def mat_add(*terms):

@@ -32,11 +32,10 @@ def holds_differential(expr) -> bool:
         return False  # (a name, a number, a size symbol: leaves, nothing to remember)
     if isinstance(expr, (MatDiff, ScalarDiff)):
         return True
-    found = _HOLDS_DIFFERENTIAL.lookup(expr)
-    if found is None:
-        found = _HOLDS_DIFFERENTIAL.remember(
-            expr, any(holds_differential(a) for a in expr._args))
-    return found
+    entry = _HOLDS_DIFFERENTIAL.get(id(expr))  # (IdentityMemo.lookup, inline)
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    return _HOLDS_DIFFERENTIAL.remember(expr, any(holds_differential(a) for a in expr._args))
 
 
 def holds_matrix_differential(expr) -> bool:

@@ -13,6 +13,8 @@ sum with the term inserted at its sorted place: found by binary search.
 (a, b, c)
 >>> added_in_order([2*a, a + c]) is None  # like terms: left to SymPy
 True
+>>> added_in_order([c, a]).args  # (plain terms, no sum: sorted)
+(a, c)
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def _plain_class(cls) -> bool:
         from sympy.matrices.expressions import MatrixExpr
         from sympy.series.order import Order
         from sympy.tensor.tensor import TensExpr
-        special = (sympy.Number, sympy.Add, Order, AccumBounds, MatrixExpr, TensExpr)
+        special = (sympy.Number, sympy.Add, Order, AccumBounds, MatrixExpr, TensExpr,
+                   type(sympy.S.ComplexInfinity), type(sympy.S.NaN))
         found = _PLAIN[cls] = issubclass(cls, sympy.Expr) and \
             not issubclass(cls, special) and \
             not any(k in Basic._constructor_postprocessor_mapping for k in cls.__mro__)
@@ -49,16 +52,31 @@ def _like_key(term):
     return term.as_coeff_Mul()[1] if term.is_Mul else term
 
 
+def scalar_sum(*terms):
+    """``sympy.Add(*terms)``, put together by ``added_in_order`` where it can be.
+
+    >>> from sympy import Symbol
+    >>> scalar_sum(Symbol("b"), Symbol("a"))
+    a + b
+    """
+    total = added_in_order(terms)
+    return sympy.Add(*terms) if total is None else total
+
+
 def added_in_order(args):
     """``sympy.Add(*args)`` where ``args`` are one canonical scalar sum and terms that
-    insert into it plainly; None where that is not so (the caller asks SymPy)."""
+    insert into it plainly, or plain terms alone (sorted: a rule's inner(G, A) +
+    inner(G, B)); None where that is not so (the caller asks SymPy)."""
     sums = [a for a in args if type(a) is sympy.Add]
-    if len(sums) != 1 or len(args) < 2:
+    if len(sums) > 1 or len(args) < 2:
         return None
-    total = sums[0]
-    terms = list(total.args)
-    if total.is_commutative is not True or terms[0].is_Number:
-        return None
+    if sums:
+        total = sums[0]
+        terms = list(total.args)
+        if total.is_commutative is not True or terms[0].is_Number:
+            return None
+    else:
+        total, terms = None, []
     new = [a for a in args if a is not total]
     keys = {_like_key(t) for t in terms}
     for term in new:
@@ -71,4 +89,4 @@ def added_in_order(args):
             return None
         keys.add(key)
         terms.insert(bisect_left(terms, _ORDER(term), key=_ORDER), term)
-    return total._new_rawargs(*terms)
+    return sympy.Add._from_args(terms, True) if total is None else total._new_rawargs(*terms)

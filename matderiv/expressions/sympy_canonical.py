@@ -593,10 +593,18 @@ def sort_key(term):
 def _key_of_parts(cls, term) -> bool:
     """Whether ``term``'s default_sort_key is Basic's: (class key, its parts' keys, 1,
     1). So it is under Basic.sort_key, and under Expr.sort_key of a node that is its own
-    coefficient-free term and no power, sum, product or atom."""
-    return (cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args) or (
-        cls.sort_key is Expr.sort_key and cls.as_coeff_Mul in _COEFFICIENT_FREE
-        and not (term.is_Atom or term.is_Pow or term.is_Add or term.is_Mul))
+    coefficient-free term and no power, sum, product or atom. (By class: these are the
+    class's methods and flags; asked for every part two sort keys are compared by.)"""
+    found = _KEY_OF_PARTS.get(cls)
+    if found is None:
+        found = _KEY_OF_PARTS[cls] = (
+            cls.sort_key is Basic.sort_key and cls._sorted_args is Basic._sorted_args) or (
+            cls.sort_key is Expr.sort_key and cls.as_coeff_Mul in _COEFFICIENT_FREE
+            and not (cls.is_Atom or cls.is_Pow or cls.is_Add or cls.is_Mul))
+    return found
+
+
+_KEY_OF_PARTS: dict = {}
 
 
 _ONE_KEYS = (sympy.S.One.sort_key(), sympy.S.One)  # the end of every Basic.sort_key
@@ -641,7 +649,12 @@ def _shieldable(expr) -> frozenset:
         return _NOTHING
     found = _SHIELDABLE.lookup(expr)
     if found is None:
-        found = frozenset().union(*(_shieldable(a) for a in expr.args if isinstance(a, Basic)))
+        found = _NOTHING  # (most parts hold none: no new set for each)
+        for arg in expr._args:
+            if isinstance(arg, Basic):
+                held = _shieldable(arg)
+                if held:
+                    found = found | held if found else held
         if isinstance(expr, (Trace, sympy.Determinant)):
             found = found | {expr}
         _SHIELDABLE.remember(expr, found)

@@ -63,8 +63,8 @@ def is_zero(expr) -> bool:
         return True
     if isinstance(expr, Basic):
         # Only a number equals 0 (SymPy's == of anything else with 0 is False, after
-        # sympifying the 0: asked of every part tidy rebuilds).
-        return not is_matrix(expr) and expr.is_Number and expr == 0
+        # sympifying the 0: asked of every part tidy rebuilds); no matrix is a number.
+        return expr.is_Number and expr == 0
     return expr == 0
 
 
@@ -72,11 +72,10 @@ def tidy(expr):
     """Rebuild ``expr`` with zeros removed and products and sums flattened."""
     if not isinstance(expr, Basic) or not expr._args or type(expr) in LEAVES:
         return expr
-    done = _TIDIED.lookup(expr)
-    if done is None:
-        done = _TIDIED.remember(expr, interned(
-            rebuild(expr, [tidy(arg) for arg in expr._args])))
-    return done
+    entry = _TIDIED.get(id(expr))  # (IdentityMemo.lookup, inline: asked at every node)
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    return _TIDIED.remember(expr, interned(rebuild(expr, [tidy(arg) for arg in expr._args])))
 
 
 def run_of_sum(total, run):
@@ -155,21 +154,33 @@ def _kept_as_it_is(expr, args) -> bool:
     the classes of its parts alone: a transpose, vec or differential of a nonzero matrix
     other than those that cancel, a Kronecker product of bare nonzero factors, an
     identity, zero or ones matrix, a size."""
-    if isinstance(expr, (Vec, Vecr, MatDiff)):
+    kind = _KEPT_KINDS.get(type(expr))
+    if kind is None:
+        kind = _KEPT_KINDS[type(expr)] = next(
+            (k for k, classes in _KEPT_CLASSES if issubclass(type(expr), classes)), "")
+    if kind == "stacked":
         return not is_zero(args[0])
-    if isinstance(expr, Transpose):
+    if kind == "transpose":
         arg = args[0]
         return not (is_zero(arg) or isinstance(arg, (Transpose, Identity, OneMatrix)))
-    if isinstance(expr, KroneckerProduct):
+    if kind == "kronecker":
         return not any(is_zero(a) or isinstance(a, MatMul) for a in args) and \
             not all(is_identity(a) for a in args)
-    if isinstance(expr, (Identity, ZeroMatrix, OneMatrix)):
+    if kind == "constant":
         return True  # (``sized`` would build an equal one)
-    if isinstance(expr, (sympy.Mul, sympy.Add, sympy.Pow)):
+    if kind == "size":
         # A size such as m n (of I(mn) in a Jacobian): SymPy's Mul would only sort its
         # factors again, at tens of microseconds after each clear_cache().
         return is_size(expr)
     return False
+
+
+#: What ``_kept_as_it_is`` asks of a node, by the first of these classes it is of
+#: (found once per class: asked of every node the walks rebuild).
+_KEPT_CLASSES = (("stacked", (Vec, Vecr, MatDiff)), ("transpose", Transpose),
+                 ("kronecker", KroneckerProduct), ("constant", (Identity, ZeroMatrix, OneMatrix)),
+                 ("size", (sympy.Mul, sympy.Add, sympy.Pow)))
+_KEPT_KINDS: dict = {}
 
 
 def _rebuild(expr, args):

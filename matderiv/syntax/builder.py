@@ -39,7 +39,8 @@ from ..expressions import (
     mat_mul,
     shape_of,
 )
-from ..expressions.construct import transposed
+from ..expressions.construct import transposed, without_identity
+from ..expressions.sorted_sum import scalar_sum
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
 from .grammar import (
@@ -79,6 +80,10 @@ def _integer_coefficient_bits(term) -> int:
 
 #: (Builder class, tree node class) -> its build_ method.
 _BUILD_METHODS: dict = {}
+#: The classes of value in which ``check_numbers`` may find a number to check; by class,
+#: whether it is one of them.
+_NUMBER_HOLDERS = (sympy.MatMul, sympy.Mul, sympy.Add, sympy.Rational)
+_HOLDS_NUMBER: dict = {}
 
 
 class Builder(CallBuilding, ShapedCalls, SpectralCalls):
@@ -128,13 +133,13 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
 
     # -- dispatch ---------------------------------------------------------
     def build(self, node):
-        key = (type(self), type(node))
-        method = _BUILD_METHODS.get(key)
+        method = _BUILD_METHODS.get(key := (type(self), type(node)))
         if method is None:  # the method's name looked up once per class of node
             method = _BUILD_METHODS[key] = getattr(type(self),
                                                    "build_" + type(node).__name__.lower())
         value = method(self, node)
-        self.check_numbers(value, node)
+        if _may_hold_number(value):  # (not a name, a trace, ...: decided by its class)
+            self.check_numbers(value, node)
         return value
 
     def check_numbers(self, value, node):
@@ -168,9 +173,8 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
         value = self.build(node.operand)
         if not is_matrix(value):
             return value
-        # (a rule's result is tidied: its transposes are built as tidy leaves them; a
-        # formula is shown as the user wrote it)
-        return transposed(value) if self.rule_mode else Transpose(value)
+        # (a rule's result as tidy leaves it: I' is I; a formula as written: Transpose(M))
+        return transposed(value) if self.rule_mode else sympy.Basic.__new__(Transpose, value)
 
     def build_binary(self, node):
         if node.op in ("+", "-") and not self.rule_mode and _is_sum(node.left):
@@ -256,7 +260,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
                                  node)
             return mat_add(left, right)
         if not is_matrix(left) and not is_matrix(right):
-            return left + right
+            return scalar_sum(left, right)
         matrix, scalar = (left, right) if is_matrix(left) else (right, left)
         if is_one_by_one(matrix):
             return as_scalar(matrix) + scalar
@@ -269,7 +273,8 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
                 return mat_mul(left, right)
             return left * right
         if shape_of(left)[1] == shape_of(right)[0]:
-            return mat_mul(left, right)
+            kept = without_identity(left, right) if self.rule_mode else None
+            return _matrix_product(left, right) if kept is None else kept
         if is_one_by_one(left):
             return mat_mul(as_scalar(left), right)
         if is_one_by_one(right):
@@ -396,6 +401,27 @@ def _negative(number) -> bool:
     return bool(number.is_negative)
 
 
+def _may_hold_number(value) -> bool:
+    """Whether ``check_numbers`` may find a number in ``value``, by its class (most
+    values, names and traces and sums of matrices, hold none it looks at)."""
+    holds = _HOLDS_NUMBER.get(type(value))
+    if holds is None:
+        holds = _HOLDS_NUMBER[type(value)] = isinstance(value, _NUMBER_HOLDERS)
+    return holds
+
+
+def _matrix_product(left, right):
+    """``mat_mul(left, right)`` of two matrices whose sizes agree (as checked). Where
+    ``right`` is no product and ``left`` a matrix or a product of matrices only, there is
+    nothing to gather or check again: the product is made at once."""
+    if not isinstance(right, sympy.MatMul):
+        if not isinstance(left, sympy.MatMul):
+            return sympy.Basic.__new__(sympy.MatMul, left, right)
+        if all(is_matrix(factor) for factor in left._args):
+            return sympy.Basic.__new__(sympy.MatMul, *left._args, right)
+    return mat_mul(left, right)
+
+
 #: The constants SymPy folds an undefined or infinite value to (log(0) is zoo, 0^-1 zoo).
 _UNDEFINED = (ComplexInfinity, NaN, Infinity, NegativeInfinity)
 
@@ -412,13 +438,32 @@ def _folded_constants(expr) -> tuple[bool, bool]:
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, _UNDEFINED):
+        kind = _CONSTANT_KINDS.get(type(node))
+        if kind is None:
+            kind = _CONSTANT_KINDS[type(node)] = _constant_kind(node)
+        if kind == "walk":
+            if node.args:
+                stack += node.args
+        elif kind == "undefined":
             return True, complex_constant
-        if isinstance(node, ImaginaryUnit):
+        elif kind == "imaginary":
             complex_constant = True
-        elif node.args and not isinstance(node, MatrixSymbol):  # (a name and its sizes)
-            stack += node.args
     return False, complex_constant
+
+
+def _constant_kind(node) -> str:
+    """What ``_folded_constants`` sees in a node of this class: "undefined" (zoo, nan,
+    oo, -oo), "imaginary" (I), "name" (a MatrixSymbol: a name and its sizes, not walked)
+    or "walk" (its parts are looked at)."""
+    if isinstance(node, _UNDEFINED):
+        return "undefined"
+    if isinstance(node, ImaginaryUnit):
+        return "imaginary"
+    return "name" if isinstance(node, MatrixSymbol) else "walk"
+
+
+#: Node class -> ``_constant_kind`` of its nodes.
+_CONSTANT_KINDS: dict = {}
 
 
 def _zero_folded(expr):

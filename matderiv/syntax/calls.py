@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sympy
 from sympy import (
+    Basic,
     Determinant,
     Inverse,
-    KroneckerProduct,
     OneMatrix,
     Trace,
     ZeroMatrix,
@@ -36,7 +36,7 @@ from ..expressions import (
     is_size,
     shape_of,
 )
-from ..expressions.construct import coefficient_of
+from ..expressions.construct import coefficient_of, kronecker
 from . import tree
 from .grammar import (
     FUNCTIONS,
@@ -106,23 +106,26 @@ class CallBuilding:
                        f"{describe_shape(value)}", node)
         return value
 
+    # Trace(M), Determinant(M) and Inverse(M) of a matrix ``square`` has found square:
+    # SymPy's constructors check that again, through M's shape (a product's from its
+    # factors), and then make the node as here.
     def call_tr(self, node, value):
         value = self.square("tr", value, node)
-        return Trace(value) if is_matrix(value) else value
+        return Basic.__new__(Trace, value) if is_matrix(value) else value
 
     def call_det(self, node, value):
         value = self.square("det", value, node)
-        return Determinant(value) if is_matrix(value) else value
+        return Basic.__new__(Determinant, value) if is_matrix(value) else value
 
     def call_logdet(self, node, value):
         value = self.nonzero(self.square("logdet", value, node), "the matrix of logdet", node)
-        return sympy.log(Determinant(value) if is_matrix(value) else value)
+        return sympy.log(Basic.__new__(Determinant, value) if is_matrix(value) else value)
 
     def call_inv(self, node, value):
         value = self.nonzero(self.square("inv", value, node), "the inverted matrix", node)
         if not is_matrix(value):
             return sympy.Pow(value, -1)
-        return Inverse(value)
+        return Basic.__new__(Inverse, value, sympy.S.NegativeOne)
 
     def call_kron(self, node, *values):
         if len(values) < 2:
@@ -137,7 +140,7 @@ class CallBuilding:
         scale = coefficient_of([v for v in values if not is_matrix(v)])
         if not matrices:
             return scale
-        product = KroneckerProduct(*matrices) if len(matrices) > 1 else matrices[0]
+        product = kronecker(*matrices) if len(matrices) > 1 else matrices[0]
         return product if scale is sympy.S.One or scale == 1 else \
             self.multiply(scale, product, node)
 

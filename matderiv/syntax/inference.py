@@ -629,18 +629,21 @@ def _declared_names(tree, declared) -> tuple | None:
     stack = [tree]
     while stack:
         node = stack.pop()
-        if isinstance(node, Name):
-            if node.id not in declared or (node.id in FUNCTIONS and node.id not in BARE_NAMES):
+        kind = type(node)  # (the records of tree.py have no subclasses)
+        if kind is Name:
+            name = node.id
+            if name not in declared or (name in FUNCTIONS and name not in BARE_NAMES):
                 return None
-            names.setdefault(node.id, None)
-        elif isinstance(node, (Unary, Postfix)):
+            names[name] = None  # (a name met again keeps its first place)
+        elif kind is Binary:
+            stack.append(node.right)
+            stack.append(node.left)  # the left is met first
+        elif kind is Postfix or kind is Unary:
             stack.append(node.operand)
-        elif isinstance(node, Binary):
-            stack += (node.right, node.left)  # the left is met first
-        elif isinstance(node, Call):
+        elif kind is Call:
             if node.prime or not node.args or not _fixed_call(node):
                 return None
             stack += reversed(node.args)
-        elif not isinstance(node, Num):
+        elif kind is not Num:
             return None
     return tuple(names)

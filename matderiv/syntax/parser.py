@@ -277,4 +277,3 @@ def parse(text: str):
             parser.error("unbalanced ')': no matching '('", tok.span)
         parser.error(f"unexpected {tok.text!r}", tok.span)
     return tree
-

@@ -31,8 +31,9 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import MatDerivError
 from ..expressions import Inner, MatDiff, ScalarDiff, Vec, Vecr, is_matrix, shape_of
-from ..expressions.construct import transposed
+from ..expressions.construct import transposed, without_identity
 from ..expressions.joined import joined_product, joined_sum
+from ..expressions.memo import interned
 from . import tree
 from .builder import _MAX_BITS, Builder
 from .grammar import FUNCTIONS, RULE_FUNCTIONS
@@ -145,7 +146,9 @@ def _compiled_product(node, left, right):
             rows, inner = shape_of(a)
             inner_b, cols = shape_of(b)
             if inner == inner_b:  # (Builder.multiply's first case)
-                return _checked(builder, joined_product(a, b, (rows, cols)), node)
+                kept = without_identity(a, b)
+                return _checked(builder, joined_product(a, b, (rows, cols))
+                                if kept is None else kept, node)
         return _checked(builder, builder.multiply(a, b, node), node)
     return build_product
 
@@ -218,7 +221,9 @@ def _compiled_call(node):
             if name in builder.functions:  # (an abstract function variable of that name)
                 return builder.build(node)
             value = arg(builder)
-            return matrix(value) if is_matrix(value) else scalar(value)
+            # (the one stored copy: d(X) and vec(d(X)) are built again by many rules, and
+            # a new copy under a product makes tidy rebuild the product)
+            return interned(matrix(value) if is_matrix(value) else scalar(value))
         return build_wrapper
     if name in ("inner", "dot"):
         return _compiled_inner(node, method, *args)

@@ -14,9 +14,8 @@ import re
 from collections.abc import Mapping
 
 import sympy
-from sympy import MatrixSymbol
+from sympy import Basic, MatrixSymbol
 from sympy.core.symbol import Str
-from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import MatDerivError
 from ..expressions import is_size, matrix_symbol, size_symbol
@@ -146,15 +145,26 @@ def declare(shapes, sizes=()) -> Environment:
     dims: dict = {}
     callers_sizes = False  # a SymPy size given by the caller, for SymPy to check
     for name, shape in shapes.items():
-        if type(shape) is tuple and len(shape) == 2 and _plain(shape[0]) and _plain(shape[1]) \
-                and type(name) is str and name.isidentifier() and name.isascii():
-            # The common declaration, (rows, cols) of plain names and whole numbers: each
-            # size is its own token, checked as below would, in a fraction of the time.
-            recipes[name] = shape
-            for token in shape:
-                if type(token) is str:
-                    dims[token] = token
-            continue
+        if type(shape) is tuple and type(name) is str and name.isidentifier() \
+                and name.isascii():
+            # The common declarations, (rows, cols) of plain names and whole numbers, and
+            # () of a scalar: each size is its own token, checked as below would (this is
+            # _plain, inline), in a fraction of the time.
+            if len(shape) == 2:
+                rows, cols = shape
+                if ((type(rows) is str and rows.isidentifier() and rows.isascii())
+                        or (type(rows) is int and 0 < rows <= MAX_SIZE)) \
+                        and ((type(cols) is str and cols.isidentifier() and cols.isascii())
+                             or (type(cols) is int and 0 < cols <= MAX_SIZE)):
+                    recipes[name] = shape
+                    if type(rows) is str:
+                        dims[rows] = rows
+                    if type(cols) is str:
+                        dims[cols] = cols
+                    continue
+            elif not shape:
+                recipes[name] = ()
+                continue
         if isinstance(shape, str):
             shape = tuple(part for part in shape.split(",") if part.strip() != "") \
                 if shape.strip() else ()
@@ -222,8 +232,9 @@ class Environment(Mapping):
                     found = matrix_symbol(name, rows, cols)  # the caller's sizes: checked
                 else:
                     # Sizes made of declared names and whole numbers are sizes by making:
-                    # matrix_symbol's result, without asking is_size of each.
-                    found = MatrixExpr.__new__(MatrixSymbol, Str(name), rows, cols)
+                    # matrix_symbol's result, without asking is_size of each (nor
+                    # sympifying what is SymPy's already, as MatrixExpr.__new__ would).
+                    found = Basic.__new__(MatrixSymbol, Str(name), rows, cols)
             else:
                 found = scalar(name)
             self._made[name] = found
