@@ -61,10 +61,17 @@ from ..expressions import (
     is_matrix,
     size_symbol,
 )
-from ..expressions.construct import shape_of
-from ..expressions.contains import atoms_of, distinct_nodes
+from ..expressions.contains import atoms_of
 from ..expressions.structured import DuplicationMatrix, Vech
 from .matrix_functions import HANDLERS as SPECTRAL_HANDLERS
+from .matrix_functions import posed_argument
+from .sizes_at import (
+    BOUNDED,
+    LEAVES,
+    MAX_ENTRIES,  # noqa: F401 (numeric checks import it from here)
+    SizesAt,
+    is_array,
+)
 
 
 def _sigmoid(x):
@@ -116,10 +123,14 @@ def sizes_given(values, symbols) -> dict:
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             sizes[size_symbol(name)] = int(value)
     for symbol in symbols:
-        if symbol.name not in values:
+        if type(symbol) is MatrixSymbol:  # (its name and shape, read from its parts)
+            name, shape = symbol._args[0].name, symbol._args[1:]
+        else:
+            name, shape = symbol.name, symbol.shape
+        if name not in values:
             continue
-        array = _as_matrix(values[symbol.name], symbol)
-        for declared, actual in zip(symbol.shape, array.shape, strict=True):
+        array = _as_matrix(values[name], symbol)
+        for declared, actual in zip(shape, array.shape, strict=True):
             if declared.is_Integer:
                 if int(declared) != actual:
                     raise MatDerivError(f"{symbol.name} has {actual} where its shape says "
@@ -151,125 +162,17 @@ def _as_matrix(value, symbol) -> np.ndarray:
         raise MatDerivError(f"value of {symbol.name} must be a matrix, not {array.ndim}-D")
     return array
 
-
-#: Most numbers one array may hold when an expression is evaluated (80 MB of float64).
-MAX_ENTRIES = 10_000_000
+_FLOAT = np.dtype(float)
 
 
-def _shortened(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _integer_size(expr, sizes):
-    """A size in Python integers from its parts (n, n**2, m*n: a Kronecker product's),
-    or None where it has other parts (n*(n + 1)/2): xreplace rebuilds the product with
-    SymPy arithmetic, slowly after clear_cache.
-
-    >>> n = sympy.Symbol("n")
-    >>> _integer_size(n**2 * 3, {n: 4}), _integer_size(n / 2, {n: 4})
-    (48, None)
-    """
-    if expr.is_Integer:
-        return int(expr)
-    if expr.is_Symbol:
-        found = sizes.get(expr)
-        return None if found is None else int(found)
-    if expr.is_Mul or expr.is_Add:
-        parts = [_integer_size(arg, sizes) for arg in expr.args]
-        if any(part is None for part in parts):
-            return None
-        if expr.is_Add:
-            return sum(parts)
-        found = 1
-        for part in parts:
-            found *= part
-        return found
-    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
-        base = _integer_size(expr.base, sizes)
-        return None if base is None else base ** int(expr.exp)
-    return None
-
-
-class _Evaluator:
+class _Evaluator(SizesAt):
     def __init__(self, values, sizes, functions):
+        super().__init__(sizes)
         self.values = values
-        self.sizes = sizes
         self.functions = functions or {}
         # Each distinct subexpression is evaluated once: a derivative's tree repeats
         # its parts (an L-layer network's gradient holds each layer's output L times).
         self._done: dict = {}
-        self._sizes: dict = {}
-        self._shapes: dict = {}
-        self._integer_sizes = {k: sympy.Integer(v) for k, v in sizes.items()}
-
-    def size(self, expr) -> int:
-        if not isinstance(expr, sympy.Basic):
-            return int(expr)
-        found = self._sizes.get(expr)
-        if found is None:
-            found = _integer_size(expr, self.sizes)
-            if found is None:
-                try:
-                    found = int(expr.xreplace(self._integer_sizes))
-                except TypeError:
-                    raise MatDerivError(f"size {expr} is not known: give a value for "
-                                        "every matrix that uses it") from None
-            self._sizes[expr] = found
-        return found
-
-    def shape(self, expr) -> tuple[int, int]:
-        """``expr``'s shape in integers, composed from its parts' where SymPy composes
-        it (a product, sum, transpose or Kronecker product): SymPy's own shape of a
-        Kronecker product is a product of sizes, built anew after each clear_cache."""
-        found = self._shapes.get(expr)
-        if found is None:
-            found = self._shapes[expr] = self._composed_shape(expr)
-        return found
-
-    def _composed_shape(self, expr) -> tuple[int, int]:
-        if isinstance(expr, MatMul):
-            matrices = [a for a in expr.args if is_matrix(a)]
-            return self.shape(matrices[0])[0], self.shape(matrices[-1])[1]
-        if isinstance(expr, (MatAdd, HadamardProduct)):
-            return self.shape(expr.args[0])
-        if isinstance(expr, Transpose):
-            rows, cols = self.shape(expr.arg)
-            return cols, rows
-        if isinstance(expr, KroneckerProduct):
-            rows = cols = 1
-            for factor in expr.args:
-                factor_rows, factor_cols = self.shape(factor)
-                rows, cols = rows * factor_rows, cols * factor_cols
-            return rows, cols
-        rows, cols = shape_of(expr)
-        return self.size(rows), self.size(cols)
-
-    def entries(self, expr) -> int:
-        """How many numbers ``expr``'s value holds (1 for a scalar)."""
-        if is_matrix(expr):
-            rows, cols = self.shape(expr)
-            return rows * cols
-        if is_array(expr):
-            return int(np.prod([self.size(s) for s in expr.shape], dtype=object))
-        return 1
-
-    def check_budget(self, expr) -> None:
-        """Refuse, before anything is allocated, a value with more than MAX_ENTRIES
-        numbers anywhere in ``expr`` (a 27000 x 27000 commutation matrix is 5.8 GB)."""
-        self.check_budget_of(distinct_nodes(expr))
-
-    def check_budget_of(self, nodes) -> None:
-        """``check_budget`` of the expression whose distinct nodes are ``nodes``."""
-        for node in nodes:
-            if isinstance(node, sympy.Basic) and (is_matrix(node) or is_array(node)):
-                entries = self.entries(node)
-                if entries > MAX_ENTRIES:
-                    from ..render import to_text
-                    shape = "×".join(str(self.size(s)) for s in node.shape)
-                    raise MatDerivError(
-                        f"evaluating {_shortened(to_text(node))} needs an array of {shape} "
-                        f"({entries:,} numbers); numbers are evaluated within "
-                        f"{MAX_ENTRIES:,} per array", kind="budget")
 
     def computed(self):
         """Every value computed so far, one per distinct part."""
@@ -284,24 +187,30 @@ class _Evaluator:
         return found
 
     def _evaluate(self, expr):
-        handler = _HANDLERS.get(type(expr))
+        kind = type(expr)
+        if kind is MatrixSymbol:  # (_matrix_symbol, where the value is as drawn)
+            value = self.values.get(expr._args[0].name)
+            if type(value) is np.ndarray and value.ndim == 2 and value.dtype is _FLOAT:
+                return value
+        elif kind is Transpose:  # (its part's value: a 2-D float array, as made below)
+            return self(expr._args[0]).T
+        handler = _HANDLERS.get(kind)
         if handler is None and is_array(expr):
             _register_array_handlers()
             handler = _HANDLERS.get(type(expr))
         if handler is None:
-            for cls, candidate in _HANDLERS.items():
-                if isinstance(expr, cls):
-                    handler = candidate
-                    break
+            handler = _inherited_handler(type(expr))
         if handler is None:
             if not is_matrix(expr) and expr.is_number:
                 return float(expr)
             raise MatDerivError(f"cannot evaluate {type(expr).__name__}: {expr}")
         result = handler(self, expr)
-        if is_matrix(expr):
-            result = np.asarray(result, dtype=float)
-            if result.ndim < 2:
-                result = np.broadcast_to(result, self.shape(expr)).copy()
+        if getattr(expr, "is_Matrix", False):  # (is_matrix(expr))
+            if type(result) is not np.ndarray or result.dtype is not _FLOAT \
+                    or result.ndim < 2:  # (else np.asarray gives it back as it is)
+                result = np.asarray(result, dtype=float)
+                if result.ndim < 2:
+                    result = np.broadcast_to(result, self.shape(expr)).copy()
         return result
 
 
@@ -321,7 +230,7 @@ def _symbol(ev, expr):
 
 def _product(ev, expr):
     result = None  # (the empty product 1.0: 1.0 * x is x, without a copy of x)
-    for arg in expr.args:
+    for arg in expr._args:
         value = ev(arg)
         if result is None:
             float_array = isinstance(value, np.ndarray) and value.dtype == np.float64
@@ -335,6 +244,10 @@ def _product(ev, expr):
 
 def _sum(ev, expr):
     return sum(ev(arg) for arg in expr.args)
+
+
+def _trace(value) -> float:
+    return float(value.trace() if type(value) is np.ndarray else np.trace(value))
 
 
 def _pow(ev, expr):
@@ -371,9 +284,9 @@ _HANDLERS = {
     MatAdd: _sum,
     MatMul: _product,
     MatPow: _mat_pow,
-    Transpose: lambda ev, e: ev(e.arg).T,
+    Transpose: lambda ev, e: ev(e._args[0]).T,
     Inverse: lambda ev, e: np.linalg.inv(ev(e.arg)),
-    Trace: lambda ev, e: float(np.trace(ev(e.arg))),
+    Trace: lambda ev, e: _trace(ev(e._args[0])),
     Determinant: lambda ev, e: float(np.linalg.det(ev(e.arg))),
     HadamardProduct: lambda ev, e: np.prod([ev(a) for a in e.args], axis=0),
     HadamardPower: lambda ev, e: ev(e.base) ** ev(e.exp),
@@ -410,6 +323,23 @@ _HANDLERS = {
 _HANDLERS.update(SPECTRAL_HANDLERS)  # spectral and matrix functions (matrix_functions.py)
 
 
+_INHERITED: dict = {}  # class -> the first handler of a class it is a subclass of (or None)
+
+
+def _inherited_handler(cls):
+    """The first handler, in ``_HANDLERS``' order, of a class ``cls`` is a subclass of
+    (None: a number, or nothing to evaluate it by), found once per class (as long as
+    the handlers are not added to: adding them empties this)."""
+    try:
+        return _INHERITED[cls]
+    except KeyError:
+        pass
+    found = next((candidate for base, candidate in _HANDLERS.items()
+                  if issubclass(cls, base)), None)
+    _INHERITED[cls] = found
+    return found
+
+
 def _register_array_handlers():
     """Array expressions (the 4-index tensor), imported only when one is evaluated."""
     from sympy.tensor.array.expressions import (
@@ -424,6 +354,7 @@ def _register_array_handlers():
         ArrayAdd: _sum,
         Reshape: lambda ev, e: np.reshape(ev(e.expr), tuple(ev.size(s) for s in e.shape)),
     })
+    _INHERITED.clear()  # (a class may now have a handler of its own kind)
 
 
 def _outer(values):
@@ -432,11 +363,6 @@ def _outer(values):
     for value in values:
         result = np.multiply.outer(result, value) if np.ndim(value) else result * value
     return result
-
-
-def is_array(expr) -> bool:
-    """True for SymPy's array expressions (the tensor), which have 4 axes, not 2."""
-    return type(expr).__module__.startswith("sympy.tensor.array.expressions")
 
 
 def _softmax(z, axis=None):
@@ -529,6 +455,35 @@ def evaluate_with_scale(exprs, values, *, functions=None, shapes=None) -> tuple[
     return [evaluation.value(expr) for expr in exprs], evaluation.scale()
 
 
+# What ``Evaluation`` asks of a part, by its class (bits): it has a size to check
+# (a matrix or an array); it is a matrix symbol; ``well_conditioned_at`` looks at it;
+# its parts are not walked (a matrix symbol's are its name and sizes); it is a
+# matrix of a class in BOUNDED; it is one of the LEAVES.
+_SIZED, _SYMBOL, _POSED, _LEAF, _BOUNDED, _SIZES_LEAF = 1, 2, 4, 8, 16, 32
+_EVALUATION_KINDS: dict = {}
+
+
+def _evaluation_kind(node) -> int:
+    """The bits of ``node``, remembered for its class where they are its class's (a
+    class whose is_Matrix is not a plain attribute is asked at each node)."""
+    if not isinstance(node, sympy.Basic):
+        return _LEAF
+    kind = _SIZED if is_matrix(node) or is_array(node) else 0
+    if isinstance(node, MatrixSymbol):
+        kind |= _SYMBOL
+    if type(node) is MatrixSymbol:
+        kind |= _LEAF
+    if isinstance(node, (Inverse, Determinant, MatPow)) or posed_argument(node) is not None:
+        kind |= _POSED  # (a MatPow whose exponent is negative, there)
+    if type(node) in BOUNDED:
+        kind |= _BOUNDED
+    if type(node) in LEAVES:
+        kind |= _SIZES_LEAF
+    if type(getattr(type(node), "is_Matrix", False)) is bool:
+        _EVALUATION_KINDS[type(node)] = kind
+    return kind
+
+
 class Evaluation:
     """Values of ``exprs`` and of their parts at one point, each distinct part evaluated
     once, whoever asks: a check that first looks at the matrices a form inverts, then at
@@ -550,39 +505,92 @@ class Evaluation:
         # One walk over all the expressions: their matrix symbols give the sizes, and
         # every distinct part is within the budget (each expression's parts in turn, a
         # part shared with one before it already checked: as check_budget of each).
-        self.nodes = list(distinct_nodes(*exprs))
-        symbols = {node for node in self.nodes if isinstance(node, MatrixSymbol)}
+        self.nodes = nodes = []
+        sized, symbols, leaves, bounded = [], set(), [], True
+        #: The parts ``well_conditioned_at`` looks at (inverted, determinant-taken,
+        #: spectral or matrix functions), in the order of ``nodes``.
+        self.posed_parts = posed = []
+        seen: set = set()
+        for expr in exprs:  # (distinct_nodes(*exprs), inline: its order, each node once)
+            stack = [expr]
+            while stack:
+                node = stack.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                nodes.append(node)
+                kind = _EVALUATION_KINDS.get(type(node))
+                if kind is None:
+                    kind = _evaluation_kind(node)
+                if kind & _SIZED:
+                    sized.append(node)
+                    if not kind & _BOUNDED:
+                        bounded = False
+                    elif kind & _SIZES_LEAF:
+                        leaves.append(node)
+                if kind & _SYMBOL:
+                    symbols.add(node)
+                if kind & _POSED:
+                    posed.append(node)
+                if not kind & _LEAF:
+                    stack.extend(reversed(node._args))
         self._evaluator = _Evaluator(values, sizes_given(values, symbols.union(declared)),
                                      functions)
-        self._evaluator.check_budget_of(self.nodes)
+        self._evaluator.check_budget_of(sized, leaves if bounded else None)
 
     def value(self, expr):
         """``expr`` (a part of the expressions, or one of them) at the point."""
         with np.errstate(all="ignore"):
-            try:
-                result = self._evaluator(expr)
-            except np.linalg.LinAlgError:
-                from ..render import to_text
-                raise MatDerivError(f"{to_text(expr)} is singular at these values (an inverse "
-                                    "does not exist)") from None
+            return self._value(expr)
+
+    def values(self, *exprs) -> list:
+        """``[self.value(expr) for expr in exprs]``, in turn (one errstate for all)."""
+        with np.errstate(all="ignore"):
+            return [self._value(expr) for expr in exprs]
+
+    def _value(self, expr):
+        try:
+            result = self._evaluator(expr)
+        except np.linalg.LinAlgError:
+            from ..render import to_text
+            raise MatDerivError(f"{to_text(expr)} is singular at these values (an inverse "
+                                "does not exist)") from None
         if isinstance(result, np.ndarray) and not is_matrix(expr) and not is_array(expr):
             result = float(result.reshape(-1)[0])
         return result
 
     def scale(self) -> float:
         """The largest finite magnitude of any value computed so far."""
-        scale, arrays = 0.0, []
-        for value in self._evaluator.computed():
-            if isinstance(value, float):
-                if math.isfinite(value):
-                    scale = max(scale, abs(value))
-            elif np.size(value) > 64:  # a large one alone, not copied
-                scale = max(scale, _largest_finite(np.asarray(value, dtype=float)))
-            else:
-                arrays.append(np.asarray(value, dtype=float).reshape(-1))
-        if arrays:  # (one reduction over the small ones: most are a few numbers each)
+        values = self._evaluator.computed()
+        # The arrays of up to _GATHERED numbers (most values: a few numbers each; a
+        # Kronecker product at the check's sizes: hundreds) in one reduction: the
+        # largest finite magnitude is the same, whatever arrays the numbers are in.
+        arrays = [value.reshape(-1) for value in values if type(value) is np.ndarray
+                  and value.dtype is _FLOAT and value.size <= _GATHERED]
+        scale = 0.0
+        if len(arrays) != len(values):
+            for value in values:
+                if isinstance(value, float):
+                    if math.isfinite(value):
+                        scale = max(scale, abs(value))
+                    continue
+                if type(value) is np.ndarray and value.dtype is _FLOAT:
+                    if value.size <= _GATHERED:
+                        continue  # (among the arrays already)
+                else:
+                    value = np.asarray(value, dtype=float)
+                if value.size > _GATHERED:  # a large one alone, not copied
+                    scale = max(scale, _largest_finite(value))
+                else:
+                    arrays.append(value.reshape(-1))
+        if arrays:
             scale = max(scale, _largest_finite(np.concatenate(arrays)))
         return scale
+
+
+#: Arrays up to this many numbers are gathered into one reduction by ``scale``
+#: (copied: 32 kB each at most); a larger one is reduced alone.
+_GATHERED = 4096
 
 
 def _largest_finite(values) -> float:

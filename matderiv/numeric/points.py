@@ -12,38 +12,111 @@ True
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import sympy
 from sympy import Determinant, HadamardPower, Inverse, MatPow, MatrixSymbol
 
 from ..errors import MatDerivError
-from ..expressions import Elementwise, FrobeniusNorm
+from ..expressions import AbstractFunction, AbstractGradient, Elementwise, FrobeniusNorm
 from ..expressions.contains import atoms_of, distinct_nodes
 from ..expressions.structured import structure_of
 from .evaluate import MAX_ENTRIES, evaluate
 from .matrix_functions import posed_argument, well_posed
 
 
-def _value_needs(expr) -> tuple[set, bool, set]:
+class ValueNeeds(NamedTuple):
+    """What the random values of an expression must be (``value_needs``)."""
+
+    symbols: set  # its matrix symbols, in the order met (random_values adds the variable)
+    positive: bool  # their entries must be positive (log, sqrt, x.^(1/2), x.^-1 want it)
+    inverted: set  # the square ones to make well conditioned (inv, det, logm, sqrtm)
+    free_symbols: set | None  # expr.free_symbols; None: ask SymPy (see value_needs)
+    functions: tuple  # the abstract functions' names, sorted
+
+
+def value_needs(expr) -> ValueNeeds:
     """What the random values of ``expr`` must be, from one walk over it: its matrix
     symbols (``atoms_of(expr, MatrixSymbol)``), whether their entries must be positive
-    (log, sqrt, fractional or negative element-wise powers want them), and the square
+    (log, sqrt, fractional or negative element-wise powers want them), the square
     matrices inside inv, det, log det, negative powers, logm or sqrtm, to be made well
-    conditioned."""
-    symbols, positive, inverted = set(), False, set()
-    for node in distinct_nodes(expr):
-        if isinstance(node, MatrixSymbol):
+    conditioned, ``expr.free_symbols`` (None where a part has free symbols of its own
+    kind, a structured matrix symbol or a bound variable: then SymPy is asked), and the
+    names of its abstract functions (a derivation's ``abstract_functions`` where
+    ``expr`` is its formula).
+
+    Most parts (products, sums, transposes, traces) need nothing looked at: each
+    class is classified once (``_node_kind``), and only the parts that may matter are
+    asked.
+
+    >>> from sympy import MatrixSymbol, Symbol
+    >>> X, t = MatrixSymbol("X", 2, 2), Symbol("t")
+    >>> needs = value_needs(t * sympy.Trace(X.I))
+    >>> needs.symbols == needs.inverted == {X}, needs.positive, needs.free_symbols == {X, t}
+    (True, False, True)
+    """
+    symbols, positive, inverted, free, functions = set(), False, set(), set(), set()
+    seen: set = set()
+    stack = [expr]
+    while stack:  # (distinct_nodes(expr), inline: its order, each node once)
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        kind = _NODE_KINDS.get(type(node))
+        if kind is None:
+            kind = _node_kind(node)
+        if kind & _OWN_FREE:
+            free = None  # (SymPy's own free_symbols, in random_values)
+        elif kind & _SELF_FREE and free is not None:
+            free.add(node)
+        if kind & _MATRIX_SYMBOL:
             symbols.add(node)
-        if not positive:
-            positive = _wants_positive(node)
-        posed = posed_argument(node)
-        if posed is not None and posed[0] in ("logm", "sqrtm"):
-            # diagonally dominant: every eigenvalue has a positive real part
-            inverted |= {s for s in atoms_of(posed[1], MatrixSymbol) if s.shape[0] == s.shape[1]}
-        if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
-                                                        and node.exp < 0):
-            inverted |= {s for s in atoms_of(node, MatrixSymbol) if s.shape[0] == s.shape[1]}
-    return symbols, positive, inverted
+        if kind & _ABSTRACT:
+            functions.add(node.function)
+        if kind & _LOOK:
+            if not positive:
+                positive = _wants_positive(node)
+            posed = posed_argument(node)
+            if posed is not None and posed[0] in ("logm", "sqrtm"):
+                # diagonally dominant: every eigenvalue has a positive real part
+                inverted |= {s for s in atoms_of(posed[1], MatrixSymbol)
+                             if s.shape[0] == s.shape[1]}
+            if isinstance(node, (Inverse, Determinant)) or (isinstance(node, MatPow)
+                                                            and node.exp < 0):
+                inverted |= {s for s in atoms_of(node, MatrixSymbol)
+                             if s.shape[0] == s.shape[1]}
+        if type(node) is not MatrixSymbol and isinstance(node, sympy.Basic):
+            stack.extend(reversed(node._args))
+    return ValueNeeds(symbols, positive, inverted, free, tuple(sorted(functions)))
+
+
+# What a part's class asks of ``value_needs`` (bits): it is a matrix symbol; it may
+# want positive entries, be inverted or be a matrix function (look at it); it is its
+# own free symbol (a Symbol, a MatrixSymbol); its free symbols are not its parts';
+# it is an abstract function or its gradient.
+_MATRIX_SYMBOL, _LOOK, _SELF_FREE, _OWN_FREE, _ABSTRACT = 1, 2, 4, 8, 16
+_NODE_KINDS: dict = {}
+
+
+def _node_kind(node) -> int:
+    """The bits of ``node``'s class, found once per class."""
+    cls = type(node)
+    kind = _MATRIX_SYMBOL if isinstance(node, MatrixSymbol) else 0
+    if (isinstance(node, (Elementwise, sympy.log, HadamardPower, sympy.Pow, Inverse,
+                          Determinant, MatPow))
+            or posed_argument(node) is not None):  # (a matrix function by class)
+        kind |= _LOOK
+    owner = next((k for k in cls.__mro__ if "free_symbols" in k.__dict__), None)
+    if cls is MatrixSymbol or owner is sympy.Symbol:
+        kind |= _SELF_FREE
+    elif owner is not sympy.Basic:
+        kind |= _OWN_FREE  # (a structured MatrixSymbol: {itself}, not its sizes)
+    if isinstance(node, (AbstractFunction, AbstractGradient)):
+        kind |= _ABSTRACT
+    _NODE_KINDS[cls] = kind
+    return kind
 
 
 def _wants_positive(node) -> bool:
@@ -73,7 +146,9 @@ def size_symbols(expr, variable) -> list:
 
 
 def _size_symbols(symbols, free_symbols) -> list:
-    return sorted({d for s in symbols for d in s.shape if d.is_Symbol}
+    return sorted({d for s in symbols
+                   for d in (s._args[1:] if type(s) is MatrixSymbol else s.shape)
+                   if d.is_Symbol}
                   | {s for s in free_symbols
                      if isinstance(s, sympy.Symbol) and s.is_integer and s.is_positive},
                   key=printed_name)
@@ -101,20 +176,34 @@ def smallest_sizes(expr, variable) -> dict:
     return {dim.name: 2 + i % 2 for i, dim in enumerate(size_symbols(expr, variable))}
 
 
-def random_values(expr, variable, rng, sizes=None) -> dict:
-    """Distinct small sizes (2..5) for the dimensions and random values for every symbol."""
-    symbols, positive, inverted = _value_needs(expr)
+def random_values(expr, variable, rng, sizes=None, needs=None) -> dict:
+    """Distinct small sizes (2..5) for the dimensions and random values for every symbol.
+
+    ``needs``: ``value_needs(expr)``, where the caller has it (drawing several points
+    of one expression: its symbols gain the variable once, the same set each time).
+    """
+    symbols, positive, inverted, free_symbols, _ = needs or value_needs(expr)
     if isinstance(variable, MatrixSymbol):
         symbols.add(variable)  # (as matrix_symbols)
-    free_symbols = expr.free_symbols
-    dims = _size_symbols(symbols, free_symbols)
-    given = {str(k): v for k, v in (sizes or {}).items()}
-    pool = list(rng.permutation([2, 3, 4, 5]))
+    dims = None
+    if free_symbols is not None:
+        dims = _size_symbols(symbols, free_symbols)
+        if len(dims) > 1 and len({printed_name(dim) for dim in dims}) != len(dims):
+            dims = None  # two sizes of one name: their order is the sets', SymPy's below
+    if dims is None:
+        free_symbols = expr.free_symbols
+        dims = _size_symbols(symbols, free_symbols)
+    given = {str(k): v for k, v in sizes.items()} if sizes else {}
+    # A random order of the sizes: rng.permutation([2, 3, 4, 5]), the same draws and
+    # the same order (both shuffle in place by random_interval), without an array.
+    pool = [2, 3, 4, 5]
+    rng.shuffle(pool)
     values: dict = {}
     for i, dim in enumerate(dims):
         values[dim.name] = int(given.get(dim.name, pool[i % len(pool)]))
     ordered = sorted(symbols, key=printed_name)
-    shapes = [_shape_at(symbol.shape, values, dims) for symbol in ordered]
+    shapes = [_shape_at(symbol._args[1:] if type(symbol) is MatrixSymbol else symbol.shape,
+                        values, dims) for symbol in ordered]
     for symbol, (rows, cols) in zip(ordered, shapes, strict=True):
         if rows * cols > MAX_ENTRIES:  # refused before anything is drawn
             raise MatDerivError(
@@ -126,8 +215,13 @@ def random_values(expr, variable, rng, sizes=None) -> dict:
         else:
             array = rng.uniform(-1.0, 1.0, size=(rows, cols))
         if symbol in inverted:
-            array = array + rows * np.eye(rows)
-        values[symbol.name] = structured_value(symbol, array)
+            if rows == cols:  # (array + rows * np.eye(rows): x + 0.0 is x off the diagonal)
+                array.flat[::rows + 1] += rows
+            else:
+                array = array + rows * np.eye(rows)
+        # (a plain matrix symbol has no structure: structured_value gives array back)
+        values[symbol.name] = (array if type(symbol) is MatrixSymbol
+                               else structured_value(symbol, array))
     scalars = (free_symbols | {variable}) - symbols
     for symbol in sorted(scalars, key=printed_name):
         if isinstance(symbol, sympy.Symbol) and not symbol.is_integer:
@@ -215,8 +309,9 @@ def well_conditioned(expr, values, functions) -> bool:
 def well_conditioned_at(evaluation) -> bool:
     """``well_conditioned`` of each expression ``evaluation`` was made for, in turn, at
     its point: each distinct part looked at once (a result and its simplified form
-    share most of theirs), each distinct inverted matrix's condition computed once."""
-    return _parts_well_conditioned(evaluation.nodes, evaluation.value)
+    share most of theirs), each distinct inverted matrix's condition computed once
+    (only the parts that may be looked at: ``evaluation.posed_parts``)."""
+    return _parts_well_conditioned(evaluation.posed_parts, evaluation.value)
 
 
 def _parts_well_conditioned(nodes, value) -> bool:

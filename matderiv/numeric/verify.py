@@ -9,6 +9,8 @@ True
 from __future__ import annotations
 
 import functools
+import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +33,7 @@ from .points import (
     random_values,
     smallest_sizes,
     stand_in_functions,
+    value_needs,
     value_or_none,
     well_conditioned_at,
 )
@@ -282,17 +285,24 @@ def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=Non
     point was usable; "budget" where the sizes are too large to evaluate (the caller
     then confirms the result another way). Raises if the two forms differ.
     """
-    rng = np.random.Generator(np.random.PCG64(_seed_sequence(seed)))  # default_rng(seed)
-    functions = stand_in_functions(derivation.abstract_functions)
+    rng = _fresh_generator(seed)  # (as default_rng(seed))
     source = derivation.expr if values_of is None else values_of
+    try:
+        needs = value_needs(source)  # (once for all the points drawn)
+    except MatDerivError:
+        needs = None  # (met again in the loop, as each point is drawn)
+    # The formula's abstract functions are the derivation's (found by the same walk).
+    functions = stand_in_functions(needs.functions if values_of is None and needs
+                                   else derivation.abstract_functions)
     sizes = None
     for _ in range(SAME_VALUE_ATTEMPTS):
         try:
-            values = random_values(source, derivation.variable, rng, sizes=sizes)
+            values = random_values(source, derivation.variable, rng, sizes=sizes,
+                                   needs=needs)
             evaluation = Evaluation((before, after), values, functions=functions)
             if not well_conditioned_at(evaluation):  # before's parts, then after's
                 continue
-            a, b = evaluation.value(before), evaluation.value(after)
+            a, b = evaluation.values(before, after)
             scale = evaluation.scale()
         except MatDerivError as error:
             if error.kind == "budget":
@@ -301,6 +311,14 @@ def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=Non
                 sizes = smallest_sizes(source, derivation.variable)  # try those first
                 continue
             continue  # not defined at this point (singular): another one
+        if type(a) is float and type(b) is float:  # (two numbers: as the arrays below)
+            if not (math.isfinite(a) and math.isfinite(b)):
+                continue
+            if scale > 1e12:
+                continue
+            if not abs(a - b) <= 1e-10 + 1e-12 * scale + 1e-8 * abs(b):
+                raise _another_value(before, after)
+            return "checked"
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         if not (np.isfinite(a).all() and np.isfinite(b).all()):
             continue
@@ -308,11 +326,39 @@ def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=Non
             continue  # a huge part (a nearly singular inverse) decides nothing
         if a.shape != b.shape or not (np.abs(a - b) <= 1e-10 + 1e-12 * scale
                                       + 1e-8 * np.abs(b)).all():
-            raise MatDerivError(f"internal error: simplifying {before} gave {after}, which "
-                                "has another value; the result is withheld (please report "
-                                "this)")
+            raise _another_value(before, after)
         return "checked"
     return "skipped"
+
+
+def _another_value(before, after) -> MatDerivError:
+    return MatDerivError(f"internal error: simplifying {before} gave {after}, which has "
+                         "another value; the result is withheld (please report this)")
+
+
+_GENERATORS = threading.local()  # each thread's generators, by seed
+
+
+def _fresh_generator(seed: int) -> np.random.Generator:
+    """``np.random.default_rng(seed)`` as it starts: this thread's generator for the
+    seed, put back to its first state (a third of the cost of making one anew: the
+    state is set from the one its seed sequence gave, not derived again). A value
+    check draws all its points before the next one starts.
+
+    >>> _fresh_generator(3).uniform() == np.random.default_rng(3).uniform()
+    True
+    """
+    made = getattr(_GENERATORS, "by_seed", None)
+    if made is None:
+        made = _GENERATORS.by_seed = {}
+    found = made.get(seed)
+    if found is None:
+        bits = np.random.PCG64(_seed_sequence(seed))
+        found = made[seed] = (np.random.Generator(bits), bits, bits.state)
+        return found[0]
+    generator, bits, state = found
+    bits.state = state
+    return generator
 
 
 @functools.lru_cache(maxsize=8)
