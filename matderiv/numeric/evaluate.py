@@ -61,7 +61,7 @@ from ..expressions import (
     is_matrix,
     size_symbol,
 )
-from ..expressions.contains import atoms_of
+from ..expressions.contains import atoms_of, distinct_nodes
 from ..expressions.structured import DuplicationMatrix, Vech
 from .matrix_functions import HANDLERS as SPECTRAL_HANDLERS
 from .matrix_functions import posed_argument
@@ -457,9 +457,8 @@ def evaluate_with_scale(exprs, values, *, functions=None, shapes=None) -> tuple[
 
 # What ``Evaluation`` asks of a part, by its class (bits): it has a size to check
 # (a matrix or an array); it is a matrix symbol; ``well_conditioned_at`` looks at it;
-# its parts are not walked (a matrix symbol's are its name and sizes); it is a
-# matrix of a class in BOUNDED; it is one of the LEAVES.
-_SIZED, _SYMBOL, _POSED, _LEAF, _BOUNDED, _SIZES_LEAF = 1, 2, 4, 8, 16, 32
+# it is a matrix of a class in BOUNDED; it is one of the LEAVES.
+_SIZED, _SYMBOL, _POSED, _BOUNDED, _SIZES_LEAF = 1, 2, 4, 16, 32
 _EVALUATION_KINDS: dict = {}
 
 
@@ -467,12 +466,10 @@ def _evaluation_kind(node) -> int:
     """The bits of ``node``, remembered for its class where they are its class's (a
     class whose is_Matrix is not a plain attribute is asked at each node)."""
     if not isinstance(node, sympy.Basic):
-        return _LEAF
+        return 0
     kind = _SIZED if is_matrix(node) or is_array(node) else 0
     if isinstance(node, MatrixSymbol):
         kind |= _SYMBOL
-    if type(node) is MatrixSymbol:
-        kind |= _LEAF
     if isinstance(node, (Inverse, Determinant, MatPow)) or posed_argument(node) is not None:
         kind |= _POSED  # (a MatPow whose exponent is negative, there)
     if type(node) in BOUNDED:
@@ -510,30 +507,21 @@ class Evaluation:
         #: The parts ``well_conditioned_at`` looks at (inverted, determinant-taken,
         #: spectral or matrix functions), in the order of ``nodes``.
         self.posed_parts = posed = []
-        seen: set = set()
-        for expr in exprs:  # (distinct_nodes(*exprs), inline: its order, each node once)
-            stack = [expr]
-            while stack:
-                node = stack.pop()
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-                nodes.append(node)
-                kind = _EVALUATION_KINDS.get(type(node))
-                if kind is None:
-                    kind = _evaluation_kind(node)
-                if kind & _SIZED:
-                    sized.append(node)
-                    if not kind & _BOUNDED:
-                        bounded = False
-                    elif kind & _SIZES_LEAF:
-                        leaves.append(node)
-                if kind & _SYMBOL:
-                    symbols.add(node)
-                if kind & _POSED:
-                    posed.append(node)
-                if not kind & _LEAF:
-                    stack.extend(reversed(node._args))
+        for node in distinct_nodes(*exprs):
+            nodes.append(node)
+            kind = _EVALUATION_KINDS.get(type(node))
+            if kind is None:
+                kind = _evaluation_kind(node)
+            if kind & _SIZED:
+                sized.append(node)
+                if not kind & _BOUNDED:
+                    bounded = False
+                elif kind & _SIZES_LEAF:
+                    leaves.append(node)
+            if kind & _SYMBOL:
+                symbols.add(node)
+            if kind & _POSED:
+                posed.append(node)
         self._evaluator = _Evaluator(values, sizes_given(values, symbols.union(declared)),
                                      functions)
         self._evaluator.check_budget_of(sized, leaves if bounded else None)
