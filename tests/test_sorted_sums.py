@@ -13,7 +13,8 @@ import sympy
 from sympy import MatrixSymbol, Rational, Symbol, Trace
 
 import matderiv
-from matderiv.expressions.sorted_sum import added_in_order
+from matderiv.expressions.functions import sign
+from matderiv.expressions.sorted_sum import added_in_order, scalar_sum
 from matderiv.expressions.tidy import run_of_scalar_sum, tidy
 from matderiv.numeric.differences import assert_close, numeric_gradient
 from matderiv.numeric.evaluate import evaluate
@@ -100,3 +101,18 @@ def test_a_sum_of_traces_derived_through_them_is_right():
     assert_close(np.asarray(evaluate(gradient, values), dtype=float),
                  numeric_gradient(derivation.expr, derivation.variable, values),
                  what=f"gradient of {formula}")
+
+
+def test_terms_sympy_compares_as_equal_are_left_to_sympy():
+    """Two terms Basic.compare ranks alike though they differ (matderiv's sign and
+    SymPy's sign of one x; two undefined functions f of one name): Add's order of them
+    is the order they came in, which a binary search does not give."""
+    x = sympy.Symbol("x")
+    f, f_real = sympy.Function("f"), sympy.Function("f", real=True)
+    for one, other in [(sign(x), sympy.sign(x)), (f(x), f_real(x))]:
+        assert one.compare(other) == 0 and one != other  # (the case this is about)
+        for terms in ([one, other], [other, one], [x + 1, one, other], [other, sympy.pi, one]):
+            found = scalar_sum(*terms)
+            expected = sympy.Add(*terms)
+            assert found == expected and found.args == expected.args
+            assert [type(a) for a in found.args] == [type(a) for a in expected.args], terms

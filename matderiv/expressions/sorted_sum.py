@@ -88,5 +88,8 @@ def added_in_order(args):
         if key in keys or (key is not term and key.is_Add):
             return None
         keys.add(key)
-        terms.insert(bisect_left(terms, _ORDER(term), key=_ORDER), term)
+        place = bisect_left(terms, _ORDER(term), key=_ORDER)
+        if place < len(terms) and terms[place].compare(term) == 0:
+            return None  # a tie (sign and SymPy's sign of x): Add's order is its own
+        terms.insert(place, term)
     return sympy.Add._from_args(terms, True) if total is None else total._new_rawargs(*terms)
