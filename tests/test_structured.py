@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy
 from click.testing import CliRunner
 from helpers import build_expected
 
@@ -396,3 +397,19 @@ def test_the_cookbook_convention_without_a_symmetric_matrix_is_refused():
     with pytest.raises(matderiv.MatDerivError, match="declared symmetric"):
         matderiv.derive("tr(A*S)", "S", {"A": "n,n", "S": "n,n"},
                         symmetric_convention="cookbook")
+
+
+@pytest.mark.parametrize("structure, convention", [("symmetric", "symmetric"),
+                                                   ("symmetric", "cookbook"),
+                                                   ("diagonal", "symmetric")])
+def test_a_formula_free_of_the_structured_variable_has_its_zero_matrix(structure, convention):
+    """<0, dS> is the number 0: the gradient is still the n x n zero matrix (it was the
+    number 0, and check() refused its shape); the Jacobian is a zero row by the free
+    entries. expect_structured checks both numerically (check())."""
+    d = expect_structured("x'*x + tr(A)", "S", {"x": "n,1", "A": "n,n", **SQUARE},
+                          gradient="0*S", convention=convention, **{structure: ["S"]})
+    assert isinstance(d.gradient(), sympy.ZeroMatrix)
+    assert d.gradient().shape == d.variable.shape
+    n = d.variable.shape[0]
+    assert isinstance(d.jacobian(), sympy.ZeroMatrix)
+    assert d.jacobian().shape == (1, n if structure == "diagonal" else n * (n + 1) / 2)

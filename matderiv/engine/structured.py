@@ -23,7 +23,7 @@ S**(-1)
 
 from __future__ import annotations
 
-from sympy import MatMul, MatrixSymbol
+from sympy import MatMul, MatrixSymbol, ZeroMatrix
 
 from ..errors import MatDerivError
 from ..expressions import Inner, MatDiff, Vec, Vecr, mat_mul
@@ -67,6 +67,10 @@ def structured_gradient(raw, variable, convention, budget, same_value) -> tuple[
     """
     context = Context(variable, phase="identification", **budget)
     steps: list[ProofStep] = []
+    if isinstance(raw, ZeroMatrix):
+        # F does not vary with the variable: the zero matrix of its shape, whatever its
+        # structure (<0, dS> is the number 0, which has no shape).
+        return (Phase("structure", raw, raw, ()), simplify(raw, context, same_value))
     if structure_of(variable) == "symmetric" and convention == "cookbook":
         # S_ij and S_ji one variable: dF/dS_ij = G_ij + G_ji (i != j), G_ii (i = j).
         cookbook, step = apply_first(_rules("gradient-cookbook"), raw, context)
