@@ -214,11 +214,8 @@ def random_values(expr, variable, rng, sizes=None, needs=None) -> dict:
             array = rng.uniform(0.5, 1.5, size=(rows, cols))
         else:
             array = rng.uniform(-1.0, 1.0, size=(rows, cols))
-        if symbol in inverted:
-            if rows == cols:  # (array + rows * np.eye(rows): x + 0.0 is x off the diagonal)
-                array.flat[::rows + 1] += rows
-            else:
-                array = array + rows * np.eye(rows)
+        if symbol in inverted:  # (square: only a square matrix is inverted)
+            array.flat[::rows + 1] += rows  # (array + rows I: x + 0.0 is x off the diagonal)
         # (a plain matrix symbol has no structure: structured_value gives array back)
         values[symbol.name] = (array if type(symbol) is MatrixSymbol
                                else structured_value(symbol, array))

@@ -316,7 +316,7 @@ def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=Non
                 continue
             if scale > 1e12:
                 continue
-            if not abs(a - b) <= 1e-10 + 1e-12 * scale + 1e-8 * abs(b):
+            if not abs(a - b) <= _tolerance(b, scale):
                 raise _another_value(before, after)
             return "checked"
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -324,11 +324,17 @@ def assert_same_value(before, after, derivation, *, seed: int = 3, values_of=Non
             continue
         if scale > 1e12:
             continue  # a huge part (a nearly singular inverse) decides nothing
-        if a.shape != b.shape or not (np.abs(a - b) <= 1e-10 + 1e-12 * scale
-                                      + 1e-8 * np.abs(b)).all():
+        if a.shape != b.shape or not (np.abs(a - b) <= _tolerance(b, scale)).all():
             raise _another_value(before, after)
         return "checked"
     return "skipped"
+
+
+def _tolerance(b, scale):
+    """How far two forms of one value ``b`` (a number or an array) may be apart: a little
+    absolutely, relative to the largest part met on the way (where rounding happens),
+    and relative to the value."""
+    return 1e-10 + 1e-12 * scale + 1e-8 * abs(b)
 
 
 def _another_value(before, after) -> MatDerivError:
@@ -353,6 +359,8 @@ def _fresh_generator(seed: int) -> np.random.Generator:
         made = _GENERATORS.by_seed = {}
     found = made.get(seed)
     if found is None:
+        if len(made) >= 8:
+            made.clear()  # (one seed is used; a few at most are kept)
         bits = np.random.PCG64(_seed_sequence(seed))
         found = made[seed] = (np.random.Generator(bits), bits, bits.state)
         return found[0]
