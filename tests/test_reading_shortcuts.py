@@ -4,7 +4,7 @@ here with the general way it stands in for, on many random inputs, errors includ
 - ``declare`` checks a (rows, cols) or () tuple of plain names and whole numbers at
   once; a list of the same sizes goes the general way.
 - ``Builder.multiply`` makes a product of matrices with nothing to gather at once
-  (``_matrix_product``), where ``mat_mul`` would flatten and check it.
+  (``joined_product``), where ``mat_mul`` would flatten and check it.
 - ``tr``, ``det``, ``logdet`` and ``inv`` make their node directly from a square matrix,
   where SymPy's constructors would check its shape again; a transpose ``M'`` is made
   without sympifying M again.
@@ -19,8 +19,9 @@ from sympy import Determinant, Inverse, MatrixSymbol, Trace
 
 from matderiv.errors import MatDerivError
 from matderiv.expressions import mat_mul
+from matderiv.expressions.joined import joined_product
 from matderiv.syntax import builder as builder_module
-from matderiv.syntax.builder import Builder, _folded_constants, _matrix_product
+from matderiv.syntax.builder import Builder, _folded_constants
 from matderiv.syntax.parser import parse
 from matderiv.syntax.shapes import declare
 from tests.strategies import random_problem
@@ -121,7 +122,7 @@ def test_a_product_of_two_matrices_is_mat_muls(seed):
     n = sympy.Symbol("n", integer=True, positive=True)
     for _ in range(400):
         left, right = _factors(rng, n), _factors(rng, n)
-        assert _same(_matrix_product(left, right), mat_mul(left, right)), (left, right)
+        assert _same(joined_product(left, right), mat_mul(left, right)), (left, right)
 
 
 def _folded_by_isinstance(expr):
@@ -154,14 +155,16 @@ def test_folded_constants_are_found_as_by_each_nodes_classes():
 
 
 def test_numbers_are_checked_in_every_class_that_may_hold_one():
-    """``check_numbers`` looks into products, sums and numbers only: a value of any other
-    class passes it unlooked at, as it always passed."""
+    """``check_numbers`` is asked where ``has_long_number`` says (products, sums and
+    numbers with a long number first), and refuses exactly those; a value of any other
+    class, or with short numbers, passes it, as it always passed."""
     builder = Builder({})
-    big = sympy.Integer(10) ** 500
-    for value in (big, big * sympy.Symbol("x"), big + sympy.Symbol("x"),
-                  mat_mul(big, MatrixSymbol("X", 2, 2))):
-        assert builder_module._may_hold_number(value)
+    big, x, X = sympy.Integer(10) ** 500, sympy.Symbol("x"), MatrixSymbol("X", 2, 2)
+    for value in (big, big * x, big + x, mat_mul(big, X), sympy.Rational(1, big)):
+        assert builder_module.has_long_number(value)
         with pytest.raises(MatDerivError, match="digits"):
             builder.check_numbers(value, None)
-    for value in (MatrixSymbol("X", 2, 2), Trace(MatrixSymbol("X", 2, 2)), sympy.Symbol("x")):
-        assert not builder_module._may_hold_number(value)
+    for value in (X, Trace(X), x, 3 * x + 1, mat_mul(sympy.Rational(2, 3), X),
+                  sympy.Integer(10) ** 40):
+        assert not builder_module.has_long_number(value)
+        builder.check_numbers(value, None)  # (refuses nothing)

@@ -154,47 +154,19 @@ class SizesAt:
     def _all_within_budget(self, nodes) -> bool:
         """Whether every part among ``nodes`` (a walk from the top) is a matrix within
         MAX_ENTRIES or no array at all (False: an array, which ``check_budget_of``
-        looks at itself). The matrices' shapes are found bottom-up (most parts come
-        after their whole in the walk), each from its parts': ``shape`` of each,
-        without a call per part; where a part's shape is not known yet, ``shape``
-        finds it. Shapes are the same in any order; an error is left to
-        ``check_budget_of``, which meets it in the walk's order."""
-        shapes, known_sizes, within = self._shapes, self._sizes, True
+        looks at itself). The shapes are found bottom-up (most parts come after their
+        whole in the walk), each from its parts' already found; shapes are the same in
+        any order, and an error is left to ``check_budget_of``, which meets it in the
+        walk's order."""
+        within = True
         for node in reversed(nodes):
-            if not getattr(node, "is_Matrix", False) or not isinstance(node, sympy.Basic):
-                if isinstance(node, sympy.Basic) and is_array(node):
-                    within = False
+            if not isinstance(node, sympy.Basic):
                 continue
-            found = shapes.get(id(node))  # (an id stored is its node's: kept alive there)
-            if found is not None:
-                shape = found[1]
-            else:
-                kind = type(node)
-                if kind is MatrixSymbol:
-                    rows, cols = node._args[1:]
-                    known = known_sizes.get(id(rows))
-                    rows = known[1] if known is not None else self.size(rows)
-                    known = known_sizes.get(id(cols))
-                    cols = known[1] if known is not None else self.size(cols)
-                    shape = rows, cols
-                elif kind is Transpose:
-                    part = node._args[0]
-                    known = shapes.get(id(part))
-                    rows, cols = known[1] if known is not None else self.shape(part)
-                    shape = cols, rows
-                elif kind is MatMul:
-                    matrices = [a for a in node._args if getattr(a, "is_Matrix", False)]
-                    first, last = shapes.get(id(matrices[0])), shapes.get(id(matrices[-1]))
-                    shape = ((first[1] if first is not None else self.shape(matrices[0]))[0],
-                             (last[1] if last is not None else self.shape(matrices[-1]))[1])
-                elif kind is MatAdd:
-                    part = node._args[0]
-                    known = shapes.get(id(part))
-                    shape = known[1] if known is not None else self.shape(part)
-                else:
-                    shape = self._composed_shape(node)
-                shapes[id(node)] = (node, shape)
-            if shape[0] * shape[1] > MAX_ENTRIES:
+            if getattr(node, "is_Matrix", False):
+                rows, cols = self.shape(node)
+                if rows * cols > MAX_ENTRIES:
+                    within = False
+            elif is_array(node):
                 within = False
         return within
 

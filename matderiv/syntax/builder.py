@@ -40,6 +40,7 @@ from ..expressions import (
     shape_of,
 )
 from ..expressions.construct import transposed, without_identity
+from ..expressions.joined import joined_product
 from ..expressions.sorted_sum import scalar_sum
 from ..expressions.tidy import canonical, is_zero
 from .calls import CallBuilding
@@ -80,10 +81,6 @@ def _integer_coefficient_bits(term) -> int:
 
 #: (Builder class, tree node class) -> its build_ method.
 _BUILD_METHODS: dict = {}
-#: The classes of value in which ``check_numbers`` may find a number to check; by class,
-#: whether it is one of them.
-_NUMBER_HOLDERS = (sympy.MatMul, sympy.Mul, sympy.Add, sympy.Rational)
-_HOLDS_NUMBER: dict = {}
 
 
 class Builder(CallBuilding, ShapedCalls, SpectralCalls):
@@ -138,7 +135,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
             method = _BUILD_METHODS[key] = getattr(type(self),
                                                    "build_" + type(node).__name__.lower())
         value = method(self, node)
-        if _may_hold_number(value):  # (not a name, a trace, ...: decided by its class)
+        if has_long_number(value):  # (the one case check_numbers refuses)
             self.check_numbers(value, node)
         return value
 
@@ -274,7 +271,7 @@ class Builder(CallBuilding, ShapedCalls, SpectralCalls):
             return left * right
         if shape_of(left)[1] == shape_of(right)[0]:
             kept = without_identity(left, right) if self.rule_mode else None
-            return _matrix_product(left, right) if kept is None else kept
+            return joined_product(left, right) if kept is None else kept
         if is_one_by_one(left):
             return mat_mul(as_scalar(left), right)
         if is_one_by_one(right):
@@ -401,25 +398,18 @@ def _negative(number) -> bool:
     return bool(number.is_negative)
 
 
-def _may_hold_number(value) -> bool:
-    """Whether ``check_numbers`` may find a number in ``value``, by its class (most
-    values, names and traces and sums of matrices, hold none it looks at)."""
-    holds = _HOLDS_NUMBER.get(type(value))
-    if holds is None:
-        holds = _HOLDS_NUMBER[type(value)] = isinstance(value, _NUMBER_HOLDERS)
-    return holds
+def has_long_number(value) -> bool:
+    """Whether ``value``, or its first part in a product or sum, is an exact number of
+    more than _MAX_BITS bits: ``check_numbers`` refuses nothing else, and is asked only
+    then (a value's class and one number decide, without SymPy's is_number).
 
-
-def _matrix_product(left, right):
-    """``mat_mul(left, right)`` of two matrices whose sizes agree (as checked). Where
-    ``right`` is no product and ``left`` a matrix or a product of matrices only, there is
-    nothing to gather or check again: the product is made at once."""
-    if not isinstance(right, sympy.MatMul):
-        if not isinstance(left, sympy.MatMul):
-            return sympy.Basic.__new__(sympy.MatMul, left, right)
-        if all(is_matrix(factor) for factor in left._args):
-            return sympy.Basic.__new__(sympy.MatMul, *left._args, right)
-    return mat_mul(left, right)
+    >>> has_long_number(sympy.Integer(2) ** 4000 * sympy.Symbol("x")), has_long_number(3)
+    (True, False)
+    """
+    number = value._args[0] if isinstance(value, (sympy.MatMul, sympy.Mul, sympy.Add)) \
+        else value
+    return isinstance(number, sympy.Rational) and (number.p.bit_length() > _MAX_BITS
+                                                   or number.q.bit_length() > _MAX_BITS)
 
 
 #: The constants SymPy folds an undefined or infinite value to (log(0) is zoo, 0^-1 zoo).

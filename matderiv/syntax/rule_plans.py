@@ -35,25 +35,14 @@ from ..expressions.construct import transposed, without_identity
 from ..expressions.joined import joined_product, joined_sum
 from ..expressions.memo import interned
 from . import tree
-from .builder import _MAX_BITS, Builder
+from .builder import Builder, has_long_number
 from .grammar import FUNCTIONS, RULE_FUNCTIONS
 from .index_sums import build_index_sum
 
-#: Classes of value in which ``Builder.check_numbers`` looks for a number.
-_HOLDS_NUMBER = (sympy.MatMul, sympy.Mul, sympy.Add)
-
 
 def _checked(builder, value, node):
-    """``value``, after ``builder.check_numbers(value, node)``: asked only of a value
-    whose number (its own, or its first part's) is too long, the one case it refuses."""
-    if isinstance(value, _HOLDS_NUMBER):
-        number = value.args[0]
-    elif isinstance(value, sympy.Rational):
-        number = value
-    else:
-        return value
-    if isinstance(number, sympy.Rational) and (number.p.bit_length() > _MAX_BITS
-                                               or number.q.bit_length() > _MAX_BITS):
+    """``value``, after ``builder.check_numbers(value, node)`` where it may refuse it."""
+    if has_long_number(value):
         builder.check_numbers(value, node)
     return value
 
